@@ -1,0 +1,212 @@
+//! The `palisade` command line (names as in INTERFACES.md). Commands of
+//! parts not built yet are absent rather than pretending.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use clap::{Args, Parser, Subcommand};
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::{daemon, demo, identity, telemetry};
+
+/// Exit status for an invalid configuration (sysexits EX_CONFIG); the
+/// systemd unit lists it in `RestartPreventExitStatus`.
+pub const EXIT_CONFIG: u8 = 78;
+
+/// Palisade: a mixture-of-experts LLM behind mTLS, policy, license and a
+/// tamper-evident audit trail.
+#[derive(Debug, Parser)]
+#[command(name = "palisade", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the daemon (what the systemd unit starts).
+    Serve {
+        /// The configuration file.
+        #[arg(long, short, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a complete, secure demo setup if DIR is empty, then serve it.
+    Demo(DemoArgs),
+    /// Development PKI.
+    #[command(subcommand)]
+    Pki(PkiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Validate a configuration and everything it points to; exit 0, or
+    /// list every error and exit 78.
+    Check {
+        /// The configuration file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct DemoArgs {
+    #[command(subcommand)]
+    command: Option<DemoCommand>,
+    /// Directory of the demo.
+    #[arg(long, default_value = "palisade-demo")]
+    dir: PathBuf,
+    /// Address to listen on (used when the directory is initialised).
+    #[arg(long, default_value = demo::DEFAULT_LISTEN)]
+    listen: SocketAddr,
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Write the demo setup into DIR (new or empty) without serving it.
+    Init {
+        /// Directory to write.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Address the demo will listen on.
+        #[arg(long, default_value = demo::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PkiCommand {
+    /// Write a development CA, a server certificate (localhost, 127.0.0.1,
+    /// ::1) and a client certificate (CN=demo-client) into DIR.
+    Init {
+        /// Directory to write; existing files are never overwritten.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+}
+
+/// Parses the command line, runs the command and returns the exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { config } => serve(&config),
+        Command::Config(ConfigCommand::Check { file }) => config_check(&file),
+        Command::Demo(args) => match args.command {
+            Some(DemoCommand::Init { dir, listen }) => demo_init(&dir, listen),
+            None => demo_run(&args.dir, args.listen),
+        },
+        Command::Pki(PkiCommand::Init { dir }) => {
+            match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
+                Ok(files) => {
+                    for f in files {
+                        println!("wrote {}", f.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("pki init: {e}")),
+            }
+        }
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("palisade: {message}");
+    ExitCode::FAILURE
+}
+
+fn serve(path: &Path) -> ExitCode {
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("palisade: {e}");
+            daemon::systemd::status(&format!("failed: invalid configuration {}", path.display()));
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    serve_loaded(path, config)
+}
+
+fn serve_loaded(path: &Path, config: Config) -> ExitCode {
+    if let Err(e) = telemetry::init_logging(&config.logging) {
+        return fail(&e.to_string());
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), config = %path.display(), node = %config.node.id, "palisade starting");
+    match daemon::serve(path, config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "palisade cannot run");
+            daemon::systemd::status(&format!("failed: {e}"));
+            match e {
+                daemon::DaemonError::Config(_) | daemon::DaemonError::Tls(_) => {
+                    ExitCode::from(EXIT_CONFIG)
+                }
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+fn config_check(path: &Path) -> ExitCode {
+    let report = daemon::check::check(path, SystemTime::now());
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if report.is_ok() {
+        println!("{}: OK", path.display());
+        ExitCode::SUCCESS
+    } else {
+        let n = report.errors.len();
+        eprintln!(
+            "{n} error{} in {}:",
+            if n == 1 { "" } else { "s" },
+            path.display()
+        );
+        for e in &report.errors {
+            eprintln!("  - {e}");
+        }
+        ExitCode::from(EXIT_CONFIG)
+    }
+}
+
+fn demo_init(dir: &Path, listen: SocketAddr) -> ExitCode {
+    match demo::init(dir, listen, OffsetDateTime::now_utc()) {
+        Ok(()) => {
+            println!("wrote the demo setup into {}", dir.display());
+            println!(
+                "serve it with: palisade serve --config {}",
+                dir.join(demo::CONFIG_FILE).display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("demo init: {e}")),
+    }
+}
+
+fn demo_run(dir: &Path, listen: SocketAddr) -> ExitCode {
+    match demo::is_empty_dir(dir) {
+        Ok(true) => {
+            if let Err(e) = demo::init(dir, listen, OffsetDateTime::now_utc()) {
+                return fail(&format!("demo init: {e}"));
+            }
+            println!("wrote a new demo setup into {}", dir.display());
+        }
+        Ok(false) => println!("using the existing demo setup in {}", dir.display()),
+        Err(e) => return fail(&e.to_string()),
+    }
+    let path = dir.join(demo::CONFIG_FILE);
+    let config = match Config::load(&path) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("palisade: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let shown = config.server.listen.first().copied().unwrap_or(listen);
+    println!("{}", demo::how_to_call(dir, shown));
+    serve_loaded(&path, config)
+}

@@ -1,0 +1,724 @@
+//! The daemon's one configuration file: a versioned TOML document mapped onto
+//! a typed struct tree.
+//!
+//! Loading happens in three steps so that an operator sees every mistake at
+//! once instead of fixing them one run at a time:
+//! 1. the file is parsed as TOML (a syntax error stops here, with its line);
+//! 2. `PALISADE__SECTION__KEY` environment variables are laid over it;
+//! 3. each section is deserialized on its own, so an unknown key in `[tls]`
+//!    and a wrong type in `[server]` are both reported, each with its path.
+//!
+//! [`Config::check`] then validates what the file points to (certificates,
+//! keys, addresses); `palisade config check` prints all of it.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The only configuration schema version this build reads.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// Prefix of environment variables that override keys of the file.
+pub const ENV_PREFIX: &str = "PALISADE__";
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Schema version of the file; must be [`CONFIG_VERSION`].
+    pub version: u32,
+    /// This node's identity within a fleet.
+    pub node: NodeConfig,
+    /// Listeners and connection handling.
+    pub server: ServerConfig,
+    /// The server certificate and the client-certificate requirement.
+    pub tls: TlsConfig,
+    /// Where and how the daemon logs.
+    pub logging: LoggingConfig,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsConfig,
+    /// Directory of the config file; relative paths in it are resolved
+    /// against it, so a config directory can be moved as a whole.
+    pub base_dir: PathBuf,
+}
+
+/// `[node]`: who this node is.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Node id, unique within a fleet; defaults to the host name.
+    #[serde(default = "default_node_id")]
+    pub id: String,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self {
+            id: default_node_id(),
+        }
+    }
+}
+
+/// `[server]`: listeners and connection handling.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Addresses to listen on (HTTPS). Ignored when systemd passes listening
+    /// sockets (socket activation, `LISTEN_FDS`).
+    #[serde(default = "default_listen")]
+    pub listen: Vec<SocketAddr>,
+    /// HTTP worker threads; 0 means one per CPU core.
+    #[serde(default)]
+    pub workers: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    #[serde(default = "default_drain_timeout", with = "duration")]
+    pub drain_timeout: Duration,
+    /// How long a client may take to complete the TLS handshake.
+    #[serde(default = "default_handshake_timeout", with = "duration")]
+    pub tls_handshake_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+            workers: 0,
+            drain_timeout: default_drain_timeout(),
+            tls_handshake_timeout: default_handshake_timeout(),
+        }
+    }
+}
+
+/// Lowest TLS protocol version the server accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum TlsVersion {
+    /// TLS 1.2 and 1.3.
+    #[serde(rename = "1.2")]
+    Tls12,
+    /// TLS 1.3 only.
+    #[serde(rename = "1.3")]
+    Tls13,
+}
+
+/// `[tls]`: the server's certificate and what it asks of clients.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM file: the server certificate, then any intermediates.
+    pub cert: PathBuf,
+    /// PEM file: the server's private key (PKCS#8, SEC1 or PKCS#1).
+    pub key: PathBuf,
+    /// PEM file: the CA certificates that client certificates must chain to.
+    #[serde(default)]
+    pub client_ca: Option<PathBuf>,
+    /// Refuse connections without a valid client certificate.
+    #[serde(default = "default_true")]
+    pub require_client_cert: bool,
+    /// Lowest accepted protocol version, `"1.2"` or `"1.3"`.
+    #[serde(default = "default_min_version")]
+    pub min_version: TlsVersion,
+}
+
+/// Log line format on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One readable line per event.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[logging]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// A `tracing` filter: a level (`info`) or directives (`info,palisade=debug`).
+    #[serde(default = "default_log_level")]
+    pub level: String,
+    /// `human` or `json`; ignored when logging to journald.
+    #[serde(default = "default_log_format")]
+    pub format: LogFormat,
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        Self {
+            level: default_log_level(),
+            format: default_log_format(),
+        }
+    }
+}
+
+/// `[metrics]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// An extra plain-HTTP listener serving only `GET /metrics`, for a local
+    /// Prometheus. Must be a loopback address.
+    #[serde(default)]
+    pub listen: Option<SocketAddr>,
+}
+
+fn default_node_id() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "palisade".to_owned())
+}
+fn default_listen() -> Vec<SocketAddr> {
+    vec![SocketAddr::from(([127, 0, 0, 1], 8443))]
+}
+fn default_drain_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_handshake_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_true() -> bool {
+    true
+}
+fn default_min_version() -> TlsVersion {
+    TlsVersion::Tls12
+}
+fn default_log_level() -> String {
+    "info".to_owned()
+}
+fn default_log_format() -> LogFormat {
+    LogFormat::Human
+}
+
+/// Durations are written the way people say them: `30s`, `5m`, `1h30m`, `250ms`.
+pub mod duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Deserializes a human-readable duration string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "invalid duration {s:?} ({e}); write a number with a unit, like 30s, 5m or 1h"
+            ))
+        })
+    }
+
+    /// Serializes a duration as a human-readable string.
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+}
+
+/// One thing wrong with a configuration: where (file or environment
+/// variable, and key path) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The file, or the environment variable that set the key.
+    pub origin: String,
+    /// Dotted key path, e.g. `tls.cert`; empty for file-level problems.
+    pub key: String,
+    /// What is wrong, in words an operator can act on.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.origin, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.origin, self.key, self.message)
+        }
+    }
+}
+
+/// Every error found in one configuration, in the order found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(
+            f,
+            "{n} configuration error{}:",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for e in &self.0 {
+            write!(f, "\n  - {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where each overridden key came from, so errors name the variable.
+struct Overrides(Vec<(String, String)>);
+
+impl Overrides {
+    fn origin_of(&self, key: &str, file: &str) -> String {
+        self.0
+            .iter()
+            .find(|(path, _)| key == path || key.starts_with(&format!("{path}.")))
+            .map(|(_, var)| format!("environment variable {var}"))
+            .unwrap_or_else(|| file.to_owned())
+    }
+}
+
+impl Config {
+    /// Reads `path`, applies `PALISADE__*` overrides from the process
+    /// environment, and returns the typed configuration or every error.
+    pub fn load(path: &Path) -> Result<Self, ConfigErrors> {
+        Self::load_with_env(path, std::env::vars())
+    }
+
+    /// As [`Config::load`], with the environment given explicitly.
+    pub fn load_with_env(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigErrors> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError {
+                origin: origin.clone(),
+                key: String::new(),
+                message: format!("cannot read the configuration file: {e}"),
+            }])
+        })?;
+        let base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Self::parse(&text, &origin, &base_dir, env)
+    }
+
+    /// Parses configuration text. `origin` names the file in errors;
+    /// relative paths are resolved against `base_dir`.
+    pub fn parse(
+        text: &str,
+        origin: &str,
+        base_dir: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigErrors> {
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            ConfigErrors(vec![ConfigError {
+                origin: origin.to_owned(),
+                key: String::new(),
+                message: format!("not valid TOML: {}", e.to_string().trim_end()),
+            }])
+        })?;
+        let mut errors = Vec::new();
+        let overrides = apply_env_overrides(&mut table, env, &mut errors);
+        let mut sections = Sections {
+            table,
+            origin,
+            overrides: &overrides,
+            errors,
+        };
+
+        let version = sections.take::<u32>("version");
+        let node = sections.take_or_default::<NodeConfig>("node");
+        let server = sections.take_or_default::<ServerConfig>("server");
+        let tls = sections.take::<TlsConfig>("tls");
+        let logging = sections.take_or_default::<LoggingConfig>("logging");
+        let metrics = sections.take_or_default::<MetricsConfig>("metrics");
+        let Sections {
+            table, mut errors, ..
+        } = sections;
+        for key in table.keys() {
+            errors.push(ConfigError {
+                origin: overrides.origin_of(key, origin),
+                key: key.clone(),
+                message:
+                    "unknown key; expected one of version, node, server, tls, logging, metrics"
+                        .to_owned(),
+            });
+        }
+        if let Some(v) = version
+            && v != CONFIG_VERSION
+        {
+            errors.push(ConfigError {
+                origin: origin.to_owned(),
+                key: "version".to_owned(),
+                message: format!(
+                    "unsupported configuration version {v}; this palisade reads version {CONFIG_VERSION}"
+                ),
+            });
+        }
+        match (version, node, server, tls, logging, metrics) {
+            (Some(version), Some(node), Some(server), Some(tls), Some(logging), Some(metrics))
+                if errors.is_empty() =>
+            {
+                let mut config = Config {
+                    version,
+                    node,
+                    server,
+                    tls,
+                    logging,
+                    metrics,
+                    base_dir: base_dir.to_path_buf(),
+                };
+                config.resolve_paths();
+                let semantic = config.validate(origin);
+                if semantic.is_empty() {
+                    Ok(config)
+                } else {
+                    Err(ConfigErrors(semantic))
+                }
+            }
+            _ => Err(ConfigErrors(errors)),
+        }
+    }
+
+    fn resolve_paths(&mut self) {
+        let base = self.base_dir.clone();
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        resolve(&mut self.tls.cert);
+        resolve(&mut self.tls.key);
+        if let Some(ca) = self.tls.client_ca.as_mut() {
+            resolve(ca);
+        }
+    }
+
+    /// Checks the values that types alone cannot (no files are read here).
+    fn validate(&self, origin: &str) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        let mut err = |key: &str, message: String| {
+            errors.push(ConfigError {
+                origin: origin.to_owned(),
+                key: key.to_owned(),
+                message,
+            })
+        };
+        if self.node.id.trim().is_empty() {
+            err("node.id", "must not be empty".to_owned());
+        }
+        if self.server.drain_timeout.is_zero() {
+            err(
+                "server.drain_timeout",
+                "must be longer than zero, or in-flight requests are cut off".to_owned(),
+            );
+        }
+        if self.server.tls_handshake_timeout.is_zero() {
+            err(
+                "server.tls_handshake_timeout",
+                "must be longer than zero".to_owned(),
+            );
+        }
+        if self.tls.require_client_cert && self.tls.client_ca.is_none() {
+            err(
+                "tls.client_ca",
+                "missing: client certificates are required (tls.require_client_cert = true), so a CA bundle to verify them is needed".to_owned(),
+            );
+        }
+        if let Some(addr) = self.metrics.listen
+            && !addr.ip().is_loopback()
+        {
+            err(
+                "metrics.listen",
+                format!(
+                    "{addr} is not a loopback address; the plain-HTTP metrics listener may only listen on 127.0.0.0/8 or ::1"
+                ),
+            );
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::builder().parse(&self.logging.level) {
+            err(
+                "logging.level",
+                format!("invalid filter {:?}: {e}", self.logging.level),
+            );
+        }
+        for (i, addr) in self.server.listen.iter().enumerate() {
+            if self.server.listen[..i].contains(addr) {
+                err("server.listen", format!("{addr} is listed twice"));
+            }
+        }
+        errors
+    }
+}
+
+/// Deserializes the top-level sections one at a time, collecting errors.
+struct Sections<'a> {
+    table: toml::Table,
+    origin: &'a str,
+    overrides: &'a Overrides,
+    errors: Vec<ConfigError>,
+}
+
+impl Sections<'_> {
+    fn take<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        let Some(value) = self.table.remove(name) else {
+            self.errors.push(ConfigError {
+                origin: self.origin.to_owned(),
+                key: name.to_owned(),
+                message: "missing; this key is required".to_owned(),
+            });
+            return None;
+        };
+        self.deserialize(name, value)
+    }
+
+    fn take_or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Option<T> {
+        match self.table.remove(name) {
+            None => Some(T::default()),
+            Some(value) => self.deserialize(name, value),
+        }
+    }
+
+    fn deserialize<T: DeserializeOwned>(&mut self, name: &str, value: toml::Value) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let inner = e.path().to_string();
+                let key = if inner == "." || inner.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{name}.{inner}")
+                };
+                let mut message = e.into_inner().to_string().trim_end().to_owned();
+                if let Some(field) = unknown_field_name(&message).map(str::to_owned) {
+                    message = format!("unknown key `{field}`; {}", expected_part(&message));
+                    self.errors.push(ConfigError {
+                        origin: self
+                            .overrides
+                            .origin_of(&format!("{key}.{field}"), self.origin),
+                        key: format!("{key}.{field}"),
+                        message,
+                    });
+                } else {
+                    self.errors.push(ConfigError {
+                        origin: self.overrides.origin_of(&key, self.origin),
+                        key,
+                        message,
+                    });
+                }
+                None
+            }
+        }
+    }
+}
+
+/// serde reports an unknown field as "unknown field `x`, expected ...";
+/// the path it gives is the enclosing table, so the field is appended.
+fn unknown_field_name(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    rest.split('`').next()
+}
+
+fn expected_part(message: &str) -> String {
+    message
+        .split_once(", ")
+        .map(|(_, expected)| expected.to_owned())
+        .unwrap_or_else(|| "not a key of this section".to_owned())
+}
+
+/// Lays `PALISADE__SECTION__KEY=value` variables over the parsed file.
+/// Values that look like TOML numbers, booleans or arrays are parsed as such;
+/// anything else is taken as a string.
+fn apply_env_overrides(
+    table: &mut toml::Table,
+    env: impl IntoIterator<Item = (String, String)>,
+    errors: &mut Vec<ConfigError>,
+) -> Overrides {
+    let mut applied = Vec::new();
+    let mut vars: Vec<(String, String)> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+        .collect();
+    vars.sort();
+    for (var, raw) in vars {
+        let segments: Vec<String> = var
+            .get(ENV_PREFIX.len()..)
+            .unwrap_or_default()
+            .split("__")
+            .map(str::to_ascii_lowercase)
+            .collect();
+        if segments.iter().any(String::is_empty) {
+            errors.push(ConfigError {
+                origin: format!("environment variable {var}"),
+                key: String::new(),
+                message: "malformed name; expected PALISADE__SECTION__KEY".to_owned(),
+            });
+            continue;
+        }
+        let path = segments.join(".");
+        match set_path(table, &segments, env_value(&raw)) {
+            Ok(()) => applied.push((path, var)),
+            Err(message) => errors.push(ConfigError {
+                origin: format!("environment variable {var}"),
+                key: path,
+                message,
+            }),
+        }
+    }
+    Overrides(applied)
+}
+
+fn set_path(
+    table: &mut toml::Table,
+    segments: &[String],
+    value: toml::Value,
+) -> Result<(), String> {
+    match segments {
+        [] => Ok(()),
+        [leaf] => {
+            table.insert(leaf.clone(), value);
+            Ok(())
+        }
+        [section, rest @ ..] => match table
+            .entry(section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        {
+            toml::Value::Table(inner) => set_path(inner, rest, value),
+            _ => Err(format!(
+                "`{section}` is not a section, so it has no keys to set"
+            )),
+        },
+    }
+}
+
+fn env_value(raw: &str) -> toml::Value {
+    let trimmed = raw.trim();
+    let looks_typed = trimmed == "true"
+        || trimmed == "false"
+        || trimmed.starts_with('[')
+        || trimmed.parse::<i64>().is_ok();
+    if looks_typed
+        && let Ok(mut t) = format!("v = {trimmed}").parse::<toml::Table>()
+        && let Some(v) = t.remove("v")
+    {
+        return v;
+    }
+    toml::Value::String(raw.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+        Config::parse(
+            text,
+            "test.toml",
+            Path::new("/etc/palisade"),
+            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
+        )
+    }
+
+    const MINIMAL: &str = r#"
+        version = 1
+        [tls]
+        cert = "pki/server.pem"
+        key = "pki/server.key"
+        client_ca = "/pki/ca.pem"
+    "#;
+
+    #[test]
+    fn minimal_config_gets_safe_defaults_and_resolved_paths() {
+        let c = parse(MINIMAL, &[]).unwrap();
+        assert!(c.tls.require_client_cert);
+        assert_eq!(c.tls.min_version, TlsVersion::Tls12);
+        assert_eq!(c.server.listen, default_listen());
+        assert_eq!(c.server.drain_timeout, Duration::from_secs(30));
+        assert_eq!(c.tls.cert, PathBuf::from("/etc/palisade/pki/server.pem"));
+        assert_eq!(c.tls.client_ca, Some(PathBuf::from("/pki/ca.pem")));
+    }
+
+    #[test]
+    fn every_section_error_is_reported_with_its_path() {
+        let text = r#"
+            version = 1
+            colour = "blue"
+            [server]
+            listen = ["127.0.0.1:8443"]
+            drain_timeout = 30
+            [tls]
+            cert = "a"
+            key = "b"
+            client_ca = "c"
+            bogus = true
+            [logging]
+            format = "xml"
+        "#;
+        let errs = parse(text, &[]).unwrap_err().0;
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert!(keys.contains(&"server.drain_timeout"), "{errs:?}");
+        assert!(keys.contains(&"tls.bogus"), "{errs:?}");
+        assert!(keys.contains(&"logging.format"), "{errs:?}");
+        assert!(keys.contains(&"colour"), "{errs:?}");
+        assert_eq!(errs.len(), 4, "{errs:?}");
+    }
+
+    #[test]
+    fn environment_overrides_keys_and_is_named_in_errors() {
+        let c = parse(
+            MINIMAL,
+            &[
+                ("PALISADE__SERVER__DRAIN_TIMEOUT", "5s"),
+                (
+                    "PALISADE__SERVER__LISTEN",
+                    "[\"127.0.0.1:9443\", \"[::1]:9443\"]",
+                ),
+                ("PALISADE__TLS__MIN_VERSION", "1.3"),
+                ("PALISADE__SERVER__WORKERS", "3"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.server.drain_timeout, Duration::from_secs(5));
+        assert_eq!(c.server.listen.len(), 2);
+        assert_eq!(c.tls.min_version, TlsVersion::Tls13);
+        assert_eq!(c.server.workers, 3);
+
+        let errs = parse(MINIMAL, &[("PALISADE__TLS__CERTT", "x")])
+            .unwrap_err()
+            .0;
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].key, "tls.certt");
+        assert_eq!(errs[0].origin, "environment variable PALISADE__TLS__CERTT");
+    }
+
+    #[test]
+    fn semantic_errors_are_all_listed() {
+        let text = r#"
+            version = 2
+            [tls]
+            cert = "a"
+            key = "b"
+            [metrics]
+            listen = "0.0.0.0:9100"
+        "#;
+        let errs = parse(text, &[]).unwrap_err().0;
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            vec!["version"],
+            "version errors stop before semantics"
+        );
+        let text = text.replace("version = 2", "version = 1");
+        let errs = parse(&text, &[]).unwrap_err().0;
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, vec!["tls.client_ca", "metrics.listen"]);
+    }
+
+    #[test]
+    fn missing_required_keys_and_bad_toml_are_named() {
+        let errs = parse("version = 1\n", &[]).unwrap_err().0;
+        assert_eq!(errs[0].key, "tls");
+        let errs = parse("version = \n", &[]).unwrap_err().0;
+        assert!(errs[0].message.contains("not valid TOML"), "{errs:?}");
+        let errs = parse(
+            &format!("{MINIMAL}\n[server]\ndrain_timeout = \"soon\""),
+            &[],
+        )
+        .unwrap_err()
+        .0;
+        assert!(errs[0].message.contains("invalid duration"), "{errs:?}");
+    }
+}

@@ -1,0 +1,73 @@
+//! `palisade config check`: the configuration and everything it points to.
+//! The unit runs it in `ExecStartPre` and before `ExecReload`, so it must
+//! not bind ports (the running daemon holds them) and must list every
+//! problem at once.
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::config::{Config, ConfigError};
+use crate::identity::tls::{EXPIRY_WARNING, TlsMaterial};
+
+/// The outcome of a check.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    /// The configuration, when the file itself parsed and validated.
+    pub config: Option<Config>,
+    /// Problems that stop the daemon from starting.
+    pub errors: Vec<ConfigError>,
+    /// Things an operator should know that do not stop it.
+    pub warnings: Vec<String>,
+}
+
+impl CheckReport {
+    /// True when nothing stops the daemon from starting.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Checks the configuration at `path` as of `now`.
+pub fn check(path: &Path, now: SystemTime) -> CheckReport {
+    let origin = path.display().to_string();
+    let config = match Config::load(path) {
+        Ok(c) => c,
+        Err(e) => {
+            return CheckReport {
+                errors: e.0,
+                ..CheckReport::default()
+            };
+        }
+    };
+    let mut report = CheckReport::default();
+    match TlsMaterial::load(&config.tls, now) {
+        Ok(material) => {
+            let expires = material.server_cert.not_after;
+            let soon = now + EXPIRY_WARNING;
+            let soon = soon
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+                .unwrap_or(0);
+            if expires < soon {
+                report.warnings.push(format!(
+                    "tls.cert: the server certificate expires on {}; renew it",
+                    material.server_cert.not_after_rfc3339()
+                ));
+            }
+        }
+        Err(errors) => report
+            .errors
+            .extend(errors.into_iter().map(|e| ConfigError {
+                origin: origin.clone(),
+                key: e.key.to_owned(),
+                message: e.message,
+            })),
+    }
+    if !config.tls.require_client_cert {
+        report.warnings.push(
+            "tls.require_client_cert = false: clients without a certificate are served".to_owned(),
+        );
+    }
+    report.config = Some(config);
+    report
+}

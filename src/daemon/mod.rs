@@ -1,0 +1,315 @@
+//! `palisade serve`: start up, serve, reload on SIGHUP, drain on SIGTERM.
+//!
+//! Start-up order: configuration, TLS material, listeners, HTTP workers,
+//! then `READY=1`. Nothing is served before the TLS material checks out,
+//! and a failure at any step exits with a message naming what failed.
+
+pub mod check;
+pub mod listeners;
+pub mod readiness;
+pub mod systemd;
+pub mod watchdog;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::config::{Config, ConfigErrors};
+use crate::identity::tls::{TlsError, TlsMaterial, TlsState};
+use crate::serving;
+use crate::telemetry::metrics::Metrics;
+use readiness::{ComponentState, NO_ENGINE, Readiness, component};
+
+/// Why the daemon could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The configuration is invalid.
+    #[error("{0}")]
+    Config(#[from] ConfigErrors),
+    /// The TLS material is unusable.
+    #[error("TLS: {}", join_tls(.0))]
+    Tls(Vec<TlsError>),
+    /// rustls refused the configuration.
+    #[error("TLS configuration: {0}")]
+    Rustls(#[from] rustls::Error),
+    /// A listener could not be opened.
+    #[error("{0}")]
+    Listen(#[from] listeners::ListenError),
+    /// Signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(std::io::Error),
+    /// The HTTP server failed.
+    #[error("HTTP server: {0}")]
+    Server(std::io::Error),
+}
+
+fn join_tls(errors: &[TlsError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.key, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Runs the daemon with the configuration at `config_path` (already loaded
+/// as `config`) until SIGTERM or SIGINT.
+pub fn serve(config_path: &Path, config: Config) -> Result<(), DaemonError> {
+    actix_web::rt::System::new().block_on(run(config_path.to_path_buf(), config))
+}
+
+/// What a running daemon holds between signals.
+struct Running {
+    config_path: PathBuf,
+    config: Config,
+    tls: TlsState,
+    metrics: Arc<Metrics>,
+    readiness: Arc<Readiness>,
+    addrs: Vec<SocketAddr>,
+    last_reload_error: Option<String>,
+}
+
+impl Running {
+    /// The `STATUS=` line: where we serve, what is not ready, and any
+    /// reload that failed.
+    fn status_line(&self) -> String {
+        let addrs: Vec<String> = self.addrs.iter().map(ToString::to_string).collect();
+        let mut line = format!("serving on {}", addrs.join(", "));
+        if let Some(err) = &self.last_reload_error {
+            line.push_str(&format!(
+                "; last reload FAILED, previous configuration kept: {err}"
+            ));
+        }
+        match self.readiness.not_ready_summary() {
+            Some(summary) => line.push_str(&format!("; not ready: {summary}")),
+            None => line.push_str("; ready"),
+        }
+        line
+    }
+
+    /// SIGHUP: re-read the file; apply what can change while running (the
+    /// TLS certificate, key and client CA); keep everything as it was when
+    /// anything in the new configuration is invalid.
+    fn reload(&mut self) -> Result<Vec<String>, String> {
+        let config = Config::load(&self.config_path).map_err(|e| e.to_string())?;
+        let material = TlsMaterial::load(&config.tls, SystemTime::now())
+            .map_err(|e| format!("TLS: {}", join_tls(&e)))?;
+        let mut notes = Vec::new();
+        let restart_only = [
+            ("server", config.server != self.config.server),
+            (
+                "tls.min_version",
+                config.tls.min_version != self.config.tls.min_version,
+            ),
+            ("logging", config.logging != self.config.logging),
+            ("metrics", config.metrics != self.config.metrics),
+            ("node", config.node != self.config.node),
+        ];
+        for (section, changed) in restart_only {
+            if changed {
+                notes.push(format!(
+                    "{section} changed; that takes effect after a restart"
+                ));
+            }
+        }
+        self.metrics
+            .server_cert_expiry
+            .set(material.server_cert.not_after);
+        self.tls.replace(material);
+        let min_version = self.config.tls.min_version;
+        self.config.tls = config.tls;
+        self.config.tls.min_version = min_version;
+        Ok(notes)
+    }
+}
+
+async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
+    let metrics = Arc::new(Metrics::new());
+    let readiness = Arc::new(Readiness::new(metrics.clone()));
+    readiness.set(component::LISTENERS, ComponentState::Starting);
+    readiness.set(component::TLS, ComponentState::Starting);
+    readiness.set(
+        component::MODEL,
+        ComponentState::Unavailable(NO_ENGINE.to_owned()),
+    );
+
+    systemd::status("loading TLS certificates");
+    let material = TlsMaterial::load(&config.tls, SystemTime::now()).map_err(DaemonError::Tls)?;
+    tracing::info!(
+        subject = %material.server_cert.subject,
+        not_after = %material.server_cert.not_after_rfc3339(),
+        client_cas = material.client_ca_count,
+        require_client_cert = config.tls.require_client_cert,
+        "TLS material loaded"
+    );
+    if !config.tls.require_client_cert {
+        tracing::warn!(
+            "tls.require_client_cert is false: clients without a certificate are served"
+        );
+    }
+    metrics
+        .server_cert_expiry
+        .set(material.server_cert.not_after);
+    let tls = TlsState::new(material, metrics.client_cert_rejections.clone());
+    let server_config = tls.server_config(config.tls.min_version)?;
+    readiness.set(component::TLS, ComponentState::Ready);
+
+    let (listeners, source) = listeners::open(&config.server)?;
+    let addrs: Vec<SocketAddr> = listeners
+        .iter()
+        .map(|l| l.local_addr())
+        .collect::<Result<_, _>>()
+        .map_err(DaemonError::Server)?;
+
+    let app_metrics = web::Data::from(metrics.clone());
+    let app_readiness = web::Data::from(readiness.clone());
+    let mut http = HttpServer::new(move || {
+        App::new()
+            .app_data(app_metrics.clone())
+            .app_data(app_readiness.clone())
+            .wrap(from_fn(serving::middleware::request_context))
+            .configure(serving::routes)
+    })
+    .disable_signals()
+    .shutdown_timeout(config.server.drain_timeout.as_secs().max(1))
+    .tls_handshake_timeout(config.server.tls_handshake_timeout);
+    if config.server.workers > 0 {
+        http = http.workers(config.server.workers);
+    }
+    for listener in listeners {
+        http = http
+            .listen_rustls_0_23(listener, server_config.clone())
+            .map_err(DaemonError::Server)?;
+    }
+    let server = http.run();
+    let handle = server.handle();
+    let mut server_task = actix_web::rt::spawn(server);
+
+    let metrics_server = match config.metrics.listen {
+        Some(addr) => {
+            let listener = listeners::bind(addr)?;
+            let data = web::Data::from(metrics.clone());
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(data.clone())
+                    .wrap(from_fn(serving::middleware::request_context))
+                    .configure(serving::metrics_routes)
+            })
+            .disable_signals()
+            .workers(1)
+            .listen(listener)
+            .map_err(DaemonError::Server)?
+            .run();
+            tracing::info!(%addr, "plain-HTTP metrics listener (loopback only)");
+            let h = server.handle();
+            actix_web::rt::spawn(server);
+            Some(h)
+        }
+        None => None,
+    };
+
+    readiness.set(component::LISTENERS, ComponentState::Ready);
+    tracing::info!(
+        addresses = ?addrs,
+        socket_activation = source == listeners::Source::SocketActivation,
+        "listening (HTTPS)"
+    );
+
+    let mut running = Running {
+        config_path,
+        config,
+        tls: tls.clone(),
+        metrics: metrics.clone(),
+        readiness,
+        addrs: addrs.clone(),
+        last_reload_error: None,
+    };
+    if let Some(summary) = running.readiness.not_ready_summary() {
+        tracing::warn!(%summary, "started, but not ready to serve inference");
+    }
+    systemd::ready(&running.status_line());
+
+    let watchdog_task = systemd::watchdog_interval().and_then(|interval| {
+        let probe_addr = watchdog::probe_address(*addrs.first()?);
+        tracing::info!(?interval, %probe_addr, "systemd watchdog enabled");
+        let tls = tls.clone();
+        let metrics = metrics.clone();
+        Some(actix_web::rt::spawn(async move {
+            let mut ticker = tokio::time::interval(interval);
+            let timeout = (interval / 2).max(Duration::from_millis(100));
+            loop {
+                ticker.tick().await;
+                let Some(leaf) = tls.current().certificate_chain().first().cloned() else {
+                    continue;
+                };
+                match watchdog::probe(probe_addr, leaf, timeout).await {
+                    Ok(()) => systemd::watchdog(),
+                    Err(e) => {
+                        metrics.watchdog_probe_failures.inc();
+                        tracing::error!(error = %e, "watchdog probe failed; not pinging systemd");
+                    }
+                }
+            }
+        }))
+    });
+
+    let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
+    let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
+    let reason = loop {
+        tokio::select! {
+            _ = hup.recv() => {
+                systemd::reloading();
+                tracing::info!("SIGHUP: reloading configuration");
+                match running.reload() {
+                    Ok(notes) => {
+                        running.last_reload_error = None;
+                        running.metrics.reload(true);
+                        for note in notes {
+                            tracing::warn!("{note}");
+                        }
+                        tracing::info!("configuration reloaded");
+                    }
+                    Err(e) => {
+                        running.metrics.reload(false);
+                        tracing::error!(error = %e, "reload failed; still serving with the previous configuration");
+                        running.last_reload_error = Some(e);
+                    }
+                }
+                systemd::ready(&running.status_line());
+            }
+            _ = term.recv() => break "SIGTERM",
+            _ = int.recv() => break "SIGINT",
+            result = &mut server_task => {
+                let detail = match result {
+                    Ok(Ok(())) => "stopped unexpectedly".to_owned(),
+                    Ok(Err(e)) => e.to_string(),
+                    Err(e) => e.to_string(),
+                };
+                return Err(DaemonError::Server(std::io::Error::other(detail)));
+            }
+        }
+    };
+
+    let drain = running.config.server.drain_timeout;
+    let line = format!(
+        "{reason}: draining in-flight requests (up to {})",
+        humantime::format_duration(drain)
+    );
+    tracing::info!("{line}");
+    systemd::stopping(&line);
+    if let Some(task) = watchdog_task {
+        task.abort();
+    }
+    if let Some(h) = metrics_server {
+        h.stop(true).await;
+    }
+    handle.stop(true).await;
+    let _ = server_task.await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Palisade: an on-premises AI appliance daemon for regulated enterprises.
+//!
+//! The modules follow a request's path (see `docs/architecture.md`):
+//! [`daemon`] starts and supervises the process, [`identity`] decides who is
+//! calling, [`serving`] is the HTTP face, and [`telemetry`] observes it all.
+
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod demo;
+pub mod identity;
+pub mod serving;
+pub mod telemetry;

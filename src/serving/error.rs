@@ -1,0 +1,232 @@
+//! The one error type of the HTTP API. Every error response, including
+//! the framework's own 404, 405 and 413, leaves Palisade in the OpenAI
+//! shape `{"error": {"message", "type", "code", "param"}}` with a stable
+//! `code`; internal causes are logged, never sent.
+
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, Responder, ResponseError};
+use serde_json::{Map, Value, json};
+
+/// Stable error codes (see `docs/api.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 401: missing or invalid credentials.
+    Unauthorized,
+    /// 403: authenticated but not allowed.
+    Forbidden,
+    /// 400: the request is malformed.
+    InvalidRequest,
+    /// 404: no such path.
+    NotFound,
+    /// 405: the path exists but not with this method.
+    MethodNotAllowed,
+    /// 413: the body is larger than allowed.
+    PayloadTooLarge,
+    /// 429: too many requests.
+    RateLimited,
+    /// 503: the daemon is not ready to serve this.
+    NotReady,
+    /// 500: a fault in Palisade; details are in the log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The `code` string clients match on.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::InvalidRequest => "invalid_request_error",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RateLimited => "rate_limited",
+            Self::NotReady => "not_ready",
+            Self::Internal => "internal_error",
+        }
+    }
+
+    /// The OpenAI `type` the code belongs to.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Unauthorized => "authentication_error",
+            Self::Forbidden => "permission_error",
+            Self::InvalidRequest | Self::MethodNotAllowed | Self::PayloadTooLarge => {
+                "invalid_request_error"
+            }
+            Self::NotFound => "not_found_error",
+            Self::RateLimited => "rate_limit_error",
+            Self::NotReady | Self::Internal => "server_error",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::InvalidRequest => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The code for a status produced outside Palisade's handlers.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            401 => Self::Unauthorized,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed,
+            413 => Self::PayloadTooLarge,
+            429 => Self::RateLimited,
+            503 => Self::NotReady,
+            400..=499 => Self::InvalidRequest,
+            _ => Self::Internal,
+        }
+    }
+}
+
+/// An API error: what the client is told.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    code: ErrorCode,
+    status: StatusCode,
+    message: String,
+    param: Option<String>,
+    extra: Map<String, Value>,
+    allow: Option<&'static str>,
+}
+
+/// Marks a response body as already in the API's error shape.
+#[derive(Debug, Clone, Copy)]
+pub struct ShapedError;
+
+impl ApiError {
+    /// An error with `code` and a message for the client.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            status: code.status(),
+            message: message.into(),
+            param: None,
+            extra: Map::new(),
+            allow: None,
+        }
+    }
+
+    /// Names the request parameter at fault.
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.param = Some(param.into());
+        self
+    }
+
+    /// Adds a field to the error object (e.g. `components` for `not_ready`).
+    pub fn with_field(mut self, key: &str, value: Value) -> Self {
+        self.extra.insert(key.to_owned(), value);
+        self
+    }
+
+    /// 404 for `path`.
+    pub fn not_found(path: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("no such path: {path}"))
+    }
+
+    /// 405, listing the methods the path does accept.
+    pub fn method_not_allowed(method: &str, path: &str, allow: &'static str) -> Self {
+        let mut e = Self::new(
+            ErrorCode::MethodNotAllowed,
+            format!("{method} is not allowed on {path}; allowed: {allow}"),
+        );
+        e.allow = Some(allow);
+        e
+    }
+
+    /// Keeps `status` (for statuses the framework produced) with the code
+    /// that belongs to it.
+    pub fn for_status(status: StatusCode, message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorCode::for_status(status), message);
+        e.status = status;
+        e
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> Value {
+        let mut error = Map::new();
+        error.insert("message".into(), json!(self.message));
+        error.insert("type".into(), json!(self.code.kind()));
+        error.insert("code".into(), json!(self.code.as_str()));
+        error.insert("param".into(), json!(self.param));
+        for (k, v) in &self.extra {
+            error.insert(k.clone(), v.clone());
+        }
+        json!({ "error": error })
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status);
+        if let Some(allow) = self.allow {
+            res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
+        }
+        if self.code == ErrorCode::Unauthorized {
+            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        let mut res = res.json(self.body());
+        res.extensions_mut().insert(ShapedError);
+        res
+    }
+}
+
+impl Responder for ApiError {
+    type Body = BoxBody;
+
+    fn respond_to(self, _req: &HttpRequest) -> HttpResponse {
+        self.error_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_has_the_openai_shape() {
+        let e = ApiError::new(ErrorCode::InvalidRequest, "bad").with_param("model");
+        assert_eq!(
+            e.body(),
+            json!({"error": {"message": "bad", "type": "invalid_request_error",
+                             "code": "invalid_request_error", "param": "model"}})
+        );
+        assert_eq!(
+            ErrorCode::for_status(StatusCode::URI_TOO_LONG),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            ErrorCode::for_status(StatusCode::BAD_GATEWAY),
+            ErrorCode::Internal
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! What happens to every request, whatever its path: a request id
+//! (UUIDv7) in `X-Request-Id`, errors in the API's shape, metrics and one
+//! access-log line (method, route, status, latency; never the query string
+//! or headers, which may carry credentials).
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, ResponseError, web};
+use uuid::Uuid;
+
+use super::error::{ApiError, ShapedError};
+use crate::telemetry::metrics::{HttpLabels, Metrics, RouteLabels};
+
+/// The response header carrying the request id.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of one request, also the audit record's request id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestId(pub Uuid);
+
+struct InFlight<'a>(&'a Metrics);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.http_in_flight.dec();
+    }
+}
+
+/// The outermost middleware.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let id = RequestId(Uuid::now_v7());
+    req.extensions_mut().insert(id);
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let _in_flight = metrics.as_deref().map(|m| {
+        m.http_in_flight.inc();
+        InFlight(m)
+    });
+
+    // Handlers' and extractors' errors arrive as responses; an `Err` here
+    // could only come from a middleware inside this one, and there is none.
+    let res = next.call(req).await?.map_into_boxed_body();
+    let mut res = shape_error(res);
+    if let Ok(v) = HeaderValue::from_str(&id.0.to_string()) {
+        res.headers_mut().insert(REQUEST_ID_HEADER, v);
+    }
+
+    let status = res.status();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    if let Some(m) = &metrics {
+        m.http_requests
+            .get_or_create(&HttpLabels {
+                route: route.clone(),
+                method: res.request().method().to_string(),
+                status: status.as_u16(),
+            })
+            .inc();
+        m.http_duration
+            .get_or_create(&RouteLabels {
+                route: route.clone(),
+            })
+            .observe(elapsed.as_secs_f64());
+    }
+    tracing::info!(
+        request_id = %id.0,
+        method = %res.request().method(),
+        path = res.request().path(),
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        peer = ?res.request().peer_addr(),
+        "request"
+    );
+    Ok(res)
+}
+
+/// Turns an error response the framework produced (404 for an unknown
+/// path, 400 for a bad header, 413, ...) into the API's error shape.
+fn shape_error(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || res.response().extensions().get::<ShapedError>().is_some()
+    {
+        return res;
+    }
+    let message = match res.response().error() {
+        Some(e) if status.is_client_error() => e.to_string(),
+        Some(e) => {
+            tracing::error!(error = %e, "internal error");
+            "internal error; the request id identifies it in the server log".to_owned()
+        }
+        None => status
+            .canonical_reason()
+            .unwrap_or("error")
+            .to_ascii_lowercase(),
+    };
+    let api = ApiError::for_status(status, message);
+    let mut shaped = api.error_response();
+    for (name, value) in res.response().headers() {
+        if name == actix_web::http::header::ALLOW || name == actix_web::http::header::RETRY_AFTER {
+            shaped.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    res.into_response(shaped)
+}

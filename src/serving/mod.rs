@@ -1,0 +1,76 @@
+//! The HTTP face of Palisade: routes, the error shape and the per-request
+//! middleware. The daemon mounts [`routes`] on its listeners.
+
+pub mod error;
+pub mod middleware;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use crate::daemon::readiness::Readiness;
+use crate::telemetry::metrics::Metrics;
+use error::{ApiError, ErrorCode};
+
+/// Mounts every route of the HTTPS API; `metrics` and `readiness` must be
+/// registered as app data.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/healthz")
+            .route(web::get().to(healthz))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(readyz))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(metrics_resource())
+    .default_service(web::to(not_found));
+}
+
+/// Only `GET /metrics`, for the plain-HTTP loopback metrics listener.
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(metrics_resource())
+        .default_service(web::to(not_found));
+}
+
+fn metrics_resource() -> actix_web::Resource {
+    web::resource("/metrics")
+        .route(web::get().to(metrics))
+        .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET")))
+}
+
+async fn method_not_allowed(req: HttpRequest, allow: &'static str) -> ApiError {
+    ApiError::method_not_allowed(req.method().as_str(), req.path(), allow)
+}
+
+async fn not_found(req: HttpRequest) -> ApiError {
+    ApiError::not_found(req.path())
+}
+
+/// Liveness: the process answers HTTP.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// Readiness: 200 only when every component is ready.
+async fn readyz(readiness: web::Data<Readiness>) -> Result<HttpResponse, ApiError> {
+    let components = serde_json::to_value(readiness.snapshot()).unwrap_or_default();
+    match readiness.not_ready_summary() {
+        None => Ok(HttpResponse::Ok().json(json!({"status": "ready", "components": components}))),
+        Some(summary) => Err(
+            ApiError::new(ErrorCode::NotReady, format!("not ready: {summary}"))
+                .with_field("components", components),
+        ),
+    }
+}
+
+async fn metrics(metrics: web::Data<Metrics>) -> Result<HttpResponse, ApiError> {
+    let text = metrics.encode().map_err(|e| {
+        tracing::error!(error = %e, "cannot encode metrics");
+        ApiError::new(ErrorCode::Internal, "cannot encode metrics")
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
+        .body(text))
+}

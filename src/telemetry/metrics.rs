@@ -1,0 +1,170 @@
+//! Prometheus metrics, all in the `palisade_` namespace.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// Labels of an HTTP request counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    /// The matched route pattern (`/healthz`), or `unmatched`, so that
+    /// random paths cannot blow up the number of series.
+    pub route: String,
+    /// HTTP method.
+    pub method: String,
+    /// Response status code.
+    pub status: u16,
+}
+
+/// Labels naming a route.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    /// The matched route pattern.
+    pub route: String,
+}
+
+/// Labels naming a readiness component.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ComponentLabels {
+    /// Component name (`listeners`, `tls`, `model`, ...).
+    pub component: String,
+}
+
+/// Labels of an outcome counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// `success` or `failure`.
+    pub outcome: &'static str,
+}
+
+/// Labels of the build-info gauge.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms to about 33 s.
+    Histogram::new(exponential_buckets(0.0005, 2.0, 17))
+}
+
+/// Every metric the daemon exports; cheap to clone (handles share state).
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    /// Requests answered, by route, method and status.
+    pub http_requests: Family<HttpLabels, Counter>,
+    /// Request latency, by route.
+    pub http_duration: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    /// Requests being handled now.
+    pub http_in_flight: Gauge,
+    /// 1 when a component is ready, 0 otherwise.
+    pub component_ready: Family<ComponentLabels, Gauge>,
+    /// Configuration reloads, by outcome.
+    pub reloads: Family<OutcomeLabels, Counter>,
+    /// TLS handshakes refused because of the client certificate.
+    pub client_cert_rejections: Counter,
+    /// When the server certificate in use expires, seconds since the epoch.
+    pub server_cert_expiry: Gauge,
+    /// Watchdog self-probes of the serving path that failed.
+    pub watchdog_probe_failures: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Creates and registers every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("palisade");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        let http_duration =
+            Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram as fn() -> Histogram,
+            );
+        let http_in_flight = Gauge::default();
+        let component_ready = Family::<ComponentLabels, Gauge>::default();
+        let reloads = Family::<OutcomeLabels, Counter>::default();
+        let client_cert_rejections = Counter::default();
+        let server_cert_expiry = Gauge::default();
+        let watchdog_probe_failures = Counter::default();
+        let build_info = Family::<BuildLabels, Gauge>::default();
+        build_info
+            .get_or_create(&BuildLabels {
+                version: env!("CARGO_PKG_VERSION"),
+            })
+            .set(1);
+
+        registry.register("build_info", "Palisade build information", build_info);
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route, method and status",
+            http_requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from request received to response headers, by route",
+            http_duration.clone(),
+        );
+        registry.register(
+            "http_requests_in_flight",
+            "HTTP requests being handled now",
+            http_in_flight.clone(),
+        );
+        registry.register(
+            "component_ready",
+            "1 when the component is ready to serve, else 0",
+            component_ready.clone(),
+        );
+        registry.register(
+            "config_reloads",
+            "Configuration reloads (SIGHUP), by outcome",
+            reloads.clone(),
+        );
+        registry.register(
+            "tls_client_certificate_rejections",
+            "TLS handshakes refused because the client certificate did not verify",
+            client_cert_rejections.clone(),
+        );
+        registry.register(
+            "tls_server_certificate_expiry_timestamp_seconds",
+            "When the server certificate in use expires (Unix time)",
+            server_cert_expiry.clone(),
+        );
+        registry.register(
+            "watchdog_probe_failures",
+            "Watchdog self-probes of the HTTPS listener that failed",
+            watchdog_probe_failures.clone(),
+        );
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            http_in_flight,
+            component_ready,
+            reloads,
+            client_cert_rejections,
+            server_cert_expiry,
+            watchdog_probe_failures,
+        }
+    }
+
+    /// Counts a reload.
+    pub fn reload(&self, success: bool) {
+        let outcome = if success { "success" } else { "failure" };
+        self.reloads.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
