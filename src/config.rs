@@ -482,31 +482,25 @@ impl Sections<'_> {
                 } else {
                     format!("{name}.{inner}")
                 };
-                let mut message = e.into_inner().to_string().trim_end().to_owned();
-                if let Some(field) = unknown_field_name(&message).map(str::to_owned) {
-                    message = format!("unknown key `{field}`; {}", expected_part(&message));
-                    self.errors.push(ConfigError {
-                        origin: self
-                            .overrides
-                            .origin_of(&format!("{key}.{field}"), self.origin),
-                        key: format!("{key}.{field}"),
-                        message,
-                    });
-                } else {
-                    self.errors.push(ConfigError {
-                        origin: self.overrides.origin_of(&key, self.origin),
-                        key,
-                        message,
-                    });
-                }
+                // toml appends "\nin `key`", which the path already says.
+                let raw = e.into_inner().to_string();
+                let first = raw.lines().next().unwrap_or_default();
+                let message = match unknown_field_name(first) {
+                    Some(field) => format!("unknown key `{field}`; {}", expected_part(first)),
+                    None => first.to_owned(),
+                };
+                self.errors.push(ConfigError {
+                    origin: self.overrides.origin_of(&key, self.origin),
+                    key,
+                    message,
+                });
                 None
             }
         }
     }
 }
 
-/// serde reports an unknown field as "unknown field `x`, expected ...";
-/// the path it gives is the enclosing table, so the field is appended.
+/// serde reports an unknown field as "unknown field `x`, expected ...".
 fn unknown_field_name(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("unknown field `")?;
     rest.split('`').next()

@@ -53,8 +53,38 @@ pub fn watchdog() {
 }
 
 /// How often to send `WATCHDOG=1`: half of `WATCHDOG_USEC`, when systemd
-/// asked for it (and `WATCHDOG_PID`, if set, is this process).
+/// asked for it. As in libsystemd's `sd_watchdog_enabled`, a set
+/// `WATCHDOG_PID` must name this process; an absent one applies to it.
 pub fn watchdog_interval() -> Option<Duration> {
-    let mut usec = 0u64;
-    sd_notify::watchdog_enabled(false, &mut usec).then(|| Duration::from_micros(usec / 2))
+    watchdog_interval_from(
+        std::env::var("WATCHDOG_USEC").ok().as_deref(),
+        std::env::var("WATCHDOG_PID").ok().as_deref(),
+        std::process::id(),
+    )
+}
+
+fn watchdog_interval_from(usec: Option<&str>, pid: Option<&str>, me: u32) -> Option<Duration> {
+    let usec: u64 = usec?.trim().parse().ok().filter(|u| *u > 0)?;
+    if let Some(pid) = pid
+        && pid.trim().parse::<u32>().ok() != Some(me)
+    {
+        return None;
+    }
+    Some(Duration::from_micros(usec / 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watchdog_interval_is_half_of_watchdog_usec_for_this_process() {
+        let half = Some(Duration::from_millis(500));
+        assert_eq!(watchdog_interval_from(Some("1000000"), None, 7), half);
+        assert_eq!(watchdog_interval_from(Some("1000000"), Some("7"), 7), half);
+        assert_eq!(watchdog_interval_from(Some("1000000"), Some("8"), 7), None);
+        assert_eq!(watchdog_interval_from(Some("0"), None, 7), None);
+        assert_eq!(watchdog_interval_from(Some("soon"), None, 7), None);
+        assert_eq!(watchdog_interval_from(None, Some("7"), 7), None);
+    }
 }

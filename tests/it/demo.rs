@@ -1,0 +1,149 @@
+//! The operator's first five minutes: `palisade demo init`, then `serve`,
+//! then curl with the demo client certificate.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::kit::*;
+
+fn curl(dir: &std::path::Path, url: &str) -> std::process::Output {
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    Command::new("curl")
+        .args([
+            "-sS",
+            "--max-time",
+            "10",
+            "--cacert",
+            &d("pki/ca.pem"),
+            "--cert",
+            &d("pki/client.pem"),
+        ])
+        .args(["--key", &d("pki/client.key"), url])
+        .output()
+        .expect("curl is needed for this test")
+}
+
+fn wait_for_curl(dir: &std::path::Path, url: &str, child: &mut std::process::Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = curl(dir, url);
+        if out.status.success() {
+            return String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("palisade exited with {status}");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn demo_init_then_serve_answers_curl_with_the_demo_client_certificate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let addr = free_addr();
+    let (status, stdout, stderr) = run(&[
+        "demo",
+        "init",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        &addr.to_string(),
+    ]);
+    assert!(status.success(), "{stdout}{stderr}");
+    for f in [
+        "palisade.toml",
+        "pki/ca.pem",
+        "pki/server.pem",
+        "pki/server.key",
+        "pki/client.pem",
+        "pki/client.key",
+        "jwt/signing.key",
+        "jwt/jwks.json",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let jwks: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("jwt/jwks.json")).unwrap()).unwrap();
+    assert_eq!(jwks["keys"][0]["alg"], "ES256");
+    assert_eq!(jwks["keys"][0]["crv"], "P-256");
+    let signing = std::fs::read_to_string(dir.join("jwt/signing.key")).unwrap();
+    assert!(
+        signing.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "PKCS#8 PEM"
+    );
+
+    // A second init into the same directory refuses to overwrite.
+    let (status, _, stderr) = run(&["demo", "init", "--dir", dir.to_str().unwrap()]);
+    assert!(!status.success());
+    assert!(stderr.contains("is not empty"), "{stderr}");
+
+    let (status, out, err) = run(&[
+        "config",
+        "check",
+        dir.join("palisade.toml").to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--config",
+            dir.join("palisade.toml").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = wait_for_curl(
+        &dir,
+        &format!("https://127.0.0.1:{}/healthz", addr.port()),
+        &mut child,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(body, "{\"status\":\"ok\"}");
+}
+
+#[test]
+fn palisade_demo_initialises_an_empty_dir_serves_it_and_says_how_to_call_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("d");
+    let addr = free_addr();
+    let out_path = tmp.path().join("stdout");
+    let mut child = Command::new(BIN)
+        .args([
+            "demo",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--listen",
+            &addr.to_string(),
+        ])
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let body = wait_for_curl(
+        &dir,
+        &format!("https://127.0.0.1:{}/healthz", addr.port()),
+        &mut child,
+    );
+    assert_eq!(body, "{\"status\":\"ok\"}");
+    let printed = std::fs::read_to_string(&out_path).unwrap();
+    assert!(
+        printed.contains(&format!("--cert {}/pki/client.pem", dir.display())),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("https://127.0.0.1:{}/healthz", addr.port())),
+        "{printed}"
+    );
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "SIGTERM ends the demo cleanly: {status}");
+}

@@ -1,0 +1,379 @@
+//! Test kit: a fresh development PKI in a temporary directory, and the real
+//! `palisade` binary started on a free port, reached by a real TLS client.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use palisade::identity::devpki::{DevCa, Issued, Validity};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tempfile::TempDir;
+use time::OffsetDateTime;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_palisade");
+
+/// A CA with a server certificate for localhost and a client certificate,
+/// written as PEM files into a temporary directory.
+pub struct Pki {
+    pub dir: TempDir,
+    pub ca: DevCa,
+    pub server: Issued,
+    pub client: Issued,
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub fn valid() -> Validity {
+    Validity::days_from(now(), 30)
+}
+
+pub fn expired() -> Validity {
+    Validity {
+        not_before: now() - time::Duration::days(30),
+        not_after: now() - time::Duration::days(1),
+    }
+}
+
+impl Pki {
+    pub fn new() -> Self {
+        let ca = DevCa::new("Test CA", valid()).unwrap();
+        let server = issue_server(&ca, valid());
+        let client = ca.issue_client("test-client", valid()).unwrap();
+        let pki = Self {
+            dir: tempfile::tempdir().unwrap(),
+            ca,
+            server,
+            client,
+        };
+        pki.write("ca.pem", pki.ca.cert_pem());
+        pki.write("server.pem", &pki.server.cert_pem);
+        pki.write("server.key", &pki.server.key_pem);
+        pki
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let p = self.path(name);
+        std::fs::write(&p, contents).unwrap();
+        p
+    }
+
+    /// A config using this PKI, listening on `addr`, with `extra` TOML
+    /// appended (sections only).
+    pub fn config(&self, addr: SocketAddr, extra: &str) -> String {
+        format!(
+            "version = 1\n\n[server]\nlisten = [\"{addr}\"]\nworkers = 1\ndrain_timeout = \"5s\"\n\n\
+             [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\n{extra}"
+        )
+    }
+
+    pub fn write_config(&self, addr: SocketAddr, extra: &str) -> PathBuf {
+        self.write("palisade.toml", &self.config(addr, extra))
+    }
+}
+
+pub fn issue_server(ca: &DevCa, validity: Validity) -> Issued {
+    ca.issue_server(
+        "localhost",
+        &["localhost"],
+        &["127.0.0.1".parse().unwrap()],
+        validity,
+    )
+    .unwrap()
+}
+
+/// A port nobody listens on right now.
+pub fn free_addr() -> SocketAddr {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
+
+/// A running `palisade serve`.
+pub struct Daemon {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub log_path: PathBuf,
+}
+
+pub struct Launch<'a> {
+    pub config: &'a Path,
+    pub addr: SocketAddr,
+    pub env: Vec<(String, String)>,
+    /// A command to run palisade under (e.g. systemd-socket-activate).
+    pub wrapper: Vec<String>,
+}
+
+impl<'a> Launch<'a> {
+    pub fn new(config: &'a Path, addr: SocketAddr) -> Self {
+        Self {
+            config,
+            addr,
+            env: Vec::new(),
+            wrapper: Vec::new(),
+        }
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.to_owned(), v.to_owned()));
+        self
+    }
+
+    /// Spawns the daemon without waiting for it.
+    pub fn spawn(self) -> Daemon {
+        let log_path = self
+            .config
+            .with_extension(format!("{}.log", self.addr.port()));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut cmd = match self.wrapper.split_first() {
+            Some((program, args)) => {
+                let mut c = Command::new(program);
+                c.args(args).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        cmd.args(["serve", "--config"])
+            .arg(self.config)
+            .env_remove("NOTIFY_SOCKET")
+            .env_remove("WATCHDOG_USEC")
+            .env_remove("LISTEN_FDS")
+            .env_remove("JOURNAL_STREAM")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        Daemon {
+            child: cmd.spawn().unwrap(),
+            addr: self.addr,
+            log_path,
+        }
+    }
+
+    /// Spawns the daemon and waits until it answers `/healthz`.
+    pub fn start(self, pki: &Pki) -> Daemon {
+        let mut d = self.spawn();
+        d.wait_healthy(pki);
+        d
+    }
+}
+
+impl Daemon {
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    pub fn wait_healthy(&mut self, pki: &Pki) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "palisade exited with {status} before answering:\n{}",
+                    self.log()
+                );
+            }
+            if let Ok(r) = get(self.addr, pki, Some(&pki.client), "/healthz")
+                && r.status == 200
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "palisade did not answer /healthz in 30 s:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn wait_exit(&mut self, within: Duration) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "palisade still running after {within:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn get(&self, pki: &Pki, path: &str) -> Response {
+        get(self.addr, pki, Some(&pki.client), path).unwrap()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `palisade ARGS` to completion.
+pub fn run(args: &[&str]) -> (ExitStatus, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The certificate the server presented.
+    pub server_cert: Vec<u8>,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A TLS client trusting `pki`'s CA and presenting `client` (if any).
+pub fn client_config(
+    pki: &Pki,
+    client: Option<&Issued>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(pki.ca.cert_pem().as_bytes()).unwrap())
+        .unwrap();
+    let builder = rustls::ClientConfig::builder_with_provider(palisade::identity::tls::provider())
+        .with_protocol_versions(versions)
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = match client {
+        Some(c) => builder
+            .with_client_auth_cert(
+                vec![CertificateDer::from_pem_slice(c.cert_pem.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(c.key_pem.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    Arc::new(config)
+}
+
+/// `GET path` over TLS 1.3 with `client`; Err carries the TLS or I/O error.
+pub fn get(
+    addr: SocketAddr,
+    pki: &Pki,
+    client: Option<&Issued>,
+    path: &str,
+) -> Result<Response, String> {
+    request(
+        addr,
+        client_config(pki, client, &[&rustls::version::TLS13]),
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends raw HTTP/1.1 `head` over TLS and reads the whole response.
+pub fn request(
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+    head: &str,
+) -> Result<Response, String> {
+    let mut stream = connect(addr, config)?;
+    stream
+        .write_all(head.as_bytes())
+        .map_err(|e| e.to_string())?;
+    read_response(&mut stream)
+}
+
+pub type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
+
+pub fn connect(addr: SocketAddr, config: Arc<rustls::ClientConfig>) -> Result<Tls, String> {
+    let tcp = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let conn = rustls::ClientConnection::new(config, ServerName::try_from("localhost").unwrap())
+        .map_err(|e| e.to_string())?;
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    while tls.conn.is_handshaking() {
+        tls.conn
+            .complete_io(&mut tls.sock)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(tls)
+}
+
+pub fn read_response(stream: &mut Tls) -> Result<Response, String> {
+    let mut raw = Vec::new();
+    match stream.read_to_end(&mut raw) {
+        Ok(_) => {}
+        // Servers may close without close_notify once the response is out.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => {}
+        Err(e) => return Err(e.to_string()),
+    }
+    let server_cert = stream
+        .conn
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.as_ref().to_vec())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP response: {text:?}"))?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    Ok(Response {
+        status,
+        headers,
+        body: body.to_owned(),
+        server_cert,
+    })
+}
+
+/// The DER of the first certificate in a PEM string.
+pub fn der_of(pem: &str) -> Vec<u8> {
+    CertificateDer::from_pem_slice(pem.as_bytes())
+        .unwrap()
+        .as_ref()
+        .to_vec()
+}

@@ -1,0 +1,16 @@
+//! The one integration-test binary (each file under `tests/` would be a
+//! separate, slow-linking binary; add modules here instead).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod kit;
+
+mod config_check;
+mod demo;
+mod http;
+mod lifecycle;
+mod tls;
