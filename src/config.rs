@@ -164,10 +164,12 @@ pub struct MetricsConfig {
 }
 
 fn default_node_id() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
+    // /proc/sys is hidden under the unit's ProcSubset=pid; /etc/hostname is not.
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
         .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
+        .find(|h| !h.is_empty())
         .unwrap_or_else(|| "palisade".to_owned())
 }
 fn default_listen() -> Vec<SocketAddr> {
@@ -436,7 +438,7 @@ impl Config {
             );
         }
         for (i, addr) in self.server.listen.iter().enumerate() {
-            if self.server.listen[..i].contains(addr) {
+            if self.server.listen.iter().take(i).any(|a| a == addr) {
                 err("server.listen", format!("{addr} is listed twice"));
             }
         }

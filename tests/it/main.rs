@@ -13,4 +13,5 @@ mod config_check;
 mod demo;
 mod http;
 mod lifecycle;
+mod packaging;
 mod tls;
