@@ -41,6 +41,46 @@ enum Command {
     /// Development PKI.
     #[command(subcommand)]
     Pki(PkiCommand),
+    /// Development tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Print a JWT signed with an issuer's `dev_signing_key` (development only).
+    Mint(MintArgs),
+}
+
+#[derive(Debug, Args)]
+struct MintArgs {
+    /// The configuration naming the issuer and its key.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Subject.
+    #[arg(long)]
+    sub: String,
+    /// Tenant.
+    #[arg(long)]
+    tenant: String,
+    /// Roles, comma-separated (inference, auditor, admin, metrics).
+    #[arg(long, value_delimiter = ',')]
+    roles: Vec<String>,
+    /// Data-class clearances, comma-separated.
+    #[arg(long = "data-classes", value_delimiter = ',')]
+    data_classes: Vec<String>,
+    /// Purpose of processing.
+    #[arg(long)]
+    purpose: Option<String>,
+    /// Lifetime, e.g. 15m or 1h.
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    ttl: std::time::Duration,
+    /// Bind the token to this client certificate (PEM), RFC 8705.
+    #[arg(long = "bind-cert", value_name = "PEM")]
+    bind_cert: Option<PathBuf>,
+    /// Which issuer (its `issuer` value); default: the first with a dev_signing_key.
+    #[arg(long)]
+    issuer: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +140,13 @@ pub fn main() -> ExitCode {
             Some(DemoCommand::Init { dir, listen }) => demo_init(&dir, listen),
             None => demo_run(&args.dir, args.listen),
         },
+        Command::Token(TokenCommand::Mint(args)) => match mint(&args) {
+            Ok(token) => {
+                println!("{token}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("token mint: {e}")),
+        },
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {
@@ -142,7 +189,9 @@ fn serve_loaded(path: &Path, config: Config) -> ExitCode {
             tracing::error!(error = %e, "palisade cannot run");
             daemon::systemd::status(&format!("failed: {e}"));
             match e {
-                daemon::DaemonError::Config(_) | daemon::DaemonError::Tls(_) => {
+                daemon::DaemonError::Config(_)
+                | daemon::DaemonError::Tls(_)
+                | daemon::DaemonError::Identity(_) => {
                     ExitCode::from(EXIT_CONFIG)
                 }
                 _ => ExitCode::FAILURE,
@@ -209,4 +258,49 @@ fn demo_run(dir: &Path, listen: SocketAddr) -> ExitCode {
     let shown = config.server.listen.first().copied().unwrap_or(listen);
     println!("{}", demo::how_to_call(dir, shown));
     serve_loaded(&path, config)
+}
+
+fn mint(args: &MintArgs) -> Result<String, String> {
+    use crate::identity::devtoken::{DevSigner, MintRequest, mint_claims};
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+
+    let config = Config::load(&args.config).map_err(|e| e.to_string())?;
+    let issuer = config
+        .identity
+        .issuers
+        .iter()
+        .filter(|i| i.dev_signing_key.is_some())
+        .find(|i| args.issuer.as_ref().is_none_or(|want| &i.issuer == want))
+        .ok_or_else(|| match &args.issuer {
+            Some(want) => format!("no issuer {want:?} with a dev_signing_key in {}", args.config.display()),
+            None => format!("no issuer with a dev_signing_key in {}", args.config.display()),
+        })?;
+    let key_path = issuer.dev_signing_key.as_ref().ok_or("no dev_signing_key")?;
+    let pem = std::fs::read_to_string(key_path).map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
+    let signer = DevSigner::from_pem(&pem).map_err(|e| format!("{}: {e}", key_path.display()))?;
+    for role in &args.roles {
+        if crate::identity::principal::Role::parse(role).is_none() {
+            return Err(format!("unknown role {role:?}; roles are inference, auditor, admin, metrics"));
+        }
+    }
+    let bind_cert_der = match &args.bind_cert {
+        None => None,
+        Some(path) => Some(
+            CertificateDer::from_pem_file(path)
+                .map_err(|e| format!("{}: not a PEM certificate: {e}", path.display()))?
+                .as_ref()
+                .to_vec(),
+        ),
+    };
+    let request = MintRequest {
+        subject: args.sub.clone(),
+        tenant: args.tenant.clone(),
+        roles: args.roles.clone(),
+        data_classes: args.data_classes.clone(),
+        purpose: args.purpose.clone(),
+        ttl: args.ttl,
+        bind_cert_der,
+    };
+    signer.sign(&mint_claims(issuer, &request, SystemTime::now()))
 }

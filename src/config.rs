@@ -11,6 +11,7 @@
 //! [`Config::check`] then validates what the file points to (certificates,
 //! keys, addresses); `palisade config check` prints all of it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::identity::principal::ClaimMapping;
 
 /// The only configuration schema version this build reads.
 pub const CONFIG_VERSION: u32 = 1;
@@ -40,6 +43,10 @@ pub struct Config {
     pub logging: LoggingConfig,
     /// The Prometheus endpoint.
     pub metrics: MetricsConfig,
+    /// Trusted token issuers and token rules.
+    pub identity: IdentityConfig,
+    /// Request and token rate limits.
+    pub rate_limits: RateLimitsConfig,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -120,6 +127,12 @@ pub struct TlsConfig {
     /// Lowest accepted protocol version, `"1.2"` or `"1.3"`.
     #[serde(default = "default_min_version")]
     pub min_version: TlsVersion,
+    /// PEM or DER certificate revocation lists of the client CAs.
+    #[serde(default)]
+    pub crls: Vec<PathBuf>,
+    /// Accept a CRL whose `nextUpdate` has passed (not recommended).
+    #[serde(default)]
+    pub allow_expired_crls: bool,
 }
 
 /// Log line format on stderr.
@@ -161,6 +174,112 @@ pub struct MetricsConfig {
     /// Prometheus. Must be a loopback address.
     #[serde(default)]
     pub listen: Option<SocketAddr>,
+}
+
+/// `[identity]`: who may call, proven by a bearer JWT.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Refuse tokens that are not bound to the client certificate (RFC 8705 `cnf.x5t#S256`).
+    #[serde(default)]
+    pub require_bound_tokens: bool,
+    /// Clock skew tolerated on `exp` and `nbf`; at most 5 minutes.
+    #[serde(default = "default_leeway", with = "duration")]
+    pub leeway: Duration,
+    /// Signature algorithms accepted. HMAC and `none` are always refused.
+    #[serde(default = "default_algorithms")]
+    pub algorithms: Vec<String>,
+    /// Trusted issuers, each with its own keys and claim mapping.
+    #[serde(default)]
+    pub issuers: Vec<IssuerConfig>,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            require_bound_tokens: false,
+            leeway: default_leeway(),
+            algorithms: default_algorithms(),
+            issuers: Vec::new(),
+        }
+    }
+}
+
+/// `[[identity.issuers]]`: one trusted token issuer.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// The exact `iss` value of its tokens.
+    pub issuer: String,
+    /// Accepted `aud` values; a token must carry at least one.
+    pub audiences: Vec<String>,
+    /// The issuer's public keys (JWKS JSON), re-read when the file changes.
+    pub jwks_file: PathBuf,
+    /// Where the principal's attributes are in this issuer's tokens.
+    #[serde(default)]
+    pub claims: ClaimMapping,
+    /// IdP role or group names mapped to Palisade roles; when empty, role
+    /// names are taken as they are.
+    #[serde(default)]
+    pub role_map: BTreeMap<String, Vec<String>>,
+    /// Tenant for tokens without a tenant claim; without it such tokens are refused.
+    #[serde(default)]
+    pub default_tenant: Option<String>,
+    /// Development only: the private key `palisade token mint` signs with.
+    #[serde(default)]
+    pub dev_signing_key: Option<PathBuf>,
+}
+
+/// A rate: requests and generated tokens per minute (0 = unlimited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    /// Requests per minute.
+    #[serde(default)]
+    pub requests_per_minute: u32,
+    /// Generated tokens per minute.
+    #[serde(default)]
+    pub tokens_per_minute: u32,
+}
+
+/// `[rate_limits]`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitsConfig {
+    /// Per subject, unless a role limit applies.
+    #[serde(default = "default_subject_limit")]
+    pub default: Limit,
+    /// Per subject holding the role; the most generous of the principal's roles applies.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Limit>,
+    /// Per tenant, shared by all its subjects.
+    #[serde(default)]
+    pub tenants: BTreeMap<String, Limit>,
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        Self {
+            default: default_subject_limit(),
+            roles: BTreeMap::new(),
+            tenants: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_subject_limit() -> Limit {
+    Limit {
+        requests_per_minute: 600,
+        tokens_per_minute: 0,
+    }
+}
+fn default_leeway() -> Duration {
+    Duration::from_secs(60)
+}
+fn default_algorithms() -> Vec<String> {
+    ["ES256", "ES384", "RS256", "PS256", "EdDSA"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 fn default_node_id() -> String {
@@ -328,6 +447,8 @@ impl Config {
         let tls = sections.take::<TlsConfig>("tls");
         let logging = sections.take_or_default::<LoggingConfig>("logging");
         let metrics = sections.take_or_default::<MetricsConfig>("metrics");
+        let identity = sections.take_or_default::<IdentityConfig>("identity");
+        let rate_limits = sections.take_or_default::<RateLimitsConfig>("rate_limits");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -351,10 +472,17 @@ impl Config {
                 ),
             });
         }
-        match (version, node, server, tls, logging, metrics) {
-            (Some(version), Some(node), Some(server), Some(tls), Some(logging), Some(metrics))
-                if errors.is_empty() =>
-            {
+        match (version, node, server, tls, logging, metrics, identity, rate_limits) {
+            (
+                Some(version),
+                Some(node),
+                Some(server),
+                Some(tls),
+                Some(logging),
+                Some(metrics),
+                Some(identity),
+                Some(rate_limits),
+            ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
                     node,
@@ -362,6 +490,8 @@ impl Config {
                     tls,
                     logging,
                     metrics,
+                    identity,
+                    rate_limits,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -387,6 +517,13 @@ impl Config {
         resolve(&mut self.tls.key);
         if let Some(ca) = self.tls.client_ca.as_mut() {
             resolve(ca);
+        }
+        self.tls.crls.iter_mut().for_each(resolve);
+        for issuer in &mut self.identity.issuers {
+            resolve(&mut issuer.jwks_file);
+            if let Some(k) = issuer.dev_signing_key.as_mut() {
+                resolve(k);
+            }
         }
     }
 
@@ -436,6 +573,47 @@ impl Config {
                 "logging.level",
                 format!("invalid filter {:?}: {e}", self.logging.level),
             );
+        }
+        if self.identity.leeway > Duration::from_secs(300) {
+            err(
+                "identity.leeway",
+                "at most 5m: a longer leeway keeps expired tokens alive".to_owned(),
+            );
+        }
+        for name in &self.identity.algorithms {
+            if let Err(e) = crate::identity::jwt::parse_algorithm(name) {
+                err("identity.algorithms", e);
+            }
+        }
+        for (i, issuer) in self.identity.issuers.iter().enumerate() {
+            let key = |k: &str| format!("identity.issuers[{i}].{k}");
+            if issuer.issuer.trim().is_empty() {
+                err(&key("issuer"), "must not be empty".to_owned());
+            }
+            if self.identity.issuers.iter().take(i).any(|o| o.issuer == issuer.issuer) {
+                err(&key("issuer"), format!("{:?} is configured twice", issuer.issuer));
+            }
+            if issuer.audiences.iter().all(|a| a.trim().is_empty()) {
+                err(&key("audiences"), "list at least one audience".to_owned());
+            }
+            for (group, roles) in &issuer.role_map {
+                for r in roles {
+                    if crate::identity::principal::Role::parse(r).is_none() {
+                        err(
+                            &key(&format!("role_map.{group}")),
+                            format!("unknown role {r:?}; roles are inference, auditor, admin, metrics"),
+                        );
+                    }
+                }
+            }
+        }
+        for role in self.rate_limits.roles.keys() {
+            if crate::identity::principal::Role::parse(role).is_none() {
+                err(
+                    &format!("rate_limits.roles.{role}"),
+                    "unknown role; roles are inference, auditor, admin, metrics".to_owned(),
+                );
+            }
         }
         for (i, addr) in self.server.listen.iter().enumerate() {
             if self.server.listen.iter().take(i).any(|a| a == addr) {

@@ -11,12 +11,10 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::identity::devpki::{self, PkiError};
+use crate::identity::devtoken::DevSigner;
 
 /// The configuration file inside a demo directory.
 pub const CONFIG_FILE: &str = "palisade.toml";
@@ -43,7 +41,7 @@ pub enum DemoError {
     Pki(#[from] PkiError),
     /// The key pair could not be made.
     #[error("cannot generate the demo token signing key: {0}")]
-    Key(#[from] rcgen::Error),
+    Key(String),
 }
 
 /// True when `dir` does not exist or holds nothing.
@@ -75,37 +73,12 @@ pub fn init(dir: &Path, listen: SocketAddr, now: OffsetDateTime) -> Result<(), D
 }
 
 fn write_jwt_keys(dir: &Path) -> Result<(), DemoError> {
-    let key = rcgen::KeyPair::generate()?;
-    // An uncompressed P-256 point: 0x04, then x and y, 32 bytes each.
-    let raw = key.public_key_raw();
-    let (x, y) = match raw {
-        [0x04, rest @ ..] if rest.len() == 64 => rest.split_at(32),
-        _ => return Err(DemoError::Key(rcgen::Error::KeyGenerationUnavailable)),
-    };
-    let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
-    // RFC 7638 thumbprint: SHA-256 over the required members in
-    // lexicographic order, no whitespace.
-    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-    let kid = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        canonical.as_bytes(),
-    ));
-    let jwks = json!({"keys": [{
-        "kty": "EC", "crv": "P-256", "x": x, "y": y,
-        "kid": kid, "alg": "ES256", "use": "sig"
-    }]});
+    let signer = DevSigner::generate_es256().map_err(DemoError::Key)?;
+    let jwks = signer.jwks();
     devpki::create_dir(dir)?;
-    devpki::write_new(
-        &dir.join("signing.key"),
-        key.serialize_pem().as_bytes(),
-        0o600,
-    )?;
+    devpki::write_new(&dir.join("signing.key"), signer.key_pem().as_bytes(), 0o600)?;
     let pretty = serde_json::to_string_pretty(&jwks).unwrap_or_else(|_| jwks.to_string());
-    devpki::write_new(
-        &dir.join("jwks.json"),
-        format!("{pretty}\n").as_bytes(),
-        0o644,
-    )?;
+    devpki::write_new(&dir.join("jwks.json"), format!("{pretty}\n").as_bytes(), 0o644)?;
     Ok(())
 }
 
@@ -133,6 +106,17 @@ min_version = "1.2"
 [logging]
 level = "info"
 format = "human"
+
+# The demo's own token issuer. `palisade token mint --config THIS_FILE ...`
+# signs with jwt/signing.key; the daemon verifies with jwt/jwks.json.
+[identity]
+require_bound_tokens = false
+
+[[identity.issuers]]
+issuer = "palisade-demo"
+audiences = ["palisade"]
+jwks_file = "jwt/jwks.json"
+dev_signing_key = "jwt/signing.key"
 "#
     )
 }
@@ -146,11 +130,15 @@ pub fn how_to_call(dir: &Path, listen: SocketAddr) -> String {
         ip => ip.to_string(),
     };
     let base = format!("https://{host}:{}", listen.port());
+    let curl = format!("curl --cacert {d}/pki/ca.pem --cert {d}/pki/client.pem --key {d}/pki/client.key");
     format!(
         "Palisade demo: {base} (configuration {d}/{CONFIG_FILE})\n\
          Every request needs the demo client certificate:\n\
-         \n  curl --cacert {d}/pki/ca.pem --cert {d}/pki/client.pem --key {d}/pki/client.key {base}/healthz\n\
-         \n  curl --cacert {d}/pki/ca.pem --cert {d}/pki/client.pem --key {d}/pki/client.key {base}/readyz\n\
+         \n  {curl} {base}/healthz\n\
+         \nand, beyond health checks, a token from the demo issuer:\n\
+         \n  TOKEN=$(palisade token mint --config {d}/{CONFIG_FILE} --sub alice --tenant demo --roles inference,metrics)\n\
+         \n  {curl} -H \"Authorization: Bearer $TOKEN\" {base}/whoami\n\
+         \n  {curl} -H \"Authorization: Bearer $TOKEN\" {base}/metrics\n\
          \nStop it with Ctrl-C; remove {d} to remove the demo.\n"
     )
 }

@@ -63,6 +63,53 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                 message: e.message,
             })),
     }
+    match crate::identity::jwt::Authenticator::new(&config.identity) {
+        Ok(a) if a.issuer_count() == 0 => report.warnings.push(
+            "identity.issuers: no token issuer is configured; every request that needs a token will be refused"
+                .to_owned(),
+        ),
+        Ok(_) => {}
+        Err(errors) => report.errors.extend(errors.into_iter().map(|e| ConfigError {
+            origin: origin.clone(),
+            key: e.key,
+            message: e.message,
+        })),
+    }
+    for (i, issuer) in config.identity.issuers.iter().enumerate() {
+        if let Some(path) = &issuer.dev_signing_key {
+            let key = format!("identity.issuers[{i}].dev_signing_key");
+            let problem = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|pem| crate::identity::devtoken::DevSigner::from_pem(&pem))
+                .and_then(|signer| {
+                    let jwks = std::fs::read(&issuer.jwks_file).map_err(|e| e.to_string())?;
+                    let jwks: serde_json::Value = serde_json::from_slice(&jwks).map_err(|e| e.to_string())?;
+                    let listed = jwks["keys"]
+                        .as_array()
+                        .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signer.kid()));
+                    if listed {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "{}: its public key (kid {}) is not in {}",
+                            path.display(),
+                            signer.kid(),
+                            issuer.jwks_file.display()
+                        ))
+                    }
+                });
+            if let Err(message) = problem {
+                report.errors.push(ConfigError {
+                    origin: origin.clone(),
+                    key,
+                    message,
+                });
+            }
+            report.warnings.push(format!(
+                "identity.issuers[{i}].dev_signing_key is set: a development issuer is trusted; remove it in production"
+            ));
+        }
+    }
     if !config.tls.require_client_cert {
         report.warnings.push(
             "tls.require_client_cert = false: clients without a certificate are served".to_owned(),

@@ -20,8 +20,11 @@ use actix_web::{App, HttpServer, web};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::config::{Config, ConfigErrors};
+use crate::identity::jwt::Authenticator;
+use crate::identity::ratelimit::RateLimiter;
 use crate::identity::tls::{TlsError, TlsMaterial, TlsState};
 use crate::serving;
+use crate::serving::auth::IdentityState;
 use crate::telemetry::metrics::Metrics;
 use readiness::{ComponentState, NO_ENGINE, Readiness, component};
 
@@ -34,6 +37,9 @@ pub enum DaemonError {
     /// The TLS material is unusable.
     #[error("TLS: {}", join_tls(.0))]
     Tls(Vec<TlsError>),
+    /// The identity configuration or a JWKS is unusable.
+    #[error("identity: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    Identity(Vec<crate::identity::jwt::IdentityError>),
     /// rustls refused the configuration.
     #[error("TLS configuration: {0}")]
     Rustls(#[from] rustls::Error),
@@ -67,6 +73,7 @@ struct Running {
     config_path: PathBuf,
     config: Config,
     tls: TlsState,
+    identity: Arc<IdentityState>,
     metrics: Arc<Metrics>,
     readiness: Arc<Readiness>,
     addrs: Vec<SocketAddr>,
@@ -98,32 +105,51 @@ impl Running {
         let config = Config::load(&self.config_path).map_err(|e| e.to_string())?;
         let material = TlsMaterial::load(&config.tls, SystemTime::now())
             .map_err(|e| format!("TLS: {}", join_tls(&e)))?;
+        let authenticator = Authenticator::new(&config.identity).map_err(|e| {
+            let all: Vec<String> = e.iter().map(ToString::to_string).collect();
+            format!("identity: {}", all.join("; "))
+        })?;
+        // Everything checked out: apply.
         let mut notes = Vec::new();
         let restart_only = [
             ("server", config.server != self.config.server),
-            (
-                "tls.min_version",
-                config.tls.min_version != self.config.tls.min_version,
-            ),
+            ("tls.min_version", config.tls.min_version != self.config.tls.min_version),
             ("logging", config.logging != self.config.logging),
             ("metrics", config.metrics != self.config.metrics),
             ("node", config.node != self.config.node),
         ];
         for (section, changed) in restart_only {
             if changed {
-                notes.push(format!(
-                    "{section} changed; that takes effect after a restart"
-                ));
+                notes.push(format!("{section} changed; that takes effect after a restart"));
             }
         }
-        self.metrics
-            .server_cert_expiry
-            .set(material.server_cert.not_after);
+        self.metrics.server_cert_expiry.set(material.server_cert.not_after);
         self.tls.replace(material);
+        self.readiness.set(component::IDENTITY, identity_state(&authenticator));
+        self.identity.replace_authenticator(authenticator);
+        if config.rate_limits != self.config.rate_limits {
+            self.identity.replace_limiter(RateLimiter::new(config.rate_limits.clone()));
+        }
         let min_version = self.config.tls.min_version;
         self.config.tls = config.tls;
         self.config.tls.min_version = min_version;
+        self.config.identity = config.identity;
+        self.config.rate_limits = config.rate_limits;
         Ok(notes)
+    }
+}
+
+/// How often JWKS files are checked for changes.
+const JWKS_POLL: Duration = Duration::from_secs(5);
+
+fn identity_state(a: &Authenticator) -> ComponentState {
+    if a.issuer_count() == 0 {
+        ComponentState::Unavailable(
+            "no token issuer is configured ([[identity.issuers]]), so every request that needs a token is refused"
+                .to_owned(),
+        )
+    } else {
+        ComponentState::Ready
     }
 }
 
@@ -158,6 +184,13 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let server_config = tls.server_config(config.tls.min_version)?;
     readiness.set(component::TLS, ComponentState::Ready);
 
+    let authenticator = Authenticator::new(&config.identity).map_err(DaemonError::Identity)?;
+    readiness.set(component::IDENTITY, identity_state(&authenticator));
+    let identity = Arc::new(IdentityState::new(
+        authenticator,
+        RateLimiter::new(config.rate_limits.clone()),
+    ));
+
     let (listeners, source) = listeners::open(&config.server)?;
     let addrs: Vec<SocketAddr> = listeners
         .iter()
@@ -167,13 +200,16 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
 
     let app_metrics = web::Data::from(metrics.clone());
     let app_readiness = web::Data::from(readiness.clone());
+    let app_identity = web::Data::from(identity.clone());
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(app_metrics.clone())
             .app_data(app_readiness.clone())
+            .app_data(app_identity.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })
+    .on_connect(serving::auth::on_connect)
     .disable_signals()
     .shutdown_timeout(config.server.drain_timeout.as_secs().max(1))
     .tls_handshake_timeout(config.server.tls_handshake_timeout);
@@ -223,6 +259,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         config_path,
         config,
         tls: tls.clone(),
+        identity: identity.clone(),
         metrics: metrics.clone(),
         readiness,
         addrs: addrs.clone(),
@@ -256,6 +293,20 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             }
         }))
     });
+
+    // IdPs rotate keys by rewriting the JWKS file; pick that up without a SIGHUP.
+    let jwks_task = {
+        let identity = identity.clone();
+        actix_web::rt::spawn(async move {
+            let mut ticker = tokio::time::interval(JWKS_POLL);
+            loop {
+                ticker.tick().await;
+                for e in identity.authenticator().reload_changed_jwks() {
+                    tracing::error!(error = %e, "JWKS reload failed");
+                }
+            }
+        })
+    };
 
     let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
@@ -305,6 +356,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     if let Some(task) = watchdog_task {
         task.abort();
     }
+    jwks_task.abort();
     if let Some(h) = metrics_server {
         h.stop(true).await;
     }

@@ -32,6 +32,8 @@ pub mod component {
     pub const LISTENERS: &str = "listeners";
     /// The server certificate and client CA are loaded.
     pub const TLS: &str = "tls";
+    /// At least one token issuer is configured with usable keys.
+    pub const IDENTITY: &str = "identity";
     /// The model is loaded and the engine can generate.
     pub const MODEL: &str = "model";
 }

@@ -39,6 +39,8 @@ pub struct Issued {
     pub cert_pem: String,
     /// Its private key, PKCS#8 PEM.
     pub key_pem: String,
+    /// Its serial number (big-endian bytes), for revocation.
+    pub serial: Vec<u8>,
 }
 
 /// A certificate authority that can issue server and client certificates.
@@ -154,11 +156,39 @@ impl DevCa {
 
     fn issue(&self, params: CertificateParams) -> Result<Issued, PkiError> {
         let key = KeyPair::generate()?;
+        let serial = params
+            .serial_number
+            .as_ref()
+            .map(SerialNumber::to_bytes)
+            .unwrap_or_default();
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok(Issued {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
+            serial,
         })
+    }
+
+    /// A CRL (PEM) revoking the certificates with these serials, valid
+    /// from `validity.not_before` until its `nextUpdate` at `validity.not_after`.
+    pub fn crl(&self, revoked_serials: &[&[u8]], validity: Validity) -> Result<String, PkiError> {
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: validity.not_before,
+            next_update: validity.not_after,
+            crl_number: serial()?,
+            issuing_distribution_point: None,
+            revoked_certs: revoked_serials
+                .iter()
+                .map(|s| rcgen::RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(s),
+                    revocation_time: validity.not_before,
+                    reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        Ok(params.signed_by(&self.issuer)?.pem()?)
     }
 }
 

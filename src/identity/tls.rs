@@ -22,7 +22,7 @@ use rustls::{
     DigitallySignedStruct, DistinguishedName, RootCertStore, ServerConfig, SignatureScheme,
 };
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer, UnixTime};
 
 use crate::config::{TlsConfig, TlsVersion};
 
@@ -259,7 +259,19 @@ fn client_verifier(
             )
         })?;
     }
-    let builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+    let ca_subjects: Vec<String> = cas
+        .iter()
+        .filter_map(|c| CertificateFacts::from_der(c).ok())
+        .map(|f| f.subject)
+        .collect();
+    let crls = read_crls(cfg, &ca_subjects, now)?;
+    let mut builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+    if !crls.is_empty() {
+        builder = builder.with_crls(crls);
+        if !cfg.allow_expired_crls {
+            builder = builder.enforce_revocation_expiration();
+        }
+    }
     let builder = if cfg.require_client_cert {
         builder
     } else {
@@ -269,6 +281,59 @@ fn client_verifier(
         .build()
         .map_err(|e| TlsError::new("tls.client_ca", format!("{}: {e}", ca_path.display())))?;
     Ok((verifier, cas.len()))
+}
+
+/// Reads the CRLs, checking each is issued by a configured CA and, unless
+/// allowed, not past its `nextUpdate`.
+fn read_crls(
+    cfg: &TlsConfig,
+    ca_subjects: &[String],
+    now: SystemTime,
+) -> Result<Vec<CertificateRevocationListDer<'static>>, TlsError> {
+    let mut out = Vec::new();
+    for path in &cfg.crls {
+        let bytes = std::fs::read(path)
+            .map_err(|e| TlsError::new("tls.crls", format!("cannot read {}: {e}", path.display())))?;
+        let crls: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----") {
+            CertificateRevocationListDer::pem_slice_iter(&bytes)
+                .collect::<Result<_, _>>()
+                .map_err(|e| TlsError::new("tls.crls", format!("{}: not a valid PEM CRL file: {e}", path.display())))?
+        } else {
+            vec![CertificateRevocationListDer::from(bytes)]
+        };
+        if crls.is_empty() {
+            return Err(TlsError::new(
+                "tls.crls",
+                format!("{}: no CRL (-----BEGIN X509 CRL-----) in the file", path.display()),
+            ));
+        }
+        for crl in crls {
+            let (_, parsed) = x509_parser::parse_x509_crl(&crl)
+                .map_err(|e| TlsError::new("tls.crls", format!("{}: not a valid CRL: {e}", path.display())))?;
+            let issuer = parsed.issuer().to_string();
+            if !ca_subjects.contains(&issuer) {
+                return Err(TlsError::new(
+                    "tls.crls",
+                    format!("{}: issued by {issuer}, which is not a CA in tls.client_ca", path.display()),
+                ));
+            }
+            if let Some(next) = parsed.next_update()
+                && next.timestamp() < unix_seconds(now)
+                && !cfg.allow_expired_crls
+            {
+                return Err(TlsError::new(
+                    "tls.crls",
+                    format!(
+                        "{}: the CRL of {issuer} expired on {} (nextUpdate); publish a fresh one or set tls.allow_expired_crls",
+                        path.display(),
+                        rfc3339(next.timestamp())
+                    ),
+                ));
+            }
+            out.push(crl);
+        }
+    }
+    Ok(out)
 }
 
 fn read_certs(key: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {

@@ -102,6 +102,8 @@ pub struct ApiError {
     param: Option<String>,
     extra: Map<String, Value>,
     allow: Option<&'static str>,
+    www_authenticate: Option<String>,
+    retry_after: Option<u64>,
 }
 
 /// Marks a response body as already in the API's error shape.
@@ -118,7 +120,51 @@ impl ApiError {
             param: None,
             extra: Map::new(),
             allow: None,
+            www_authenticate: None,
+            retry_after: None,
         }
+    }
+
+    /// 401 for a failed authentication: `reason` in the body, and the RFC
+    /// 6750 challenge (with `error="invalid_token"` when a token was sent).
+    pub fn unauthorized(failure: &crate::identity::jwt::AuthFailure) -> Self {
+        use crate::identity::jwt::AuthFailure;
+        let mut e = Self::new(ErrorCode::Unauthorized, failure.to_string())
+            .with_field("reason", Value::from(failure.reason()));
+        e.www_authenticate = Some(match failure {
+            AuthFailure::MissingToken => "Bearer realm=\"palisade\"".to_owned(),
+            other => format!(
+                "Bearer realm=\"palisade\", error=\"invalid_token\", error_description=\"{}\"",
+                other.reason()
+            ),
+        });
+        e
+    }
+
+    /// 403 for a principal without the role a path needs.
+    pub fn missing_role(role: crate::identity::principal::Role) -> Self {
+        let mut e = Self::new(
+            ErrorCode::Forbidden,
+            format!("this path requires the role `{role}`"),
+        )
+        .with_field("reason", Value::from("missing_role"));
+        e.www_authenticate = Some(format!(
+            "Bearer realm=\"palisade\", error=\"insufficient_scope\", scope=\"{role}\""
+        ));
+        e
+    }
+
+    /// 429 with `Retry-After` in whole seconds (at least 1).
+    pub fn rate_limited(scope: &str, retry_after: std::time::Duration) -> Self {
+        let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+        let secs = secs.max(1);
+        let mut e = Self::new(
+            ErrorCode::RateLimited,
+            format!("the {scope} rate limit is reached; retry after {secs} s"),
+        )
+        .with_field("scope", Value::from(scope));
+        e.retry_after = Some(secs);
+        e
     }
 
     /// Names the request parameter at fault.
@@ -191,8 +237,15 @@ impl ResponseError for ApiError {
         if let Some(allow) = self.allow {
             res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
-        if self.code == ErrorCode::Unauthorized {
+        if let Some(challenge) = &self.www_authenticate
+            && let Ok(v) = HeaderValue::from_str(challenge)
+        {
+            res.insert_header((header::WWW_AUTHENTICATE, v));
+        } else if self.code == ErrorCode::Unauthorized {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let Some(secs) = self.retry_after {
+            res.insert_header((header::RETRY_AFTER, secs));
         }
         let mut res = res.json(self.body());
         res.extensions_mut().insert(ShapedError);

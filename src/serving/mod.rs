@@ -1,6 +1,7 @@
 //! The HTTP face of Palisade: routes, the error shape and the per-request
 //! middleware. The daemon mounts [`routes`] on its listeners.
 
+pub mod auth;
 pub mod error;
 pub mod middleware;
 
@@ -8,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::daemon::readiness::Readiness;
+use crate::identity::principal::Role;
 use crate::telemetry::metrics::Metrics;
 use error::{ApiError, ErrorCode};
 
@@ -24,20 +26,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(readyz))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
-    .service(metrics_resource())
+    .service(
+        web::resource("/whoami")
+            .route(web::get().to(whoami))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics_with_role))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
     .default_service(web::to(not_found));
 }
 
-/// Only `GET /metrics`, for the plain-HTTP loopback metrics listener.
+/// Only `GET /metrics`, for the plain-HTTP loopback metrics listener, whose
+/// only protection is that it listens on loopback.
 pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(metrics_resource())
-        .default_service(web::to(not_found));
-}
-
-fn metrics_resource() -> actix_web::Resource {
-    web::resource("/metrics")
-        .route(web::get().to(metrics))
-        .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET")))
+    cfg.service(
+        web::resource("/metrics")
+            .route(web::get().to(metrics))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .default_service(web::to(not_found));
 }
 
 async fn method_not_allowed(req: HttpRequest, allow: &'static str) -> ApiError {
@@ -65,7 +75,22 @@ async fn readyz(readiness: web::Data<Readiness>) -> Result<HttpResponse, ApiErro
     }
 }
 
+/// The caller as Palisade sees it: for wiring up an IdP's claim mapping.
+async fn whoami(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, None)?;
+    Ok(HttpResponse::Ok().json(principal))
+}
+
+async fn metrics_with_role(req: HttpRequest, metrics: web::Data<Metrics>) -> Result<HttpResponse, ApiError> {
+    auth::authorize(&req, Some(Role::Metrics))?;
+    encode_metrics(&metrics)
+}
+
 async fn metrics(metrics: web::Data<Metrics>) -> Result<HttpResponse, ApiError> {
+    encode_metrics(&metrics)
+}
+
+fn encode_metrics(metrics: &Metrics) -> Result<HttpResponse, ApiError> {
     let text = metrics.encode().map_err(|e| {
         tracing::error!(error = %e, "cannot encode metrics");
         ApiError::new(ErrorCode::Internal, "cannot encode metrics")

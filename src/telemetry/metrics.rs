@@ -40,6 +40,20 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+/// Labels naming an authentication failure reason.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    /// Stable reason code.
+    pub reason: &'static str,
+}
+
+/// Labels naming a rate-limit scope.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ScopeLabels {
+    /// `subject` or `tenant`.
+    pub scope: &'static str,
+}
+
 /// Labels of the build-info gauge.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
@@ -71,6 +85,10 @@ pub struct Metrics {
     pub server_cert_expiry: Gauge,
     /// Watchdog self-probes of the serving path that failed.
     pub watchdog_probe_failures: Counter,
+    /// Requests refused by authentication or authorization, by reason.
+    pub auth_failures: Family<ReasonLabels, Counter>,
+    /// Requests refused by a rate limit, by scope.
+    pub rate_limited: Family<ScopeLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -95,6 +113,8 @@ impl Metrics {
         let server_cert_expiry = Gauge::default();
         let watchdog_probe_failures = Counter::default();
         let build_info = Family::<BuildLabels, Gauge>::default();
+        let auth_failures = Family::<ReasonLabels, Counter>::default();
+        let rate_limited = Family::<ScopeLabels, Counter>::default();
         build_info
             .get_or_create(&BuildLabels {
                 version: env!("CARGO_PKG_VERSION"),
@@ -142,8 +162,20 @@ impl Metrics {
             "Watchdog self-probes of the HTTPS listener that failed",
             watchdog_probe_failures.clone(),
         );
+        registry.register(
+            "auth_failures",
+            "Requests refused by token verification or a missing role, by reason",
+            auth_failures.clone(),
+        );
+        registry.register(
+            "rate_limited",
+            "Requests refused by a rate limit, by scope (subject or tenant)",
+            rate_limited.clone(),
+        );
         Self {
             registry,
+            auth_failures,
+            rate_limited,
             http_requests,
             http_duration,
             http_in_flight,

@@ -1,0 +1,565 @@
+//! Bearer tokens from the corporate IdP: JWKS keys per trusted issuer, an
+//! algorithm allow-list, issuer/audience/expiry checks, certificate binding
+//! (RFC 8705) and the claim mapping that yields a [`Principal`].
+//!
+//! Order of checks, each failing with its own [`AuthFailure`]: header
+//! present and `Bearer`; size; the header's `alg` on the allow-list (never
+//! `none`, never HMAC); the `iss` a trusted issuer; the `kid` one of that
+//! issuer's keys, of a type that fits `alg`; the signature; `aud`, `exp`,
+//! `nbf`; the certificate binding; the claims the mapping needs. `jku`,
+//! `x5u`, `x5c` and `jwk` header parameters are ignored: keys come only from
+//! the configuration, never from the token.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyAlgorithm};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::Value;
+
+use super::client_cert::ClientCertIdentity;
+use super::principal::{Principal, Role, list_claim, map_roles, string_claim};
+use crate::config::{IdentityConfig, IssuerConfig};
+
+/// Longest accepted token, in bytes. IdP tokens are a few KB at most.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
+/// Why a request was not authenticated. The `reason` is stable and safe to
+/// show: it never contains token contents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthFailure {
+    /// No `Authorization` header.
+    #[error("no bearer token: send `Authorization: Bearer <JWT>`")]
+    MissingToken,
+    /// Not a parseable JWT (or not `Bearer`).
+    #[error("the bearer token is not a well-formed JWT: {0}")]
+    Malformed(String),
+    /// `alg` not on the allow-list.
+    #[error("token algorithm {0:?} is not allowed")]
+    AlgorithmNotAllowed(String),
+    /// `iss` not configured.
+    #[error("token issuer is not trusted")]
+    UntrustedIssuer,
+    /// No key with the token's `kid` (and a type fitting `alg`).
+    #[error("no key of the issuer matches the token's key id and algorithm")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("token signature does not verify")]
+    BadSignature,
+    /// `exp` passed.
+    #[error("token has expired")]
+    Expired,
+    /// `nbf` in the future.
+    #[error("token is not valid yet")]
+    NotYetValid,
+    /// `aud` not accepted.
+    #[error("token audience is not accepted")]
+    WrongAudience,
+    /// A required claim is missing or has the wrong type.
+    #[error("token claim problem: {0}")]
+    Claim(String),
+    /// `cnf.x5t#S256` differs from the presented client certificate.
+    #[error("token is bound to a different client certificate")]
+    CertificateMismatch,
+    /// Binding required but the token carries no `cnf.x5t#S256`.
+    #[error("token must be bound to the client certificate (cnf.x5t#S256)")]
+    BindingRequired,
+}
+
+impl AuthFailure {
+    /// A stable machine-readable reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissingToken => "missing_token",
+            Self::Malformed(_) => "malformed_token",
+            Self::AlgorithmNotAllowed(_) => "algorithm_not_allowed",
+            Self::UntrustedIssuer => "untrusted_issuer",
+            Self::UnknownKey => "unknown_key",
+            Self::BadSignature => "bad_signature",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::WrongAudience => "wrong_audience",
+            Self::Claim(_) => "invalid_claims",
+            Self::CertificateMismatch => "certificate_binding_mismatch",
+            Self::BindingRequired => "certificate_binding_required",
+        }
+    }
+}
+
+/// A problem with the identity configuration or a JWKS.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct IdentityError {
+    /// Config key path.
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The algorithms Palisade verifies, by name.
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    let alg = match name {
+        "ES256" => Algorithm::ES256,
+        "ES384" => Algorithm::ES384,
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
+        "PS256" => Algorithm::PS256,
+        "PS384" => Algorithm::PS384,
+        "PS512" => Algorithm::PS512,
+        "EdDSA" => Algorithm::EdDSA,
+        "HS256" | "HS384" | "HS512" => {
+            return Err(format!(
+                "{name} is refused: shared-secret (HMAC) tokens cannot be tied to one issuer"
+            ));
+        }
+        "none" => return Err("\"none\" is refused: unsigned tokens prove nothing".to_owned()),
+        other => return Err(format!("unknown algorithm {other:?}")),
+    };
+    Ok(alg)
+}
+
+/// One verification key.
+struct VerifyKey {
+    kid: Option<String>,
+    algorithms: Vec<Algorithm>,
+    key: DecodingKey,
+}
+
+/// The keys of one issuer.
+#[derive(Default)]
+pub struct KeySet {
+    keys: Vec<VerifyKey>,
+}
+
+impl KeySet {
+    /// Parses a JWKS document. Signature keys of supported types are kept;
+    /// encryption keys are skipped; symmetric keys are an error.
+    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
+        let doc: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+        let list = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| "not a JWKS: no \"keys\" array".to_owned())?;
+        let mut keys = Vec::new();
+        for (i, raw) in list.iter().enumerate() {
+            let name = raw
+                .get("kid")
+                .and_then(Value::as_str)
+                .map(|k| format!("key {k:?}"))
+                .unwrap_or_else(|| format!("key #{}", i + 1));
+            if raw.get("use").and_then(Value::as_str).is_some_and(|u| u != "sig") {
+                continue;
+            }
+            if raw.get("kty").and_then(Value::as_str) == Some("oct") {
+                return Err(format!(
+                    "{name} is a symmetric (kty \"oct\") key; only public keys are accepted"
+                ));
+            }
+            let jwk: Jwk = serde_json::from_value(raw.clone()).map_err(|e| format!("{name}: {e}"))?;
+            let algorithms = algorithms_for(&jwk).map_err(|e| format!("{name}: {e}"))?;
+            let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("{name}: unusable key: {e}"))?;
+            keys.push(VerifyKey {
+                kid: jwk.common.key_id.clone(),
+                algorithms,
+                key,
+            });
+        }
+        if keys.is_empty() {
+            return Err("the JWKS holds no signature keys".to_owned());
+        }
+        Ok(Self { keys })
+    }
+
+    /// Number of usable keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when there are no keys.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    fn find(&self, kid: Option<&str>, alg: Algorithm) -> Option<&DecodingKey> {
+        let fits = |k: &&VerifyKey| k.algorithms.contains(&alg);
+        match kid {
+            Some(kid) => self
+                .keys
+                .iter()
+                .filter(fits)
+                .find(|k| k.kid.as_deref() == Some(kid)),
+            // Without a kid, only an unambiguous key is used.
+            None => {
+                let mut candidates = self.keys.iter().filter(fits);
+                match (candidates.next(), candidates.next()) {
+                    (Some(k), None) => Some(k),
+                    _ => None,
+                }
+            }
+        }
+        .map(|k| &k.key)
+    }
+}
+
+/// Which algorithms a key may verify: its declared `alg`, or what its
+/// type and curve imply.
+fn algorithms_for(jwk: &Jwk) -> Result<Vec<Algorithm>, String> {
+    if let Some(declared) = jwk.common.key_algorithm {
+        let alg = match declared {
+            KeyAlgorithm::ES256 => Algorithm::ES256,
+            KeyAlgorithm::ES384 => Algorithm::ES384,
+            KeyAlgorithm::RS256 => Algorithm::RS256,
+            KeyAlgorithm::RS384 => Algorithm::RS384,
+            KeyAlgorithm::RS512 => Algorithm::RS512,
+            KeyAlgorithm::PS256 => Algorithm::PS256,
+            KeyAlgorithm::PS384 => Algorithm::PS384,
+            KeyAlgorithm::PS512 => Algorithm::PS512,
+            KeyAlgorithm::EdDSA => Algorithm::EdDSA,
+            other => return Err(format!("algorithm {other:?} is not supported for signature keys")),
+        };
+        return Ok(vec![alg]);
+    }
+    Ok(match &jwk.algorithm {
+        AlgorithmParameters::EllipticCurve(p) => match p.curve {
+            EllipticCurve::P256 => vec![Algorithm::ES256],
+            EllipticCurve::P384 => vec![Algorithm::ES384],
+            ref other => return Err(format!("curve {other:?} is not supported")),
+        },
+        AlgorithmParameters::OctetKeyPair(_) => vec![Algorithm::EdDSA],
+        AlgorithmParameters::RSA(_) => vec![
+            Algorithm::RS256,
+            Algorithm::RS384,
+            Algorithm::RS512,
+            Algorithm::PS256,
+            Algorithm::PS384,
+            Algorithm::PS512,
+        ],
+        _ => return Err("unsupported key type".to_owned()),
+    })
+}
+
+/// Reads and parses a JWKS file.
+pub fn load_jwks_file(path: &Path) -> Result<KeySet, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    KeySet::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+struct IssuerState {
+    config: IssuerConfig,
+    role_map: BTreeMap<String, Vec<Role>>,
+    keys: RwLock<Arc<KeySet>>,
+    file_stamp: RwLock<Option<SystemTime>>,
+}
+
+impl IssuerState {
+    fn keys(&self) -> Arc<KeySet> {
+        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn set_keys(&self, keys: KeySet) {
+        *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(keys);
+    }
+}
+
+/// Verifies bearer tokens against the configured issuers.
+pub struct Authenticator {
+    issuers: Vec<IssuerState>,
+    algorithms: Vec<Algorithm>,
+    leeway_secs: u64,
+    require_binding: bool,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("issuers", &self.issuers.iter().map(|i| &i.config.issuer).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Authenticator {
+    /// Builds the verifier, loading every JWKS file. All problems are returned.
+    pub fn new(cfg: &IdentityConfig) -> Result<Self, Vec<IdentityError>> {
+        let mut errors = Vec::new();
+        let mut algorithms = Vec::new();
+        for name in &cfg.algorithms {
+            match parse_algorithm(name) {
+                Ok(a) => algorithms.push(a),
+                Err(message) => errors.push(IdentityError {
+                    key: "identity.algorithms".into(),
+                    message,
+                }),
+            }
+        }
+        let mut issuers = Vec::new();
+        for (i, issuer) in cfg.issuers.iter().enumerate() {
+            let key = format!("identity.issuers[{i}]");
+            let mut role_map = BTreeMap::new();
+            for (group, roles) in &issuer.role_map {
+                let mut mapped = Vec::new();
+                for r in roles {
+                    match Role::parse(r) {
+                        Some(role) => mapped.push(role),
+                        None => errors.push(IdentityError {
+                            key: format!("{key}.role_map.{group}"),
+                            message: format!(
+                                "unknown role {r:?}; roles are inference, auditor, admin, metrics"
+                            ),
+                        }),
+                    }
+                }
+                role_map.insert(group.clone(), mapped);
+            }
+            let keys = match load_jwks_file(&issuer.jwks_file) {
+                Ok(k) => k,
+                Err(message) => {
+                    errors.push(IdentityError {
+                        key: format!("{key}.jwks_file"),
+                        message,
+                    });
+                    KeySet::default()
+                }
+            };
+            issuers.push(IssuerState {
+                config: issuer.clone(),
+                role_map,
+                keys: RwLock::new(Arc::new(keys)),
+                file_stamp: RwLock::new(modified(&issuer.jwks_file)),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            issuers,
+            algorithms,
+            leeway_secs: cfg.leeway.as_secs(),
+            require_binding: cfg.require_bound_tokens,
+        })
+    }
+
+    /// Number of trusted issuers.
+    pub fn issuer_count(&self) -> usize {
+        self.issuers.len()
+    }
+
+    /// Re-reads every JWKS file whose modification time changed. A file
+    /// that no longer parses keeps the previous keys; its error is returned.
+    pub fn reload_changed_jwks(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        for issuer in &self.issuers {
+            let path = &issuer.config.jwks_file;
+            let stamp = modified(path);
+            let previous = *issuer.file_stamp.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if stamp == previous {
+                continue;
+            }
+            *issuer.file_stamp.write().unwrap_or_else(std::sync::PoisonError::into_inner) = stamp;
+            match load_jwks_file(path) {
+                Ok(keys) => {
+                    tracing::info!(issuer = %issuer.config.issuer, keys = keys.len(), "JWKS reloaded");
+                    issuer.set_keys(keys);
+                }
+                Err(e) => errors.push(format!("issuer {}: {e}; keeping the previous keys", issuer.config.issuer)),
+            }
+        }
+        errors
+    }
+
+    /// Verifies the `Authorization` header value for a connection with
+    /// client certificate `cert`, at `now`.
+    pub fn authenticate(
+        &self,
+        authorization: Option<&[u8]>,
+        cert: Option<&ClientCertIdentity>,
+        now: SystemTime,
+    ) -> Result<Principal, AuthFailure> {
+        let header = authorization.ok_or(AuthFailure::MissingToken)?;
+        let token = bearer_token(header)?;
+        let (header_b64, payload_b64) = split_token(token)?;
+
+        let header: Value = decode_json(header_b64, "header")?;
+        let alg_name = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AuthFailure::Malformed("no \"alg\" in the header".into()))?;
+        let alg = parse_algorithm(alg_name)
+            .ok()
+            .filter(|a| self.algorithms.contains(a))
+            .ok_or_else(|| AuthFailure::AlgorithmNotAllowed(alg_name.chars().take(16).collect()))?;
+        let kid = header.get("kid").and_then(Value::as_str);
+
+        let unverified: Value = decode_json(payload_b64, "payload")?;
+        let iss = unverified
+            .get("iss")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AuthFailure::Claim("`iss` is required".into()))?;
+        let issuer = self
+            .issuers
+            .iter()
+            .find(|i| i.config.issuer == iss)
+            .ok_or(AuthFailure::UntrustedIssuer)?;
+        let keys = issuer.keys();
+        let key = keys.find(kid, alg).ok_or(AuthFailure::UnknownKey)?;
+
+        let mut validation = Validation::new(alg);
+        validation.set_issuer(&[iss]);
+        validation.set_audience(&issuer.config.audiences);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        // Time is checked below against `now`, so tests can pin it.
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        let claims = jsonwebtoken::decode::<Value>(token, key, &validation)
+            .map_err(map_jwt_error)?
+            .claims;
+
+        let now = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let exp = numeric_claim(&claims, "exp")?.ok_or_else(|| AuthFailure::Claim("`exp` is required".into()))?;
+        if now > exp.saturating_add(self.leeway_secs) {
+            return Err(AuthFailure::Expired);
+        }
+        if let Some(nbf) = numeric_claim(&claims, "nbf")?
+            && now.saturating_add(self.leeway_secs) < nbf
+        {
+            return Err(AuthFailure::NotYetValid);
+        }
+
+        let bound = claims
+            .get("cnf")
+            .and_then(|c| c.get("x5t#S256"))
+            .map(|v| v.as_str().ok_or_else(|| AuthFailure::Claim("`cnf.x5t#S256` must be a string".into())))
+            .transpose()?;
+        match (bound, cert) {
+            (Some(t), Some(c)) if t == c.thumbprint_s256 => {}
+            (Some(_), _) => return Err(AuthFailure::CertificateMismatch),
+            (None, _) if self.require_binding => return Err(AuthFailure::BindingRequired),
+            (None, _) => {}
+        }
+
+        let m = &issuer.config.claims;
+        let claim_err = AuthFailure::Claim;
+        let subject = string_claim(&claims, &m.subject)
+            .map_err(claim_err)?
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| AuthFailure::Claim(format!("`{}` (the subject) is required", m.subject)))?;
+        let tenant = string_claim(&claims, &m.tenant)
+            .map_err(claim_err)?
+            .filter(|s| !s.is_empty())
+            .or_else(|| issuer.config.default_tenant.clone())
+            .ok_or_else(|| AuthFailure::Claim(format!("`{}` (the tenant) is required", m.tenant)))?;
+        let role_names = list_claim(&claims, &m.roles).map_err(claim_err)?;
+        let actor = match super::principal::claim(&claims, &m.actor) {
+            None | Some(Value::Null) => None,
+            Some(act) => Some(
+                act.get("sub")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| AuthFailure::Claim(format!("`{}.sub` must be a string", m.actor)))?,
+            ),
+        };
+        Ok(Principal {
+            issuer: iss.to_owned(),
+            subject,
+            tenant,
+            roles: map_roles(&role_names, &issuer.role_map),
+            clearances: list_claim(&claims, &m.clearances).map_err(claim_err)?,
+            region: string_claim(&claims, &m.region).map_err(claim_err)?,
+            purpose: string_claim(&claims, &m.purpose).map_err(claim_err)?,
+            actor,
+            certificate_bound: bound.is_some(),
+            client_cert: cert.cloned(),
+            token_id: string_claim(&claims, "jti").ok().flatten(),
+            expires_at: i64::try_from(exp).unwrap_or(i64::MAX),
+        })
+    }
+
+    /// The issuer configurations, in order.
+    pub fn issuers(&self) -> impl Iterator<Item = &IssuerConfig> {
+        self.issuers.iter().map(|i| &i.config)
+    }
+
+    /// The JWKS file paths being watched.
+    pub fn jwks_files(&self) -> Vec<PathBuf> {
+        self.issuers.iter().map(|i| i.config.jwks_file.clone()).collect()
+    }
+}
+
+fn bearer_token(header: &[u8]) -> Result<&str, AuthFailure> {
+    let header = std::str::from_utf8(header).map_err(|_| AuthFailure::Malformed("not ASCII".into()))?;
+    let (scheme, token) = header
+        .split_once(' ')
+        .ok_or_else(|| AuthFailure::Malformed("expected `Bearer <JWT>`".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthFailure::Malformed("the scheme must be Bearer".into()));
+    }
+    let token = token.trim();
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(AuthFailure::Malformed(format!("longer than {MAX_TOKEN_BYTES} bytes")));
+    }
+    Ok(token)
+}
+
+fn split_token(token: &str) -> Result<(&str, &str), AuthFailure> {
+    let mut parts = token.split('.');
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(p), Some(_), None) => Ok((h, p)),
+        _ => Err(AuthFailure::Malformed("expected three dot-separated parts".into())),
+    }
+}
+
+fn decode_json(part: &str, what: &str) -> Result<Value, AuthFailure> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|_| AuthFailure::Malformed(format!("the {what} is not base64url")))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|_| AuthFailure::Malformed(format!("the {what} is not JSON")))?;
+    if !value.is_object() {
+        return Err(AuthFailure::Malformed(format!("the {what} is not a JSON object")));
+    }
+    Ok(value)
+}
+
+fn numeric_claim(claims: &Value, name: &str) -> Result<Option<u64>, AuthFailure> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
+            .map(Some)
+            .ok_or_else(|| AuthFailure::Claim(format!("`{name}` must be a number of seconds"))),
+    }
+}
+
+fn map_jwt_error(e: jsonwebtoken::errors::Error) -> AuthFailure {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match e.kind() {
+        K::InvalidSignature => AuthFailure::BadSignature,
+        K::InvalidIssuer => AuthFailure::UntrustedIssuer,
+        K::InvalidAudience => AuthFailure::WrongAudience,
+        K::ExpiredSignature => AuthFailure::Expired,
+        K::ImmatureSignature => AuthFailure::NotYetValid,
+        K::MissingRequiredClaim(c) => AuthFailure::Claim(format!("`{c}` is required")),
+        K::InvalidClaimFormat(c) => AuthFailure::Claim(format!("`{c}` has the wrong type")),
+        K::InvalidAlgorithm | K::MissingAlgorithm | K::InvalidAlgorithmName => {
+            AuthFailure::AlgorithmNotAllowed("?".into())
+        }
+        // Key/curve mismatches surface as key errors: the signature cannot
+        // be valid for this key.
+        K::InvalidEcdsaKey | K::InvalidEddsaKey | K::InvalidRsaKey(_) | K::InvalidKeyFormat => {
+            AuthFailure::BadSignature
+        }
+        _ => AuthFailure::Malformed("cannot be decoded".into()),
+    }
+}
+
