@@ -33,12 +33,20 @@ fn start(ca: &DevCa) -> Daemon {
     let dir = tempfile::tempdir().unwrap();
     let validity = Validity::days_from(time::OffsetDateTime::now_utc(), 1);
     let server = ca
-        .issue_server("localhost", &["localhost"], &["127.0.0.1".parse().unwrap()], validity)
+        .issue_server(
+            "localhost",
+            &["localhost"],
+            &["127.0.0.1".parse().unwrap()],
+            validity,
+        )
         .unwrap();
     std::fs::write(dir.path().join("ca.pem"), ca.cert_pem()).unwrap();
     std::fs::write(dir.path().join("server.pem"), &server.cert_pem).unwrap();
     std::fs::write(dir.path().join("server.key"), &server.key_pem).unwrap();
-    let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     std::fs::write(
         dir.path().join("palisade.toml"),
         format!(
@@ -60,12 +68,22 @@ fn start(ca: &DevCa) -> Daemon {
         assert!(Instant::now() < deadline, "daemon did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Daemon { child, addr, _dir: dir }
+    Daemon {
+        child,
+        addr,
+        _dir: dir,
+    }
 }
 
-fn client(ca: &DevCa, cert: &Issued, version: &'static rustls::SupportedProtocolVersion) -> Arc<rustls::ClientConfig> {
+fn client(
+    ca: &DevCa,
+    cert: &Issued,
+    version: &'static rustls::SupportedProtocolVersion,
+) -> Arc<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from_pem_slice(ca.cert_pem().as_bytes()).unwrap()).unwrap();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.cert_pem().as_bytes()).unwrap())
+        .unwrap();
     Arc::new(
         rustls::ClientConfig::builder_with_provider(palisade::identity::tls::provider())
             .with_protocol_versions(&[version])
@@ -84,13 +102,19 @@ type Conn = BufReader<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>;
 fn connect(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) -> Conn {
     let tcp = TcpStream::connect(addr).unwrap();
     tcp.set_nodelay(true).unwrap();
-    let conn = rustls::ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap()).unwrap();
+    let conn =
+        rustls::ClientConnection::new(config.clone(), ServerName::try_from("localhost").unwrap())
+            .unwrap();
     BufReader::new(rustls::StreamOwned::new(conn, tcp))
 }
 
 /// One request on an open connection; returns the body length.
 fn get(conn: &mut Conn, path: &str) -> usize {
-    write!(conn.get_mut(), "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    write!(
+        conn.get_mut(),
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    )
+    .unwrap();
     conn.get_mut().flush().unwrap();
     let mut length = 0;
     let mut line = String::new();
@@ -121,8 +145,12 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("daemon");
     let mut conn = connect(daemon.addr, &tls13);
-    group.bench_function("healthz_keepalive", |b| b.iter(|| get(&mut conn, "/healthz")));
-    group.bench_function("metrics_keepalive", |b| b.iter(|| get(&mut conn, "/metrics")));
+    group.bench_function("healthz_keepalive", |b| {
+        b.iter(|| get(&mut conn, "/healthz"))
+    });
+    group.bench_function("metrics_keepalive", |b| {
+        b.iter(|| get(&mut conn, "/metrics"))
+    });
     group.bench_function("healthz_new_mtls_connection_tls13", |b| {
         b.iter(|| get(&mut connect(daemon.addr, &tls13), "/healthz"))
     });

@@ -191,9 +191,7 @@ fn serve_loaded(path: &Path, config: Config) -> ExitCode {
             match e {
                 daemon::DaemonError::Config(_)
                 | daemon::DaemonError::Tls(_)
-                | daemon::DaemonError::Identity(_) => {
-                    ExitCode::from(EXIT_CONFIG)
-                }
+                | daemon::DaemonError::Identity(_) => ExitCode::from(EXIT_CONFIG),
                 _ => ExitCode::FAILURE,
             }
         }
@@ -273,15 +271,27 @@ fn mint(args: &MintArgs) -> Result<String, String> {
         .filter(|i| i.dev_signing_key.is_some())
         .find(|i| args.issuer.as_ref().is_none_or(|want| &i.issuer == want))
         .ok_or_else(|| match &args.issuer {
-            Some(want) => format!("no issuer {want:?} with a dev_signing_key in {}", args.config.display()),
-            None => format!("no issuer with a dev_signing_key in {}", args.config.display()),
+            Some(want) => format!(
+                "no issuer {want:?} with a dev_signing_key in {}",
+                args.config.display()
+            ),
+            None => format!(
+                "no issuer with a dev_signing_key in {}",
+                args.config.display()
+            ),
         })?;
-    let key_path = issuer.dev_signing_key.as_ref().ok_or("no dev_signing_key")?;
-    let pem = std::fs::read_to_string(key_path).map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
+    let key_path = issuer
+        .dev_signing_key
+        .as_ref()
+        .ok_or("no dev_signing_key")?;
+    let pem = std::fs::read_to_string(key_path)
+        .map_err(|e| format!("cannot read {}: {e}", key_path.display()))?;
     let signer = DevSigner::from_pem(&pem).map_err(|e| format!("{}: {e}", key_path.display()))?;
     for role in &args.roles {
         if crate::identity::principal::Role::parse(role).is_none() {
-            return Err(format!("unknown role {role:?}; roles are inference, auditor, admin, metrics"));
+            return Err(format!(
+                "unknown role {role:?}; roles are inference, auditor, admin, metrics"
+            ));
         }
     }
     let bind_cert_der = match &args.bind_cert {

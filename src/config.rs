@@ -472,7 +472,16 @@ impl Config {
                 ),
             });
         }
-        match (version, node, server, tls, logging, metrics, identity, rate_limits) {
+        match (
+            version,
+            node,
+            server,
+            tls,
+            logging,
+            metrics,
+            identity,
+            rate_limits,
+        ) {
             (
                 Some(version),
                 Some(node),
@@ -590,8 +599,17 @@ impl Config {
             if issuer.issuer.trim().is_empty() {
                 err(&key("issuer"), "must not be empty".to_owned());
             }
-            if self.identity.issuers.iter().take(i).any(|o| o.issuer == issuer.issuer) {
-                err(&key("issuer"), format!("{:?} is configured twice", issuer.issuer));
+            if self
+                .identity
+                .issuers
+                .iter()
+                .take(i)
+                .any(|o| o.issuer == issuer.issuer)
+            {
+                err(
+                    &key("issuer"),
+                    format!("{:?} is configured twice", issuer.issuer),
+                );
             }
             if issuer.audiences.iter().all(|a| a.trim().is_empty()) {
                 err(&key("audiences"), "list at least one audience".to_owned());
@@ -601,7 +619,9 @@ impl Config {
                     if crate::identity::principal::Role::parse(r).is_none() {
                         err(
                             &key(&format!("role_map.{group}")),
-                            format!("unknown role {r:?}; roles are inference, auditor, admin, metrics"),
+                            format!(
+                                "unknown role {r:?}; roles are inference, auditor, admin, metrics"
+                            ),
                         );
                     }
                 }

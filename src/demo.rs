@@ -78,7 +78,11 @@ fn write_jwt_keys(dir: &Path) -> Result<(), DemoError> {
     devpki::create_dir(dir)?;
     devpki::write_new(&dir.join("signing.key"), signer.key_pem().as_bytes(), 0o600)?;
     let pretty = serde_json::to_string_pretty(&jwks).unwrap_or_else(|_| jwks.to_string());
-    devpki::write_new(&dir.join("jwks.json"), format!("{pretty}\n").as_bytes(), 0o644)?;
+    devpki::write_new(
+        &dir.join("jwks.json"),
+        format!("{pretty}\n").as_bytes(),
+        0o644,
+    )?;
     Ok(())
 }
 
@@ -130,7 +134,8 @@ pub fn how_to_call(dir: &Path, listen: SocketAddr) -> String {
         ip => ip.to_string(),
     };
     let base = format!("https://{host}:{}", listen.port());
-    let curl = format!("curl --cacert {d}/pki/ca.pem --cert {d}/pki/client.pem --key {d}/pki/client.key");
+    let curl =
+        format!("curl --cacert {d}/pki/ca.pem --cert {d}/pki/client.pem --key {d}/pki/client.key");
     format!(
         "Palisade demo: {base} (configuration {d}/{CONFIG_FILE})\n\
          Every request needs the demo client certificate:\n\

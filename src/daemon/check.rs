@@ -83,7 +83,8 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                 .and_then(|pem| crate::identity::devtoken::DevSigner::from_pem(&pem))
                 .and_then(|signer| {
                     let jwks = std::fs::read(&issuer.jwks_file).map_err(|e| e.to_string())?;
-                    let jwks: serde_json::Value = serde_json::from_slice(&jwks).map_err(|e| e.to_string())?;
+                    let jwks: serde_json::Value =
+                        serde_json::from_slice(&jwks).map_err(|e| e.to_string())?;
                     let listed = jwks["keys"]
                         .as_array()
                         .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signer.kid()));

@@ -113,22 +113,31 @@ impl Running {
         let mut notes = Vec::new();
         let restart_only = [
             ("server", config.server != self.config.server),
-            ("tls.min_version", config.tls.min_version != self.config.tls.min_version),
+            (
+                "tls.min_version",
+                config.tls.min_version != self.config.tls.min_version,
+            ),
             ("logging", config.logging != self.config.logging),
             ("metrics", config.metrics != self.config.metrics),
             ("node", config.node != self.config.node),
         ];
         for (section, changed) in restart_only {
             if changed {
-                notes.push(format!("{section} changed; that takes effect after a restart"));
+                notes.push(format!(
+                    "{section} changed; that takes effect after a restart"
+                ));
             }
         }
-        self.metrics.server_cert_expiry.set(material.server_cert.not_after);
+        self.metrics
+            .server_cert_expiry
+            .set(material.server_cert.not_after);
         self.tls.replace(material);
-        self.readiness.set(component::IDENTITY, identity_state(&authenticator));
+        self.readiness
+            .set(component::IDENTITY, identity_state(&authenticator));
         self.identity.replace_authenticator(authenticator);
         if config.rate_limits != self.config.rate_limits {
-            self.identity.replace_limiter(RateLimiter::new(config.rate_limits.clone()));
+            self.identity
+                .replace_limiter(RateLimiter::new(config.rate_limits.clone()));
         }
         let min_version = self.config.tls.min_version;
         self.config.tls = config.tls;

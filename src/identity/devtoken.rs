@@ -33,7 +33,8 @@ impl std::fmt::Debug for DevSigner {
 impl DevSigner {
     /// A new ES256 (P-256) key.
     pub fn generate_es256() -> Result<Self, String> {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())?;
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+            .map_err(|e| e.to_string())?;
         Self::from_pem(&key.serialize_pem())
     }
 
@@ -45,7 +46,8 @@ impl DevSigner {
 
     /// A signer from a PKCS#8 PEM key (P-256 or Ed25519).
     pub fn from_pem(pem: &str) -> Result<Self, String> {
-        let key = rcgen::KeyPair::from_pem(pem).map_err(|e| format!("not a PKCS#8 private key: {e}"))?;
+        let key =
+            rcgen::KeyPair::from_pem(pem).map_err(|e| format!("not a PKCS#8 private key: {e}"))?;
         let raw = key.public_key_raw();
         let (alg, canonical, jwk) = if key.algorithm() == &rcgen::PKCS_ECDSA_P256_SHA256 {
             let (x, y) = match raw {
@@ -66,7 +68,9 @@ impl DevSigner {
                 json!({"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA"}),
             )
         } else {
-            return Err("only P-256 (ES256) and Ed25519 (EdDSA) development keys are supported".to_owned());
+            return Err(
+                "only P-256 (ES256) and Ed25519 (EdDSA) development keys are supported".to_owned(),
+            );
         };
         let encoding = match alg {
             Algorithm::EdDSA => EncodingKey::from_ed_pem(pem.as_bytes()),

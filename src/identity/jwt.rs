@@ -152,7 +152,11 @@ impl KeySet {
                 .and_then(Value::as_str)
                 .map(|k| format!("key {k:?}"))
                 .unwrap_or_else(|| format!("key #{}", i + 1));
-            if raw.get("use").and_then(Value::as_str).is_some_and(|u| u != "sig") {
+            if raw
+                .get("use")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u != "sig")
+            {
                 continue;
             }
             if raw.get("kty").and_then(Value::as_str) == Some("oct") {
@@ -160,9 +164,11 @@ impl KeySet {
                     "{name} is a symmetric (kty \"oct\") key; only public keys are accepted"
                 ));
             }
-            let jwk: Jwk = serde_json::from_value(raw.clone()).map_err(|e| format!("{name}: {e}"))?;
+            let jwk: Jwk =
+                serde_json::from_value(raw.clone()).map_err(|e| format!("{name}: {e}"))?;
             let algorithms = algorithms_for(&jwk).map_err(|e| format!("{name}: {e}"))?;
-            let key = DecodingKey::from_jwk(&jwk).map_err(|e| format!("{name}: unusable key: {e}"))?;
+            let key =
+                DecodingKey::from_jwk(&jwk).map_err(|e| format!("{name}: unusable key: {e}"))?;
             keys.push(VerifyKey {
                 kid: jwk.common.key_id.clone(),
                 algorithms,
@@ -220,7 +226,11 @@ fn algorithms_for(jwk: &Jwk) -> Result<Vec<Algorithm>, String> {
             KeyAlgorithm::PS384 => Algorithm::PS384,
             KeyAlgorithm::PS512 => Algorithm::PS512,
             KeyAlgorithm::EdDSA => Algorithm::EdDSA,
-            other => return Err(format!("algorithm {other:?} is not supported for signature keys")),
+            other => {
+                return Err(format!(
+                    "algorithm {other:?} is not supported for signature keys"
+                ));
+            }
         };
         return Ok(vec![alg]);
     }
@@ -262,11 +272,17 @@ struct IssuerState {
 
 impl IssuerState {
     fn keys(&self) -> Arc<KeySet> {
-        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     fn set_keys(&self, keys: KeySet) {
-        *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(keys);
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(keys);
     }
 }
 
@@ -281,7 +297,14 @@ pub struct Authenticator {
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
-            .field("issuers", &self.issuers.iter().map(|i| &i.config.issuer).collect::<Vec<_>>())
+            .field(
+                "issuers",
+                &self
+                    .issuers
+                    .iter()
+                    .map(|i| &i.config.issuer)
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -359,17 +382,26 @@ impl Authenticator {
         for issuer in &self.issuers {
             let path = &issuer.config.jwks_file;
             let stamp = modified(path);
-            let previous = *issuer.file_stamp.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let previous = *issuer
+                .file_stamp
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if stamp == previous {
                 continue;
             }
-            *issuer.file_stamp.write().unwrap_or_else(std::sync::PoisonError::into_inner) = stamp;
+            *issuer
+                .file_stamp
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = stamp;
             match load_jwks_file(path) {
                 Ok(keys) => {
                     tracing::info!(issuer = %issuer.config.issuer, keys = keys.len(), "JWKS reloaded");
                     issuer.set_keys(keys);
                 }
-                Err(e) => errors.push(format!("issuer {}: {e}; keeping the previous keys", issuer.config.issuer)),
+                Err(e) => errors.push(format!(
+                    "issuer {}: {e}; keeping the previous keys",
+                    issuer.config.issuer
+                )),
             }
         }
         errors
@@ -426,7 +458,8 @@ impl Authenticator {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map(|d| d.as_secs())
             .unwrap_or(0);
-        let exp = numeric_claim(&claims, "exp")?.ok_or_else(|| AuthFailure::Claim("`exp` is required".into()))?;
+        let exp = numeric_claim(&claims, "exp")?
+            .ok_or_else(|| AuthFailure::Claim("`exp` is required".into()))?;
         if now > exp.saturating_add(self.leeway_secs) {
             return Err(AuthFailure::Expired);
         }
@@ -439,7 +472,10 @@ impl Authenticator {
         let bound = claims
             .get("cnf")
             .and_then(|c| c.get("x5t#S256"))
-            .map(|v| v.as_str().ok_or_else(|| AuthFailure::Claim("`cnf.x5t#S256` must be a string".into())))
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| AuthFailure::Claim("`cnf.x5t#S256` must be a string".into()))
+            })
             .transpose()?;
         match (bound, cert) {
             (Some(t), Some(c)) if t == c.thumbprint_s256 => {}
@@ -453,12 +489,16 @@ impl Authenticator {
         let subject = string_claim(&claims, &m.subject)
             .map_err(claim_err)?
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| AuthFailure::Claim(format!("`{}` (the subject) is required", m.subject)))?;
+            .ok_or_else(|| {
+                AuthFailure::Claim(format!("`{}` (the subject) is required", m.subject))
+            })?;
         let tenant = string_claim(&claims, &m.tenant)
             .map_err(claim_err)?
             .filter(|s| !s.is_empty())
             .or_else(|| issuer.config.default_tenant.clone())
-            .ok_or_else(|| AuthFailure::Claim(format!("`{}` (the tenant) is required", m.tenant)))?;
+            .ok_or_else(|| {
+                AuthFailure::Claim(format!("`{}` (the tenant) is required", m.tenant))
+            })?;
         let role_names = list_claim(&claims, &m.roles).map_err(claim_err)?;
         let actor = match super::principal::claim(&claims, &m.actor) {
             None | Some(Value::Null) => None,
@@ -466,7 +506,9 @@ impl Authenticator {
                 act.get("sub")
                     .and_then(Value::as_str)
                     .map(str::to_owned)
-                    .ok_or_else(|| AuthFailure::Claim(format!("`{}.sub` must be a string", m.actor)))?,
+                    .ok_or_else(|| {
+                        AuthFailure::Claim(format!("`{}.sub` must be a string", m.actor))
+                    })?,
             ),
         };
         Ok(Principal {
@@ -492,12 +534,16 @@ impl Authenticator {
 
     /// The JWKS file paths being watched.
     pub fn jwks_files(&self) -> Vec<PathBuf> {
-        self.issuers.iter().map(|i| i.config.jwks_file.clone()).collect()
+        self.issuers
+            .iter()
+            .map(|i| i.config.jwks_file.clone())
+            .collect()
     }
 }
 
 fn bearer_token(header: &[u8]) -> Result<&str, AuthFailure> {
-    let header = std::str::from_utf8(header).map_err(|_| AuthFailure::Malformed("not ASCII".into()))?;
+    let header =
+        std::str::from_utf8(header).map_err(|_| AuthFailure::Malformed("not ASCII".into()))?;
     let (scheme, token) = header
         .split_once(' ')
         .ok_or_else(|| AuthFailure::Malformed("expected `Bearer <JWT>`".into()))?;
@@ -506,7 +552,9 @@ fn bearer_token(header: &[u8]) -> Result<&str, AuthFailure> {
     }
     let token = token.trim();
     if token.len() > MAX_TOKEN_BYTES {
-        return Err(AuthFailure::Malformed(format!("longer than {MAX_TOKEN_BYTES} bytes")));
+        return Err(AuthFailure::Malformed(format!(
+            "longer than {MAX_TOKEN_BYTES} bytes"
+        )));
     }
     Ok(token)
 }
@@ -515,7 +563,9 @@ fn split_token(token: &str) -> Result<(&str, &str), AuthFailure> {
     let mut parts = token.split('.');
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(p), Some(_), None) => Ok((h, p)),
-        _ => Err(AuthFailure::Malformed("expected three dot-separated parts".into())),
+        _ => Err(AuthFailure::Malformed(
+            "expected three dot-separated parts".into(),
+        )),
     }
 }
 
@@ -523,9 +573,12 @@ fn decode_json(part: &str, what: &str) -> Result<Value, AuthFailure> {
     let bytes = URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
         .map_err(|_| AuthFailure::Malformed(format!("the {what} is not base64url")))?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|_| AuthFailure::Malformed(format!("the {what} is not JSON")))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| AuthFailure::Malformed(format!("the {what} is not JSON")))?;
     if !value.is_object() {
-        return Err(AuthFailure::Malformed(format!("the {what} is not a JSON object")));
+        return Err(AuthFailure::Malformed(format!(
+            "the {what} is not a JSON object"
+        )));
     }
     Ok(value)
 }
@@ -562,4 +615,3 @@ fn map_jwt_error(e: jsonwebtoken::errors::Error) -> AuthFailure {
         _ => AuthFailure::Malformed("cannot be decoded".into()),
     }
 }
-

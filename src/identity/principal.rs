@@ -152,7 +152,9 @@ pub fn list_claim(claims: &Value, path: &str) -> Result<Vec<String>, String> {
                     .ok_or_else(|| format!("claim `{path}` must hold only strings"))
             })
             .collect(),
-        Some(_) => Err(format!("claim `{path}` must be an array of strings or a string")),
+        Some(_) => Err(format!(
+            "claim `{path}` must be an array of strings or a string"
+        )),
     }
 }
 
@@ -177,8 +179,14 @@ mod tests {
     #[test]
     fn claims_are_read_by_dotted_path_or_exact_name() {
         let c = json!({"realm_access": {"roles": ["inference", "x"]}, "https://a.b/t": "acme", "scope": "a b"});
-        assert_eq!(list_claim(&c, "realm_access.roles").unwrap(), vec!["inference", "x"]);
-        assert_eq!(string_claim(&c, "https://a.b/t").unwrap().as_deref(), Some("acme"));
+        assert_eq!(
+            list_claim(&c, "realm_access.roles").unwrap(),
+            vec!["inference", "x"]
+        );
+        assert_eq!(
+            string_claim(&c, "https://a.b/t").unwrap().as_deref(),
+            Some("acme")
+        );
         assert_eq!(list_claim(&c, "scope").unwrap(), vec!["a", "b"]);
         assert!(string_claim(&c, "realm_access").is_err());
         assert_eq!(string_claim(&c, "missing").unwrap(), None);
@@ -186,9 +194,22 @@ mod tests {
 
     #[test]
     fn roles_map_by_name_or_through_the_role_map() {
-        let names = vec!["inference".to_owned(), "palisade-auditors".to_owned(), "root".to_owned()];
-        assert_eq!(map_roles(&names, &BTreeMap::new()), BTreeSet::from([Role::Inference]));
-        let map = BTreeMap::from([("palisade-auditors".to_owned(), vec![Role::Auditor, Role::Metrics])]);
-        assert_eq!(map_roles(&names, &map), BTreeSet::from([Role::Auditor, Role::Metrics]));
+        let names = vec![
+            "inference".to_owned(),
+            "palisade-auditors".to_owned(),
+            "root".to_owned(),
+        ];
+        assert_eq!(
+            map_roles(&names, &BTreeMap::new()),
+            BTreeSet::from([Role::Inference])
+        );
+        let map = BTreeMap::from([(
+            "palisade-auditors".to_owned(),
+            vec![Role::Auditor, Role::Metrics],
+        )]);
+        assert_eq!(
+            map_roles(&names, &map),
+            BTreeSet::from([Role::Auditor, Role::Metrics])
+        );
     }
 }

@@ -112,7 +112,11 @@ impl RateLimiter {
         }
         let most = |f: fn(&Limit) -> u32| {
             let values: Vec<u32> = role_limits.iter().map(f).collect();
-            if values.contains(&0) { 0 } else { values.into_iter().max().unwrap_or(0) }
+            if values.contains(&0) {
+                0
+            } else {
+                values.into_iter().max().unwrap_or(0)
+            }
         };
         Limit {
             requests_per_minute: most(|l| l.requests_per_minute),
@@ -122,7 +126,10 @@ impl RateLimiter {
 
     fn keys(&self, principal: &Principal) -> Vec<((Scope, String), Limit)> {
         let mut keys = vec![(
-            (Scope::Subject, format!("{}\u{0}{}", principal.issuer, principal.subject)),
+            (
+                Scope::Subject,
+                format!("{}\u{0}{}", principal.issuer, principal.subject),
+            ),
             self.subject_limit(principal),
         )];
         if let Some(limit) = self.config.tenants.get(&principal.tenant) {
@@ -138,7 +145,10 @@ impl RateLimiter {
         if keys.is_empty() {
             return Ok(());
         }
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() > PRUNE_ABOVE {
             // A bucket untouched for a minute has refilled to full unless it
             // is in token debt; dropping it changes nothing.
@@ -148,7 +158,9 @@ impl RateLimiter {
         }
         // Check every bucket before taking from any, so a refusal costs nothing.
         for (key, limit) in &keys {
-            let bucket = buckets.entry(key.clone()).or_insert_with(|| Bucket::full(*limit, now));
+            let bucket = buckets
+                .entry(key.clone())
+                .or_insert_with(|| Bucket::full(*limit, now));
             bucket.refill(*limit, now);
             let wait = bucket.wait(*limit);
             if !wait.is_zero() {
@@ -170,12 +182,17 @@ impl RateLimiter {
 
     /// Charges `tokens` generated for `principal` at `now`.
     pub fn charge_tokens(&self, principal: &Principal, tokens: u64, now: Instant) {
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (key, limit) in self.keys(principal) {
             if limit.tokens_per_minute == 0 {
                 continue;
             }
-            let bucket = buckets.entry(key).or_insert_with(|| Bucket::full(limit, now));
+            let bucket = buckets
+                .entry(key)
+                .or_insert_with(|| Bucket::full(limit, now));
             bucket.refill(limit, now);
             bucket.tokens -= tokens as f64;
         }
@@ -236,13 +253,20 @@ mod tests {
     fn a_tenant_limit_is_shared_and_role_limits_are_the_most_generous() {
         let rl = RateLimiter::new(RateLimitsConfig {
             default: limit(1, 0),
-            roles: BTreeMap::from([("metrics".to_owned(), limit(0, 0)), ("inference".to_owned(), limit(5, 0))]),
+            roles: BTreeMap::from([
+                ("metrics".to_owned(), limit(0, 0)),
+                ("inference".to_owned(), limit(5, 0)),
+            ]),
             tenants: BTreeMap::from([("acme".to_owned(), limit(2, 0))]),
         });
         let t0 = Instant::now();
-        rl.admit(&principal("acme", "a", &[Role::Inference]), t0).unwrap();
-        rl.admit(&principal("acme", "b", &[Role::Inference]), t0).unwrap();
-        let refused = rl.admit(&principal("acme", "c", &[Role::Inference]), t0).unwrap_err();
+        rl.admit(&principal("acme", "a", &[Role::Inference]), t0)
+            .unwrap();
+        rl.admit(&principal("acme", "b", &[Role::Inference]), t0)
+            .unwrap();
+        let refused = rl
+            .admit(&principal("acme", "c", &[Role::Inference]), t0)
+            .unwrap_err();
         assert_eq!(refused.scope, Scope::Tenant);
         // Unlimited role (0) beats the default of 1.
         let m = principal("other", "prom", &[Role::Metrics, Role::Inference]);

@@ -265,7 +265,8 @@ fn client_verifier(
         .map(|f| f.subject)
         .collect();
     let crls = read_crls(cfg, &ca_subjects, now)?;
-    let mut builder = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+    let mut builder =
+        WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
     if !crls.is_empty() {
         builder = builder.with_crls(crls);
         if !cfg.allow_expired_crls {
@@ -292,29 +293,45 @@ fn read_crls(
 ) -> Result<Vec<CertificateRevocationListDer<'static>>, TlsError> {
     let mut out = Vec::new();
     for path in &cfg.crls {
-        let bytes = std::fs::read(path)
-            .map_err(|e| TlsError::new("tls.crls", format!("cannot read {}: {e}", path.display())))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            TlsError::new("tls.crls", format!("cannot read {}: {e}", path.display()))
+        })?;
         let crls: Vec<CertificateRevocationListDer<'static>> = if bytes.starts_with(b"-----") {
             CertificateRevocationListDer::pem_slice_iter(&bytes)
                 .collect::<Result<_, _>>()
-                .map_err(|e| TlsError::new("tls.crls", format!("{}: not a valid PEM CRL file: {e}", path.display())))?
+                .map_err(|e| {
+                    TlsError::new(
+                        "tls.crls",
+                        format!("{}: not a valid PEM CRL file: {e}", path.display()),
+                    )
+                })?
         } else {
             vec![CertificateRevocationListDer::from(bytes)]
         };
         if crls.is_empty() {
             return Err(TlsError::new(
                 "tls.crls",
-                format!("{}: no CRL (-----BEGIN X509 CRL-----) in the file", path.display()),
+                format!(
+                    "{}: no CRL (-----BEGIN X509 CRL-----) in the file",
+                    path.display()
+                ),
             ));
         }
         for crl in crls {
-            let (_, parsed) = x509_parser::parse_x509_crl(&crl)
-                .map_err(|e| TlsError::new("tls.crls", format!("{}: not a valid CRL: {e}", path.display())))?;
+            let (_, parsed) = x509_parser::parse_x509_crl(&crl).map_err(|e| {
+                TlsError::new(
+                    "tls.crls",
+                    format!("{}: not a valid CRL: {e}", path.display()),
+                )
+            })?;
             let issuer = parsed.issuer().to_string();
             if !ca_subjects.contains(&issuer) {
                 return Err(TlsError::new(
                     "tls.crls",
-                    format!("{}: issued by {issuer}, which is not a CA in tls.client_ca", path.display()),
+                    format!(
+                        "{}: issued by {issuer}, which is not a CA in tls.client_ca",
+                        path.display()
+                    ),
                 ));
             }
             if let Some(next) = parsed.next_update()

@@ -86,13 +86,18 @@ pub fn on_connect(io: &dyn Any, ext: &mut Extensions) {
 
 /// Authenticates the request, checks `role` (if any) and the rate limits.
 pub fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, ApiError> {
-    let state = req
-        .app_data::<web::Data<IdentityState>>()
-        .ok_or_else(|| ApiError::new(super::error::ErrorCode::Internal, "identity is not configured"))?;
+    let state = req.app_data::<web::Data<IdentityState>>().ok_or_else(|| {
+        ApiError::new(
+            super::error::ErrorCode::Internal,
+            "identity is not configured",
+        )
+    })?;
     let metrics = req.app_data::<web::Data<Metrics>>();
     let count = |reason: &'static str| {
         if let Some(m) = metrics {
-            m.auth_failures.get_or_create(&ReasonLabels { reason }).inc();
+            m.auth_failures
+                .get_or_create(&ReasonLabels { reason })
+                .inc();
         }
     };
     let cert = req.conn_data::<ClientCertIdentity>();
@@ -102,14 +107,22 @@ pub fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, Api
         .authenticate(header, cert, SystemTime::now())
         .map_err(|failure| {
             count(failure.reason());
-            tracing::info!(reason = failure.reason(), path = req.path(), "authentication failed");
+            tracing::info!(
+                reason = failure.reason(),
+                path = req.path(),
+                "authentication failed"
+            );
             ApiError::unauthorized(&failure)
         })?;
     if let Some(role) = role
         && !principal.has(role)
     {
         count("missing_role");
-        tracing::info!(role = role.as_str(), path = req.path(), "authorization failed: missing role");
+        tracing::info!(
+            role = role.as_str(),
+            path = req.path(),
+            "authorization failed: missing role"
+        );
         return Err(ApiError::missing_role(role));
     }
     state

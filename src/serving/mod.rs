@@ -81,7 +81,10 @@ async fn whoami(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(principal))
 }
 
-async fn metrics_with_role(req: HttpRequest, metrics: web::Data<Metrics>) -> Result<HttpResponse, ApiError> {
+async fn metrics_with_role(
+    req: HttpRequest,
+    metrics: web::Data<Metrics>,
+) -> Result<HttpResponse, ApiError> {
     auth::authorize(&req, Some(Role::Metrics))?;
     encode_metrics(&metrics)
 }

@@ -96,7 +96,7 @@ fn metrics_are_prometheus_text_and_count_requests() {
     let pki = Pki::new();
     let d = start(&pki, "");
     d.get(&pki, "/no/such/path");
-    let m = d.get(&pki, "/metrics");
+    let m = d.get_with_token(&pki, "/metrics", &pki.token("prometheus", &["metrics"]));
     assert_eq!(m.status, 200);
     assert!(
         m.header("content-type")

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use palisade::identity::devpki::{DevCa, Issued, Validity};
+use palisade::identity::devtoken::DevSigner;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use serde_json::{Value, json};
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -23,7 +25,12 @@ pub struct Pki {
     pub ca: DevCa,
     pub server: Issued,
     pub client: Issued,
+    /// The test token issuer's key; its JWKS is `jwks.json`.
+    pub signer: DevSigner,
 }
+
+pub const ISSUER: &str = "https://idp.test/realms/palisade";
+pub const AUDIENCE: &str = "palisade";
 
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -50,7 +57,9 @@ impl Pki {
             ca,
             server,
             client,
+            signer: DevSigner::generate_es256().unwrap(),
         };
+        pki.write("jwks.json", &pki.signer.jwks().to_string());
         pki.write("ca.pem", pki.ca.cert_pem());
         pki.write("server.pem", &pki.server.cert_pem);
         pki.write("server.key", &pki.server.key_pem);
@@ -68,12 +77,28 @@ impl Pki {
     }
 
     /// A config using this PKI, listening on `addr`, with `extra` TOML
-    /// appended (sections only).
+    /// appended (sections only; `[[identity.issuers]]` tables add issuers).
     pub fn config(&self, addr: SocketAddr, extra: &str) -> String {
         format!(
             "version = 1\n\n[server]\nlisten = [\"{addr}\"]\nworkers = 1\ndrain_timeout = \"5s\"\n\n\
-             [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\n{extra}"
+             [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\n\
+             [[identity.issuers]]\nissuer = \"{ISSUER}\"\naudiences = [\"{AUDIENCE}\"]\njwks_file = \"jwks.json\"\n\n{extra}"
         )
+    }
+
+    /// Claims of a valid token for `sub` in tenant `acme` with `roles`.
+    pub fn claims(&self, sub: &str, roles: &[&str]) -> Value {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        json!({"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "tenant": "acme",
+               "roles": roles, "iat": now, "nbf": now, "exp": now + 600})
+    }
+
+    /// A valid signed token.
+    pub fn token(&self, sub: &str, roles: &[&str]) -> String {
+        self.signer.sign(&self.claims(sub, roles)).unwrap()
     }
 
     pub fn write_config(&self, addr: SocketAddr, extra: &str) -> PathBuf {
@@ -223,6 +248,25 @@ impl Daemon {
     pub fn get(&self, pki: &Pki, path: &str) -> Response {
         get(self.addr, pki, Some(&pki.client), path).unwrap()
     }
+
+    /// `GET path` with the client certificate and `Authorization: Bearer token`.
+    pub fn get_with_token(&self, pki: &Pki, path: &str, token: &str) -> Response {
+        get_with_headers(
+            self.addr,
+            pki,
+            Some(&pki.client),
+            path,
+            &format!("Authorization: Bearer {token}\r\n"),
+        )
+        .unwrap()
+    }
+
+    /// `/metrics` with a token holding the `metrics` role.
+    pub fn metrics(&self, pki: &Pki) -> String {
+        let r = self.get_with_token(pki, "/metrics", &pki.token("prometheus", &["metrics"]));
+        assert_eq!(r.status, 200, "{r:?}");
+        r.body
+    }
 }
 
 impl Drop for Daemon {
@@ -297,10 +341,21 @@ pub fn get(
     client: Option<&Issued>,
     path: &str,
 ) -> Result<Response, String> {
+    get_with_headers(addr, pki, client, path, "")
+}
+
+/// `GET path` with extra header lines (each ending in CRLF).
+pub fn get_with_headers(
+    addr: SocketAddr,
+    pki: &Pki,
+    client: Option<&Issued>,
+    path: &str,
+    headers: &str,
+) -> Result<Response, String> {
     request(
         addr,
         client_config(pki, client, &[&rustls::version::TLS13]),
-        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"),
     )
 }
 

@@ -152,7 +152,7 @@ fn plays_the_systemd_protocol_reloads_and_drains() {
         "the previous certificate keeps serving"
     );
     assert!(d.log().contains("reload failed"), "{}", d.log());
-    let m = d.get(&pki, "/metrics").body;
+    let m = d.metrics(&pki);
     assert!(
         m.contains("palisade_config_reloads_total{outcome=\"failure\"} 1"),
         "{m}"

@@ -12,6 +12,7 @@ mod kit;
 mod config_check;
 mod demo;
 mod http;
+mod identity;
 mod lifecycle;
 mod packaging;
 mod tls;

@@ -56,7 +56,7 @@ fn a_certificate_from_another_ca_is_refused_and_counted() {
     let stranger = other.issue_client("stranger", valid()).unwrap();
     let err = get(d.addr, &pki, Some(&stranger), "/healthz").unwrap_err();
     assert!(err.contains("UnknownCA"), "{err}");
-    let metrics = d.get(&pki, "/metrics").body;
+    let metrics = d.metrics(&pki);
     assert!(
         metrics.contains("palisade_tls_client_certificate_rejections_total 1"),
         "{metrics}"

@@ -1,0 +1,642 @@
+//! Identity through the real daemon over real mutual TLS: every bad token
+//! gets its status, code and reason, and good requests keep being served
+//! in between.
+
+use std::io::Read;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use palisade::identity::devtoken::DevSigner;
+use serde_json::{Value, json};
+
+use crate::kit::*;
+
+fn start(pki: &Pki, extra: &str) -> Daemon {
+    let addr = free_addr();
+    let config = pki.write_config(addr, extra);
+    Launch::new(&config, addr).start(pki)
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// Asserts a refusal, then that a good request still succeeds.
+fn refused(d: &Daemon, pki: &Pki, r: Response, status: u16, code: &str, reason: &str) {
+    assert_eq!(r.status, status, "{r:?}");
+    let v = r.json();
+    assert_eq!(v["error"]["code"], code, "{v}");
+    assert_eq!(v["error"]["reason"], reason, "{v}");
+    assert!(r.header("x-request-id").is_some());
+    if status == 401 {
+        let challenge = r.header("www-authenticate").unwrap_or_default();
+        assert!(
+            challenge.starts_with("Bearer realm=\"palisade\""),
+            "{challenge}"
+        );
+        if reason != "missing_token" {
+            assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+        }
+    }
+    let good = d.get_with_token(pki, "/whoami", &pki.token("alice", &["inference"]));
+    assert_eq!(
+        good.status, 200,
+        "the daemon keeps serving good requests: {good:?}"
+    );
+}
+
+fn raw_headers(d: &Daemon, pki: &Pki, headers: &str) -> Response {
+    get_with_headers(d.addr, pki, Some(&pki.client), "/whoami", headers).unwrap()
+}
+
+fn with_token(d: &Daemon, pki: &Pki, token: &str) -> Response {
+    d.get_with_token(pki, "/whoami", token)
+}
+
+#[test]
+fn a_valid_token_yields_the_principal_with_the_client_certificate() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let r = d.get_with_token(
+        &pki,
+        "/whoami",
+        &pki.token("alice", &["inference", "auditor", "superuser"]),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let p = r.json();
+    assert_eq!(p["issuer"], ISSUER);
+    assert_eq!(p["subject"], "alice");
+    assert_eq!(p["tenant"], "acme");
+    assert_eq!(
+        p["roles"],
+        json!(["inference", "auditor"]),
+        "unknown role names are dropped"
+    );
+    assert_eq!(p["certificate_bound"], false);
+    let cert = &p["client_cert"];
+    assert!(
+        cert["subject"].as_str().unwrap().contains("CN=test-client"),
+        "{p}"
+    );
+    assert!(
+        cert["issuer"].as_str().unwrap().contains("CN=Test CA"),
+        "{p}"
+    );
+    let der = der_of(&pki.client.cert_pem);
+    assert_eq!(
+        cert["thumbprint_s256"],
+        palisade::identity::client_cert::thumbprint_s256(&der)
+    );
+}
+
+#[test]
+fn missing_malformed_and_wrong_scheme_tokens_are_401() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    refused(
+        &d,
+        &pki,
+        raw_headers(&d, &pki, ""),
+        401,
+        "unauthorized",
+        "missing_token",
+    );
+    refused(
+        &d,
+        &pki,
+        raw_headers(&d, &pki, "Authorization: Bearer garbage\r\n"),
+        401,
+        "unauthorized",
+        "malformed_token",
+    );
+    refused(
+        &d,
+        &pki,
+        raw_headers(&d, &pki, "Authorization: Basic YWxpY2U6cHc=\r\n"),
+        401,
+        "unauthorized",
+        "malformed_token",
+    );
+    refused(
+        &d,
+        &pki,
+        raw_headers(&d, &pki, "Authorization: Bearer a.b.c\r\n"),
+        401,
+        "unauthorized",
+        "malformed_token",
+    );
+}
+
+#[test]
+fn alg_none_and_hmac_with_the_public_key_as_secret_are_refused() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let claims = pki.claims("mallory", &["admin"]);
+    let none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT"}).to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &none),
+        401,
+        "unauthorized",
+        "algorithm_not_allowed",
+    );
+
+    // Algorithm confusion: HS256 keyed with the issuer's public key.
+    let public_pem = rcgen::KeyPair::from_pem(pki.signer.key_pem())
+        .unwrap()
+        .public_key_pem();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some(pki.signer.kid().to_owned());
+    let confused = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(public_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &confused),
+        401,
+        "unauthorized",
+        "algorithm_not_allowed",
+    );
+}
+
+#[test]
+fn unknown_kid_tampered_payload_and_foreign_key_are_refused() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let claims = pki.claims("alice", &["inference"]);
+
+    let mut header = pki.signer.header();
+    header.kid = Some("no-such-key".into());
+    let token = pki.signer.sign_with(&header, &claims).unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &token),
+        401,
+        "unauthorized",
+        "unknown_key",
+    );
+
+    // Tampered: the payload of a good token swapped for one with more roles.
+    let good = pki.signer.sign(&claims).unwrap();
+    let parts: Vec<&str> = good.split('.').collect();
+    let evil = URL_SAFE_NO_PAD.encode(pki.claims("alice", &["inference", "admin"]).to_string());
+    let tampered = format!("{}.{}.{}", parts[0], evil, parts[2]);
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &tampered),
+        401,
+        "unauthorized",
+        "bad_signature",
+    );
+
+    // Another key that claims the issuer's kid.
+    let other = DevSigner::generate_es256().unwrap();
+    let forged = other.sign_with(&pki.signer.header(), &claims).unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &forged),
+        401,
+        "unauthorized",
+        "bad_signature",
+    );
+}
+
+#[test]
+fn expiry_not_before_issuer_and_audience_are_enforced() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let sign = |patch: Value| {
+        let mut c = pki.claims("alice", &["inference"]);
+        for (k, v) in patch.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        pki.signer.sign(&c).unwrap()
+    };
+    // Past the 60 s default leeway.
+    let expired = sign(json!({"exp": now() - 120}));
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &expired),
+        401,
+        "unauthorized",
+        "expired",
+    );
+    let future = sign(json!({"nbf": now() + 3600}));
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &future),
+        401,
+        "unauthorized",
+        "not_yet_valid",
+    );
+    let stranger = sign(json!({"iss": "https://evil.example"}));
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &stranger),
+        401,
+        "unauthorized",
+        "untrusted_issuer",
+    );
+    let other_aud = sign(json!({"aud": "another-service"}));
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &other_aud),
+        401,
+        "unauthorized",
+        "wrong_audience",
+    );
+    let no_exp = {
+        let mut c = pki.claims("alice", &["inference"]);
+        c.as_object_mut().unwrap().remove("exp");
+        pki.signer.sign(&c).unwrap()
+    };
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &no_exp),
+        401,
+        "unauthorized",
+        "invalid_claims",
+    );
+    let no_tenant = {
+        let mut c = pki.claims("alice", &["inference"]);
+        c.as_object_mut().unwrap().remove("tenant");
+        pki.signer.sign(&c).unwrap()
+    };
+    let r = with_token(&d, &pki, &no_tenant);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("tenant"),
+        "{r:?}"
+    );
+    refused(&d, &pki, r, 401, "unauthorized", "invalid_claims");
+    // Within the leeway is still fine.
+    let just_expired = sign(json!({"exp": now() - 10}));
+    assert_eq!(with_token(&d, &pki, &just_expired).status, 200);
+}
+
+#[test]
+fn certificate_bound_tokens_must_match_the_presented_certificate() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let mut claims = pki.claims("svc", &["inference"]);
+    let mine = palisade::identity::client_cert::thumbprint_s256(&der_of(&pki.client.cert_pem));
+    claims["cnf"] = json!({"x5t#S256": mine});
+    let bound = pki.signer.sign(&claims).unwrap();
+    let r = with_token(&d, &pki, &bound);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["certificate_bound"], true);
+
+    // The same token presented with another valid client certificate.
+    let other_client = pki.ca.issue_client("other-client", valid()).unwrap();
+    let r = get_with_headers(
+        d.addr,
+        &pki,
+        Some(&other_client),
+        "/whoami",
+        &format!("Authorization: Bearer {bound}\r\n"),
+    )
+    .unwrap();
+    refused(
+        &d,
+        &pki,
+        r,
+        401,
+        "unauthorized",
+        "certificate_binding_mismatch",
+    );
+}
+
+#[test]
+fn binding_can_be_required_for_every_token() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.config(addr, "").replace(
+        "[[identity.issuers]]",
+        "[identity]\nrequire_bound_tokens = true\n\n[[identity.issuers]]",
+    );
+    let config = pki.write("bound.toml", &config);
+    let d = Launch::new(&config, addr).start(&pki);
+    let r = with_token(&d, &pki, &pki.token("alice", &["inference"]));
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"]["reason"], "certificate_binding_required");
+    // token mint --bind-cert makes a token that passes.
+    let (status, token, err) = run(&[
+        "token",
+        "mint",
+        "--config",
+        config.to_str().unwrap(),
+        "--sub",
+        "alice",
+        "--tenant",
+        "acme",
+        "--roles",
+        "inference",
+        "--bind-cert",
+        pki.write("client.pem", &pki.client.cert_pem)
+            .to_str()
+            .unwrap(),
+    ]);
+    assert!(
+        !status.success(),
+        "no dev_signing_key configured yet: {token}{err}"
+    );
+    assert!(err.contains("no issuer with a dev_signing_key"), "{err}");
+    let with_key = pki
+        .config(addr, "")
+        .replace(
+            "[[identity.issuers]]",
+            "[identity]\nrequire_bound_tokens = true\n\n[[identity.issuers]]",
+        )
+        .replace(
+            "jwks_file = \"jwks.json\"",
+            "jwks_file = \"jwks.json\"\ndev_signing_key = \"signing.key\"",
+        );
+    pki.write("signing.key", pki.signer.key_pem());
+    let minting = pki.write("mint.toml", &with_key);
+    let (status, token, err) = run(&[
+        "token",
+        "mint",
+        "--config",
+        minting.to_str().unwrap(),
+        "--sub",
+        "alice",
+        "--tenant",
+        "acme",
+        "--roles",
+        "inference,metrics",
+        "--bind-cert",
+        pki.path("client.pem").to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{err}");
+    let r = with_token(&d, &pki, token.trim());
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["roles"], json!(["inference", "metrics"]));
+}
+
+#[test]
+fn roles_guard_paths_and_a_missing_role_is_403() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let r = d.get_with_token(&pki, "/metrics", &pki.token("alice", &["inference"]));
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some("Bearer realm=\"palisade\", error=\"insufficient_scope\", scope=\"metrics\"")
+    );
+    refused(&d, &pki, r, 403, "forbidden", "missing_role");
+    assert!(
+        d.metrics(&pki)
+            .contains("palisade_auth_failures_total{reason=\"missing_role\"} 1")
+    );
+    // Health checks need only the certificate.
+    assert_eq!(d.get(&pki, "/healthz").status, 200);
+}
+
+#[test]
+fn a_100_kb_header_gets_a_clear_error_and_the_daemon_survives() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let huge = format!("Authorization: Bearer {}\r\n", "a".repeat(100 * 1024));
+    let r = get_with_headers(d.addr, &pki, Some(&pki.client), "/whoami", &huge).unwrap();
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 16384 bytes"),
+        "{r:?}"
+    );
+    refused(&d, &pki, r, 401, "unauthorized", "malformed_token");
+    // Below the size limit, a long token of junk is parsed and refused as such.
+    let long = format!(
+        "Authorization: Bearer {}.{}.{}\r\n",
+        "a".repeat(3000),
+        "b".repeat(3000),
+        "c".repeat(3000)
+    );
+    let r = get_with_headers(d.addr, &pki, Some(&pki.client), "/whoami", &long).unwrap();
+    refused(&d, &pki, r, 401, "unauthorized", "malformed_token");
+}
+
+#[test]
+fn jku_and_x5u_in_a_token_are_never_fetched() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let trap = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    trap.set_nonblocking(true).unwrap();
+    let trap_url = format!("https://{}/jwks.json", trap.local_addr().unwrap());
+    let attacker = DevSigner::generate_es256().unwrap();
+    let mut header = attacker.header();
+    header.jku = Some(trap_url.clone());
+    header.x5u = Some(trap_url.clone());
+    let token = attacker
+        .sign_with(&header, &pki.claims("mallory", &["admin"]))
+        .unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &token),
+        401,
+        "unauthorized",
+        "unknown_key",
+    );
+    // A genuine token carrying the same header parameters verifies against
+    // the configured keys only.
+    let mut header = pki.signer.header();
+    header.jku = Some(trap_url);
+    let token = pki
+        .signer
+        .sign_with(&header, &pki.claims("alice", &["inference"]))
+        .unwrap();
+    assert_eq!(with_token(&d, &pki, &token).status, 200);
+    std::thread::sleep(Duration::from_millis(200));
+    match trap.accept() {
+        Ok((mut s, _)) => {
+            let mut buf = Vec::new();
+            let _ = s.read_to_end(&mut buf);
+            panic!("the daemon fetched a URL from a token header");
+        }
+        Err(e) => assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
+
+#[test]
+fn several_issuers_each_with_their_own_keys_and_claim_mapping() {
+    let pki = Pki::new();
+    let keycloak = DevSigner::generate_ed25519().unwrap();
+    pki.write("keycloak.json", &keycloak.jwks().to_string());
+    let extra = r#"
+[[identity.issuers]]
+issuer = "https://keycloak.test/realms/clinic"
+audiences = ["palisade", "account"]
+jwks_file = "keycloak.json"
+default_tenant = "clinic"
+[identity.issuers.claims]
+subject = "preferred_username"
+roles = "realm_access.roles"
+clearances = "clearance"
+[identity.issuers.role_map]
+"llm-users" = ["inference"]
+"compliance" = ["auditor", "metrics"]
+"#;
+    let d = start(&pki, extra);
+    let t = now();
+    let token = keycloak
+        .sign(&json!({
+            "iss": "https://keycloak.test/realms/clinic", "aud": ["account", "palisade"],
+            "sub": "f:1234", "preferred_username": "dr.house", "exp": t + 300, "iat": t,
+            "realm_access": {"roles": ["llm-users", "compliance", "offline_access"]},
+            "clearance": "phi pii", "act": {"sub": "ehr-service"}
+        }))
+        .unwrap();
+    let r = with_token(&d, &pki, &token);
+    assert_eq!(r.status, 200, "{r:?}");
+    let p = r.json();
+    assert_eq!(p["subject"], "dr.house");
+    assert_eq!(p["tenant"], "clinic");
+    assert_eq!(p["roles"], json!(["inference", "auditor", "metrics"]));
+    assert_eq!(p["clearances"], json!(["phi", "pii"]));
+    assert_eq!(p["actor"], "ehr-service");
+    // Keycloak's key does not verify the first issuer's tokens.
+    let crossed = keycloak.sign(&pki.claims("alice", &["inference"])).unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &crossed),
+        401,
+        "unauthorized",
+        "unknown_key",
+    );
+}
+
+#[test]
+fn a_rotated_jwks_file_is_picked_up_without_a_restart() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let next = DevSigner::generate_es256().unwrap();
+    let claims = pki.claims("alice", &["inference"]);
+    let new_token = next.sign(&claims).unwrap();
+    refused(
+        &d,
+        &pki,
+        with_token(&d, &pki, &new_token),
+        401,
+        "unauthorized",
+        "unknown_key",
+    );
+    // The IdP publishes both keys during the rotation.
+    let both = json!({"keys": [pki.signer.jwk(), next.jwk()]});
+    pki.write("jwks.json.tmp", &both.to_string());
+    std::fs::rename(pki.path("jwks.json.tmp"), pki.path("jwks.json")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while with_token(&d, &pki, &new_token).status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the new key was not picked up:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(
+        with_token(&d, &pki, &pki.signer.sign(&claims).unwrap()).status,
+        200
+    );
+    // A broken JWKS keeps the previous keys.
+    pki.write("jwks.json", "{\"keys\": ");
+    std::thread::sleep(Duration::from_secs(6));
+    assert_eq!(with_token(&d, &pki, &new_token).status, 200);
+    assert!(d.log().contains("JWKS reload failed"), "{}", d.log());
+}
+
+#[test]
+fn rate_limits_answer_429_with_retry_after() {
+    let pki = Pki::new();
+    let d = start(&pki, "[rate_limits.default]\nrequests_per_minute = 2\n");
+    let token = pki.token("alice", &["inference"]);
+    assert_eq!(with_token(&d, &pki, &token).status, 200);
+    assert_eq!(with_token(&d, &pki, &token).status, 200);
+    let r = with_token(&d, &pki, &token);
+    assert_eq!(r.status, 429, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    assert_eq!(r.json()["error"]["scope"], "subject");
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // Another subject has its own allowance.
+    assert_eq!(
+        with_token(&d, &pki, &pki.token("bob", &["inference"])).status,
+        200
+    );
+}
+
+#[test]
+fn a_revoked_client_certificate_is_refused_in_the_handshake() {
+    let pki = Pki::new();
+    let revoked = pki.ca.issue_client("revoked-client", valid()).unwrap();
+    pki.write("ca.crl", &pki.ca.crl(&[&revoked.serial], valid()).unwrap());
+    let addr = free_addr();
+    let config = pki.config(addr, "").replace(
+        "client_ca = \"ca.pem\"",
+        "client_ca = \"ca.pem\"\ncrls = [\"ca.crl\"]",
+    );
+    let config = pki.write("crl.toml", &config);
+    let d = Launch::new(&config, addr).start(&pki);
+    let err = get(d.addr, &pki, Some(&revoked), "/healthz").unwrap_err();
+    assert!(err.contains("CertificateRevoked"), "{err}");
+    assert_eq!(
+        d.get(&pki, "/healthz").status,
+        200,
+        "unrevoked certificates still work"
+    );
+}
+
+#[test]
+fn an_expired_crl_is_refused_unless_allowed() {
+    let pki = Pki::new();
+    pki.write("old.crl", &pki.ca.crl(&[], expired()).unwrap());
+    let config = pki.config(free_addr(), "").replace(
+        "client_ca = \"ca.pem\"",
+        "client_ca = \"ca.pem\"\ncrls = [\"old.crl\"]",
+    );
+    let path = pki.write("old-crl.toml", &config);
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("tls.crls") && err.contains("expired on"),
+        "{err}"
+    );
+    let allowed = config.replace(
+        "crls = [\"old.crl\"]",
+        "crls = [\"old.crl\"]\nallow_expired_crls = true",
+    );
+    let path = pki.write("old-crl-ok.toml", &allowed);
+    let (status, out, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(status.success(), "{out}{err}");
+    // A CRL from a CA that is not trusted is named.
+    let other = palisade::identity::devpki::DevCa::new("Other CA", valid()).unwrap();
+    pki.write("other.crl", &other.crl(&[], valid()).unwrap());
+    let path = pki.write("other-crl.toml", &config.replace("old.crl", "other.crl"));
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78));
+    assert!(err.contains("not a CA in tls.client_ca"), "{err}");
+}
