@@ -214,7 +214,23 @@ pub struct IssuerConfig {
     /// Accepted `aud` values; a token must carry at least one.
     pub audiences: Vec<String>,
     /// The issuer's public keys (JWKS JSON), re-read when the file changes.
-    pub jwks_file: PathBuf,
+    /// Set this or `jwks_url`.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// Where the daemon fetches the issuer's JWKS (`https://` only).
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// CA bundle (PEM) that verifies the JWKS server; required with `jwks_url`.
+    #[serde(default)]
+    pub jwks_url_ca: Option<PathBuf>,
+    /// Where the last good fetched JWKS is kept, used when the IdP cannot be
+    /// reached (at start included); required with `jwks_url`.
+    #[serde(default)]
+    pub jwks_cache: Option<PathBuf>,
+    /// How often the JWKS is fetched again; an unknown key id triggers an
+    /// earlier fetch (at most every 30 s, or every `jwks_refresh` if shorter).
+    #[serde(default = "default_jwks_refresh", with = "duration")]
+    pub jwks_refresh: Duration,
     /// Where the principal's attributes are in this issuer's tokens.
     #[serde(default)]
     pub claims: ClaimMapping,
@@ -265,6 +281,10 @@ impl Default for RateLimitsConfig {
             tenants: BTreeMap::new(),
         }
     }
+}
+
+fn default_jwks_refresh() -> Duration {
+    Duration::from_secs(15 * 60)
 }
 
 fn default_subject_limit() -> Limit {
@@ -529,9 +549,16 @@ impl Config {
         }
         self.tls.crls.iter_mut().for_each(resolve);
         for issuer in &mut self.identity.issuers {
-            resolve(&mut issuer.jwks_file);
-            if let Some(k) = issuer.dev_signing_key.as_mut() {
-                resolve(k);
+            for p in [
+                issuer.jwks_file.as_mut(),
+                issuer.jwks_url_ca.as_mut(),
+                issuer.jwks_cache.as_mut(),
+                issuer.dev_signing_key.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                resolve(p);
             }
         }
     }
@@ -610,6 +637,31 @@ impl Config {
                     &key("issuer"),
                     format!("{:?} is configured twice", issuer.issuer),
                 );
+            }
+            match (&issuer.jwks_file, &issuer.jwks_url) {
+                (Some(_), Some(_)) => err(
+                    &key("jwks_url"),
+                    "set jwks_file or jwks_url, not both".to_owned(),
+                ),
+                (None, None) => err(
+                    &key("jwks_file"),
+                    "missing: set jwks_file or jwks_url".to_owned(),
+                ),
+                (None, Some(url)) => {
+                    if let Err(e) = crate::identity::jwks_fetch::HttpsUrl::parse(url) {
+                        err(&key("jwks_url"), e);
+                    }
+                    if issuer.jwks_url_ca.is_none() {
+                        err(&key("jwks_url_ca"), "missing: the CA bundle that verifies the JWKS server (e.g. /etc/ssl/certs/ca-certificates.crt)".to_owned());
+                    }
+                    if issuer.jwks_cache.is_none() {
+                        err(&key("jwks_cache"), "missing: a writable file for the last good JWKS (e.g. /var/lib/palisade/jwks-idp.json)".to_owned());
+                    }
+                    if issuer.jwks_refresh < Duration::from_secs(5) {
+                        err(&key("jwks_refresh"), "at least 5s".to_owned());
+                    }
+                }
+                (Some(_), None) => {}
             }
             if issuer.audiences.iter().all(|a| a.trim().is_empty()) {
                 err(&key("audiences"), "list at least one audience".to_owned());

@@ -82,7 +82,11 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
                 .and_then(|pem| crate::identity::devtoken::DevSigner::from_pem(&pem))
                 .and_then(|signer| {
-                    let jwks = std::fs::read(&issuer.jwks_file).map_err(|e| e.to_string())?;
+                    let file = issuer
+                        .jwks_file
+                        .as_ref()
+                        .ok_or("a dev_signing_key needs a jwks_file holding its public key")?;
+                    let jwks = std::fs::read(file).map_err(|e| e.to_string())?;
                     let jwks: serde_json::Value =
                         serde_json::from_slice(&jwks).map_err(|e| e.to_string())?;
                     let listed = jwks["keys"]
@@ -95,7 +99,7 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                             "{}: its public key (kid {}) is not in {}",
                             path.display(),
                             signer.kid(),
-                            issuer.jwks_file.display()
+                            file.display()
                         ))
                     }
                 });

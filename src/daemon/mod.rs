@@ -152,11 +152,17 @@ impl Running {
 const JWKS_POLL: Duration = Duration::from_secs(5);
 
 fn identity_state(a: &Authenticator) -> ComponentState {
+    let without = a.issuers_without_keys();
     if a.issuer_count() == 0 {
         ComponentState::Unavailable(
             "no token issuer is configured ([[identity.issuers]]), so every request that needs a token is refused"
                 .to_owned(),
         )
+    } else if without.len() == a.issuer_count() {
+        ComponentState::Unavailable(format!(
+            "no issuer has usable keys yet (JWKS not fetched): {}",
+            without.join(", ")
+        ))
     } else {
         ComponentState::Ready
     }
@@ -194,6 +200,9 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     readiness.set(component::TLS, ComponentState::Ready);
 
     let authenticator = Authenticator::new(&config.identity).map_err(DaemonError::Identity)?;
+    for e in authenticator.refresh_remote().await {
+        tracing::error!(error = %e, "JWKS fetch failed");
+    }
     readiness.set(component::IDENTITY, identity_state(&authenticator));
     let identity = Arc::new(IdentityState::new(
         authenticator,
@@ -306,13 +315,19 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     // IdPs rotate keys by rewriting the JWKS file; pick that up without a SIGHUP.
     let jwks_task = {
         let identity = identity.clone();
+        let readiness = running.readiness.clone();
         actix_web::rt::spawn(async move {
             let mut ticker = tokio::time::interval(JWKS_POLL);
             loop {
                 ticker.tick().await;
-                for e in identity.authenticator().reload_changed_jwks() {
+                let authenticator = identity.authenticator();
+                for e in authenticator.reload_changed_jwks() {
                     tracing::error!(error = %e, "JWKS reload failed");
                 }
+                for e in authenticator.refresh_remote().await {
+                    tracing::error!(error = %e, "JWKS fetch failed");
+                }
+                readiness.set(component::IDENTITY, identity_state(&authenticator));
             }
         })
     };

@@ -12,8 +12,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -263,11 +264,35 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// Where an issuer's keys come from.
+enum KeySource {
+    /// A file, re-read when its modification time changes.
+    File {
+        path: PathBuf,
+        stamp: RwLock<Option<SystemTime>>,
+    },
+    /// An HTTPS URL, with the last good copy cached on disk.
+    Url {
+        url: String,
+        roots: Arc<rustls::RootCertStore>,
+        cache: PathBuf,
+        refresh: Duration,
+        last_attempt: RwLock<Option<Instant>>,
+        /// Set when a token named a key id we do not have.
+        wanted: AtomicBool,
+    },
+}
+
+/// Earliest refetch after an unknown key id.
+const UNKNOWN_KID_REFETCH: Duration = Duration::from_secs(30);
+/// Time allowed for one JWKS fetch.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
 struct IssuerState {
     config: IssuerConfig,
     role_map: BTreeMap<String, Vec<Role>>,
     keys: RwLock<Arc<KeySet>>,
-    file_stamp: RwLock<Option<SystemTime>>,
+    source: KeySource,
 }
 
 impl IssuerState {
@@ -342,21 +367,21 @@ impl Authenticator {
                 }
                 role_map.insert(group.clone(), mapped);
             }
-            let keys = match load_jwks_file(&issuer.jwks_file) {
+            let (keys, source) = match key_source(issuer) {
                 Ok(k) => k,
-                Err(message) => {
+                Err((field, message)) => {
                     errors.push(IdentityError {
-                        key: format!("{key}.jwks_file"),
+                        key: format!("{key}.{field}"),
                         message,
                     });
-                    KeySet::default()
+                    continue;
                 }
             };
             issuers.push(IssuerState {
                 config: issuer.clone(),
                 role_map,
                 keys: RwLock::new(Arc::new(keys)),
-                file_stamp: RwLock::new(modified(&issuer.jwks_file)),
+                source,
             });
         }
         if !errors.is_empty() {
@@ -375,22 +400,95 @@ impl Authenticator {
         self.issuers.len()
     }
 
+    /// Issuers that have no usable key now.
+    pub fn issuers_without_keys(&self) -> Vec<String> {
+        self.issuers
+            .iter()
+            .filter(|i| i.keys().is_empty())
+            .map(|i| i.config.issuer.clone())
+            .collect()
+    }
+
+    /// Fetches the JWKS of every URL issuer that is due: never fetched,
+    /// past its refresh period, or asked for by an unknown key id. A failed
+    /// fetch keeps the keys in use; its error is returned.
+    pub async fn refresh_remote(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        for issuer in &self.issuers {
+            let KeySource::Url {
+                url,
+                roots,
+                cache,
+                refresh,
+                last_attempt,
+                wanted,
+            } = &issuer.source
+            else {
+                continue;
+            };
+            let last = *last_attempt
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let due = match last {
+                None => true,
+                Some(t) => {
+                    t.elapsed() >= *refresh
+                        || (wanted.load(Ordering::Relaxed)
+                            && t.elapsed() >= UNKNOWN_KID_REFETCH.min(*refresh))
+                }
+            };
+            if !due {
+                continue;
+            }
+            *last_attempt
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+            wanted.store(false, Ordering::Relaxed);
+            let fetched = super::jwks_fetch::fetch(url, roots.clone(), FETCH_TIMEOUT)
+                .await
+                .and_then(|body| {
+                    KeySet::parse(&body)
+                        .map(|k| (k, body))
+                        .map_err(|e| format!("{url}: {e}"))
+                });
+            match fetched {
+                Ok((keys, body)) => {
+                    tracing::info!(issuer = %issuer.config.issuer, keys = keys.len(), "JWKS fetched");
+                    issuer.set_keys(keys);
+                    if let Err(e) = write_cache(cache, &body) {
+                        errors.push(format!(
+                            "issuer {}: cannot write the JWKS cache {}: {e}",
+                            issuer.config.issuer,
+                            cache.display()
+                        ));
+                    }
+                }
+                Err(e) => errors.push(format!(
+                    "issuer {}: {e}; keeping the keys in use",
+                    issuer.config.issuer
+                )),
+            }
+        }
+        errors
+    }
+
     /// Re-reads every JWKS file whose modification time changed. A file
     /// that no longer parses keeps the previous keys; its error is returned.
     pub fn reload_changed_jwks(&self) -> Vec<String> {
         let mut errors = Vec::new();
         for issuer in &self.issuers {
-            let path = &issuer.config.jwks_file;
+            let KeySource::File { path, stamp: seen } = &issuer.source else {
+                continue;
+            };
             let stamp = modified(path);
-            let previous = *issuer
-                .file_stamp
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if stamp == previous {
+            if stamp
+                == *seen
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            {
                 continue;
             }
-            *issuer
-                .file_stamp
+            *seen
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = stamp;
             match load_jwks_file(path) {
@@ -441,7 +539,12 @@ impl Authenticator {
             .find(|i| i.config.issuer == iss)
             .ok_or(AuthFailure::UntrustedIssuer)?;
         let keys = issuer.keys();
-        let key = keys.find(kid, alg).ok_or(AuthFailure::UnknownKey)?;
+        let key = keys.find(kid, alg).ok_or_else(|| {
+            if let KeySource::Url { wanted, .. } = &issuer.source {
+                wanted.store(true, Ordering::Relaxed);
+            }
+            AuthFailure::UnknownKey
+        })?;
 
         let mut validation = Validation::new(alg);
         validation.set_issuer(&[iss]);
@@ -531,14 +634,61 @@ impl Authenticator {
     pub fn issuers(&self) -> impl Iterator<Item = &IssuerConfig> {
         self.issuers.iter().map(|i| &i.config)
     }
+}
 
-    /// The JWKS file paths being watched.
-    pub fn jwks_files(&self) -> Vec<PathBuf> {
-        self.issuers
-            .iter()
-            .map(|i| i.config.jwks_file.clone())
-            .collect()
+/// The keys an issuer starts with, and where later ones come from. A URL
+/// issuer starts from its cache when there is one, else with no keys until
+/// the first fetch.
+fn key_source(issuer: &IssuerConfig) -> Result<(KeySet, KeySource), (&'static str, String)> {
+    match (
+        &issuer.jwks_file,
+        &issuer.jwks_url,
+        &issuer.jwks_url_ca,
+        &issuer.jwks_cache,
+    ) {
+        (Some(path), None, _, _) => {
+            let keys = load_jwks_file(path).map_err(|e| ("jwks_file", e))?;
+            Ok((
+                keys,
+                KeySource::File {
+                    path: path.clone(),
+                    stamp: RwLock::new(modified(path)),
+                },
+            ))
+        }
+        (None, Some(url), Some(ca), Some(cache)) => {
+            let roots = super::jwks_fetch::load_roots(ca).map_err(|e| ("jwks_url_ca", e))?;
+            let keys = match std::fs::read(cache) {
+                Ok(bytes) => KeySet::parse(&bytes).unwrap_or_else(|e| {
+                    tracing::warn!(cache = %cache.display(), error = %e, "ignoring an unusable JWKS cache");
+                    KeySet::default()
+                }),
+                Err(_) => KeySet::default(),
+            };
+            Ok((
+                keys,
+                KeySource::Url {
+                    url: url.clone(),
+                    roots: Arc::new(roots),
+                    cache: cache.clone(),
+                    refresh: issuer.jwks_refresh,
+                    last_attempt: RwLock::new(None),
+                    wanted: AtomicBool::new(false),
+                },
+            ))
+        }
+        _ => Err((
+            "jwks_file",
+            "set jwks_file, or jwks_url with jwks_url_ca and jwks_cache".to_owned(),
+        )),
     }
+}
+
+/// Replaces `path` atomically with `body`.
+fn write_cache(path: &Path, body: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, body)?;
+    std::fs::rename(&tmp, path)
 }
 
 fn bearer_token(header: &[u8]) -> Result<&str, AuthFailure> {

@@ -640,3 +640,115 @@ fn an_expired_crl_is_refused_unless_allowed() {
     assert_eq!(status.code(), Some(78));
     assert!(err.contains("not a CA in tls.client_ca"), "{err}");
 }
+
+#[test]
+fn a_jwks_url_is_fetched_cached_and_refetched_for_an_unknown_key() {
+    let pki = Pki::new();
+    let idp = DevSigner::generate_es256().unwrap();
+    let server = JwksServer::start(&pki, &idp.jwks().to_string());
+    let extra = format!(
+        r#"
+[[identity.issuers]]
+issuer = "https://idp.example/realms/test"
+audiences = ["palisade"]
+jwks_url = "{}"
+jwks_url_ca = "ca.pem"
+jwks_cache = "idp-jwks.json"
+jwks_refresh = "5s"
+"#,
+        server.url
+    );
+    let addr = free_addr();
+    let config = pki.write("url.toml", &pki.config(addr, &extra));
+    let claims = |sub: &str| {
+        let mut c = pki.claims(sub, &["inference"]);
+        c["iss"] = json!("https://idp.example/realms/test");
+        c
+    };
+    let d = Launch::new(&config, addr).start(&pki);
+    // Fetched before READY: the first request already verifies.
+    assert_eq!(
+        with_token(&d, &pki, &idp.sign(&claims("alice")).unwrap()).status,
+        200
+    );
+    assert!(server.hits() >= 1);
+    let cached = std::fs::read_to_string(pki.path("idp-jwks.json")).unwrap();
+    assert!(cached.contains(idp.kid()), "{cached}");
+
+    // The IdP rotates; a token with the new kid triggers a refetch.
+    let next = DevSigner::generate_es256().unwrap();
+    *server.body.lock().unwrap() = json!({"keys": [idp.jwk(), next.jwk()]}).to_string();
+    let token = next.sign(&claims("bob")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while with_token(&d, &pki, &token).status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the rotated key was not fetched:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    drop(d);
+
+    // The IdP is down at the next start: the cached copy serves.
+    drop(server);
+    std::thread::sleep(Duration::from_millis(100));
+    let addr = free_addr();
+    let config = pki.write("url2.toml", &pki.config(addr, &extra));
+    let d = Launch::new(&config, addr).start(&pki);
+    assert_eq!(with_token(&d, &pki, &token).status, 200, "{}", d.log());
+    assert!(d.log().contains("JWKS fetch failed"), "{}", d.log());
+}
+
+#[test]
+fn identity_configuration_errors_are_named() {
+    let pki = Pki::new();
+    pki.write(
+        "hmac.json",
+        r#"{"keys": [{"kty": "oct", "kid": "shared", "k": "c2VjcmV0"}]}"#,
+    );
+    let extra = r#"
+[identity]
+algorithms = ["ES256", "HS256"]
+leeway = "10m"
+
+[[identity.issuers]]
+issuer = "https://second.example"
+audiences = []
+jwks_file = "hmac.json"
+[identity.issuers.role_map]
+"admins" = ["root"]
+
+[[identity.issuers]]
+issuer = "https://third.example"
+audiences = ["palisade"]
+jwks_url = "http://plain.example/jwks"
+"#;
+    // The kit's issuer comes first, so these are issuers [1] and [2].
+    let config = pki.config(free_addr(), extra);
+    let path = pki.write("bad-identity.toml", &config);
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    for needle in [
+        "identity.leeway: at most 5m",
+        "identity.algorithms: HS256 is refused",
+        "identity.issuers[1].audiences: list at least one audience",
+        "identity.issuers[1].role_map.admins: unknown role \"root\"",
+        "identity.issuers[2].jwks_url: \"http://plain.example/jwks\" is not an https:// URL",
+        "identity.issuers[2].jwks_url_ca: missing",
+        "identity.issuers[2].jwks_cache: missing",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in\n{err}");
+    }
+    // A symmetric key in a JWKS is refused by name.
+    let config = pki
+        .config(free_addr(), "")
+        .replace("jwks_file = \"jwks.json\"", "jwks_file = \"hmac.json\"");
+    let path = pki.write("hmac.toml", &config);
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("key \"shared\" is a symmetric (kty \"oct\") key"),
+        "{err}"
+    );
+}

@@ -432,3 +432,144 @@ pub fn der_of(pem: &str) -> Vec<u8> {
         .as_ref()
         .to_vec()
 }
+
+/// A JWKS endpoint over HTTPS (server certificate from the test CA) that
+/// serves whatever `body` holds, chunked, and counts requests.
+pub struct JwksServer {
+    pub url: String,
+    pub body: Arc<std::sync::Mutex<String>>,
+    pub hits: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl JwksServer {
+    pub fn start(pki: &Pki, body: &str) -> Self {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "https://127.0.0.1:{}/realms/test/certs",
+            listener.local_addr().unwrap().port()
+        );
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(palisade::identity::tls::provider())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![CertificateDer::from_pem_slice(pki.server.cert_pem.as_bytes()).unwrap()],
+                    PrivateKeyDer::from_pem_slice(pki.server.key_pem.as_bytes()).unwrap(),
+                )
+                .unwrap(),
+        );
+        let body = Arc::new(std::sync::Mutex::new(body.to_owned()));
+        let hits = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, h, s) = (body.clone(), hits.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                let Ok((tcp, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                tcp.set_nonblocking(false).unwrap();
+                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                h.fetch_add(1, Ordering::SeqCst);
+                let body = b.lock().unwrap().clone();
+                let (first, second) = body.split_at(body.len() / 2);
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n\
+                     {:x}\r\n{first}\r\n{:x}\r\n{second}\r\n0\r\n\r\n",
+                    first.len(),
+                    second.len()
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        Self {
+            url,
+            body,
+            hits,
+            stop,
+        }
+    }
+
+    pub fn hits(&self) -> usize {
+        self.hits.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for JwksServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// One kept-alive HTTP/1.1 connection over mutual TLS.
+pub struct KeepAlive {
+    stream: std::io::BufReader<Tls>,
+}
+
+impl KeepAlive {
+    pub fn open(addr: SocketAddr, pki: &Pki) -> Self {
+        let tls = connect(
+            addr,
+            client_config(pki, Some(&pki.client), &[&rustls::version::TLS13]),
+        )
+        .unwrap();
+        Self {
+            stream: std::io::BufReader::new(tls),
+        }
+    }
+
+    /// `GET path` on this connection; returns the status.
+    pub fn get(&mut self, path: &str) -> u16 {
+        use std::io::BufRead;
+        write!(
+            self.stream.get_mut(),
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        )
+        .unwrap();
+        self.stream.get_mut().flush().unwrap();
+        let mut line = String::new();
+        self.stream.read_line(&mut line).unwrap();
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut length = 0;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).unwrap();
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).unwrap();
+        status
+    }
+
+    /// The certificate the server presented on this connection.
+    pub fn server_cert(&self) -> Vec<u8> {
+        self.stream.get_ref().conn.peer_certificates().unwrap()[0]
+            .as_ref()
+            .to_vec()
+    }
+}

@@ -103,6 +103,8 @@ fn plays_the_systemd_protocol_reloads_and_drains() {
 
     // SIGHUP with a new certificate: RELOADING=1 + MONOTONIC_USEC, then
     // READY=1, and new handshakes see the new certificate.
+    let mut live = KeepAlive::open(addr, &pki);
+    assert_eq!(live.get("/healthz"), 200);
     let renewed = issue_server(&pki.ca, valid());
     pki.write("server.pem", &renewed.cert_pem);
     pki.write("server.key", &renewed.key_pem);
