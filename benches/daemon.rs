@@ -1,7 +1,9 @@
 //! The daemon's request path over real mutual TLS, against the release
-//! binary: one request on a kept-alive connection (the baseline), and a new
-//! connection with a full mTLS handshake per request (TLS 1.3 and 1.2).
-//! The ratios tell an operator what connection reuse is worth.
+//! binary: `/healthz` on a kept-alive connection (the baseline); `/whoami`,
+//! which adds the identity step (ES256 bearer token, claim mapping, rate
+//! limit); and a new connection with a full mTLS handshake per request
+//! (TLS 1.3 and 1.2). The ratios tell an operator what the identity step
+//! costs and what connection reuse is worth.
 //!
 //! Run: `cargo bench --bench daemon`; numbers go to docs/benchmarks.md.
 
@@ -29,7 +31,7 @@ impl Drop for Daemon {
     }
 }
 
-fn start(ca: &DevCa) -> Daemon {
+fn start(ca: &DevCa, signer: &palisade::identity::devtoken::DevSigner) -> Daemon {
     let dir = tempfile::tempdir().unwrap();
     let validity = Validity::days_from(time::OffsetDateTime::now_utc(), 1);
     let server = ca
@@ -43,6 +45,7 @@ fn start(ca: &DevCa) -> Daemon {
     std::fs::write(dir.path().join("ca.pem"), ca.cert_pem()).unwrap();
     std::fs::write(dir.path().join("server.pem"), &server.cert_pem).unwrap();
     std::fs::write(dir.path().join("server.key"), &server.key_pem).unwrap();
+    std::fs::write(dir.path().join("jwks.json"), signer.jwks().to_string()).unwrap();
     let addr = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -52,7 +55,9 @@ fn start(ca: &DevCa) -> Daemon {
         format!(
             "version = 1\n[server]\nlisten = [\"{addr}\"]\nworkers = 1\n\
              [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\
-             [logging]\nlevel = \"warn\"\n"
+             [logging]\nlevel = \"warn\"\n\
+             [rate_limits.default]\nrequests_per_minute = 0\n\
+             [[identity.issuers]]\nissuer = \"bench\"\naudiences = [\"palisade\"]\njwks_file = \"jwks.json\"\n"
         ),
     )
     .unwrap();
@@ -110,16 +115,21 @@ fn connect(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) -> Conn {
 
 /// One request on an open connection; returns the body length.
 fn get(conn: &mut Conn, path: &str) -> usize {
+    get_with(conn, path, "")
+}
+
+/// One request with extra header lines (each ending in CRLF).
+fn get_with(conn: &mut Conn, path: &str, headers: &str) -> usize {
     write!(
         conn.get_mut(),
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n"
     )
     .unwrap();
     conn.get_mut().flush().unwrap();
     let mut length = 0;
     let mut line = String::new();
     conn.read_line(&mut line).unwrap();
-    assert!(line.starts_with("HTTP/1.1 2"), "{line}");
+    let status = line.clone();
     loop {
         line.clear();
         conn.read_line(&mut line).unwrap();
@@ -132,6 +142,11 @@ fn get(conn: &mut Conn, path: &str) -> usize {
     }
     let mut body = vec![0; length];
     conn.read_exact(&mut body).unwrap();
+    assert!(
+        status.starts_with("HTTP/1.1 2"),
+        "{status}{}",
+        String::from_utf8_lossy(&body)
+    );
     length
 }
 
@@ -139,7 +154,19 @@ fn bench(c: &mut Criterion) {
     let validity = Validity::days_from(time::OffsetDateTime::now_utc(), 1);
     let ca = DevCa::new("Bench CA", validity).unwrap();
     let cert = ca.issue_client("bench-client", validity).unwrap();
-    let daemon = start(&ca);
+    let signer = palisade::identity::devtoken::DevSigner::generate_es256().unwrap();
+    let daemon = start(&ca, &signer);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = signer
+        .sign(
+            &serde_json::json!({"iss": "bench", "aud": "palisade", "sub": "alice",
+            "tenant": "acme", "roles": ["inference"], "exp": now + 3600}),
+        )
+        .unwrap();
+    let auth = format!("Authorization: Bearer {token}\r\n");
     let tls13 = client(&ca, &cert, &rustls::version::TLS13);
     let tls12 = client(&ca, &cert, &rustls::version::TLS12);
 
@@ -148,8 +175,8 @@ fn bench(c: &mut Criterion) {
     group.bench_function("healthz_keepalive", |b| {
         b.iter(|| get(&mut conn, "/healthz"))
     });
-    group.bench_function("metrics_keepalive", |b| {
-        b.iter(|| get(&mut conn, "/metrics"))
+    group.bench_function("whoami_keepalive_es256", |b| {
+        b.iter(|| get_with(&mut conn, "/whoami", &auth))
     });
     group.bench_function("healthz_new_mtls_connection_tls13", |b| {
         b.iter(|| get(&mut connect(daemon.addr, &tls13), "/healthz"))

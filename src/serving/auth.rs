@@ -67,13 +67,18 @@ impl IdentityState {
 }
 
 /// `HttpServer::on_connect` hook: reads the verified client certificate of a
-/// TLS connection into the connection's data.
+/// TLS connection into the connection's data, and turns off Nagle.
 pub fn on_connect(io: &dyn Any, ext: &mut Extensions) {
     type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
     let Some(tls) = io.downcast_ref::<Tls>() else {
         return;
     };
-    let (_, session) = tls.get_ref();
+    let (tcp, session) = tls.get_ref();
+    // Without TCP_NODELAY the first response of a TLS 1.3 connection waits
+    // for the client's delayed ACK of the session tickets (about 40 ms).
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+    }
     if let Some(leaf) = session.peer_certificates().and_then(|c| c.first()) {
         match ClientCertIdentity::from_der(leaf) {
             Ok(id) => {
