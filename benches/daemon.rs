@@ -6,6 +6,12 @@
 //! costs and what connection reuse is worth.
 //!
 //! Run: `cargo bench --bench daemon`; numbers go to docs/benchmarks.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

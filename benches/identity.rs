@@ -6,6 +6,12 @@
 //! refusing a token of an untrusted issuer.
 //!
 //! Run: `cargo bench --bench identity`; numbers go to docs/benchmarks.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 

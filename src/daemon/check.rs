@@ -89,9 +89,15 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                     let jwks = std::fs::read(file).map_err(|e| e.to_string())?;
                     let jwks: serde_json::Value =
                         serde_json::from_slice(&jwks).map_err(|e| e.to_string())?;
-                    let listed = jwks["keys"]
-                        .as_array()
-                        .is_some_and(|keys| keys.iter().any(|k| k["kid"] == signer.kid()));
+                    let listed = jwks
+                        .get("keys")
+                        .and_then(serde_json::Value::as_array)
+                        .is_some_and(|keys| {
+                            keys.iter().any(|k| {
+                                k.get("kid").and_then(serde_json::Value::as_str)
+                                    == Some(signer.kid())
+                            })
+                        });
                     if listed {
                         Ok(())
                     } else {

@@ -93,9 +93,13 @@ impl ErrorCode {
     }
 }
 
-/// An API error: what the client is told.
+/// An API error: what the client is told. Boxed, so that `Result`s
+/// carrying it stay small on the request path.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug, Clone)]
+struct Inner {
     code: ErrorCode,
     status: StatusCode,
     message: String,
@@ -113,7 +117,7 @@ pub struct ShapedError;
 impl ApiError {
     /// An error with `code` and a message for the client.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Inner {
             code,
             status: code.status(),
             message: message.into(),
@@ -122,7 +126,7 @@ impl ApiError {
             allow: None,
             www_authenticate: None,
             retry_after: None,
-        }
+        }))
     }
 
     /// 401 for a failed authentication: `reason` in the body, and the RFC
@@ -131,7 +135,7 @@ impl ApiError {
         use crate::identity::jwt::AuthFailure;
         let mut e = Self::new(ErrorCode::Unauthorized, failure.to_string())
             .with_field("reason", Value::from(failure.reason()));
-        e.www_authenticate = Some(match failure {
+        e.0.www_authenticate = Some(match failure {
             AuthFailure::MissingToken => "Bearer realm=\"palisade\"".to_owned(),
             other => format!(
                 "Bearer realm=\"palisade\", error=\"invalid_token\", error_description=\"{}\"",
@@ -148,7 +152,7 @@ impl ApiError {
             format!("this path requires the role `{role}`"),
         )
         .with_field("reason", Value::from("missing_role"));
-        e.www_authenticate = Some(format!(
+        e.0.www_authenticate = Some(format!(
             "Bearer realm=\"palisade\", error=\"insufficient_scope\", scope=\"{role}\""
         ));
         e
@@ -163,19 +167,19 @@ impl ApiError {
             format!("the {scope} rate limit is reached; retry after {secs} s"),
         )
         .with_field("scope", Value::from(scope));
-        e.retry_after = Some(secs);
+        e.0.retry_after = Some(secs);
         e
     }
 
     /// Names the request parameter at fault.
     pub fn with_param(mut self, param: impl Into<String>) -> Self {
-        self.param = Some(param.into());
+        self.0.param = Some(param.into());
         self
     }
 
     /// Adds a field to the error object (e.g. `components` for `not_ready`).
     pub fn with_field(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_owned(), value);
+        self.0.extra.insert(key.to_owned(), value);
         self
     }
 
@@ -190,7 +194,7 @@ impl ApiError {
             ErrorCode::MethodNotAllowed,
             format!("{method} is not allowed on {path}; allowed: {allow}"),
         );
-        e.allow = Some(allow);
+        e.0.allow = Some(allow);
         e
     }
 
@@ -198,23 +202,23 @@ impl ApiError {
     /// that belongs to it.
     pub fn for_status(status: StatusCode, message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorCode::for_status(status), message);
-        e.status = status;
+        e.0.status = status;
         e
     }
 
     /// The stable code.
     pub fn code(&self) -> ErrorCode {
-        self.code
+        self.0.code
     }
 
     /// The JSON body.
     pub fn body(&self) -> Value {
         let mut error = Map::new();
-        error.insert("message".into(), json!(self.message));
-        error.insert("type".into(), json!(self.code.kind()));
-        error.insert("code".into(), json!(self.code.as_str()));
-        error.insert("param".into(), json!(self.param));
-        for (k, v) in &self.extra {
+        error.insert("message".into(), json!(self.0.message));
+        error.insert("type".into(), json!(self.0.code.kind()));
+        error.insert("code".into(), json!(self.0.code.as_str()));
+        error.insert("param".into(), json!(self.0.param));
+        for (k, v) in &self.0.extra {
             error.insert(k.clone(), v.clone());
         }
         json!({ "error": error })
@@ -223,28 +227,28 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        write!(f, "{}: {}", self.0.code.as_str(), self.0.message)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = HttpResponse::build(self.status);
-        if let Some(allow) = self.allow {
+        let mut res = HttpResponse::build(self.0.status);
+        if let Some(allow) = self.0.allow {
             res.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
         }
-        if let Some(challenge) = &self.www_authenticate
+        if let Some(challenge) = &self.0.www_authenticate
             && let Ok(v) = HeaderValue::from_str(challenge)
         {
             res.insert_header((header::WWW_AUTHENTICATE, v));
-        } else if self.code == ErrorCode::Unauthorized {
+        } else if self.0.code == ErrorCode::Unauthorized {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs));
         }
         let mut res = res.json(self.body());

@@ -133,6 +133,10 @@ fn plays_the_systemd_protocol_reloads_and_drains() {
         der_of(&renewed.cert_pem),
         "the renewed certificate is served"
     );
+    // A connection opened before the reload keeps working, on its old session.
+    assert_eq!(live.get("/healthz"), 200);
+    assert_eq!(live.server_cert(), der_of(&pki.server.cert_pem));
+    drop(live);
 
     // SIGHUP after the certificate was replaced by garbage: the old one
     // keeps serving, the error is logged, STATUS= says so.
