@@ -216,6 +216,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .collect::<Result<_, _>>()
         .map_err(DaemonError::Server)?;
 
+    let connections = serving::auth::Connections::default();
     let app_metrics = web::Data::from(metrics.clone());
     let app_readiness = web::Data::from(readiness.clone());
     let app_identity = web::Data::from(identity.clone());
@@ -227,7 +228,10 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })
-    .on_connect(serving::auth::on_connect)
+    .on_connect({
+        let connections = connections.clone();
+        move |io, ext| serving::auth::on_connect(io, ext, &connections)
+    })
     .disable_signals()
     .shutdown_timeout(config.server.drain_timeout.as_secs().max(1))
     .tls_handshake_timeout(config.server.tls_handshake_timeout);
@@ -384,7 +388,24 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     if let Some(h) = metrics_server {
         h.stop(true).await;
     }
-    handle.stop(true).await;
+    // Stop accepting, then wait for the open connections ourselves: actix's
+    // graceful stop can return before a busy worker has drained (seen as a
+    // request cut off mid-flight under load), so it is only asked to stop
+    // once nothing is left to drain.
+    handle.pause().await;
+    let deadline = tokio::time::Instant::now() + drain;
+    loop {
+        let open = connections.open();
+        if open == 0 {
+            break;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            tracing::warn!(open, "drain timeout: closing the remaining connections");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    handle.stop(false).await;
     let _ = server_task.await;
     tracing::info!("stopped");
     Ok(())

@@ -3,6 +3,7 @@
 //! call [`authorize`] first; it yields the [`Principal`] or the API error.
 
 use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime};
 
@@ -66,9 +67,32 @@ impl IdentityState {
     }
 }
 
-/// `HttpServer::on_connect` hook: reads the verified client certificate of a
-/// TLS connection into the connection's data, and turns off Nagle.
-pub fn on_connect(io: &dyn Any, ext: &mut Extensions) {
+/// Counts open HTTPS connections, so that a drain can wait for them.
+#[derive(Debug, Clone, Default)]
+pub struct Connections(Arc<AtomicUsize>);
+
+impl Connections {
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Lives in a connection's data; dropped when the connection closes.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// `HttpServer::on_connect` hook: counts the connection, reads the verified
+/// client certificate of a TLS connection into the connection's data, and
+/// turns off Nagle.
+pub fn on_connect(io: &dyn Any, ext: &mut Extensions, connections: &Connections) {
+    connections.0.fetch_add(1, Ordering::SeqCst);
+    ext.insert(OpenConnection(connections.0.clone()));
     type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
     let Some(tls) = io.downcast_ref::<Tls>() else {
         return;

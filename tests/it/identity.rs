@@ -49,6 +49,18 @@ fn refused(d: &Daemon, pki: &Pki, r: Response, status: u16, code: &str, reason: 
     );
 }
 
+/// A token refused with 401 for `reason`, then a good request served.
+fn rejected(d: &Daemon, pki: &Pki, token: &str, reason: &str) {
+    refused(
+        d,
+        pki,
+        with_token(d, pki, token),
+        401,
+        "unauthorized",
+        reason,
+    );
+}
+
 fn raw_headers(d: &Daemon, pki: &Pki, headers: &str) -> Response {
     get_with_headers(d.addr, pki, Some(&pki.client), "/whoami", headers).unwrap()
 }
@@ -141,14 +153,7 @@ fn alg_none_and_hmac_with_the_public_key_as_secret_are_refused() {
         URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT"}).to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &none),
-        401,
-        "unauthorized",
-        "algorithm_not_allowed",
-    );
+    rejected(&d, &pki, &none, "algorithm_not_allowed");
 
     // Algorithm confusion: HS256 keyed with the issuer's public key.
     let public_pem = rcgen::KeyPair::from_pem(pki.signer.key_pem())
@@ -162,14 +167,7 @@ fn alg_none_and_hmac_with_the_public_key_as_secret_are_refused() {
         &jsonwebtoken::EncodingKey::from_secret(public_pem.as_bytes()).unwrap(),
     )
     .unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &confused),
-        401,
-        "unauthorized",
-        "algorithm_not_allowed",
-    );
+    rejected(&d, &pki, &confused, "algorithm_not_allowed");
 }
 
 #[test]
@@ -181,40 +179,19 @@ fn unknown_kid_tampered_payload_and_foreign_key_are_refused() {
     let mut header = pki.signer.header();
     header.kid = Some("no-such-key".into());
     let token = pki.signer.sign_with(&header, &claims).unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &token),
-        401,
-        "unauthorized",
-        "unknown_key",
-    );
+    rejected(&d, &pki, &token, "unknown_key");
 
     // Tampered: the payload of a good token swapped for one with more roles.
     let good = pki.signer.sign(&claims).unwrap();
     let parts: Vec<&str> = good.split('.').collect();
     let evil = URL_SAFE_NO_PAD.encode(pki.claims("alice", &["inference", "admin"]).to_string());
     let tampered = format!("{}.{}.{}", parts[0], evil, parts[2]);
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &tampered),
-        401,
-        "unauthorized",
-        "bad_signature",
-    );
+    rejected(&d, &pki, &tampered, "bad_signature");
 
     // Another key that claims the issuer's kid.
     let other = DevSigner::generate_es256().unwrap();
     let forged = other.sign_with(&pki.signer.header(), &claims).unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &forged),
-        401,
-        "unauthorized",
-        "bad_signature",
-    );
+    rejected(&d, &pki, &forged, "bad_signature");
 }
 
 #[test]
@@ -230,54 +207,19 @@ fn expiry_not_before_issuer_and_audience_are_enforced() {
     };
     // Past the 60 s default leeway.
     let expired = sign(json!({"exp": now() - 120}));
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &expired),
-        401,
-        "unauthorized",
-        "expired",
-    );
+    rejected(&d, &pki, &expired, "expired");
     let future = sign(json!({"nbf": now() + 3600}));
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &future),
-        401,
-        "unauthorized",
-        "not_yet_valid",
-    );
+    rejected(&d, &pki, &future, "not_yet_valid");
     let stranger = sign(json!({"iss": "https://evil.example"}));
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &stranger),
-        401,
-        "unauthorized",
-        "untrusted_issuer",
-    );
+    rejected(&d, &pki, &stranger, "untrusted_issuer");
     let other_aud = sign(json!({"aud": "another-service"}));
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &other_aud),
-        401,
-        "unauthorized",
-        "wrong_audience",
-    );
+    rejected(&d, &pki, &other_aud, "wrong_audience");
     let no_exp = {
         let mut c = pki.claims("alice", &["inference"]);
         c.as_object_mut().unwrap().remove("exp");
         pki.signer.sign(&c).unwrap()
     };
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &no_exp),
-        401,
-        "unauthorized",
-        "invalid_claims",
-    );
+    rejected(&d, &pki, &no_exp, "invalid_claims");
     let no_tenant = {
         let mut c = pki.claims("alice", &["inference"]);
         c.as_object_mut().unwrap().remove("tenant");
@@ -453,14 +395,7 @@ fn jku_and_x5u_in_a_token_are_never_fetched() {
     let token = attacker
         .sign_with(&header, &pki.claims("mallory", &["admin"]))
         .unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &token),
-        401,
-        "unauthorized",
-        "unknown_key",
-    );
+    rejected(&d, &pki, &token, "unknown_key");
     // A genuine token carrying the same header parameters verifies against
     // the configured keys only.
     let mut header = pki.signer.header();
@@ -520,14 +455,7 @@ clearances = "clearance"
     assert_eq!(p["actor"], "ehr-service");
     // Keycloak's key does not verify the first issuer's tokens.
     let crossed = keycloak.sign(&pki.claims("alice", &["inference"])).unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &crossed),
-        401,
-        "unauthorized",
-        "unknown_key",
-    );
+    rejected(&d, &pki, &crossed, "unknown_key");
 }
 
 #[test]
@@ -537,14 +465,7 @@ fn a_rotated_jwks_file_is_picked_up_without_a_restart() {
     let next = DevSigner::generate_es256().unwrap();
     let claims = pki.claims("alice", &["inference"]);
     let new_token = next.sign(&claims).unwrap();
-    refused(
-        &d,
-        &pki,
-        with_token(&d, &pki, &new_token),
-        401,
-        "unauthorized",
-        "unknown_key",
-    );
+    rejected(&d, &pki, &new_token, "unknown_key");
     // The IdP publishes both keys during the rotation.
     let both = json!({"keys": [pki.signer.jwk(), next.jwk()]});
     pki.write("jwks.json.tmp", &both.to_string());

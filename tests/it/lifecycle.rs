@@ -191,7 +191,8 @@ fn plays_the_systemd_protocol_reloads_and_drains() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         d.child.try_wait().unwrap().is_none(),
-        "exited while a request was in flight"
+        "exited while a request was in flight:\n{}",
+        d.log()
     );
     inflight.write_all(b"Connection: close\r\n\r\n").unwrap();
     let r = read_response(&mut inflight).unwrap();
