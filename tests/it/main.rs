@@ -14,5 +14,6 @@ mod demo;
 mod http;
 mod identity;
 mod lifecycle;
+mod merkle;
 mod packaging;
 mod tls;
