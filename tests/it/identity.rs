@@ -673,3 +673,51 @@ jwks_url = "http://plain.example/jwks"
         "{err}"
     );
 }
+
+/// An RSA issuer as Entra ID and most IdPs run: RS256 and PS256 tokens
+/// verify; HS256 keyed with the RSA public key (the classic algorithm
+/// confusion) is refused.
+#[test]
+fn rsa_issuers_verify_rs256_and_ps256_and_refuse_alg_confusion() {
+    use x509_parser::prelude::FromDer;
+    let pki = Pki::new();
+    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let spki_der = rcgen::PublicKeyData::subject_public_key_info(&key);
+    let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&spki_der).unwrap();
+    let x509_parser::public_key::PublicKey::RSA(rsa) = spki.parsed().unwrap() else {
+        panic!("not RSA")
+    };
+    let strip = |b: &[u8]| {
+        b.iter()
+            .skip_while(|x| **x == 0)
+            .copied()
+            .collect::<Vec<u8>>()
+    };
+    let jwks = json!({"keys": [{"kty": "RSA", "kid": "rsa-1", "use": "sig",
+        "n": URL_SAFE_NO_PAD.encode(strip(rsa.modulus)), "e": URL_SAFE_NO_PAD.encode(strip(rsa.exponent))}]});
+    pki.write("rsa.json", &jwks.to_string());
+    let d = start(
+        &pki,
+        "[[identity.issuers]]\nissuer = \"https://login.example/tenant/v2.0\"\naudiences = [\"palisade\"]\njwks_file = \"rsa.json\"\n",
+    );
+    let mut claims = pki.claims("carol", &["inference"]);
+    claims["iss"] = json!("https://login.example/tenant/v2.0");
+    let encoding = jsonwebtoken::EncodingKey::from_rsa_pem(key.serialize_pem().as_bytes()).unwrap();
+    for alg in [
+        jsonwebtoken::Algorithm::RS256,
+        jsonwebtoken::Algorithm::PS256,
+    ] {
+        let mut header = jsonwebtoken::Header::new(alg);
+        header.kid = Some("rsa-1".into());
+        let token = jsonwebtoken::encode(&header, &claims, &encoding).unwrap();
+        let r = with_token(&d, &pki, &token);
+        assert_eq!(r.status, 200, "{alg:?}: {r:?}");
+        assert_eq!(r.json()["subject"], "carol");
+    }
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    header.kid = Some("rsa-1".into());
+    let secret = jsonwebtoken::EncodingKey::from_secret(key.public_key_pem().as_bytes()).unwrap();
+    let confused = jsonwebtoken::encode(&header, &claims, &secret).unwrap();
+    rejected(&d, &pki, &confused, "algorithm_not_allowed");
+}
