@@ -2,4 +2,5 @@
 //! log is built on (RFC 6962 / RFC 9162); the event model, the stores,
 //! checkpoints and exports build on it.
 
+pub mod checkpoint;
 pub mod merkle;
