@@ -63,6 +63,7 @@ fn start(ca: &DevCa, signer: &palisade::identity::devtoken::DevSigner) -> Daemon
              [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\
              [logging]\nlevel = \"warn\"\n\
              [rate_limits.default]\nrequests_per_minute = 0\n\
+             [audit]\nstore = \"sqlite:audit.db\"\nsigning_key = \"checkpoint.key\"\npseudonym_key = \"pseudonym.key\"\n\
              [[identity.issuers]]\nissuer = \"bench\"\naudiences = [\"palisade\"]\njwks_file = \"jwks.json\"\n"
         ),
     )

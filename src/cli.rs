@@ -44,6 +44,24 @@ enum Command {
     /// Development tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the live audit log of a configuration: every record, its
+    /// place, its chain and every signed checkpoint. Exit 0 only when all
+    /// verifies; otherwise name the first bad log index and why.
+    Verify {
+        /// The configuration whose store and node id to verify.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The checkpoint verifier key (default: the `.pub` file beside `audit.signing_key`).
+        #[arg(long = "public-key", value_name = "FILE")]
+        public_key: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +165,15 @@ pub fn main() -> ExitCode {
             }
             Err(e) => fail(&format!("token mint: {e}")),
         },
+        Command::Audit(AuditCommand::Verify { config, public_key }) => {
+            match audit_verify(&config, public_key.as_deref()) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("audit verify: {e}")),
+            }
+        }
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {
@@ -313,4 +340,58 @@ fn mint(args: &MintArgs) -> Result<String, String> {
         bind_cert_der,
     };
     signer.sign(&mint_claims(issuer, &request, SystemTime::now()))
+}
+
+fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String> {
+    use crate::audit::checkpoint::CheckpointVerifier;
+    use crate::audit::{keys, log, store::Store, verify};
+
+    let config = Config::load(path).map_err(|e| e.to_string())?;
+    let key_path = public_key
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| keys::public_key_path(&config.audit.signing_key));
+    let key_text = std::fs::read_to_string(&key_path)
+        .map_err(|e| format!("cannot read the verifier key {}: {e}", key_path.display()))?;
+    let verifier =
+        CheckpointVerifier::parse(&key_text).map_err(|e| format!("{}: {e}", key_path.display()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let log_id = config.node.id.clone();
+    let (records, checkpoints) = runtime.block_on(async {
+        let store = Store::open(&config.audit.store)
+            .await
+            .map_err(|e| e.to_string())?;
+        let records = store.records(&log_id).await.map_err(|e| e.to_string())?;
+        let checkpoints = store
+            .checkpoints(&log_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        store.close().await;
+        Ok::<_, String>((records, checkpoints))
+    })?;
+    let report = verify::verify(
+        &log_id,
+        &log::origin(&log_id),
+        &records,
+        &checkpoints,
+        &verifier,
+    )
+    .map_err(|e| format!("FAILED: {e}"))?;
+    let latest = report
+        .latest
+        .as_ref()
+        .map(|c| {
+            format!(
+                "latest checkpoint: size {}, root {}",
+                c.size,
+                crate::audit::merkle::hex(&c.root)
+            )
+        })
+        .unwrap_or_else(|| "no checkpoint yet".to_owned());
+    Ok(format!(
+        "OK: log {log_id:?}: {} records, {} signed checkpoints; {latest}; {} records after the latest checkpoint",
+        report.records, report.checkpoints, report.unsigned_tail
+    ))
 }

@@ -47,6 +47,8 @@ pub struct Config {
     pub identity: IdentityConfig,
     /// Request and token rate limits.
     pub rate_limits: RateLimitsConfig,
+    /// The tamper-evident audit trail.
+    pub audit: AuditConfig,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -244,6 +246,36 @@ pub struct IssuerConfig {
     /// Development only: the private key `palisade token mint` signs with.
     #[serde(default)]
     pub dev_signing_key: Option<PathBuf>,
+}
+
+/// `[audit]`: where the audit trail is kept and how it is signed.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// `sqlite:PATH` (embedded) or `postgres://USER@HOST/DB` (a fleet).
+    pub store: String,
+    /// Ed25519 checkpoint signing key (C2SP note format); created on first
+    /// start with its verifier key beside it as `<file>.pub`.
+    pub signing_key: PathBuf,
+    /// 256-bit HMAC key that turns subjects into pseudonyms; created on first start.
+    pub pseudonym_key: PathBuf,
+    /// Sign a checkpoint after this many records.
+    #[serde(default = "default_checkpoint_records")]
+    pub checkpoint_every_records: u64,
+    /// ...or this long after the first unsigned record.
+    #[serde(default = "default_checkpoint_interval", with = "duration")]
+    pub checkpoint_interval: Duration,
+    /// Also append every signed checkpoint to this file (a WORM mount, a
+    /// file a SIEM collects), so that history cannot be rewritten unseen.
+    #[serde(default)]
+    pub checkpoint_file: Option<PathBuf>,
+}
+
+fn default_checkpoint_records() -> u64 {
+    1000
+}
+fn default_checkpoint_interval() -> Duration {
+    Duration::from_secs(60)
 }
 
 /// A rate: requests and generated tokens per minute (0 = unlimited).
@@ -469,6 +501,7 @@ impl Config {
         let metrics = sections.take_or_default::<MetricsConfig>("metrics");
         let identity = sections.take_or_default::<IdentityConfig>("identity");
         let rate_limits = sections.take_or_default::<RateLimitsConfig>("rate_limits");
+        let audit = sections.take::<AuditConfig>("audit");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -501,6 +534,7 @@ impl Config {
             metrics,
             identity,
             rate_limits,
+            audit,
         ) {
             (
                 Some(version),
@@ -511,6 +545,7 @@ impl Config {
                 Some(metrics),
                 Some(identity),
                 Some(rate_limits),
+                Some(audit),
             ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
@@ -521,6 +556,7 @@ impl Config {
                     metrics,
                     identity,
                     rate_limits,
+                    audit,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -548,6 +584,18 @@ impl Config {
             resolve(ca);
         }
         self.tls.crls.iter_mut().for_each(resolve);
+        resolve(&mut self.audit.signing_key);
+        resolve(&mut self.audit.pseudonym_key);
+        if let Some(f) = self.audit.checkpoint_file.as_mut() {
+            resolve(f);
+        }
+        // A relative SQLite path is relative to the config file too.
+        if let Some(path) = self.audit.store.strip_prefix("sqlite:")
+            && !path.starts_with('/')
+            && !path.starts_with(":memory:")
+        {
+            self.audit.store = format!("sqlite:{}", base.join(path).display());
+        }
         for issuer in &mut self.identity.issuers {
             for p in [
                 issuer.jwks_file.as_mut(),
@@ -678,6 +726,28 @@ impl Config {
                     }
                 }
             }
+        }
+        let store = &self.audit.store;
+        if !(store.starts_with("sqlite:")
+            || store.starts_with("postgres://")
+            || store.starts_with("postgresql://"))
+        {
+            err(
+                "audit.store",
+                format!("{store:?} is not a store URL; use sqlite:PATH or postgres://USER@HOST/DB"),
+            );
+        }
+        if self.audit.checkpoint_every_records == 0 {
+            err(
+                "audit.checkpoint_every_records",
+                "must be at least 1".to_owned(),
+            );
+        }
+        if self.audit.checkpoint_interval.is_zero() {
+            err(
+                "audit.checkpoint_interval",
+                "must be longer than zero".to_owned(),
+            );
         }
         for role in self.rate_limits.roles.keys() {
             if crate::identity::principal::Role::parse(role).is_none() {
@@ -864,6 +934,10 @@ mod tests {
         cert = "pki/server.pem"
         key = "pki/server.key"
         client_ca = "/pki/ca.pem"
+        [audit]
+        store = "sqlite:audit/audit.db"
+        signing_key = "audit/checkpoint.key"
+        pseudonym_key = "audit/pseudonym.key"
     "#;
 
     #[test]
@@ -875,6 +949,8 @@ mod tests {
         assert_eq!(c.server.drain_timeout, Duration::from_secs(30));
         assert_eq!(c.tls.cert, PathBuf::from("/etc/palisade/pki/server.pem"));
         assert_eq!(c.tls.client_ca, Some(PathBuf::from("/pki/ca.pem")));
+        assert_eq!(c.audit.store, "sqlite:/etc/palisade/audit/audit.db");
+        assert_eq!(c.audit.checkpoint_every_records, 1000);
     }
 
     #[test]
@@ -892,6 +968,10 @@ mod tests {
             bogus = true
             [logging]
             format = "xml"
+            [audit]
+            store = "sqlite:a.db"
+            signing_key = "k"
+            pseudonym_key = "p"
         "#;
         let errs = parse(text, &[]).unwrap_err().0;
         let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
@@ -939,6 +1019,10 @@ mod tests {
             key = "b"
             [metrics]
             listen = "0.0.0.0:9100"
+            [audit]
+            store = "mysql://x"
+            signing_key = "k"
+            pseudonym_key = "p"
         "#;
         let errs = parse(text, &[]).unwrap_err().0;
         let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
@@ -950,7 +1034,7 @@ mod tests {
         let text = text.replace("version = 2", "version = 1");
         let errs = parse(&text, &[]).unwrap_err().0;
         let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
-        assert_eq!(keys, vec!["tls.client_ca", "metrics.listen"]);
+        assert_eq!(keys, vec!["tls.client_ca", "metrics.listen", "audit.store"]);
     }
 
     #[test]

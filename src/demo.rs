@@ -111,6 +111,14 @@ min_version = "1.2"
 level = "info"
 format = "human"
 
+# The audit trail, kept in this directory.
+[audit]
+store = "sqlite:audit/audit.db"
+signing_key = "audit/checkpoint.key"
+pseudonym_key = "audit/pseudonym.key"
+checkpoint_every_records = 100
+checkpoint_interval = "30s"
+
 # The demo's own token issuer. `palisade token mint --config THIS_FILE ...`
 # signs with jwt/signing.key; the daemon verifies with jwt/jwks.json.
 [identity]

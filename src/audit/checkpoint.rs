@@ -121,9 +121,9 @@ impl CheckpointSigner {
             .trim()
             .strip_prefix("PRIVATE+KEY+")
             .ok_or_else(|| bad("a private key starts with PRIVATE+KEY+"))?;
-        let mut parts = rest.split('+');
-        let (Some(name), Some(id_hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        // The base64 key may itself contain '+'.
+        let mut parts = rest.splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(bad("expected PRIVATE+KEY+<name>+<id>+<key>"));
         };
@@ -183,9 +183,9 @@ impl CheckpointVerifier {
     /// Reads a `<name>+<id>+<key>` verifier key string.
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
         let bad = |why: &str| CheckpointError::BadKey(why.to_owned());
-        let mut parts = text.trim().split('+');
-        let (Some(name), Some(id_hex), Some(b64), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
+        // The base64 key may itself contain '+'.
+        let mut parts = text.trim().splitn(3, '+');
+        let (Some(name), Some(id_hex), Some(b64)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(bad("expected <name>+<id>+<key>"));
         };

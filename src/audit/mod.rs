@@ -1,6 +1,13 @@
-//! The tamper-evident audit trail. This part holds the Merkle tree the
-//! log is built on (RFC 6962 / RFC 9162); the event model, the stores,
-//! checkpoints and exports build on it.
+//! The tamper-evident audit trail: records (`record`), their Merkle tree
+//! (`merkle`, RFC 6962), signed checkpoints (`checkpoint`, C2SP), the store
+//! (`store`, SQLite or PostgreSQL), the running log with group commit
+//! (`log`) and verification (`verify`). Audit is a sink: it imports neither
+//! serving nor the engine.
 
 pub mod checkpoint;
+pub mod keys;
+pub mod log;
 pub mod merkle;
+pub mod record;
+pub mod store;
+pub mod verify;

@@ -19,12 +19,13 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::audit::record::{AuditEvent, EventType};
 use crate::config::{Config, ConfigErrors};
 use crate::identity::jwt::Authenticator;
 use crate::identity::ratelimit::RateLimiter;
 use crate::identity::tls::{TlsError, TlsMaterial, TlsState};
 use crate::serving;
-use crate::serving::auth::IdentityState;
+use crate::serving::auth::{AuditContext, IdentityState};
 use crate::telemetry::metrics::Metrics;
 use readiness::{ComponentState, NO_ENGINE, Readiness, component};
 
@@ -40,6 +41,9 @@ pub enum DaemonError {
     /// The identity configuration or a JWKS is unusable.
     #[error("identity: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Identity(Vec<crate::identity::jwt::IdentityError>),
+    /// The audit trail cannot be opened or written.
+    #[error("audit: {0}")]
+    Audit(String),
     /// rustls refused the configuration.
     #[error("TLS configuration: {0}")]
     Rustls(#[from] rustls::Error),
@@ -74,6 +78,7 @@ struct Running {
     config: Config,
     tls: TlsState,
     identity: Arc<IdentityState>,
+    audit: AuditContext,
     metrics: Arc<Metrics>,
     readiness: Arc<Readiness>,
     addrs: Vec<SocketAddr>,
@@ -148,6 +153,71 @@ impl Running {
     }
 }
 
+/// Opens the audit store, loads (or creates) the keys and starts the log.
+async fn start_audit(config: &Config) -> Result<AuditContext, DaemonError> {
+    let audit = &config.audit;
+    let sqlite_path = audit.store.strip_prefix("sqlite:").map(Path::new);
+    for file in [
+        Some(audit.signing_key.as_path()),
+        Some(audit.pseudonym_key.as_path()),
+        sqlite_path,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::identity::devpki::create_dir(dir)
+                .map_err(|e| DaemonError::Audit(e.to_string()))?;
+        }
+    }
+    let key_name = format!("palisade-{}", config.node.id.replace(['+', ' '], "-"));
+    let (signer, created) =
+        crate::audit::keys::load_or_create_signer(&audit.signing_key, &key_name)
+            .map_err(|e| DaemonError::Audit(e.to_string()))?;
+    if created {
+        tracing::warn!(
+            key = %audit.signing_key.display(),
+            verifier_key = %signer.verifier_key(),
+            "created the audit checkpoint signing key; give its verifier key to your auditors"
+        );
+    }
+    let pseudonym_key = crate::audit::keys::load_or_create_pseudonym_key(&audit.pseudonym_key)
+        .map_err(|e| DaemonError::Audit(e.to_string()))?;
+    let store = crate::audit::store::Store::open(&audit.store)
+        .await
+        .map_err(|e| DaemonError::Audit(e.to_string()))?;
+    let log = crate::audit::log::AuditLog::start(
+        store,
+        signer,
+        crate::audit::log::LogSettings {
+            log_id: config.node.id.clone(),
+            checkpoint_every_records: audit.checkpoint_every_records,
+            checkpoint_interval: audit.checkpoint_interval,
+            checkpoint_file: audit.checkpoint_file.clone(),
+        },
+    )
+    .await
+    .map_err(|e| DaemonError::Audit(e.to_string()))?;
+    Ok(AuditContext {
+        log,
+        pseudonym_key: pseudonym_key.into(),
+        node_id: config.node.id.clone(),
+    })
+}
+
+/// Records a daemon event; the daemon's own events are not refusals, so a
+/// failure is logged (the log writer already fails requests closed).
+async fn record_daemon_event(
+    audit: &AuditContext,
+    event_type: EventType,
+    reason: Option<String>,
+) -> Result<u64, String> {
+    let mut e = AuditEvent::new(event_type, &audit.node_id, time::OffsetDateTime::now_utc());
+    e.reason = reason;
+    e.operation = Some(format!("palisade {}", env!("CARGO_PKG_VERSION")));
+    audit.log.append(e).await.map_err(|e| e.to_string())
+}
+
 /// How often JWKS files are checked for changes.
 const JWKS_POLL: Duration = Duration::from_secs(5);
 
@@ -209,6 +279,11 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         RateLimiter::new(config.rate_limits.clone()),
     ));
 
+    readiness.set(component::AUDIT, ComponentState::Starting);
+    systemd::status("opening the audit trail");
+    let audit = start_audit(&config).await?;
+    readiness.set(component::AUDIT, ComponentState::Ready);
+
     let (listeners, source) = listeners::open(&config.server)?;
     let addrs: Vec<SocketAddr> = listeners
         .iter()
@@ -220,11 +295,13 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let app_metrics = web::Data::from(metrics.clone());
     let app_readiness = web::Data::from(readiness.clone());
     let app_identity = web::Data::from(identity.clone());
+    let app_audit = web::Data::new(audit.clone());
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(app_metrics.clone())
             .app_data(app_readiness.clone())
             .app_data(app_identity.clone())
+            .app_data(app_audit.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })
@@ -282,11 +359,15 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         config,
         tls: tls.clone(),
         identity: identity.clone(),
+        audit: audit.clone(),
         metrics: metrics.clone(),
         readiness,
         addrs: addrs.clone(),
         last_reload_error: None,
     };
+    record_daemon_event(&audit, EventType::DaemonStarted, None)
+        .await
+        .map_err(DaemonError::Audit)?;
     if let Some(summary) = running.readiness.not_ready_summary() {
         tracing::warn!(%summary, "started, but not ready to serve inference");
     }
@@ -348,14 +429,21 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
                     Ok(notes) => {
                         running.last_reload_error = None;
                         running.metrics.reload(true);
-                        for note in notes {
+                        for note in &notes {
                             tracing::warn!("{note}");
                         }
                         tracing::info!("configuration reloaded");
+                        let detail = (!notes.is_empty()).then(|| notes.join("; "));
+                        if let Err(e) = record_daemon_event(&running.audit, EventType::ConfigReloaded, detail).await {
+                            tracing::error!(error = %e, "cannot record the reload in the audit trail");
+                        }
                     }
                     Err(e) => {
                         running.metrics.reload(false);
                         tracing::error!(error = %e, "reload failed; still serving with the previous configuration");
+                        if let Err(a) = record_daemon_event(&running.audit, EventType::ConfigReloadFailed, Some(e.clone())).await {
+                            tracing::error!(error = %a, "cannot record the failed reload in the audit trail");
+                        }
                         running.last_reload_error = Some(e);
                     }
                 }
@@ -407,6 +495,18 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     }
     handle.stop(false).await;
     let _ = server_task.await;
+    if let Err(e) = record_daemon_event(
+        &running.audit,
+        EventType::DaemonStopped,
+        Some(reason.to_owned()),
+    )
+    .await
+    {
+        tracing::error!(error = %e, "cannot record the stop in the audit trail");
+    }
+    if let Err(e) = running.audit.log.checkpoint().await {
+        tracing::error!(error = %e, "cannot sign the final audit checkpoint");
+    }
     tracing::info!("stopped");
     Ok(())
 }

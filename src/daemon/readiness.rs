@@ -32,6 +32,8 @@ pub mod component {
     pub const LISTENERS: &str = "listeners";
     /// The server certificate and client CA are loaded.
     pub const TLS: &str = "tls";
+    /// The audit store is open and the log is writing.
+    pub const AUDIT: &str = "audit";
     /// At least one token issuer is configured with usable keys.
     pub const IDENTITY: &str = "identity";
     /// The model is loaded and the engine can generate.

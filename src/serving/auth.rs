@@ -12,6 +12,10 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpMessage, HttpRequest, web};
 
 use super::error::ApiError;
+use super::middleware::RequestId;
+use crate::audit::keys::pseudonym;
+use crate::audit::log::AuditLog;
+use crate::audit::record::{AuditEvent, EventType};
 use crate::identity::client_cert::ClientCertIdentity;
 use crate::identity::jwt::Authenticator;
 use crate::identity::principal::{Principal, Role};
@@ -113,12 +117,97 @@ pub fn on_connect(io: &dyn Any, ext: &mut Extensions, connections: &Connections)
     }
 }
 
+/// What the identity step needs to write the audit trail.
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    /// The running log.
+    pub log: AuditLog,
+    /// Key of the subject pseudonyms.
+    pub pseudonym_key: Arc<[u8]>,
+    /// This node.
+    pub node_id: String,
+}
+
+impl AuditContext {
+    /// An event about `req`, filled with what the connection and request say.
+    fn event(&self, req: &HttpRequest, event_type: EventType, status: u16) -> AuditEvent {
+        let mut e = AuditEvent::new(event_type, &self.node_id, time::OffsetDateTime::now_utc());
+        e.request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.to_string());
+        e.client_cert_thumbprint = req
+            .conn_data::<ClientCertIdentity>()
+            .map(|c| c.thumbprint_s256.clone());
+        e.source_address = req.peer_addr().map(|a| truncate_address(a.ip()));
+        e.operation = Some(format!("{} {}", req.method(), req.path()));
+        e.status = Some(status);
+        e.outcome = Some(if status < 400 { "success" } else { "refused" }.to_owned());
+        e
+    }
+
+    /// Fills in who the principal is, as pseudonyms.
+    fn principal(&self, e: &mut AuditEvent, p: &Principal) {
+        e.subject_pseudonym = Some(pseudonym(&self.pseudonym_key, &[&p.issuer, &p.subject]));
+        e.tenant = Some(p.tenant.clone());
+        e.roles = p.roles.iter().map(|r| r.as_str().to_owned()).collect();
+        e.on_behalf_of = p
+            .actor
+            .as_ref()
+            .map(|a| pseudonym(&self.pseudonym_key, &[&p.issuer, a]));
+        e.auth_method = Some(
+            if p.certificate_bound {
+                "mtls+bound-jwt"
+            } else {
+                "mtls+jwt"
+            }
+            .to_owned(),
+        );
+        e.region = p.region.clone();
+        e.purpose = p.purpose.clone();
+    }
+
+    /// Commits `e` durably; a refusal that cannot be recorded becomes 503.
+    async fn record(&self, e: AuditEvent) -> Result<(), ApiError> {
+        self.log.append(e).await.map(|_| ()).map_err(|e| {
+            tracing::error!(error = %e, "audit record not committed; failing closed");
+            ApiError::new(
+                super::error::ErrorCode::AuditUnavailable,
+                "the audit trail cannot record this request; try again later",
+            )
+        })
+    }
+}
+
+/// An address with its host part cut off: IPv4 to /24, IPv6 to /48, so the
+/// log shows the network a request came from, not the machine.
+pub fn truncate_address(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0);
+            format!("{net}/48")
+        }
+    }
+}
+
 /// Authenticates the request, checks `role` (if any) and the rate limits.
-pub fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, ApiError> {
+/// Every refusal is recorded in the audit trail before it is answered.
+pub async fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, ApiError> {
     let state = req.app_data::<web::Data<IdentityState>>().ok_or_else(|| {
         ApiError::new(
             super::error::ErrorCode::Internal,
             "identity is not configured",
+        )
+    })?;
+    let audit = req.app_data::<web::Data<AuditContext>>().ok_or_else(|| {
+        ApiError::new(
+            super::error::ErrorCode::Internal,
+            "the audit trail is not configured",
         )
     })?;
     let metrics = req.app_data::<web::Data<Metrics>>();
@@ -131,18 +220,26 @@ pub fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, Api
     };
     let cert = req.conn_data::<ClientCertIdentity>();
     let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
-    let principal = state
+    let verified = state
         .authenticator()
-        .authenticate(header, cert, SystemTime::now())
-        .map_err(|failure| {
+        .authenticate(header, cert, SystemTime::now());
+    let principal = match verified {
+        Ok(p) => p,
+        Err(failure) => {
             count(failure.reason());
             tracing::info!(
                 reason = failure.reason(),
                 path = req.path(),
                 "authentication failed"
             );
-            ApiError::unauthorized(&failure)
-        })?;
+            let mut e = audit.event(req, EventType::AuthenticationFailed, 401);
+            e.error_code = Some("unauthorized".into());
+            e.reason = Some(failure.reason().into());
+            e.auth_method = Some("mtls".into());
+            audit.record(e).await?;
+            return Err(ApiError::unauthorized(&failure));
+        }
+    };
     if let Some(role) = role
         && !principal.has(role)
     {
@@ -152,21 +249,31 @@ pub fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principal, Api
             path = req.path(),
             "authorization failed: missing role"
         );
+        let mut e = audit.event(req, EventType::AuthorizationFailed, 403);
+        audit.principal(&mut e, &principal);
+        e.error_code = Some("forbidden".into());
+        e.reason = Some(format!("missing_role:{role}"));
+        audit.record(e).await?;
         return Err(ApiError::missing_role(role));
     }
-    state
-        .limiter()
-        .admit(&principal, Instant::now())
-        .map_err(|limited| {
-            if let Some(m) = metrics {
-                m.rate_limited
-                    .get_or_create(&ScopeLabels {
-                        scope: limited.scope.as_str(),
-                    })
-                    .inc();
-            }
-            ApiError::rate_limited(limited.scope.as_str(), limited.retry_after)
-        })?;
+    if let Err(limited) = state.limiter().admit(&principal, Instant::now()) {
+        if let Some(m) = metrics {
+            m.rate_limited
+                .get_or_create(&ScopeLabels {
+                    scope: limited.scope.as_str(),
+                })
+                .inc();
+        }
+        let mut e = audit.event(req, EventType::RateLimited, 429);
+        audit.principal(&mut e, &principal);
+        e.error_code = Some("rate_limited".into());
+        e.reason = Some(format!("{}_limit", limited.scope.as_str()));
+        audit.record(e).await?;
+        return Err(ApiError::rate_limited(
+            limited.scope.as_str(),
+            limited.retry_after,
+        ));
+    }
     req.extensions_mut().insert(principal.clone());
     Ok(principal)
 }

@@ -28,6 +28,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the daemon is not ready to serve this.
     NotReady,
+    /// 503: the audit trail cannot commit; the request fails closed.
+    AuditUnavailable,
     /// 500: a fault in Palisade; details are in the log.
     Internal,
 }
@@ -44,6 +46,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "payload_too_large",
             Self::RateLimited => "rate_limited",
             Self::NotReady => "not_ready",
+            Self::AuditUnavailable => "audit_unavailable",
             Self::Internal => "internal_error",
         }
     }
@@ -58,7 +61,7 @@ impl ErrorCode {
             }
             Self::NotFound => "not_found_error",
             Self::RateLimited => "rate_limit_error",
-            Self::NotReady | Self::Internal => "server_error",
+            Self::NotReady | Self::AuditUnavailable | Self::Internal => "server_error",
         }
     }
 
@@ -72,7 +75,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady | Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -77,7 +77,7 @@ async fn readyz(readiness: web::Data<Readiness>) -> Result<HttpResponse, ApiErro
 
 /// The caller as Palisade sees it: for wiring up an IdP's claim mapping.
 async fn whoami(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, None)?;
+    let principal = auth::authorize(&req, None).await?;
     Ok(HttpResponse::Ok().json(principal))
 }
 
@@ -85,7 +85,7 @@ async fn metrics_with_role(
     req: HttpRequest,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::authorize(&req, Some(Role::Metrics))?;
+    auth::authorize(&req, Some(Role::Metrics)).await?;
     encode_metrics(&metrics)
 }
 

@@ -82,6 +82,8 @@ impl Pki {
         format!(
             "version = 1\n\n[server]\nlisten = [\"{addr}\"]\nworkers = 1\ndrain_timeout = \"5s\"\n\n\
              [tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nclient_ca = \"ca.pem\"\n\n\
+             [audit]\nstore = \"sqlite:audit/audit.db\"\nsigning_key = \"audit/checkpoint.key\"\n\
+             pseudonym_key = \"audit/pseudonym.key\"\n\n\
              [[identity.issuers]]\nissuer = \"{ISSUER}\"\naudiences = [\"{AUDIENCE}\"]\njwks_file = \"jwks.json\"\n\n{extra}"
         )
     }

@@ -9,6 +9,7 @@
 
 mod kit;
 
+mod audit;
 mod config_check;
 mod demo;
 mod http;

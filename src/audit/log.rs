@@ -1,0 +1,276 @@
+//! The running audit log: one writer task owns the tree and the store.
+//! Callers hand it events and wait until their record is durably committed;
+//! everything that arrived meanwhile is committed in the same transaction
+//! (group commit). A failed commit fails every record in it, and the tree
+//! does not advance: nothing is acknowledged that is not stored.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::checkpoint::{Checkpoint, CheckpointSigner};
+use super::merkle::{CompactTree, hex, leaf_hash};
+use super::record::{AuditEvent, AuditRecord, SCHEMA_VERSION, encode};
+use super::store::{Store, StoredRecord};
+
+/// The audit trail cannot take records now; requests must fail closed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the audit trail is unavailable: {0}")]
+pub struct AuditUnavailable(pub String);
+
+/// Largest group commit.
+const MAX_BATCH: usize = 1024;
+
+/// How the log writes and signs.
+#[derive(Debug)]
+pub struct LogSettings {
+    /// The log id (the node id).
+    pub log_id: String,
+    /// Sign a checkpoint after this many records...
+    pub checkpoint_every_records: u64,
+    /// ...or this long after the first unsigned record.
+    pub checkpoint_interval: Duration,
+    /// Append every signed checkpoint to this file as well.
+    pub checkpoint_file: Option<PathBuf>,
+}
+
+/// The checkpoint origin of a log.
+pub fn origin(log_id: &str) -> String {
+    format!("palisade/{log_id}")
+}
+
+/// Where the log index of a committed record (or the failure) is sent.
+type IndexReply = oneshot::Sender<Result<u64, AuditUnavailable>>;
+
+enum Command {
+    Append(Box<AuditEvent>, IndexReply),
+    Checkpoint(oneshot::Sender<Result<Option<Checkpoint>, AuditUnavailable>>),
+}
+
+/// A handle to the running log; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    tx: mpsc::Sender<Command>,
+}
+
+impl AuditLog {
+    /// Rebuilds the tree from the store and starts the writer task on the
+    /// current runtime.
+    pub async fn start(
+        store: Store,
+        signer: CheckpointSigner,
+        settings: LogSettings,
+    ) -> Result<Self, AuditUnavailable> {
+        let mut tree = CompactTree::new();
+        let leaves = store
+            .leaf_hashes(&settings.log_id)
+            .await
+            .map_err(|e| AuditUnavailable(e.to_string()))?;
+        for (expected, (index, leaf)) in leaves.into_iter().enumerate() {
+            let leaf: [u8; 32] = leaf.as_slice().try_into().map_err(|_| {
+                AuditUnavailable(format!(
+                    "log index {index}: the stored leaf hash is not 32 bytes"
+                ))
+            })?;
+            if index != expected as u64 {
+                return Err(AuditUnavailable(format!(
+                    "log index {expected} is missing from the store; run `palisade audit verify`"
+                )));
+            }
+            tree.push(leaf);
+        }
+        let (tx, rx) = mpsc::channel(16 * MAX_BATCH);
+        let writer = Writer {
+            store,
+            signer,
+            origin: origin(&settings.log_id),
+            settings,
+            tree,
+            unsigned: 0,
+            first_unsigned: None,
+        };
+        tokio::spawn(writer.run(rx));
+        Ok(Self { tx })
+    }
+
+    /// Appends `event`; returns its log index once it is durably stored.
+    pub async fn append(&self, event: AuditEvent) -> Result<u64, AuditUnavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Append(Box::new(event), reply))
+            .await
+            .map_err(|_| AuditUnavailable("the audit writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| AuditUnavailable("the audit writer has stopped".into()))?
+    }
+
+    /// Signs a checkpoint of everything committed so far (if anything is
+    /// unsigned) and returns it.
+    pub async fn checkpoint(&self) -> Result<Option<Checkpoint>, AuditUnavailable> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Checkpoint(reply))
+            .await
+            .map_err(|_| AuditUnavailable("the audit writer has stopped".into()))?;
+        rx.await
+            .map_err(|_| AuditUnavailable("the audit writer has stopped".into()))?
+    }
+}
+
+struct Writer {
+    store: Store,
+    signer: CheckpointSigner,
+    origin: String,
+    settings: LogSettings,
+    tree: CompactTree,
+    unsigned: u64,
+    first_unsigned: Option<tokio::time::Instant>,
+}
+
+impl Writer {
+    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        loop {
+            let deadline = self
+                .first_unsigned
+                .map(|t| t + self.settings.checkpoint_interval);
+            let command = match deadline {
+                Some(d) => tokio::select! {
+                    c = rx.recv() => c,
+                    _ = tokio::time::sleep_until(d) => {
+                        if let Err(e) = self.sign_checkpoint().await {
+                            tracing::error!(error = %e, "cannot sign an audit checkpoint");
+                        }
+                        continue;
+                    }
+                },
+                None => rx.recv().await,
+            };
+            let Some(first) = command else {
+                if let Err(e) = self.sign_checkpoint().await {
+                    tracing::error!(error = %e, "cannot sign the final audit checkpoint");
+                }
+                return;
+            };
+            let mut batch = Vec::new();
+            let mut checkpoint_requests = Vec::new();
+            let mut next = Some(first);
+            while let Some(c) = next.take() {
+                match c {
+                    Command::Append(e, r) => batch.push((e, r)),
+                    Command::Checkpoint(r) => checkpoint_requests.push(r),
+                }
+                if batch.len() < MAX_BATCH {
+                    next = rx.try_recv().ok();
+                }
+            }
+            if !batch.is_empty() {
+                self.commit(batch).await;
+            }
+            if self.unsigned >= self.settings.checkpoint_every_records
+                || !checkpoint_requests.is_empty()
+            {
+                let result = self.sign_checkpoint().await;
+                if let Err(e) = &result {
+                    tracing::error!(error = %e, "cannot sign an audit checkpoint");
+                }
+                for r in checkpoint_requests {
+                    let _ = r.send(result.clone());
+                }
+            }
+        }
+    }
+
+    async fn commit(&mut self, batch: Vec<(Box<AuditEvent>, IndexReply)>) {
+        let mut tree = self.tree.clone();
+        let mut rows = Vec::with_capacity(batch.len());
+        let mut replies = Vec::with_capacity(batch.len());
+        for (event, reply) in batch {
+            let index = tree.size();
+            let record = AuditRecord {
+                schema_version: SCHEMA_VERSION,
+                event_id: uuid::Uuid::now_v7().to_string(),
+                log_id: self.settings.log_id.clone(),
+                log_index: index,
+                prev_root: hex(&tree.root()),
+                event: *event,
+            };
+            match encode(&record) {
+                Ok(text) => {
+                    let leaf = leaf_hash(text.as_bytes());
+                    tree.push(leaf);
+                    rows.push(StoredRecord {
+                        index,
+                        leaf_hash: leaf.to_vec(),
+                        record: text,
+                    });
+                    replies.push((reply, index));
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(AuditUnavailable(e.to_string())));
+                }
+            }
+        }
+        if rows.is_empty() {
+            return;
+        }
+        match self.store.append(&self.settings.log_id, &rows).await {
+            Ok(()) => {
+                self.tree = tree;
+                self.unsigned += rows.len() as u64;
+                self.first_unsigned
+                    .get_or_insert_with(tokio::time::Instant::now);
+                for (reply, index) in replies {
+                    let _ = reply.send(Ok(index));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, records = rows.len(), "audit commit failed; the requests fail closed");
+                for (reply, _) in replies {
+                    let _ = reply.send(Err(AuditUnavailable(e.to_string())));
+                }
+            }
+        }
+    }
+
+    async fn sign_checkpoint(&mut self) -> Result<Option<Checkpoint>, AuditUnavailable> {
+        if self.unsigned == 0 {
+            return Ok(None);
+        }
+        let checkpoint = Checkpoint {
+            origin: self.origin.clone(),
+            size: self.tree.size(),
+            root: self.tree.root(),
+        };
+        let note = self.signer.sign(&checkpoint);
+        self.store
+            .add_checkpoint(
+                &self.settings.log_id,
+                checkpoint.size,
+                &checkpoint.root,
+                &note,
+            )
+            .await
+            .map_err(|e| AuditUnavailable(e.to_string()))?;
+        if let Some(path) = &self.settings.checkpoint_file
+            && let Err(e) = append_line(path, &note)
+        {
+            tracing::error!(error = %e, file = %path.display(), "cannot push the audit checkpoint to its file");
+        }
+        self.unsigned = 0;
+        self.first_unsigned = None;
+        tracing::info!(size = checkpoint.size, root = %hex(&checkpoint.root), "audit checkpoint signed");
+        Ok(Some(checkpoint))
+    }
+}
+
+fn append_line(path: &Path, note: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(note.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_data()
+}

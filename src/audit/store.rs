@@ -1,0 +1,275 @@
+//! Where audit records live: SQLite (embedded, the default; WAL with
+//! `synchronous=FULL`, so a committed record survives a power cut) or
+//! PostgreSQL (a fleet, each node its own log). One type, two backends;
+//! migrations in `audit/migrations/{sqlite,postgresql}`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::Row;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::merkle::Hash;
+
+const SQLITE_SCHEMA: &str = include_str!("../../audit/migrations/sqlite/0001_audit_log.sql");
+const POSTGRES_SCHEMA: &str = include_str!("../../audit/migrations/postgresql/0001_audit_log.sql");
+
+/// Runs a query bound to one `log_id` on either backend and maps each row.
+macro_rules! rows {
+    ($store:expr, $sqlite:expr, $postgres:expr, $log_id:expr, |$r:ident| $map:expr) => {
+        match $store {
+            Store::Sqlite(pool) => sqlx::query($sqlite)
+                .bind($log_id)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|$r| -> Result<_, sqlx::Error> { $map })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+            Store::Postgres(pool) => sqlx::query($postgres)
+                .bind($log_id)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|$r| -> Result<_, sqlx::Error> { $map })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+        }
+    };
+}
+
+/// A store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[error("audit store: {0}")]
+pub struct StoreError(String);
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// One stored record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// Position in the log.
+    pub index: u64,
+    /// The leaf hash stored beside the record.
+    pub leaf_hash: Vec<u8>,
+    /// The record's canonical JSON.
+    pub record: String,
+}
+
+/// One stored checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// Tree size it covers.
+    pub size: u64,
+    /// The signed note.
+    pub note: String,
+}
+
+/// The audit store.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// Embedded SQLite.
+    Sqlite(SqlitePool),
+    /// Shared PostgreSQL.
+    Postgres(PgPool),
+}
+
+fn to_i64(v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError(format!("{v} is beyond the store's range")))
+}
+
+fn to_u64(v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| StoreError(format!("negative index {v} in the store")))
+}
+
+impl Store {
+    /// Opens `url` (`sqlite:PATH` or `postgres://...`) and creates the tables.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let store = if let Some(rest) = url.strip_prefix("sqlite:") {
+            let options = SqliteConnectOptions::from_str(&format!("sqlite:{rest}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(5));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options)
+                .await?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError(format!(
+                "{url:?} is not a store URL; use sqlite:PATH or postgres://USER@HOST/DB"
+            )));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                sqlx::raw_sql(SQLITE_SCHEMA).execute(pool).await?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::raw_sql(POSTGRES_SCHEMA).execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends records in one transaction: all are durable, or none.
+    pub async fn append(&self, log_id: &str, records: &[StoredRecord]) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for r in records {
+                    sqlx::query("INSERT INTO audit_records (log_id, log_index, leaf_hash, record) VALUES (?, ?, ?, ?)")
+                        .bind(log_id)
+                        .bind(to_i64(r.index)?)
+                        .bind(&r.leaf_hash)
+                        .bind(&r.record)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let mut indices = Vec::with_capacity(records.len());
+                let mut leaves = Vec::with_capacity(records.len());
+                let mut texts = Vec::with_capacity(records.len());
+                for r in records {
+                    indices.push(to_i64(r.index)?);
+                    leaves.push(r.leaf_hash.clone());
+                    texts.push(r.record.clone());
+                }
+                sqlx::query(
+                    "INSERT INTO audit_records (log_id, log_index, leaf_hash, record) \
+                     SELECT $1, * FROM UNNEST($2::BIGINT[], $3::BYTEA[], $4::TEXT[])",
+                )
+                .bind(log_id)
+                .bind(&indices)
+                .bind(&leaves)
+                .bind(&texts)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a signed checkpoint.
+    pub async fn add_checkpoint(
+        &self,
+        log_id: &str,
+        size: u64,
+        root: &Hash,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT OR IGNORE INTO audit_checkpoints (log_id, tree_size, root_hash, note, created_at) \
+                     VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                )
+                .bind(log_id)
+                .bind(to_i64(size)?)
+                .bind(root.as_slice())
+                .bind(note)
+                .execute(pool)
+                .await?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO audit_checkpoints (log_id, tree_size, root_hash, note) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(log_id)
+                .bind(to_i64(size)?)
+                .bind(root.as_slice())
+                .bind(note)
+                .execute(pool)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every record of `log_id` in index order.
+    pub async fn records(&self, log_id: &str) -> Result<Vec<StoredRecord>, StoreError> {
+        let rows = rows!(
+            self,
+            "SELECT log_index, leaf_hash, record FROM audit_records WHERE log_id = ? ORDER BY log_index",
+            "SELECT log_index, leaf_hash, record FROM audit_records WHERE log_id = $1 ORDER BY log_index",
+            log_id,
+            |r| Ok((
+                r.try_get::<i64, _>(0)?,
+                r.try_get::<Vec<u8>, _>(1)?,
+                r.try_get::<String, _>(2)?
+            ))
+        );
+        rows.into_iter()
+            .map(|(index, leaf_hash, record)| {
+                Ok(StoredRecord {
+                    index: to_u64(index)?,
+                    leaf_hash,
+                    record,
+                })
+            })
+            .collect()
+    }
+
+    /// The leaf hashes of `log_id` in index order (to rebuild the tree at start).
+    pub async fn leaf_hashes(&self, log_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let rows = rows!(
+            self,
+            "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = ? ORDER BY log_index",
+            "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = $1 ORDER BY log_index",
+            log_id,
+            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?))
+        );
+        rows.into_iter()
+            .map(|(index, leaf)| Ok((to_u64(index)?, leaf)))
+            .collect()
+    }
+
+    /// Every checkpoint of `log_id`, smallest first.
+    pub async fn checkpoints(&self, log_id: &str) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows = rows!(
+            self,
+            "SELECT tree_size, note FROM audit_checkpoints WHERE log_id = ? ORDER BY tree_size",
+            "SELECT tree_size, note FROM audit_checkpoints WHERE log_id = $1 ORDER BY tree_size",
+            log_id,
+            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?))
+        );
+        rows.into_iter()
+            .map(|(size, note)| {
+                Ok(StoredCheckpoint {
+                    size: to_u64(size)?,
+                    note,
+                })
+            })
+            .collect()
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! Verifying a log: the algorithm `docs/audit.md` writes down for auditors.
+//! It trusts only the checkpoint public key; it names the first log index
+//! at which the records stop being what the log committed to.
+
+use super::checkpoint::{Checkpoint, CheckpointVerifier};
+use super::merkle::{CompactTree, hex, leaf_hash};
+use super::record::{AuditRecord, encode};
+use super::store::{StoredCheckpoint, StoredRecord};
+
+/// The log verified; what it covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Records checked.
+    pub records: u64,
+    /// Checkpoints checked.
+    pub checkpoints: usize,
+    /// The largest checkpoint, if any.
+    pub latest: Option<Checkpoint>,
+    /// Records after the latest checkpoint (protected by the record chain,
+    /// not yet by a signature).
+    pub unsigned_tail: u64,
+}
+
+/// Why verification failed: the first bad index (when one can be named).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// A record is not what the log committed to.
+    #[error("log index {index}: {why}")]
+    Record {
+        /// The first bad index.
+        index: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// A checkpoint does not verify.
+    #[error("checkpoint of size {size}: {why}")]
+    Checkpoint {
+        /// Its size.
+        size: u64,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+impl VerifyError {
+    /// The first bad log index, if the failure names one.
+    pub fn index(&self) -> Option<u64> {
+        match self {
+            VerifyError::Record { index, .. } => Some(*index),
+            VerifyError::Checkpoint { .. } => None,
+        }
+    }
+}
+
+/// Verifies `records` (in index order) of log `origin` against
+/// `checkpoints`, whose signatures must verify with `verifier`.
+pub fn verify(
+    log_id: &str,
+    origin: &str,
+    records: &[StoredRecord],
+    checkpoints: &[StoredCheckpoint],
+    verifier: &CheckpointVerifier,
+) -> Result<Verified, VerifyError> {
+    // 1. Every checkpoint is signed by the key and names this log.
+    let mut opened: Vec<Checkpoint> = Vec::with_capacity(checkpoints.len());
+    for stored in checkpoints {
+        let c = verifier
+            .open(&stored.note)
+            .map_err(|e| VerifyError::Checkpoint {
+                size: stored.size,
+                why: e.to_string(),
+            })?;
+        if c.origin != origin {
+            return Err(VerifyError::Checkpoint {
+                size: stored.size,
+                why: format!("names log {:?}, not {origin:?}", c.origin),
+            });
+        }
+        if c.size != stored.size {
+            return Err(VerifyError::Checkpoint {
+                size: stored.size,
+                why: format!(
+                    "is stored as size {} but its signed size is {}",
+                    stored.size, c.size
+                ),
+            });
+        }
+        opened.push(c);
+    }
+    opened.sort_by_key(|c| c.size);
+    let mut pending = opened.iter().peekable();
+    // A checkpoint of size 0 commits to the empty tree.
+    while let Some(c) = pending.next_if(|c| c.size == 0) {
+        if c.root != super::merkle::empty_root() {
+            return Err(VerifyError::Checkpoint {
+                size: 0,
+                why: "an empty log has a different root".into(),
+            });
+        }
+    }
+
+    // 2. Records, in order: each at its place, canonically encoded, chained
+    //    to the tree before it, and agreeing with every checkpoint.
+    let mut tree = CompactTree::new();
+    for (position, stored) in records.iter().enumerate() {
+        let expected = position as u64;
+        let bad = |index: u64, why: String| VerifyError::Record { index, why };
+        if stored.index != expected {
+            return Err(if stored.index > expected {
+                bad(
+                    expected,
+                    format!("missing: the next stored record is index {}", stored.index),
+                )
+            } else {
+                bad(stored.index, "stored twice".into())
+            });
+        }
+        let record: AuditRecord = serde_json::from_str(&stored.record)
+            .map_err(|e| bad(expected, format!("not a valid record: {e}")))?;
+        if record.log_index != expected {
+            return Err(if expected > 0 && record.log_index == expected - 1 {
+                bad(
+                    expected - 1,
+                    "two records claim this index: one was inserted".into(),
+                )
+            } else {
+                bad(
+                    expected,
+                    format!(
+                        "holds the record of index {}: records were moved, inserted or removed",
+                        record.log_index
+                    ),
+                )
+            });
+        }
+        if record.log_id != log_id {
+            return Err(bad(expected, format!("belongs to log {:?}", record.log_id)));
+        }
+        let canonical = encode(&record).map_err(|e| bad(expected, e.to_string()))?;
+        if canonical != stored.record {
+            return Err(bad(
+                expected,
+                "is not in its canonical encoding: it was edited".into(),
+            ));
+        }
+        let leaf = leaf_hash(canonical.as_bytes());
+        if stored.leaf_hash != leaf {
+            return Err(bad(
+                expected,
+                "its content does not match its stored leaf hash: it was altered".into(),
+            ));
+        }
+        if record.prev_root != hex(&tree.root()) {
+            // Records before `expected` matched the chain up to the previous
+            // record's own prev_root, so the tree differs only in the last leaf.
+            return Err(match expected.checked_sub(1) {
+                Some(prev) => bad(
+                    prev,
+                    format!(
+                        "differs from what record {expected} committed to (prev_root): it was altered"
+                    ),
+                ),
+                None => bad(
+                    0,
+                    "the first record's prev_root is not the empty tree".into(),
+                ),
+            });
+        }
+        tree.push(leaf);
+        while let Some(c) = pending.next_if(|c| c.size == tree.size()) {
+            if c.root != tree.root() {
+                return Err(bad(
+                    expected,
+                    format!(
+                        "the tree of records 0..={expected} does not match the signed checkpoint of size {}",
+                        c.size
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(c) = pending.next() {
+        return Err(VerifyError::Record {
+            index: tree.size(),
+            why: format!(
+                "missing: the signed checkpoint covers {} records but only {} are present",
+                c.size,
+                tree.size()
+            ),
+        });
+    }
+    let latest = opened.last().cloned();
+    let covered = latest.as_ref().map(|c| c.size).unwrap_or(0);
+    Ok(Verified {
+        records: tree.size(),
+        checkpoints: opened.len(),
+        unsigned_tail: tree.size() - covered,
+        latest,
+    })
+}

@@ -1,0 +1,470 @@
+//! The audit trail: what the daemon records, and `palisade audit verify`
+//! catching every kind of tampering, with the right index, in SQLite and in
+//! PostgreSQL (the server on 127.0.0.1:5432 that .ci/run starts).
+
+use std::path::Path;
+use std::time::Duration;
+
+use palisade::audit::checkpoint::CheckpointSigner;
+use palisade::audit::log::{AuditLog, LogSettings};
+use palisade::audit::merkle::{hex, leaf_hash};
+use palisade::audit::record::{AuditEvent, AuditRecord, EventType, encode};
+use palisade::audit::store::Store;
+use serde_json::{Value, json};
+
+use crate::kit::*;
+
+const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Writes a log of `n` records (checkpoint after all of them) for `log_id`
+/// into `store_url`, and a config naming it; returns the config path.
+fn make_log(dir: &Path, store_url: &str, log_id: &str, n: u64) -> std::path::PathBuf {
+    let (signer, private) = CheckpointSigner::generate(&format!("palisade-{log_id}")).unwrap();
+    std::fs::write(dir.join("checkpoint.key"), format!("{private}\n")).unwrap();
+    std::fs::write(
+        dir.join("checkpoint.key.pub"),
+        format!("{}\n", signer.verifier_key()),
+    )
+    .unwrap();
+    runtime().block_on(async {
+        let store = Store::open(store_url).await.unwrap();
+        let log = AuditLog::start(
+            store,
+            signer,
+            LogSettings {
+                log_id: log_id.to_owned(),
+                checkpoint_every_records: 1_000_000,
+                checkpoint_interval: Duration::from_secs(3600),
+                checkpoint_file: None,
+            },
+        )
+        .await
+        .unwrap();
+        for i in 0..n {
+            let mut e = AuditEvent::new(
+                EventType::AuthenticationFailed,
+                log_id,
+                time::OffsetDateTime::now_utc(),
+            );
+            e.status = Some(401);
+            e.reason = Some(format!("expired-{i}"));
+            assert_eq!(log.append(e).await.unwrap(), i);
+        }
+        log.checkpoint().await.unwrap().unwrap();
+    });
+    let config = format!(
+        "version = 1\n[node]\nid = \"{log_id}\"\n[tls]\ncert = \"x.pem\"\nkey = \"x.key\"\nclient_ca = \"ca.pem\"\n\
+         [audit]\nstore = \"{store_url}\"\nsigning_key = \"checkpoint.key\"\npseudonym_key = \"pseudonym.key\"\n"
+    );
+    let path = dir.join(format!("{log_id}.toml"));
+    std::fs::write(&path, config).unwrap();
+    path
+}
+
+fn verify(config: &Path) -> (bool, String) {
+    let (status, out, err) = run(&["audit", "verify", "--config", config.to_str().unwrap()]);
+    (status.success(), format!("{out}{err}"))
+}
+
+/// Raw SQL against either store, with `$n` placeholders written as `?n` for SQLite.
+fn exec(store_url: &str, sql: &str, binds: &[Bind]) {
+    runtime().block_on(async {
+        if store_url.starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(store_url).await.unwrap();
+            let mut q = sqlx::query(sql.replace('$', "?").leak());
+            for b in binds {
+                q = match b {
+                    Bind::Text(t) => q.bind(t.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Bytes(v) => q.bind(v.clone()),
+                };
+            }
+            q.execute(&pool).await.unwrap();
+        } else {
+            let pool = sqlx::PgPool::connect(store_url).await.unwrap();
+            let mut q = sqlx::query(sql.to_owned().leak());
+            for b in binds {
+                q = match b {
+                    Bind::Text(t) => q.bind(t.clone()),
+                    Bind::Int(i) => q.bind(*i),
+                    Bind::Bytes(v) => q.bind(v.clone()),
+                };
+            }
+            q.execute(&pool).await.unwrap();
+        }
+    });
+}
+
+#[derive(Clone)]
+enum Bind {
+    Text(String),
+    Int(i64),
+    Bytes(Vec<u8>),
+}
+
+fn record_at(store_url: &str, log_id: &str, index: u64) -> AuditRecord {
+    runtime().block_on(async {
+        let store = Store::open(store_url).await.unwrap();
+        let all = store.records(log_id).await.unwrap();
+        serde_json::from_str(&all.iter().find(|r| r.index == index).unwrap().record).unwrap()
+    })
+}
+
+/// Rewrites record `index` as `edit` makes it, re-encoding it canonically
+/// and (when `fix_leaf`) updating its stored leaf hash too, as an attacker
+/// with database access and the source code would.
+fn rewrite(
+    store_url: &str,
+    log_id: &str,
+    index: u64,
+    fix_leaf: bool,
+    edit: impl Fn(&mut AuditRecord),
+) {
+    let mut r = record_at(store_url, log_id, index);
+    edit(&mut r);
+    let text = encode(&r).unwrap();
+    let sql = if fix_leaf {
+        "UPDATE audit_records SET record = $1, leaf_hash = $2 WHERE log_id = $3 AND log_index = $4"
+    } else {
+        "UPDATE audit_records SET record = $1, leaf_hash = leaf_hash WHERE log_id = $3 AND log_index = $4 AND $2 = $2"
+    };
+    exec(
+        store_url,
+        sql,
+        &[
+            Bind::Text(text.clone()),
+            Bind::Bytes(leaf_hash(text.as_bytes()).to_vec()),
+            Bind::Text(log_id.into()),
+            Bind::Int(index as i64),
+        ],
+    );
+}
+
+fn assert_fails_at(config: &Path, index: u64, words: &str) {
+    let (ok, out) = verify(config);
+    assert!(!ok, "verification passed on a tampered log:\n{out}");
+    assert!(
+        out.contains(&format!("FAILED: log index {index}:")),
+        "expected index {index}:\n{out}"
+    );
+    assert!(out.contains(words), "expected {words:?}:\n{out}");
+}
+
+fn tampering_is_caught(store_url: &str, dir: &Path, prefix: &str) {
+    let id = |case: &str| format!("{prefix}-{case}");
+
+    let c = make_log(dir, store_url, &id("clean"), 20);
+    let (ok, out) = verify(&c);
+    assert!(ok, "{out}");
+    assert!(out.contains("20 records, 1 signed checkpoints"), "{out}");
+
+    // An UPDATE of one field.
+    let c = make_log(dir, store_url, &id("update"), 20);
+    rewrite(store_url, &id("update"), 5, false, |r| {
+        r.event.status = Some(200)
+    });
+    assert_fails_at(&c, 5, "altered");
+
+    // The same, with the stored leaf hash recomputed.
+    let c = make_log(dir, store_url, &id("update-leaf"), 20);
+    rewrite(store_url, &id("update-leaf"), 5, true, |r| {
+        r.event.reason = Some("nothing happened".into())
+    });
+    assert_fails_at(&c, 5, "committed to");
+
+    // The last record, leaf recomputed: only the checkpoint can tell.
+    let c = make_log(dir, store_url, &id("update-last"), 20);
+    rewrite(store_url, &id("update-last"), 19, true, |r| {
+        r.event.status = Some(200)
+    });
+    assert_fails_at(&c, 19, "signed checkpoint");
+
+    // A DELETE.
+    let c = make_log(dir, store_url, &id("delete"), 20);
+    exec(
+        store_url,
+        "DELETE FROM audit_records WHERE log_id = $1 AND log_index = 7",
+        &[Bind::Text(id("delete"))],
+    );
+    assert_fails_at(&c, 7, "missing");
+
+    // Two records swapped.
+    let c = make_log(dir, store_url, &id("swap"), 20);
+    let log = id("swap");
+    exec(
+        store_url,
+        "UPDATE audit_records SET log_index = 1000 WHERE log_id = $1 AND log_index = 3",
+        &[Bind::Text(log.clone())],
+    );
+    exec(
+        store_url,
+        "UPDATE audit_records SET log_index = 3 WHERE log_id = $1 AND log_index = 4",
+        &[Bind::Text(log.clone())],
+    );
+    exec(
+        store_url,
+        "UPDATE audit_records SET log_index = 4 WHERE log_id = $1 AND log_index = 1000",
+        &[Bind::Text(log.clone())],
+    );
+    assert_fails_at(&c, 3, "holds the record of index 4");
+
+    // A record inserted at 8, the later ones renumbered, the forged one
+    // carrying the right prev_root.
+    let c = make_log(dir, store_url, &id("insert"), 20);
+    let log = id("insert");
+    exec(
+        store_url,
+        "UPDATE audit_records SET log_index = log_index + 1000 WHERE log_id = $1 AND log_index >= 8",
+        &[Bind::Text(log.clone())],
+    );
+    exec(
+        store_url,
+        "UPDATE audit_records SET log_index = log_index - 999 WHERE log_id = $1 AND log_index >= 1000",
+        &[Bind::Text(log.clone())],
+    );
+    let mut forged = record_at(store_url, &log, 9); // the original index 8, now at 9
+    forged.event.reason = Some("forged".into());
+    let text = encode(&forged).unwrap();
+    exec(
+        store_url,
+        "INSERT INTO audit_records (log_id, log_index, leaf_hash, record) VALUES ($1, $2, $3, $4)",
+        &[
+            Bind::Text(log.clone()),
+            Bind::Int(8),
+            Bind::Bytes(leaf_hash(text.as_bytes()).to_vec()),
+            Bind::Text(text),
+        ],
+    );
+    assert_fails_at(&c, 8, "inserted");
+
+    // A forged checkpoint: a bigger size signed by another key.
+    let c = make_log(dir, store_url, &id("forged-checkpoint"), 20);
+    let (mallory, _) =
+        CheckpointSigner::generate(&format!("palisade-{}", id("forged-checkpoint"))).unwrap();
+    let root = record_at(store_url, &id("forged-checkpoint"), 19).prev_root;
+    let note = mallory.sign(&palisade::audit::checkpoint::Checkpoint {
+        origin: format!("palisade/{}", id("forged-checkpoint")),
+        size: 19,
+        root: {
+            let bytes: Vec<u8> = (0..64)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&root[i..i + 2], 16).unwrap())
+                .collect();
+            bytes.try_into().unwrap()
+        },
+    });
+    exec(
+        store_url,
+        "INSERT INTO audit_checkpoints (log_id, tree_size, root_hash, note, created_at) VALUES ($1, 19, $2, $3, '2026-01-01T00:00:00Z')",
+        &[
+            Bind::Text(id("forged-checkpoint")),
+            Bind::Bytes(vec![0; 32]),
+            Bind::Text(note),
+        ],
+    );
+    let (ok, out) = verify(&c);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("checkpoint of size 19: no valid signature"),
+        "{out}"
+    );
+
+    // Truncation: the last two records removed.
+    let c = make_log(dir, store_url, &id("truncate"), 20);
+    exec(
+        store_url,
+        "DELETE FROM audit_records WHERE log_id = $1 AND log_index >= 18",
+        &[Bind::Text(id("truncate"))],
+    );
+    assert_fails_at(&c, 18, "only 18 are present");
+}
+
+#[test]
+fn tampering_is_caught_in_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("audit.db").display());
+    tampering_is_caught(&url, dir.path(), "node");
+}
+
+#[test]
+fn tampering_is_caught_in_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    // Each run its own logs in the shared database, as fleet nodes are.
+    let prefix = format!("it-{}", uuid::Uuid::now_v7().simple());
+    tampering_is_caught(POSTGRES, dir.path(), &prefix);
+}
+
+#[test]
+fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "[rate_limits.default]\nrequests_per_minute = 1\n");
+    let mut d = Launch::new(&config, addr).start(&pki);
+    let r = d.get_with_token(&pki, "/whoami", "garbage");
+    assert_eq!(r.status, 401);
+    let request_id = r.header("x-request-id").unwrap().to_owned();
+    assert_eq!(
+        d.get_with_token(&pki, "/metrics", &pki.token("alice", &["inference"]))
+            .status,
+        403
+    );
+    assert_eq!(
+        d.get_with_token(&pki, "/whoami", &pki.token("alice", &["inference"]))
+            .status,
+        200
+    );
+    assert_eq!(
+        d.get_with_token(&pki, "/whoami", &pki.token("alice", &["inference"]))
+            .status,
+        429
+    );
+    d.signal("HUP");
+    std::thread::sleep(Duration::from_millis(500));
+    d.signal("TERM");
+    assert!(
+        d.wait_exit(Duration::from_secs(20)).success(),
+        "{}",
+        d.log()
+    );
+
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("0 records after the latest checkpoint"),
+        "a final checkpoint at stop: {out}"
+    );
+    assert!(pki.path("audit/checkpoint.key.pub").is_file());
+
+    let records: Vec<Value> = runtime().block_on(async {
+        let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .to_owned();
+        store
+            .records(&node)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| serde_json::from_str(&r.record).unwrap())
+            .collect()
+    });
+    let types: Vec<&str> = records
+        .iter()
+        .map(|r| r["event"]["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            "daemon_started",
+            "authentication_failed",
+            "authorization_failed",
+            "rate_limited",
+            "config_reloaded",
+            "daemon_stopped"
+        ]
+    );
+    let auth = &records[1]["event"];
+    assert_eq!(auth["reason"], "malformed_token");
+    assert_eq!(auth["status"], 401);
+    assert_eq!(
+        auth["request_id"],
+        json!(request_id),
+        "the audit record carries the X-Request-Id"
+    );
+    assert_eq!(auth["source_address"], "127.0.0.0/24");
+    assert_eq!(
+        auth["client_cert_thumbprint"],
+        palisade::identity::client_cert::thumbprint_s256(&der_of(&pki.client.cert_pem))
+    );
+    let denied = &records[2]["event"];
+    assert_eq!(denied["reason"], "missing_role:metrics");
+    let pseudonym = denied["subject_pseudonym"].as_str().unwrap();
+    assert_eq!(pseudonym.len(), 64);
+    assert!(
+        !records[2].to_string().contains("alice"),
+        "no direct identifier in the log"
+    );
+    assert_eq!(
+        records[3]["event"]["subject_pseudonym"], pseudonym,
+        "pseudonyms are stable"
+    );
+    assert_eq!(
+        records[0]["prev_root"],
+        hex(&palisade::audit::merkle::empty_root())
+    );
+}
+
+#[test]
+fn the_record_schema_names_every_field() {
+    let schema: Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("audit/schema/record-v1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let mut e = AuditEvent::new(
+        EventType::InferenceCompleted,
+        "n",
+        time::OffsetDateTime::now_utc(),
+    );
+    // Fill every optional field so that it is serialized.
+    let mut v = serde_json::to_value(&e).unwrap();
+    let props = schema["properties"]["event"]["properties"]
+        .as_object()
+        .unwrap();
+    for (k, p) in props {
+        if v.get(k).is_none() {
+            v[k] = match p["type"].as_str() {
+                Some("array") => json!(["x"]),
+                Some("integer") => json!(200),
+                _ => json!("x"),
+            };
+        }
+    }
+    e = serde_json::from_value(v.clone())
+        .unwrap_or_else(|err| panic!("schema has a field the record lacks: {err}"));
+    let back = serde_json::to_value(&e).unwrap();
+    assert_eq!(
+        back.as_object().unwrap().len(),
+        props.len(),
+        "record fields and schema properties differ"
+    );
+}
+
+#[test]
+fn when_the_store_cannot_commit_refusals_fail_closed_with_503_and_nothing_is_lost() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+    assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    // The store starts refusing writes (as a full disk would).
+    exec(
+        &url,
+        "CREATE TRIGGER fault BEFORE INSERT ON audit_records BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+        &[],
+    );
+    let r = d.get_with_token(&pki, "/whoami", "garbage");
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "audit_unavailable");
+    assert!(d.log().contains("audit commit failed"), "{}", d.log());
+    // The store recovers; so does the daemon, and the log has no hole.
+    exec(&url, "DROP TRIGGER fault", &[]);
+    assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    drop(d);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("3 records"),
+        "started, two recorded refusals: {out}"
+    );
+}
