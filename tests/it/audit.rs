@@ -468,3 +468,72 @@ fn when_the_store_cannot_commit_refusals_fail_closed_with_503_and_nothing_is_los
         "started, two recorded refusals: {out}"
     );
 }
+
+#[test]
+fn kill_9_under_load_loses_no_answered_refusal_and_the_log_verifies() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let pki = Arc::new(Pki::new());
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let mut d = Launch::new(&config, addr).start(&pki);
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let (pki, answered, stop) = (pki.clone(), answered.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let headers = "Authorization: Bearer not.a.token\r\n";
+                    if let Ok(r) =
+                        get_with_headers(addr, &pki, Some(&pki.client), "/whoami", headers)
+                        && r.status == 401
+                    {
+                        answered
+                            .lock()
+                            .unwrap()
+                            .push(r.header("x-request-id").unwrap().to_owned());
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    d.child.kill().unwrap(); // SIGKILL, mid-load
+    d.child.wait().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let answered = answered.lock().unwrap().clone();
+    assert!(answered.len() > 20, "too little load: {}", answered.len());
+
+    // The daemon restarts on the same store and carries the log on.
+    let d = Launch::new(&config, addr).start(&pki);
+    assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    drop(d);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    let stored: String = runtime().block_on(async {
+        let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .to_owned();
+        store
+            .records(&node)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.record)
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    for id in &answered {
+        assert!(
+            stored.contains(id.as_str()),
+            "request {id} was answered 401 but is not in the audit log"
+        );
+    }
+}
