@@ -56,9 +56,18 @@ enum AuditCommand {
     /// verifies; otherwise name the first bad log index and why.
     Verify {
         /// The configuration whose store and node id to verify.
-        #[arg(long, value_name = "FILE")]
-        config: PathBuf,
-        /// The checkpoint verifier key (default: the `.pub` file beside `audit.signing_key`).
+        #[arg(
+            long,
+            value_name = "FILE",
+            required_unless_present = "bundle",
+            conflicts_with = "bundle"
+        )]
+        config: Option<PathBuf>,
+        /// An export bundle (from `/admin/v1/audit/export?format=bundle`) to verify offline.
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        bundle: Option<PathBuf>,
+        /// The checkpoint verifier key (with --config, default: the `.pub`
+        /// file beside `audit.signing_key`).
         #[arg(long = "public-key", value_name = "FILE")]
         public_key: Option<PathBuf>,
     },
@@ -165,8 +174,17 @@ pub fn main() -> ExitCode {
             }
             Err(e) => fail(&format!("token mint: {e}")),
         },
-        Command::Audit(AuditCommand::Verify { config, public_key }) => {
-            match audit_verify(&config, public_key.as_deref()) {
+        Command::Audit(AuditCommand::Verify {
+            config,
+            bundle,
+            public_key,
+        }) => {
+            let result = match (config, bundle, public_key) {
+                (_, Some(bundle), Some(key)) => audit_verify_bundle(&bundle, &key),
+                (Some(config), None, key) => audit_verify(&config, key.as_deref()),
+                _ => Err("give --config FILE, or --bundle FILE with --public-key FILE".to_owned()),
+            };
+            match result {
                 Ok(summary) => {
                     println!("{summary}");
                     ExitCode::SUCCESS
@@ -393,5 +411,34 @@ fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String
     Ok(format!(
         "OK: log {log_id:?}: {} records, {} signed checkpoints; {latest}; {} records after the latest checkpoint",
         report.records, report.checkpoints, report.unsigned_tail
+    ))
+}
+
+fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
+    use crate::audit::checkpoint::CheckpointVerifier;
+    use crate::audit::export::{BUNDLE_FORMAT, Bundle, verify_bundle};
+
+    let key_text =
+        std::fs::read_to_string(key).map_err(|e| format!("cannot read {}: {e}", key.display()))?;
+    let verifier =
+        CheckpointVerifier::parse(&key_text).map_err(|e| format!("{}: {e}", key.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bundle: Bundle = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "FAILED: {} is not a complete bundle (truncated or edited?): {e}",
+            path.display()
+        )
+    })?;
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(format!("FAILED: unknown bundle format {:?}", bundle.format));
+    }
+    let checkpoint = verify_bundle(&bundle, &verifier).map_err(|e| format!("FAILED: {e}"))?;
+    Ok(format!(
+        "OK: {} records of log {:?}, each proven included in the signed checkpoint of size {} (root {})",
+        bundle.entries.len(),
+        bundle.log_id,
+        checkpoint.size,
+        crate::audit::merkle::hex(&checkpoint.root)
     ))
 }

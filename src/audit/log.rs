@@ -52,6 +52,8 @@ enum Command {
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     tx: mpsc::Sender<Command>,
+    store: Store,
+    log_id: String,
 }
 
 impl AuditLog {
@@ -81,6 +83,8 @@ impl AuditLog {
             tree.push(leaf);
         }
         let (tx, rx) = mpsc::channel(16 * MAX_BATCH);
+        let handle_store = store.clone();
+        let log_id = settings.log_id.clone();
         let writer = Writer {
             store,
             signer,
@@ -91,7 +95,21 @@ impl AuditLog {
             first_unsigned: None,
         };
         tokio::spawn(writer.run(rx));
-        Ok(Self { tx })
+        Ok(Self {
+            tx,
+            store: handle_store,
+            log_id,
+        })
+    }
+
+    /// The store the log writes to (for reads: exports, proofs).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The log id.
+    pub fn log_id(&self) -> &str {
+        &self.log_id
     }
 
     /// Appends `event`; returns its log index once it is durably stored.

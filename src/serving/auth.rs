@@ -130,7 +130,7 @@ pub struct AuditContext {
 
 impl AuditContext {
     /// An event about `req`, filled with what the connection and request say.
-    fn event(&self, req: &HttpRequest, event_type: EventType, status: u16) -> AuditEvent {
+    pub fn event(&self, req: &HttpRequest, event_type: EventType, status: u16) -> AuditEvent {
         let mut e = AuditEvent::new(event_type, &self.node_id, time::OffsetDateTime::now_utc());
         e.request_id = req
             .extensions()
@@ -147,7 +147,7 @@ impl AuditContext {
     }
 
     /// Fills in who the principal is, as pseudonyms.
-    fn principal(&self, e: &mut AuditEvent, p: &Principal) {
+    pub fn principal(&self, e: &mut AuditEvent, p: &Principal) {
         e.subject_pseudonym = Some(pseudonym(&self.pseudonym_key, &[&p.issuer, &p.subject]));
         e.tenant = Some(p.tenant.clone());
         e.roles = p.roles.iter().map(|r| r.as_str().to_owned()).collect();
@@ -168,7 +168,7 @@ impl AuditContext {
     }
 
     /// Commits `e` durably; a refusal that cannot be recorded becomes 503.
-    async fn record(&self, e: AuditEvent) -> Result<(), ApiError> {
+    pub async fn record(&self, e: AuditEvent) -> Result<(), ApiError> {
         self.log.append(e).await.map(|_| ()).map_err(|e| {
             tracing::error!(error = %e, "audit record not committed; failing closed");
             ApiError::new(

@@ -1,6 +1,7 @@
 //! The HTTP face of Palisade: routes, the error shape and the per-request
 //! middleware. The daemon mounts [`routes`] on its listeners.
 
+pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod middleware;
@@ -29,6 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/whoami")
             .route(web::get().to(whoami))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
+        web::resource("/admin/v1/audit/export")
+            .route(web::get().to(admin::audit_export))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
     .service(

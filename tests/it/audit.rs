@@ -537,3 +537,131 @@ fn kill_9_under_load_loses_no_answered_refusal_and_the_log_verifies() {
         );
     }
 }
+
+#[test]
+fn auditors_export_in_four_formats_and_bundles_verify_offline() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..3 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let auditor = pki.token("dpo", &["auditor"]);
+    // Only auditors export.
+    let r = d.get_with_token(
+        &pki,
+        "/admin/v1/audit/export",
+        &pki.token("alice", &["inference"]),
+    );
+    assert_eq!(r.status, 403);
+
+    let r = d.get_with_token(
+        &pki,
+        "/admin/v1/audit/export?format=jsonl&event_type=authentication_failed",
+        &auditor,
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let lines: Vec<Value> = r
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // 3 bad tokens and the refused export by alice (an authorization failure is not selected).
+    assert_eq!(lines.len(), 3, "{}", r.body);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["event"]["event_type"] == "authentication_failed")
+    );
+
+    let csv = d.get_with_token(&pki, "/admin/v1/audit/export?format=csv", &auditor);
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.body
+            .starts_with("log_index,event_id,start_time,event_type"),
+        "{}",
+        csv.body
+    );
+    let ocsf = d.get_with_token(&pki, "/admin/v1/audit/export?format=ocsf", &auditor);
+    let first: Value = serde_json::from_str(ocsf.body.lines().next().unwrap()).unwrap();
+    assert_eq!(first["class_uid"], 6003);
+    let cef = d.get_with_token(&pki, "/admin/v1/audit/export?format=cef", &auditor);
+    assert!(
+        cef.body
+            .lines()
+            .all(|l| l.contains(" CEF:0|Palisade|Palisade|")),
+        "{}",
+        cef.body
+    );
+
+    let bad = d.get_with_token(&pki, "/admin/v1/audit/export?format=xml", &auditor);
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["param"], "format");
+    let bad = d.get_with_token(&pki, "/admin/v1/audit/export?from=yesterday", &auditor);
+    assert_eq!(bad.json()["error"]["param"], "from");
+
+    let bundle = d.get_with_token(
+        &pki,
+        "/admin/v1/audit/export?format=bundle&event_type=authentication_failed",
+        &auditor,
+    );
+    assert_eq!(bundle.status, 200, "{bundle:?}");
+    let path = pki.write("bundle.json", &bundle.body);
+    let key = pki.path("audit/checkpoint.key.pub");
+    let check = |p: &Path| {
+        run(&[
+            "audit",
+            "verify",
+            "--bundle",
+            p.to_str().unwrap(),
+            "--public-key",
+            key.to_str().unwrap(),
+        ])
+    };
+    let (status, out, err) = check(&path);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("OK: 3 records"), "{out}");
+
+    // A record edited in the bundle, a shortened bundle, a truncated file.
+    let mut b: Value = serde_json::from_str(&bundle.body).unwrap();
+    let index = b["entries"][1]["index"].as_u64().unwrap();
+    let edited = b["entries"][1]["record"]
+        .as_str()
+        .unwrap()
+        .replace("malformed_token", "expired");
+    b["entries"][1]["record"] = json!(edited);
+    let (status, _, err) = check(&pki.write("edited.json", &b.to_string()));
+    assert!(!status.success());
+    assert!(
+        err.contains(&format!("FAILED: log index {index}: not in the signed log")),
+        "{err}"
+    );
+    let mut b: Value = serde_json::from_str(&bundle.body).unwrap();
+    b["entries"].as_array_mut().unwrap().pop();
+    let (status, _, err) = check(&pki.write("short.json", &b.to_string()));
+    assert!(!status.success());
+    assert!(err.contains("it was shortened"), "{err}");
+    let (status, _, err) = check(&pki.write("cut.json", &bundle.body[..bundle.body.len() / 2]));
+    assert!(!status.success());
+    assert!(err.contains("not a complete bundle"), "{err}");
+
+    // The exports themselves are in the trail.
+    drop(d);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    let exports = runtime().block_on(async {
+        let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .to_owned();
+        let records = store.records(&node).await.unwrap();
+        records
+            .iter()
+            .filter(|r| r.record.contains("\"event_type\":\"audit_export\""))
+            .count()
+    });
+    assert_eq!(exports, 5, "four formats and one bundle, each recorded");
+}

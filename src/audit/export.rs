@@ -1,0 +1,528 @@
+//! Exports for compliance officers and SIEMs: the selected records as JSON
+//! Lines, CSV, OCSF (API Activity, class 6003) or CEF over syslog, and a
+//! verification bundle that lets an auditor check every exported record
+//! offline against the signed checkpoint (an RFC 6962 inclusion proof each).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::checkpoint::{Checkpoint, CheckpointVerifier};
+use super::merkle::{TreeLevels, leaf_hash, verify_inclusion};
+use super::record::{AuditRecord, EventType, encode};
+use super::verify::VerifyError;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One canonical record per line.
+    Jsonl,
+    /// A header line and one row per record.
+    Csv,
+    /// One OCSF API Activity (6003) event per line.
+    Ocsf,
+    /// One RFC 5424 syslog line with a CEF payload per record.
+    Cef,
+}
+
+impl Format {
+    /// Parses `jsonl`, `csv`, `ocsf` or `cef`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "jsonl" => Ok(Self::Jsonl),
+            "csv" => Ok(Self::Csv),
+            "ocsf" => Ok(Self::Ocsf),
+            "cef" => Ok(Self::Cef),
+            other => Err(format!(
+                "unknown export format {other:?}; use jsonl, csv, ocsf or cef"
+            )),
+        }
+    }
+
+    /// The media type of the export.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Jsonl | Self::Ocsf => "application/x-ndjson",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::Cef => "text/plain; charset=utf-8",
+        }
+    }
+}
+
+/// Which records to export.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Start time at or after (RFC 3339 UTC, compared as text in the records' format).
+    pub from: Option<String>,
+    /// Start time before.
+    pub to: Option<String>,
+    /// Tenant.
+    pub tenant: Option<String>,
+    /// Subject pseudonym.
+    pub subject_pseudonym: Option<String>,
+    /// Model id.
+    pub model_id: Option<String>,
+    /// Event type.
+    pub event_type: Option<EventType>,
+}
+
+impl Filter {
+    /// True when `r` is selected.
+    pub fn matches(&self, r: &AuditRecord) -> bool {
+        let e = &r.event;
+        self.from
+            .as_ref()
+            .is_none_or(|f| e.start_time.as_str() >= f.as_str())
+            && self
+                .to
+                .as_ref()
+                .is_none_or(|t| e.start_time.as_str() < t.as_str())
+            && self
+                .tenant
+                .as_ref()
+                .is_none_or(|t| e.tenant.as_ref() == Some(t))
+            && self
+                .subject_pseudonym
+                .as_ref()
+                .is_none_or(|s| e.subject_pseudonym.as_ref() == Some(s))
+            && self
+                .model_id
+                .as_ref()
+                .is_none_or(|m| e.model_id.as_ref() == Some(m))
+            && self.event_type.is_none_or(|t| e.event_type == t)
+    }
+}
+
+/// Normalises a user-given time bound (`2026-11-28`, or RFC 3339 in UTC)
+/// to the records' format so that text comparison orders correctly.
+pub fn time_bound(s: &str) -> Result<String, String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = if s.len() == 10 {
+        time::OffsetDateTime::parse(&format!("{s}T00:00:00Z"), &Rfc3339)
+    } else {
+        time::OffsetDateTime::parse(s, &Rfc3339)
+    }
+    .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time: {e}"))?;
+    Ok(super::record::timestamp(t))
+}
+
+/// The offline verification bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bundle {
+    /// `palisade-audit-bundle/1`.
+    pub format: String,
+    /// The log.
+    pub log_id: String,
+    /// The signed checkpoint every proof leads to.
+    pub checkpoint: String,
+    /// Number of entries, so that a shortened bundle is caught.
+    pub count: usize,
+    /// The exported records with their proofs, in log order.
+    pub entries: Vec<BundleEntry>,
+}
+
+/// One record of a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleEntry {
+    /// Log index.
+    pub index: u64,
+    /// The record's canonical JSON.
+    pub record: String,
+    /// Inclusion proof (base64 hashes) against the checkpoint.
+    pub proof: Vec<String>,
+}
+
+/// Bundle format marker.
+pub const BUNDLE_FORMAT: &str = "palisade-audit-bundle/1";
+
+/// Builds the bundle of `selected` (index, canonical text) against the tree
+/// `levels` and its signed `note`.
+pub fn bundle(
+    log_id: &str,
+    note: &str,
+    levels: &TreeLevels,
+    selected: &[(u64, String)],
+) -> Result<Bundle, String> {
+    let mut entries = Vec::with_capacity(selected.len());
+    for (index, text) in selected {
+        let i = usize::try_from(*index).map_err(|e| e.to_string())?;
+        let proof = levels.inclusion_proof(i).map_err(|e| e.to_string())?;
+        entries.push(BundleEntry {
+            index: *index,
+            record: text.clone(),
+            proof: proof.iter().map(|h| STANDARD.encode(h)).collect(),
+        });
+    }
+    Ok(Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        log_id: log_id.to_owned(),
+        checkpoint: note.to_owned(),
+        count: entries.len(),
+        entries,
+    })
+}
+
+/// Verifies a bundle against the checkpoint verifier key: the checkpoint's
+/// signature, then each record's canonical form, place and inclusion proof.
+pub fn verify_bundle(
+    bundle: &Bundle,
+    verifier: &CheckpointVerifier,
+) -> Result<Checkpoint, VerifyError> {
+    let checkpoint = verifier
+        .open(&bundle.checkpoint)
+        .map_err(|e| VerifyError::Checkpoint {
+            size: 0,
+            why: e.to_string(),
+        })?;
+    let expected_origin = super::log::origin(&bundle.log_id);
+    if checkpoint.origin != expected_origin {
+        return Err(VerifyError::Checkpoint {
+            size: checkpoint.size,
+            why: format!("names log {:?}, not {expected_origin:?}", checkpoint.origin),
+        });
+    }
+    let mut previous: Option<u64> = None;
+    for entry in &bundle.entries {
+        let bad = |why: String| VerifyError::Record {
+            index: entry.index,
+            why,
+        };
+        if previous.is_some_and(|p| entry.index <= p) {
+            return Err(bad("out of log order or repeated".into()));
+        }
+        previous = Some(entry.index);
+        let record: AuditRecord = serde_json::from_str(&entry.record)
+            .map_err(|e| bad(format!("not a valid record: {e}")))?;
+        if record.log_index != entry.index || record.log_id != bundle.log_id {
+            return Err(bad(format!(
+                "holds the record of index {} of log {:?}",
+                record.log_index, record.log_id
+            )));
+        }
+        let canonical = encode(&record).map_err(|e| bad(e.to_string()))?;
+        if canonical != entry.record {
+            return Err(bad("is not in its canonical encoding: it was edited".into()));
+        }
+        let proof: Vec<Vec<u8>> = entry
+            .proof
+            .iter()
+            .map(|h| STANDARD.decode(h))
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad("a proof hash is not base64".into()))?;
+        verify_inclusion(
+            entry.index,
+            checkpoint.size,
+            &leaf_hash(canonical.as_bytes()),
+            &proof,
+            &checkpoint.root,
+        )
+        .map_err(|e| bad(format!("not in the signed log: {e}")))?;
+    }
+    if bundle.entries.len() != bundle.count {
+        let next = bundle.entries.last().map_or(0, |e| e.index + 1);
+        return Err(VerifyError::Record {
+            index: next,
+            why: format!(
+                "the bundle lists {} records but holds {}: it was shortened",
+                bundle.count,
+                bundle.entries.len()
+            ),
+        });
+    }
+    Ok(checkpoint)
+}
+
+/// Renders the records in `format`.
+pub fn render(format: Format, records: &[AuditRecord]) -> String {
+    let mut out = String::new();
+    match format {
+        Format::Jsonl => {
+            for r in records {
+                if let Ok(text) = encode(r) {
+                    out.push_str(&text);
+                    out.push('\n');
+                }
+            }
+        }
+        Format::Csv => {
+            out.push_str(&CSV_COLUMNS.join(","));
+            out.push('\n');
+            for r in records {
+                let row: Vec<String> = csv_row(r).iter().map(|f| csv_field(f)).collect();
+                out.push_str(&row.join(","));
+                out.push('\n');
+            }
+        }
+        Format::Ocsf => {
+            for r in records {
+                out.push_str(&ocsf(r).to_string());
+                out.push('\n');
+            }
+        }
+        Format::Cef => {
+            for r in records {
+                out.push_str(&cef(r));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+const CSV_COLUMNS: [&str; 19] = [
+    "log_index",
+    "event_id",
+    "start_time",
+    "event_type",
+    "node_id",
+    "tenant",
+    "subject_pseudonym",
+    "on_behalf_of",
+    "operation",
+    "status",
+    "outcome",
+    "error_code",
+    "reason",
+    "request_id",
+    "source_address",
+    "client_cert_thumbprint",
+    "model_id",
+    "prompt_tokens",
+    "completion_tokens",
+];
+
+fn event_type_name(t: EventType) -> String {
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn csv_row(r: &AuditRecord) -> Vec<String> {
+    let e = &r.event;
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let n = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
+    vec![
+        r.log_index.to_string(),
+        r.event_id.clone(),
+        e.start_time.clone(),
+        event_type_name(e.event_type),
+        e.node_id.clone(),
+        s(&e.tenant),
+        s(&e.subject_pseudonym),
+        s(&e.on_behalf_of),
+        s(&e.operation),
+        e.status.map(|x| x.to_string()).unwrap_or_default(),
+        s(&e.outcome),
+        s(&e.error_code),
+        s(&e.reason),
+        s(&e.request_id),
+        s(&e.source_address),
+        s(&e.client_cert_thumbprint),
+        s(&e.model_id),
+        n(e.prompt_tokens),
+        n(e.completion_tokens),
+    ]
+}
+
+/// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'`
+/// so that a spreadsheet does not run it as a formula.
+fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@']) {
+        format!("'{f}")
+    } else {
+        f.to_owned()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
+}
+
+fn epoch_ms(rfc3339: &str) -> i64 {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+        .unwrap_or(0)
+}
+
+/// An OCSF 1.3 API Activity event (class 6003). Activity: 99 (other).
+fn ocsf(r: &AuditRecord) -> Value {
+    let e = &r.event;
+    let failed = e.status.is_some_and(|s| s >= 400);
+    let mut v = json!({
+        "class_uid": 6003,
+        "class_name": "API Activity",
+        "category_uid": 6,
+        "category_name": "Application Activity",
+        "activity_id": 99,
+        "activity_name": event_type_name(e.event_type),
+        "type_uid": 600399,
+        "time": epoch_ms(&e.start_time),
+        "severity_id": if failed { 3 } else { 1 },
+        "status_id": if failed { 2 } else { 1 },
+        "metadata": {
+            "version": "1.3.0",
+            "uid": r.event_id,
+            "log_name": r.log_id,
+            "sequence": r.log_index,
+            "product": {"name": "Palisade", "vendor_name": "Palisade", "version": env!("CARGO_PKG_VERSION")}
+        },
+        "api": {"operation": e.operation.clone().unwrap_or_default()},
+        "unmapped": {"node_id": e.node_id, "prev_root": r.prev_root},
+    });
+    let set = |v: &mut Value, path: &[&str], value: Value| {
+        if let Some((last, parents)) = path.split_last() {
+            let mut cur = v;
+            for p in parents {
+                cur = &mut cur[*p];
+            }
+            cur[*last] = value;
+        }
+    };
+    if let Some(s) = e.status {
+        set(&mut v, &["status_code"], json!(s.to_string()));
+        set(&mut v, &["http_response", "code"], json!(s));
+    }
+    if let Some(reason) = &e.reason {
+        set(&mut v, &["status_detail"], json!(reason));
+    }
+    if let Some(id) = &e.request_id {
+        set(&mut v, &["api", "request", "uid"], json!(id));
+    }
+    if let Some(p) = &e.subject_pseudonym {
+        set(&mut v, &["actor", "user", "uid"], json!(p));
+    }
+    if let Some(t) = &e.tenant {
+        set(&mut v, &["actor", "user", "org", "uid"], json!(t));
+    }
+    if let Some(a) = &e.source_address {
+        set(&mut v, &["unmapped", "source_network"], json!(a));
+    }
+    if let Some(t) = &e.client_cert_thumbprint {
+        set(&mut v, &["unmapped", "client_cert_thumbprint"], json!(t));
+    }
+    v
+}
+
+fn cef_header(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('|', "\\|")
+}
+
+fn cef_value(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('=', "\\=")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+/// An RFC 5424 syslog line (facility local0, severity by outcome) carrying CEF.
+fn cef(r: &AuditRecord) -> String {
+    let e = &r.event;
+    let failed = e.status.is_some_and(|s| s >= 400);
+    let (pri, severity) = if failed { (132, 5) } else { (134, 3) };
+    let name = event_type_name(e.event_type);
+    let mut ext = vec![
+        format!("rt={}", epoch_ms(&e.start_time)),
+        format!("externalId={}", cef_value(&r.event_id)),
+        format!("cs1Label=logIndex cs1={}", r.log_index),
+        format!("dvchost={}", cef_value(&e.node_id)),
+    ];
+    let mut push = |key: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            ext.push(format!("{key}={}", cef_value(v)));
+        }
+    };
+    push("suser", &e.subject_pseudonym);
+    push("cs2Label=tenant cs2", &e.tenant);
+    push("request", &e.operation);
+    push("outcome", &e.outcome);
+    push("reason", &e.reason);
+    push("cs3Label=requestId cs3", &e.request_id);
+    push("cs4Label=sourceNetwork cs4", &e.source_address);
+    if let Some(s) = e.status {
+        ext.push(format!("cn1Label=httpStatus cn1={s}"));
+    }
+    format!(
+        "<{pri}>1 {} {} palisade - - - CEF:0|Palisade|Palisade|{}|{}|{}|{severity}|{}",
+        e.start_time,
+        e.node_id.replace(' ', "_"),
+        env!("CARGO_PKG_VERSION"),
+        cef_header(&name),
+        cef_header(&name.replace('_', " ")),
+        ext.join(" ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::record::{AuditEvent, SCHEMA_VERSION};
+
+    fn record(i: u64) -> AuditRecord {
+        let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + i as i64).unwrap();
+        let mut event = AuditEvent::new(EventType::AuthenticationFailed, "node-1", t);
+        event.status = Some(401);
+        event.reason = Some("=cmd|' /C calc'!A0".into());
+        event.tenant = Some(if i % 2 == 0 { "acme" } else { "beta" }.into());
+        AuditRecord {
+            schema_version: SCHEMA_VERSION,
+            event_id: format!("id-{i}"),
+            log_id: "node-1".into(),
+            log_index: i,
+            prev_root: "00".into(),
+            event,
+        }
+    }
+
+    #[test]
+    fn formats_render_every_record_safely() {
+        let records: Vec<AuditRecord> = (0..3).map(record).collect();
+        let csv = render(Format::Csv, &records);
+        assert_eq!(csv.lines().count(), 4);
+        assert!(
+            csv.contains("'=cmd|' /C calc'!A0"),
+            "formula injection neutralised: {csv}"
+        );
+        let ocsf_line: Value =
+            serde_json::from_str(render(Format::Ocsf, &records).lines().next().unwrap()).unwrap();
+        assert_eq!(ocsf_line["class_uid"], 6003);
+        assert_eq!(ocsf_line["status_id"], 2);
+        assert_eq!(ocsf_line["metadata"]["sequence"], 0);
+        let cef_text = render(Format::Cef, &records);
+        assert!(
+            cef_text.starts_with(
+                "<132>1 2027-01-15T08:00:00.000Z node-1 palisade - - - CEF:0|Palisade|Palisade|"
+            ),
+            "{cef_text}"
+        );
+        assert!(
+            cef_text.contains("reason\\=")
+                || cef_text.contains("reason==")
+                || cef_text.contains("reason=\\=cmd"),
+            "{cef_text}"
+        );
+        let jsonl = render(Format::Jsonl, &records);
+        assert_eq!(jsonl.lines().count(), 3);
+    }
+
+    #[test]
+    fn filters_select_by_tenant_type_and_time() {
+        let records: Vec<AuditRecord> = (0..6).map(record).collect();
+        let f = Filter {
+            tenant: Some("acme".into()),
+            from: Some(time_bound("2027-01-15T08:00:02Z").unwrap()),
+            ..Filter::default()
+        };
+        let picked: Vec<u64> = records
+            .iter()
+            .filter(|r| f.matches(r))
+            .map(|r| r.log_index)
+            .collect();
+        assert_eq!(picked, vec![2, 4]);
+        assert!(time_bound("yesterday").is_err());
+    }
+}

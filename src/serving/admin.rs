@@ -1,0 +1,121 @@
+//! `/admin/v1/...`: administration and audit endpoints. Every call is
+//! authorized by role and recorded in the audit trail before it is answered.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::auth::{self, AuditContext};
+use super::error::{ApiError, ErrorCode};
+use crate::audit::export::{self, Filter, Format};
+use crate::audit::merkle::TreeLevels;
+use crate::audit::record::{AuditRecord, EventType};
+use crate::identity::principal::Role;
+
+/// Query of an audit export.
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    /// `jsonl`, `csv`, `ocsf`, `cef`, or `bundle` (the verification bundle).
+    format: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    tenant: Option<String>,
+    subject: Option<String>,
+    model: Option<String>,
+    event_type: Option<String>,
+}
+
+fn bad(param: &str, message: String) -> ApiError {
+    ApiError::new(ErrorCode::InvalidRequest, message).with_param(param)
+}
+
+fn unavailable(e: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "audit export failed");
+    ApiError::new(
+        ErrorCode::AuditUnavailable,
+        "the audit trail cannot be read now; try again later",
+    )
+}
+
+/// `GET /admin/v1/audit/export`: role `auditor`.
+pub async fn audit_export(
+    req: HttpRequest,
+    query: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let audit = req
+        .app_data::<web::Data<AuditContext>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))?;
+    let q = query.into_inner();
+    let format_name = q.format.clone().unwrap_or_else(|| "jsonl".to_owned());
+    let format = match format_name.as_str() {
+        "bundle" => None,
+        other => Some(Format::parse(other).map_err(|e| bad("format", e))?),
+    };
+    let filter = Filter {
+        from: q
+            .from
+            .as_deref()
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| bad("from", e))?,
+        to: q
+            .to
+            .as_deref()
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| bad("to", e))?,
+        tenant: q.tenant,
+        subject_pseudonym: q.subject,
+        model_id: q.model,
+        event_type: q
+            .event_type
+            .map(|t| serde_json::from_value::<EventType>(serde_json::Value::String(t.clone())))
+            .transpose()
+            .map_err(|_| bad("event_type", "unknown event type".to_owned()))?,
+    };
+
+    // Everything committed so far gets signed, so every exported record has a proof.
+    audit.log.checkpoint().await.map_err(unavailable)?;
+    let store = audit.log.store();
+    let log_id = audit.log.log_id();
+    let checkpoints = store.checkpoints(log_id).await.map_err(unavailable)?;
+    let Some(latest) = checkpoints.last() else {
+        return Err(unavailable("no signed checkpoint"));
+    };
+    let stored = store.records(log_id).await.map_err(unavailable)?;
+    let covered: Vec<_> = stored
+        .into_iter()
+        .filter(|r| r.index < latest.size)
+        .collect();
+    let mut selected = Vec::new();
+    let mut records = Vec::new();
+    for r in &covered {
+        let record: AuditRecord = serde_json::from_str(&r.record).map_err(unavailable)?;
+        if filter.matches(&record) {
+            selected.push((r.index, r.record.clone()));
+            records.push(record);
+        }
+    }
+
+    let mut event = audit.event(&req, EventType::AuditExport, 200);
+    audit.principal(&mut event, &principal);
+    event.reason = Some(format!("format={format_name} records={}", selected.len()));
+    audit.record(event).await?;
+
+    Ok(match format {
+        Some(f) => HttpResponse::Ok()
+            .content_type(f.content_type())
+            .body(export::render(f, &records)),
+        None => {
+            let levels = TreeLevels::new(
+                covered
+                    .iter()
+                    .map(|r| <[u8; 32]>::try_from(r.leaf_hash.as_slice()).map_err(unavailable))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+            let bundle =
+                export::bundle(log_id, &latest.note, &levels, &selected).map_err(unavailable)?;
+            HttpResponse::Ok().json(bundle)
+        }
+    })
+}
