@@ -134,14 +134,22 @@ impl Store {
         match self {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                for r in records {
-                    sqlx::query("INSERT INTO audit_records (log_id, log_index, leaf_hash, record) VALUES (?, ?, ?, ?)")
-                        .bind(log_id)
-                        .bind(to_i64(r.index)?)
-                        .bind(&r.leaf_hash)
-                        .bind(&r.record)
-                        .execute(&mut *tx)
-                        .await?;
+                // Multi-row inserts: one statement per 200 records (SQLite
+                // allows 32766 bound parameters).
+                for chunk in records.chunks(200) {
+                    let mut sql = String::from(
+                        "INSERT INTO audit_records (log_id, log_index, leaf_hash, record) VALUES ",
+                    );
+                    sql.push_str(&vec!["(?, ?, ?, ?)"; chunk.len()].join(", "));
+                    let mut q = sqlx::query(&sql);
+                    for r in chunk {
+                        q = q
+                            .bind(log_id)
+                            .bind(to_i64(r.index)?)
+                            .bind(&r.leaf_hash)
+                            .bind(&r.record);
+                    }
+                    q.execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
             }
