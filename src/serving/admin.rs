@@ -119,3 +119,93 @@ pub async fn audit_export(
         }
     })
 }
+
+/// Query of a consistency proof.
+#[derive(Debug, Deserialize)]
+pub struct ConsistencyQuery {
+    /// The older tree size.
+    from: u64,
+    /// The newer tree size.
+    to: u64,
+}
+
+/// `GET /admin/v1/audit/checkpoints`: role `auditor`. Every signed
+/// checkpoint of this node's log, oldest first, as signed notes.
+pub async fn audit_checkpoints(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let audit = audit_context(&req)?;
+    let checkpoints = audit
+        .log
+        .store()
+        .checkpoints(audit.log.log_id())
+        .await
+        .map_err(unavailable)?;
+    let mut event = audit.event(&req, EventType::AdminAction, 200);
+    audit.principal(&mut event, &principal);
+    event.reason = Some(format!("read {} checkpoints", checkpoints.len()));
+    audit.record(event).await?;
+    let list: Vec<serde_json::Value> = checkpoints
+        .iter()
+        .map(|c| serde_json::json!({"size": c.size, "note": c.note}))
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "log_id": audit.log.log_id(),
+        "origin": crate::audit::log::origin(audit.log.log_id()),
+        "checkpoints": list,
+    })))
+}
+
+/// `GET /admin/v1/audit/proof/consistency?from=S1&to=S2`: role `auditor`.
+/// The RFC 6962 consistency proof that the tree of `to` records extends the
+/// tree of `from` records, for an auditor who kept an older checkpoint.
+pub async fn audit_consistency(
+    req: HttpRequest,
+    query: web::Query<ConsistencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let audit = audit_context(&req)?;
+    let q = query.into_inner();
+    let leaves: Vec<[u8; 32]> = audit
+        .log
+        .store()
+        .leaf_hashes(audit.log.log_id())
+        .await
+        .map_err(unavailable)?
+        .into_iter()
+        .map(|(_, leaf)| <[u8; 32]>::try_from(leaf.as_slice()).map_err(unavailable))
+        .collect::<Result<_, _>>()?;
+    let size = leaves.len() as u64;
+    if q.from == 0 || q.from > q.to || q.to > size {
+        return Err(bad(
+            "to",
+            format!(
+                "need 0 < from <= to <= {size} (the log's size); got from={} to={}",
+                q.from, q.to
+            ),
+        ));
+    }
+    let to = usize::try_from(q.to).map_err(unavailable)?;
+    let from = usize::try_from(q.from).map_err(unavailable)?;
+    let slice = leaves
+        .get(..to)
+        .ok_or_else(|| unavailable("log shorter than expected"))?;
+    let proof = crate::audit::merkle::consistency_proof(slice, from).map_err(unavailable)?;
+    let mut event = audit.event(&req, EventType::AdminAction, 200);
+    audit.principal(&mut event, &principal);
+    event.reason = Some(format!("consistency proof {}..{}", q.from, q.to));
+    audit.record(event).await?;
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "from": q.from,
+        "to": q.to,
+        "root_from": b64.encode(crate::audit::merkle::root(slice.get(..from).unwrap_or_default())),
+        "root_to": b64.encode(crate::audit::merkle::root(slice)),
+        "proof": proof.iter().map(|h| b64.encode(h)).collect::<Vec<_>>(),
+    })))
+}
+
+fn audit_context(req: &HttpRequest) -> Result<&web::Data<AuditContext>, ApiError> {
+    req.app_data::<web::Data<AuditContext>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))
+}

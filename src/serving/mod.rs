@@ -33,6 +33,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
     .service(
+        web::resource("/admin/v1/audit/checkpoints")
+            .route(web::get().to(admin::audit_checkpoints))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
+        web::resource("/admin/v1/audit/proof/consistency")
+            .route(web::get().to(admin::audit_consistency))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
         web::resource("/admin/v1/audit/export")
             .route(web::get().to(admin::audit_export))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),

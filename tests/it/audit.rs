@@ -665,3 +665,66 @@ fn auditors_export_in_four_formats_and_bundles_verify_offline() {
     });
     assert_eq!(exports, 5, "four formats and one bundle, each recorded");
 }
+
+#[test]
+fn auditors_get_checkpoints_and_consistency_proofs_that_verify() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.config(addr, "").replace(
+        "pseudonym_key = \"audit/pseudonym.key\"",
+        "pseudonym_key = \"audit/pseudonym.key\"\ncheckpoint_every_records = 2",
+    );
+    let config = pki.write("cp.toml", &config);
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..5 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let auditor = pki.token("dpo", &["auditor"]);
+    let r = d.get_with_token(&pki, "/admin/v1/audit/checkpoints", &auditor);
+    assert_eq!(r.status, 200, "{r:?}");
+    let v = r.json();
+    let verifier = palisade::audit::checkpoint::CheckpointVerifier::parse(
+        &std::fs::read_to_string(pki.path("audit/checkpoint.key.pub")).unwrap(),
+    )
+    .unwrap();
+    let opened: Vec<_> = v["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| verifier.open(c["note"].as_str().unwrap()).unwrap())
+        .collect();
+    assert!(opened.len() >= 2, "{v}");
+    let (old, new) = (&opened[0], opened.last().unwrap());
+    let r = d.get_with_token(
+        &pki,
+        &format!(
+            "/admin/v1/audit/proof/consistency?from={}&to={}",
+            old.size, new.size
+        ),
+        &auditor,
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let proof: Vec<Vec<u8>> = r.json()["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| b64.decode(h.as_str().unwrap()).unwrap())
+        .collect();
+    palisade::audit::merkle::verify_consistency(old.size, new.size, &proof, &old.root, &new.root)
+        .unwrap();
+    let bad = d.get_with_token(
+        &pki,
+        "/admin/v1/audit/proof/consistency?from=0&to=3",
+        &auditor,
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["param"], "to");
+    let bad = d.get_with_token(
+        &pki,
+        "/admin/v1/audit/proof/consistency?from=x&to=3",
+        &auditor,
+    );
+    assert_eq!(bad.status, 400, "{bad:?}");
+}
