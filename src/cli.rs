@@ -409,8 +409,8 @@ fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String
         })
         .unwrap_or_else(|| "no checkpoint yet".to_owned());
     Ok(format!(
-        "OK: log {log_id:?}: {} records, {} signed checkpoints; {latest}; {} records after the latest checkpoint",
-        report.records, report.checkpoints, report.unsigned_tail
+        "OK: log {log_id:?}: {} records ({} pruned by retention), {} signed checkpoints; {latest}; {} records after the latest checkpoint",
+        report.records, report.pruned, report.checkpoints, report.unsigned_tail
     ))
 }
 

@@ -269,6 +269,20 @@ pub struct AuditConfig {
     /// file a SIEM collects), so that history cannot be rewritten unseen.
     #[serde(default)]
     pub checkpoint_file: Option<PathBuf>,
+    /// Records keep their content at least this long (at least 183 days,
+    /// the EU AI Act's six months; the default, 6 years, is HIPAA's).
+    #[serde(default = "default_retention", with = "duration")]
+    pub retention_minimum: Duration,
+    /// Legal hold: while true, nothing is pruned.
+    #[serde(default)]
+    pub legal_hold: bool,
+}
+
+/// The shortest retention allowed: six months (EU AI Act Art. 19, 26(6)).
+pub const MIN_RETENTION: Duration = Duration::from_secs(183 * 24 * 3600);
+
+fn default_retention() -> Duration {
+    Duration::from_secs(6 * 365 * 24 * 3600 + 2 * 24 * 3600)
 }
 
 fn default_checkpoint_records() -> u64 {
@@ -741,6 +755,12 @@ impl Config {
             err(
                 "audit.checkpoint_every_records",
                 "must be at least 1".to_owned(),
+            );
+        }
+        if self.audit.retention_minimum < MIN_RETENTION {
+            err(
+                "audit.retention_minimum",
+                "at least 183 days: the EU AI Act requires keeping logs six months".to_owned(),
             );
         }
         if self.audit.checkpoint_interval.is_zero() {

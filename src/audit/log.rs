@@ -221,6 +221,7 @@ impl Writer {
                         index,
                         leaf_hash: leaf.to_vec(),
                         record: text,
+                        pruned: false,
                     });
                     replies.push((reply, index));
                 }

@@ -57,8 +57,10 @@ pub struct StoredRecord {
     pub index: u64,
     /// The leaf hash stored beside the record.
     pub leaf_hash: Vec<u8>,
-    /// The record's canonical JSON.
+    /// The record's canonical JSON (empty once pruned).
     pub record: String,
+    /// The content was removed by retention; only the leaf hash remains.
+    pub pruned: bool,
 }
 
 /// One stored checkpoint.
@@ -226,7 +228,7 @@ impl Store {
             |r| Ok((
                 r.try_get::<i64, _>(0)?,
                 r.try_get::<Vec<u8>, _>(1)?,
-                r.try_get::<String, _>(2)?
+                r.try_get::<Option<String>, _>(2)?
             ))
         );
         rows.into_iter()
@@ -234,7 +236,8 @@ impl Store {
                 Ok(StoredRecord {
                     index: to_u64(index)?,
                     leaf_hash,
-                    record,
+                    pruned: record.is_none(),
+                    record: record.unwrap_or_default(),
                 })
             })
             .collect()
@@ -271,6 +274,32 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Removes the content of records below `below` (retention), keeping
+    /// their leaf hashes so the log stays verifiable. Returns how many
+    /// records lost their content.
+    pub async fn prune_content(&self, log_id: &str, below: u64) -> Result<u64, StoreError> {
+        let below = to_i64(below)?;
+        let done = match self {
+            Store::Sqlite(pool) => sqlx::query(
+                "UPDATE audit_records SET record = NULL WHERE log_id = ? AND log_index < ? AND record IS NOT NULL",
+            )
+            .bind(log_id)
+            .bind(below)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Store::Postgres(pool) => sqlx::query(
+                "UPDATE audit_records SET record = NULL WHERE log_id = $1 AND log_index < $2 AND record IS NOT NULL",
+            )
+            .bind(log_id)
+            .bind(below)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        };
+        Ok(done)
     }
 
     /// Closes the pool.

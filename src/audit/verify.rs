@@ -19,6 +19,8 @@ pub struct Verified {
     /// Records after the latest checkpoint (protected by the record chain,
     /// not yet by a signature).
     pub unsigned_tail: u64,
+    /// Records whose content retention removed (their leaf hashes remain).
+    pub pruned: u64,
 }
 
 /// Why verification failed: the first bad index (when one can be named).
@@ -102,6 +104,14 @@ fn fast(
             index: position as u64,
             why: why.to_owned(),
         };
+        if stored.pruned {
+            // Only its leaf hash remains; the checkpoint roots vouch for it.
+            if stored.index != position as u64 || position as u64 >= covered {
+                return Err(bad("pruned out of place or beyond the latest checkpoint"));
+            }
+            return <[u8; 32]>::try_from(stored.leaf_hash.as_slice())
+                .map_err(|_| bad("bad leaf hash"));
+        }
         let env: Envelope<'_> =
             serde_json::from_str(&stored.record).map_err(|_| bad("not a valid record"))?;
         if stored.index != position as u64
@@ -185,6 +195,7 @@ fn fast(
         checkpoints: opened.len(),
         unsigned_tail: tree.size() - covered,
         latest: opened.last().cloned(),
+        pruned: records.iter().filter(|r| r.pruned).count() as u64,
     })
 }
 
@@ -256,6 +267,33 @@ fn detailed(
             } else {
                 bad(stored.index, "stored twice".into())
             });
+        }
+        if stored.pruned {
+            let covered = opened.last().map_or(0, |c| c.size);
+            if expected >= covered {
+                return Err(bad(
+                    expected,
+                    "its content was removed, but no signed checkpoint covers it".into(),
+                ));
+            }
+            let leaf: [u8; 32] = stored
+                .leaf_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| bad(expected, "its stored leaf hash is not 32 bytes".into()))?;
+            tree.push(leaf);
+            while let Some(c) = pending.next_if(|c| c.size == tree.size()) {
+                if c.root != tree.root() {
+                    return Err(bad(
+                        expected,
+                        format!(
+                            "the tree of records 0..={expected} does not match the signed checkpoint of size {}",
+                            c.size
+                        ),
+                    ));
+                }
+            }
+            continue;
         }
         let record: AuditRecord = serde_json::from_str(&stored.record)
             .map_err(|e| bad(expected, format!("not a valid record: {e}")))?;
@@ -338,5 +376,6 @@ fn detailed(
         checkpoints: opened.len(),
         unsigned_tail: tree.size() - covered,
         latest,
+        pruned: records.iter().filter(|r| r.pruned).count() as u64,
     })
 }

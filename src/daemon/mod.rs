@@ -296,12 +296,17 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let app_readiness = web::Data::from(readiness.clone());
     let app_identity = web::Data::from(identity.clone());
     let app_audit = web::Data::new(audit.clone());
+    let app_retention = web::Data::new(serving::admin::Retention {
+        minimum: config.audit.retention_minimum,
+        legal_hold: config.audit.legal_hold,
+    });
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(app_metrics.clone())
             .app_data(app_readiness.clone())
             .app_data(app_identity.clone())
             .app_data(app_audit.clone())
+            .app_data(app_retention.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })

@@ -89,7 +89,7 @@ pub async fn audit_export(
         .collect();
     let mut selected = Vec::new();
     let mut records = Vec::new();
-    for r in &covered {
+    for r in covered.iter().filter(|r| !r.pruned) {
         let record: AuditRecord = serde_json::from_str(&r.record).map_err(unavailable)?;
         if filter.matches(&record) {
             selected.push((r.index, r.record.clone()));
@@ -208,4 +208,88 @@ pub async fn audit_consistency(
 fn audit_context(req: &HttpRequest) -> Result<&web::Data<AuditContext>, ApiError> {
     req.app_data::<web::Data<AuditContext>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))
+}
+
+/// Query of a prune.
+#[derive(Debug, Deserialize)]
+pub struct PruneQuery {
+    /// Remove the content of records that started before this date or time.
+    before: String,
+}
+
+/// `POST /admin/v1/audit/prune?before=DATE`: role `admin`. Removes the
+/// content of the oldest records that are older than both `before` and the
+/// retention minimum and covered by a signed checkpoint; their leaf hashes
+/// stay, so the log still verifies. Refused under legal hold.
+pub async fn audit_prune(
+    req: HttpRequest,
+    query: web::Query<PruneQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, Some(Role::Admin)).await?;
+    let audit = audit_context(&req)?;
+    let retention = req
+        .app_data::<web::Data<Retention>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "retention is not configured"))?;
+    let before = export::time_bound(&query.before).map_err(|e| bad("before", e))?;
+    let mut event = audit.event(&req, EventType::AdminAction, 200);
+    audit.principal(&mut event, &principal);
+    if retention.legal_hold {
+        event.status = Some(409);
+        event.outcome = Some("refused".into());
+        event.reason = Some("prune refused: legal hold".into());
+        audit.record(event).await?;
+        return Err(ApiError::new(
+            ErrorCode::Conflict,
+            "the audit trail is under legal hold (audit.legal_hold); nothing is pruned",
+        )
+        .with_field("reason", serde_json::Value::from("legal_hold")));
+    }
+    let floor =
+        crate::audit::record::timestamp(time::OffsetDateTime::now_utc() - retention.minimum);
+    let cutoff = before.min(floor.clone());
+    audit.log.checkpoint().await.map_err(unavailable)?;
+    let store = audit.log.store();
+    let log_id = audit.log.log_id();
+    let covered = store
+        .checkpoints(log_id)
+        .await
+        .map_err(unavailable)?
+        .last()
+        .map_or(0, |c| c.size);
+    let mut below = 0u64;
+    for r in store.records(log_id).await.map_err(unavailable)? {
+        if r.index >= covered {
+            break;
+        }
+        if !r.pruned {
+            let record: AuditRecord = serde_json::from_str(&r.record).map_err(unavailable)?;
+            if record.event.start_time >= cutoff {
+                break;
+            }
+        }
+        below = r.index + 1;
+    }
+    let pruned = store
+        .prune_content(log_id, below)
+        .await
+        .map_err(unavailable)?;
+    event.reason = Some(format!(
+        "pruned the content of {pruned} records below index {below} (started before {cutoff})"
+    ));
+    audit.record(event).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "pruned": pruned,
+        "below_index": below,
+        "cutoff": cutoff,
+        "retention_floor": floor,
+    })))
+}
+
+/// The retention rules in force.
+#[derive(Debug, Clone)]
+pub struct Retention {
+    /// Minimum age before content may be removed.
+    pub minimum: std::time::Duration,
+    /// Nothing is removed while true.
+    pub legal_hold: bool,
 }

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 413: the body is larger than allowed.
     PayloadTooLarge,
+    /// 409: the request conflicts with the state (e.g. a legal hold).
+    Conflict,
     /// 429: too many requests.
     RateLimited,
     /// 503: the daemon is not ready to serve this.
@@ -44,6 +46,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::NotReady => "not_ready",
             Self::AuditUnavailable => "audit_unavailable",
@@ -56,9 +59,10 @@ impl ErrorCode {
         match self {
             Self::Unauthorized => "authentication_error",
             Self::Forbidden => "permission_error",
-            Self::InvalidRequest | Self::MethodNotAllowed | Self::PayloadTooLarge => {
-                "invalid_request_error"
-            }
+            Self::InvalidRequest
+            | Self::MethodNotAllowed
+            | Self::PayloadTooLarge
+            | Self::Conflict => "invalid_request_error",
             Self::NotFound => "not_found_error",
             Self::RateLimited => "rate_limit_error",
             Self::NotReady | Self::AuditUnavailable | Self::Internal => "server_error",
@@ -74,6 +78,7 @@ impl ErrorCode {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::NotReady | Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -87,6 +92,7 @@ impl ErrorCode {
             403 => Self::Forbidden,
             404 => Self::NotFound,
             405 => Self::MethodNotAllowed,
+            409 => Self::Conflict,
             413 => Self::PayloadTooLarge,
             429 => Self::RateLimited,
             503 => Self::NotReady,

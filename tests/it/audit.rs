@@ -26,6 +26,16 @@ fn runtime() -> tokio::runtime::Runtime {
 /// Writes a log of `n` records (checkpoint after all of them) for `log_id`
 /// into `store_url`, and a config naming it; returns the config path.
 fn make_log(dir: &Path, store_url: &str, log_id: &str, n: u64) -> std::path::PathBuf {
+    make_log_at(dir, store_url, log_id, n, time::OffsetDateTime::now_utc())
+}
+
+fn make_log_at(
+    dir: &Path,
+    store_url: &str,
+    log_id: &str,
+    n: u64,
+    at: time::OffsetDateTime,
+) -> std::path::PathBuf {
     let (signer, private) = CheckpointSigner::generate(&format!("palisade-{log_id}")).unwrap();
     std::fs::write(dir.join("checkpoint.key"), format!("{private}\n")).unwrap();
     std::fs::write(
@@ -48,11 +58,7 @@ fn make_log(dir: &Path, store_url: &str, log_id: &str, n: u64) -> std::path::Pat
         .await
         .unwrap();
         for i in 0..n {
-            let mut e = AuditEvent::new(
-                EventType::AuthenticationFailed,
-                log_id,
-                time::OffsetDateTime::now_utc(),
-            );
+            let mut e = AuditEvent::new(EventType::AuthenticationFailed, log_id, at);
             e.status = Some(401);
             e.reason = Some(format!("expired-{i}"));
             assert_eq!(log.append(e).await.unwrap(), i);
@@ -163,7 +169,10 @@ fn tampering_is_caught(store_url: &str, dir: &Path, prefix: &str) {
     let c = make_log(dir, store_url, &id("clean"), 20);
     let (ok, out) = verify(&c);
     assert!(ok, "{out}");
-    assert!(out.contains("20 records, 1 signed checkpoints"), "{out}");
+    assert!(
+        out.contains("20 records (0 pruned by retention), 1 signed checkpoints"),
+        "{out}"
+    );
 
     // An UPDATE of one field.
     let c = make_log(dir, store_url, &id("update"), 20);
@@ -727,4 +736,96 @@ fn auditors_get_checkpoints_and_consistency_proofs_that_verify() {
         &auditor,
     );
     assert_eq!(bad.status, 400, "{bad:?}");
+}
+
+#[test]
+fn retention_prunes_old_content_keeps_the_log_verifiable_and_respects_legal_hold() {
+    let pki = Pki::new();
+    let node = "retention-node";
+    let url = format!("sqlite:{}", pki.path("old.db").display());
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(400);
+    make_log_at(pki.dir.path(), &url, node, 10, long_ago);
+    let addr = free_addr();
+    let config = |hold: bool| {
+        pki.config(addr, "")
+            .replace("version = 1\n", &format!("version = 1\n[node]\nid = \"{node}\"\n"))
+            .replace("store = \"sqlite:audit/audit.db\"", &format!("store = \"{url}\""))
+            .replace("signing_key = \"audit/checkpoint.key\"", "signing_key = \"checkpoint.key\"")
+            .replace(
+                "pseudonym_key = \"audit/pseudonym.key\"",
+                &format!("pseudonym_key = \"audit/pseudonym.key\"\nretention_minimum = \"183days\"\nlegal_hold = {hold}"),
+            )
+    };
+    let path = pki.write("retention.toml", &config(false));
+    let d = Launch::new(&path, addr).start(&pki);
+    let admin = pki.token("ops", &["admin"]);
+    let prune = |d: &Daemon, before: &str| {
+        request(
+            d.addr,
+            client_config(&pki, Some(&pki.client), &[&rustls::version::TLS13]),
+            &format!(
+                "POST /admin/v1/audit/prune?before={before} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {admin}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            ),
+        )
+        .unwrap()
+    };
+    // Nothing is younger than the 183-day floor... except what the daemon wrote now.
+    let r = prune(&d, "2100-01-01");
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["pruned"], 10, "{}", r.body);
+    assert_eq!(r.json()["below_index"], 10);
+    let again = prune(&d, "2100-01-01");
+    assert_eq!(
+        again.json()["pruned"],
+        0,
+        "pruning is idempotent: {}",
+        again.body
+    );
+    let bad = prune(&d, "soon");
+    assert_eq!(bad.status, 400);
+    // Exports leave pruned records out, and bundles still verify.
+    let auditor = pki.token("dpo", &["auditor"]);
+    let jsonl = d
+        .get_with_token(&pki, "/admin/v1/audit/export", &auditor)
+        .body;
+    assert!(!jsonl.contains("expired-3"), "{jsonl}");
+    assert!(jsonl.contains("daemon_started"), "{jsonl}");
+    let bundle = d
+        .get_with_token(&pki, "/admin/v1/audit/export?format=bundle", &auditor)
+        .body;
+    let bundle_path = pki.write("retention-bundle.json", &bundle);
+    let (status, out, err) = run(&[
+        "audit",
+        "verify",
+        "--bundle",
+        bundle_path.to_str().unwrap(),
+        "--public-key",
+        pki.path("checkpoint.key.pub").to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    drop(d);
+    let (ok, out) = verify(&path);
+    assert!(ok, "{out}");
+    assert!(out.contains("10 pruned"), "{out}");
+
+    // Under legal hold, nothing is pruned.
+    let path = pki.write("retention.toml", &config(true));
+    let d = Launch::new(&path, addr).start(&pki);
+    let r = prune(&d, "2100-01-01");
+    assert_eq!(r.status, 409, "{r:?}");
+    assert_eq!(r.json()["error"]["reason"], "legal_hold");
+    drop(d);
+
+    // A pruned record's leaf hash altered: the checkpoint catches it.
+    exec(
+        &url,
+        "UPDATE audit_records SET leaf_hash = $1 WHERE log_id = $2 AND log_index = 4",
+        &[Bind::Bytes(vec![7; 32]), Bind::Text(node.into())],
+    );
+    let (ok, out) = verify(&path);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("does not match the signed checkpoint"),
+        "{out}"
+    );
 }

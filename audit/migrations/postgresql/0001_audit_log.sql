@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS audit_records (
     log_id     TEXT   NOT NULL,
     log_index  BIGINT NOT NULL,
     leaf_hash  BYTEA  NOT NULL,
-    record     TEXT   NOT NULL,
+    record     TEXT,             -- NULL once pruned (the leaf hash stays)
     PRIMARY KEY (log_id, log_index)
 );
 

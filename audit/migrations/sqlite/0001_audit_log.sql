@@ -3,7 +3,7 @@ CREATE TABLE IF NOT EXISTS audit_records (
     log_id     TEXT    NOT NULL,
     log_index  INTEGER NOT NULL,
     leaf_hash  BLOB    NOT NULL,
-    record     TEXT    NOT NULL,
+    record     TEXT,               -- NULL once pruned (the leaf hash stays)
     PRIMARY KEY (log_id, log_index)
 ) WITHOUT ROWID;
 
