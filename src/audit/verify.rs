@@ -240,6 +240,28 @@ fn open_checkpoints(
     Ok(opened)
 }
 
+/// Appends record `index`'s leaf and checks every checkpoint of the new size.
+fn push_checked<'a>(
+    tree: &mut CompactTree,
+    pending: &mut std::iter::Peekable<impl Iterator<Item = &'a Checkpoint>>,
+    leaf: [u8; 32],
+    index: u64,
+) -> Result<(), VerifyError> {
+    tree.push(leaf);
+    while let Some(c) = pending.next_if(|c| c.size == tree.size()) {
+        if c.root != tree.root() {
+            return Err(VerifyError::Record {
+                index,
+                why: format!(
+                    "the tree of records 0..={index} does not match the signed checkpoint of size {}",
+                    c.size
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The record-by-record pass: names the first bad index.
 fn detailed(
     log_id: &str,
@@ -281,18 +303,7 @@ fn detailed(
                 .as_slice()
                 .try_into()
                 .map_err(|_| bad(expected, "its stored leaf hash is not 32 bytes".into()))?;
-            tree.push(leaf);
-            while let Some(c) = pending.next_if(|c| c.size == tree.size()) {
-                if c.root != tree.root() {
-                    return Err(bad(
-                        expected,
-                        format!(
-                            "the tree of records 0..={expected} does not match the signed checkpoint of size {}",
-                            c.size
-                        ),
-                    ));
-                }
-            }
+            push_checked(&mut tree, &mut pending, leaf, expected)?;
             continue;
         }
         let record: AuditRecord = serde_json::from_str(&stored.record)
@@ -346,18 +357,7 @@ fn detailed(
                 ),
             });
         }
-        tree.push(leaf);
-        while let Some(c) = pending.next_if(|c| c.size == tree.size()) {
-            if c.root != tree.root() {
-                return Err(bad(
-                    expected,
-                    format!(
-                        "the tree of records 0..={expected} does not match the signed checkpoint of size {}",
-                        c.size
-                    ),
-                ));
-            }
-        }
+        push_checked(&mut tree, &mut pending, leaf, expected)?;
     }
     if let Some(c) = pending.next() {
         return Err(VerifyError::Record {
