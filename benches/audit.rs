@@ -44,6 +44,7 @@ async fn start(url: &str, log_id: &str) -> AuditLog {
             checkpoint_every_records: 10_000,
             checkpoint_interval: Duration::from_secs(60),
             checkpoint_file: None,
+            checkpoint_push: None,
         },
     )
     .await
@@ -125,6 +126,7 @@ fn bench(c: &mut Criterion) {
                 checkpoint_every_records: 10_000,
                 checkpoint_interval: Duration::from_secs(3600),
                 checkpoint_file: None,
+                checkpoint_push: None,
             },
         )
         .await

@@ -269,6 +269,13 @@ pub struct AuditConfig {
     /// file a SIEM collects), so that history cannot be rewritten unseen.
     #[serde(default)]
     pub checkpoint_file: Option<PathBuf>,
+    /// Also POST every signed checkpoint (text/plain) to this `https://`
+    /// endpoint (a SIEM, a WORM store, a witness); failed pushes are retried.
+    #[serde(default)]
+    pub checkpoint_url: Option<String>,
+    /// CA bundle (PEM) that verifies `checkpoint_url`; required with it.
+    #[serde(default)]
+    pub checkpoint_url_ca: Option<PathBuf>,
     /// Records keep their content at least this long (at least 183 days,
     /// the EU AI Act's six months; the default, 6 years, is HIPAA's).
     #[serde(default = "default_retention", with = "duration")]
@@ -603,6 +610,9 @@ impl Config {
         if let Some(f) = self.audit.checkpoint_file.as_mut() {
             resolve(f);
         }
+        if let Some(f) = self.audit.checkpoint_url_ca.as_mut() {
+            resolve(f);
+        }
         // A relative SQLite path is relative to the config file too.
         if let Some(path) = self.audit.store.strip_prefix("sqlite:")
             && !path.starts_with('/')
@@ -710,7 +720,7 @@ impl Config {
                     "missing: set jwks_file or jwks_url".to_owned(),
                 ),
                 (None, Some(url)) => {
-                    if let Err(e) = crate::identity::jwks_fetch::HttpsUrl::parse(url) {
+                    if let Err(e) = crate::https::HttpsUrl::parse(url) {
                         err(&key("jwks_url"), e);
                     }
                     if issuer.jwks_url_ca.is_none() {
@@ -756,6 +766,17 @@ impl Config {
                 "audit.checkpoint_every_records",
                 "must be at least 1".to_owned(),
             );
+        }
+        if let Some(url) = &self.audit.checkpoint_url {
+            if let Err(e) = crate::https::HttpsUrl::parse(url) {
+                err("audit.checkpoint_url", e);
+            }
+            if self.audit.checkpoint_url_ca.is_none() {
+                err(
+                    "audit.checkpoint_url_ca",
+                    "missing: the CA bundle that verifies the checkpoint endpoint".to_owned(),
+                );
+            }
         }
         if self.audit.retention_minimum < MIN_RETENTION {
             err(

@@ -33,6 +33,43 @@ pub struct LogSettings {
     pub checkpoint_interval: Duration,
     /// Append every signed checkpoint to this file as well.
     pub checkpoint_file: Option<PathBuf>,
+    /// POST every signed checkpoint to this endpoint (URL, trusted CAs) as well.
+    pub checkpoint_push: Option<(String, std::sync::Arc<rustls::RootCertStore>)>,
+}
+
+/// Notes waiting to be pushed, at most; older ones are dropped (they stay
+/// in the store and the file).
+const PUSH_QUEUE: usize = 1024;
+
+/// Pushes checkpoints in order, retrying each until the endpoint takes it.
+async fn push_checkpoints(
+    url: String,
+    roots: std::sync::Arc<rustls::RootCertStore>,
+    mut rx: mpsc::Receiver<String>,
+) {
+    while let Some(note) = rx.recv().await {
+        let mut delay = Duration::from_secs(1);
+        loop {
+            match crate::https::request(
+                "POST",
+                &url,
+                Some("text/plain; charset=utf-8"),
+                note.as_bytes(),
+                roots.clone(),
+                Duration::from_secs(10),
+            )
+            .await
+            {
+                Ok((status, _)) if (200..300).contains(&status) => break,
+                Ok((status, _)) => {
+                    tracing::error!(%url, status, "the checkpoint endpoint refused a checkpoint; retrying")
+                }
+                Err(e) => tracing::error!(error = %e, "cannot push a checkpoint; retrying"),
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(300));
+        }
+    }
 }
 
 /// The checkpoint origin of a log.
@@ -85,7 +122,13 @@ impl AuditLog {
         let (tx, rx) = mpsc::channel(16 * MAX_BATCH);
         let handle_store = store.clone();
         let log_id = settings.log_id.clone();
+        let pusher = settings.checkpoint_push.clone().map(|(url, roots)| {
+            let (tx, rx) = mpsc::channel(PUSH_QUEUE);
+            tokio::spawn(push_checkpoints(url, roots, rx));
+            tx
+        });
         let writer = Writer {
+            pusher,
             store,
             signer,
             origin: origin(&settings.log_id),
@@ -137,6 +180,7 @@ impl AuditLog {
 }
 
 struct Writer {
+    pusher: Option<mpsc::Sender<String>>,
     store: Store,
     signer: CheckpointSigner,
     origin: String,
@@ -275,6 +319,13 @@ impl Writer {
             && let Err(e) = append_line(path, &note)
         {
             tracing::error!(error = %e, file = %path.display(), "cannot push the audit checkpoint to its file");
+        }
+        if let Some(pusher) = &self.pusher
+            && pusher.try_send(note.clone()).is_err()
+        {
+            tracing::error!(
+                "the checkpoint push queue is full; this checkpoint stays in the store and file only"
+            );
         }
         self.unsigned = 0;
         self.first_unsigned = None;

@@ -194,6 +194,13 @@ async fn start_audit(config: &Config) -> Result<AuditContext, DaemonError> {
             checkpoint_every_records: audit.checkpoint_every_records,
             checkpoint_interval: audit.checkpoint_interval,
             checkpoint_file: audit.checkpoint_file.clone(),
+            checkpoint_push: match (&audit.checkpoint_url, &audit.checkpoint_url_ca) {
+                (Some(url), Some(ca)) => Some((
+                    url.clone(),
+                    Arc::new(crate::https::load_roots(ca).map_err(DaemonError::Audit)?),
+                )),
+                _ => None,
+            },
         },
     )
     .await

@@ -444,7 +444,7 @@ impl Authenticator {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
             wanted.store(false, Ordering::Relaxed);
-            let fetched = super::jwks_fetch::fetch(url, roots.clone(), FETCH_TIMEOUT)
+            let fetched = crate::https::fetch(url, roots.clone(), FETCH_TIMEOUT)
                 .await
                 .and_then(|body| {
                     KeySet::parse(&body)
@@ -657,7 +657,7 @@ fn key_source(issuer: &IssuerConfig) -> Result<(KeySet, KeySource), (&'static st
             ))
         }
         (None, Some(url), Some(ca), Some(cache)) => {
-            let roots = super::jwks_fetch::load_roots(ca).map_err(|e| ("jwks_url_ca", e))?;
+            let roots = crate::https::load_roots(ca).map_err(|e| ("jwks_url_ca", e))?;
             let keys = match std::fs::read(cache) {
                 Ok(bytes) => KeySet::parse(&bytes).unwrap_or_else(|e| {
                     tracing::warn!(cache = %cache.display(), error = %e, "ignoring an unusable JWKS cache");

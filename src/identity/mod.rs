@@ -5,7 +5,6 @@
 pub mod client_cert;
 pub mod devpki;
 pub mod devtoken;
-pub mod jwks_fetch;
 pub mod jwt;
 pub mod principal;
 pub mod ratelimit;

@@ -53,6 +53,7 @@ fn make_log_at(
                 checkpoint_every_records: 1_000_000,
                 checkpoint_interval: Duration::from_secs(3600),
                 checkpoint_file: None,
+                checkpoint_push: None,
             },
         )
         .await
@@ -827,5 +828,57 @@ fn retention_prunes_old_content_keeps_the_log_verifiable_and_respects_legal_hold
     assert!(
         out.contains("does not match the signed checkpoint"),
         "{out}"
+    );
+}
+
+#[test]
+fn checkpoints_are_pushed_to_an_https_endpoint_and_retried_when_it_fails() {
+    let pki = Pki::new();
+    let sink = HttpsSink::start(&pki, 1);
+    let addr = free_addr();
+    let config = pki.config(addr, "").replace(
+        "pseudonym_key = \"audit/pseudonym.key\"",
+        &format!(
+            "pseudonym_key = \"audit/pseudonym.key\"\ncheckpoint_every_records = 2\ncheckpoint_url = \"{}\"\ncheckpoint_url_ca = \"ca.pem\"",
+            sink.url
+        ),
+    );
+    let config = pki.write("push.toml", &config);
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..3 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let verifier = palisade::audit::checkpoint::CheckpointVerifier::parse(
+        &std::fs::read_to_string(pki.path("audit/checkpoint.key.pub")).unwrap(),
+    )
+    .unwrap();
+    // The first push is refused (503) and retried after a second.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sink.bodies.lock().unwrap().len() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "checkpoints not pushed:\n{}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(sink.attempts.load(std::sync::atomic::Ordering::SeqCst) >= 3);
+    assert!(
+        d.log()
+            .contains("the checkpoint endpoint refused a checkpoint"),
+        "{}",
+        d.log()
+    );
+    let sizes: Vec<u64> = sink
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|n| verifier.open(n).unwrap().size)
+        .collect();
+    assert_eq!(
+        sizes[..2],
+        [2, 4],
+        "pushed in order, the refused one again first"
     );
 }

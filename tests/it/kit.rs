@@ -575,3 +575,93 @@ impl KeepAlive {
             .to_vec()
     }
 }
+
+/// An HTTPS endpoint (server certificate from the test CA) that records the
+/// body of every POST; it answers 503 to the first `fail_first` requests.
+pub struct HttpsSink {
+    pub url: String,
+    pub bodies: Arc<std::sync::Mutex<Vec<String>>>,
+    pub attempts: Arc<std::sync::atomic::AtomicUsize>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl HttpsSink {
+    pub fn start(pki: &Pki, fail_first: usize) -> Self {
+        use std::io::BufRead;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "https://127.0.0.1:{}/checkpoints",
+            listener.local_addr().unwrap().port()
+        );
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(palisade::identity::tls::provider())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(
+                    vec![CertificateDer::from_pem_slice(pki.server.cert_pem.as_bytes()).unwrap()],
+                    PrivateKeyDer::from_pem_slice(pki.server.key_pem.as_bytes()).unwrap(),
+                )
+                .unwrap(),
+        );
+        let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let attempts = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (b, a, s) = (bodies.clone(), attempts.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                let Ok((tcp, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(20));
+                    continue;
+                };
+                tcp.set_nonblocking(false).unwrap();
+                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+                let mut tls = std::io::BufReader::new(rustls::StreamOwned::new(conn, tcp));
+                let mut length = 0;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if tls.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; length];
+                let _ = tls.read_exact(&mut body);
+                let n = a.fetch_add(1, Ordering::SeqCst);
+                let status = if n < fail_first {
+                    "503 Service Unavailable"
+                } else {
+                    b.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&body).into_owned());
+                    "200 OK"
+                };
+                let stream = tls.get_mut();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                stream.conn.send_close_notify();
+                let _ = stream.flush();
+            }
+        });
+        Self {
+            url,
+            bodies,
+            attempts,
+            stop,
+        }
+    }
+}
+
+impl Drop for HttpsSink {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}

@@ -1,7 +1,7 @@
-//! Fetching an IdP's JWKS over HTTPS: one `GET`, HTTP/1.1, the IdP's
-//! certificate verified against the CA bundle the operator names. Kept to
-//! what a JWKS endpoint needs (no redirects, no cookies, a size cap) rather
-//! than pulling a general HTTP client into the daemon.
+//! Outbound HTTPS, kept to what the daemon needs (fetching an IdP's JWKS,
+//! pushing audit checkpoints): one request per connection, HTTP/1.1, the
+//! server verified against the CA bundle the operator names, no redirects,
+//! no cookies, a size cap, rather than pulling a general HTTP client in.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,10 +12,10 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use super::tls::provider;
+use crate::identity::tls::provider;
 
-/// Largest JWKS document accepted.
-pub const MAX_JWKS_BYTES: usize = 1024 * 1024;
+/// Largest response body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// The parts of an `https://` URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,14 +90,38 @@ pub async fn fetch(
     roots: Arc<RootCertStore>,
     timeout: Duration,
 ) -> Result<Vec<u8>, String> {
-    let parsed = HttpsUrl::parse(url)?;
-    tokio::time::timeout(timeout, fetch_inner(&parsed, roots))
-        .await
-        .map_err(|_| format!("{url}: no answer within {timeout:?}"))?
-        .map_err(|e| format!("{url}: {e}"))
+    match request("GET", url, None, &[], roots, timeout).await? {
+        (200, body) => Ok(body),
+        (status, _) => Err(format!("{url}: HTTP status {status}")),
+    }
 }
 
-async fn fetch_inner(url: &HttpsUrl, roots: Arc<RootCertStore>) -> Result<Vec<u8>, String> {
+/// One request; returns the status and body.
+pub async fn request(
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    roots: Arc<RootCertStore>,
+    timeout: Duration,
+) -> Result<(u16, Vec<u8>), String> {
+    let parsed = HttpsUrl::parse(url)?;
+    tokio::time::timeout(
+        timeout,
+        request_inner(method, &parsed, content_type, body, roots),
+    )
+    .await
+    .map_err(|_| format!("{url}: no answer within {timeout:?}"))?
+    .map_err(|e| format!("{url}: {e}"))
+}
+
+async fn request_inner(
+    method: &str,
+    url: &HttpsUrl,
+    content_type: Option<&str>,
+    body: &[u8],
+    roots: Arc<RootCertStore>,
+) -> Result<(u16, Vec<u8>), String> {
     let config = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| e.to_string())?
@@ -116,14 +140,22 @@ async fn fetch_inner(url: &HttpsUrl, roots: Arc<RootCertStore>) -> Result<Vec<u8
     } else {
         format!("{}:{}", url.host, url.port)
     };
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {host_header}\r\nAccept: application/json\r\nUser-Agent: palisade/{}\r\nConnection: close\r\n\r\n",
+    let mut head = format!(
+        "{method} {} HTTP/1.1\r\nHost: {host_header}\r\nAccept: application/json\r\nUser-Agent: palisade/{}\r\nConnection: close\r\n",
         url.path,
         env!("CARGO_PKG_VERSION")
     );
-    tls.write_all(request.as_bytes())
+    if let Some(ct) = content_type {
+        head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    if method != "GET" {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    tls.write_all(head.as_bytes())
         .await
         .map_err(|e| e.to_string())?;
+    tls.write_all(body).await.map_err(|e| e.to_string())?;
     let mut raw = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     loop {
@@ -131,8 +163,8 @@ async fn fetch_inner(url: &HttpsUrl, roots: Arc<RootCertStore>) -> Result<Vec<u8
             Ok(0) => break,
             Ok(n) => {
                 raw.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                if raw.len() > MAX_JWKS_BYTES + 16 * 1024 {
-                    return Err(format!("answer larger than {MAX_JWKS_BYTES} bytes"));
+                if raw.len() > MAX_BODY_BYTES + 16 * 1024 {
+                    return Err(format!("answer larger than {MAX_BODY_BYTES} bytes"));
                 }
             }
             // Servers often close without close_notify after `Connection: close`.
@@ -143,8 +175,8 @@ async fn fetch_inner(url: &HttpsUrl, roots: Arc<RootCertStore>) -> Result<Vec<u8
     parse_response(&raw)
 }
 
-/// Parses an HTTP/1.1 response read to its end; returns the body of a 200.
-pub fn parse_response(raw: &[u8]) -> Result<Vec<u8>, String> {
+/// Parses an HTTP/1.1 response read to its end into status and body.
+pub fn parse_response(raw: &[u8]) -> Result<(u16, Vec<u8>), String> {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -159,9 +191,6 @@ pub fn parse_response(raw: &[u8]) -> Result<Vec<u8>, String> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| format!("bad status line {status_line:?}"))?;
-    if status != 200 {
-        return Err(format!("HTTP status {status}"));
-    }
     let mut chunked = false;
     let mut length = None;
     for line in lines {
@@ -185,10 +214,10 @@ pub fn parse_response(raw: &[u8]) -> Result<Vec<u8>, String> {
     } else {
         body.to_vec()
     };
-    if body.len() > MAX_JWKS_BYTES {
-        return Err(format!("body larger than {MAX_JWKS_BYTES} bytes"));
+    if body.len() > MAX_BODY_BYTES {
+        return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
     }
-    Ok(body)
+    Ok((status, body))
 }
 
 fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
@@ -209,8 +238,8 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
         }
         let chunk = rest.get(..size).ok_or("truncated chunk")?;
         out.extend_from_slice(chunk);
-        if out.len() > MAX_JWKS_BYTES {
-            return Err(format!("body larger than {MAX_JWKS_BYTES} bytes"));
+        if out.len() > MAX_BODY_BYTES {
+            return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
         }
         data = rest.get(size + 2..).ok_or("truncated chunked body")?;
     }
@@ -240,11 +269,11 @@ mod tests {
     #[test]
     fn responses_with_length_chunks_or_errors_are_read() {
         let r = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}trailing";
-        assert_eq!(parse_response(r).unwrap(), b"{}");
+        assert_eq!(parse_response(r).unwrap(), (200, b"{}".to_vec()));
         let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n{\"k\r\n3;x=y\r\n\":1\r\n1\r\n}\r\n0\r\n\r\n";
-        assert_eq!(parse_response(r).unwrap(), b"{\"k\":1}");
+        assert_eq!(parse_response(r).unwrap(), (200, b"{\"k\":1}".to_vec()));
         let r = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
-        assert_eq!(parse_response(r).unwrap_err(), "HTTP status 404");
+        assert_eq!(parse_response(r).unwrap(), (404, Vec::new()));
         let r = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
         assert!(parse_response(r).is_err());
     }
