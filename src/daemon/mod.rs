@@ -125,6 +125,7 @@ impl Running {
             ("logging", config.logging != self.config.logging),
             ("metrics", config.metrics != self.config.metrics),
             ("node", config.node != self.config.node),
+            ("audit", config.audit != self.config.audit),
         ];
         for (section, changed) in restart_only {
             if changed {
