@@ -51,6 +51,9 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
+    /// Export records (and their verification bundle, OUT.bundle.json);
+    /// the export is recorded in the trail first.
+    Export(ExportArgs),
     /// Verify the live audit log of a configuration: every record, its
     /// place, its chain and every signed checkpoint. Exit 0 only when all
     /// verifies; otherwise name the first bad log index and why.
@@ -71,6 +74,37 @@ enum AuditCommand {
         #[arg(long = "public-key", value_name = "FILE")]
         public_key: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The configuration whose store and node id to export.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// jsonl, csv, ocsf or cef.
+    #[arg(long, default_value = "jsonl")]
+    format: String,
+    /// Records that started at or after this date or RFC 3339 time.
+    #[arg(long)]
+    from: Option<String>,
+    /// Records that started before this date or RFC 3339 time.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only this tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Only this subject pseudonym.
+    #[arg(long)]
+    subject: Option<String>,
+    /// Only this model id.
+    #[arg(long)]
+    model: Option<String>,
+    /// Only this event type (e.g. authentication_failed).
+    #[arg(long = "event-type")]
+    event_type: Option<String>,
+    /// Where to write the export; the bundle goes to OUT.bundle.json.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -173,6 +207,13 @@ pub fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&format!("token mint: {e}")),
+        },
+        Command::Audit(AuditCommand::Export(args)) => match audit_export(&args) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("audit export: {e}")),
         },
         Command::Audit(AuditCommand::Verify {
             config,
@@ -441,4 +482,94 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
         checkpoint.size,
         crate::audit::merkle::hex(&checkpoint.root)
     ))
+}
+
+fn audit_export(args: &ExportArgs) -> Result<String, String> {
+    use crate::audit::export::{self, Filter, Format};
+    use crate::audit::record::{AuditEvent, EventType};
+    use crate::audit::{checkpoint::CheckpointSigner, keys, log, store::Store};
+
+    let config = Config::load(&args.config).map_err(|e| e.to_string())?;
+    let format = Format::parse(&args.format)?;
+    let filter = Filter {
+        from: args.from.as_deref().map(export::time_bound).transpose()?,
+        to: args.to.as_deref().map(export::time_bound).transpose()?,
+        tenant: args.tenant.clone(),
+        subject_pseudonym: args.subject.clone(),
+        model_id: args.model.clone(),
+        event_type: args
+            .event_type
+            .as_ref()
+            .map(|t| serde_json::from_value::<EventType>(serde_json::Value::String(t.clone())))
+            .transpose()
+            .map_err(|_| "unknown --event-type".to_owned())?,
+    };
+    let audit = &config.audit;
+    let key_text = std::fs::read_to_string(&audit.signing_key).map_err(|e| {
+        format!(
+            "cannot read the signing key {} ({e}); start the daemon once to create it",
+            audit.signing_key.display()
+        )
+    })?;
+    let signer = CheckpointSigner::from_private_key(&key_text).map_err(|e| e.to_string())?;
+    let pseudonym_key =
+        keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let store = Store::open(&audit.store).await.map_err(|e| e.to_string())?;
+        let log = log::AuditLog::start(
+            store,
+            signer,
+            log::LogSettings {
+                log_id: config.node.id.clone(),
+                checkpoint_every_records: audit.checkpoint_every_records,
+                checkpoint_interval: audit.checkpoint_interval,
+                checkpoint_file: audit.checkpoint_file.clone(),
+                checkpoint_push: None,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let collected = export::collect(&log, &filter).await?;
+        // Recorded before anything is written: no unrecorded export.
+        let mut event = AuditEvent::new(
+            EventType::AuditExport,
+            &config.node.id,
+            time::OffsetDateTime::now_utc(),
+        );
+        event.auth_method = Some("local-cli".into());
+        event.subject_pseudonym = Some(keys::pseudonym(&pseudonym_key, &["local", &user]));
+        event.operation = Some("palisade audit export".into());
+        event.status = Some(200);
+        event.outcome = Some("success".into());
+        event.reason = Some(format!(
+            "format={} records={} out={}",
+            args.format,
+            collected.selected.len(),
+            args.out.display()
+        ));
+        log.append(event).await.map_err(|e| e.to_string())?;
+        log.checkpoint().await.map_err(|e| e.to_string())?;
+        let bundle = collected.bundle(&config.node.id)?;
+        std::fs::write(&args.out, export::render(format, &collected.records))
+            .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+        let mut bundle_path = args.out.as_os_str().to_owned();
+        bundle_path.push(".bundle.json");
+        let bundle_path = PathBuf::from(bundle_path);
+        let text = serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())?;
+        std::fs::write(&bundle_path, text)
+            .map_err(|e| format!("cannot write {}: {e}", bundle_path.display()))?;
+        Ok(format!(
+            "exported {} records to {} and their verification bundle to {}",
+            collected.selected.len(),
+            args.out.display(),
+            bundle_path.display()
+        ))
+    })
 }

@@ -235,6 +235,70 @@ pub fn verify_bundle(
     Ok(checkpoint)
 }
 
+/// What an export holds: the signed checkpoint it is proven against, every
+/// leaf it covers (for the proofs) and the selected records.
+#[derive(Debug)]
+pub struct Collected {
+    /// The signed checkpoint note covering the export.
+    pub note: String,
+    /// Leaf hashes of records `0..size` of that checkpoint.
+    pub leaves: Vec<[u8; 32]>,
+    /// Selected (index, canonical text).
+    pub selected: Vec<(u64, String)>,
+    /// Selected records, parsed.
+    pub records: Vec<AuditRecord>,
+}
+
+impl Collected {
+    /// The verification bundle of the selection.
+    pub fn bundle(&self, log_id: &str) -> Result<Bundle, String> {
+        bundle(
+            log_id,
+            &self.note,
+            &TreeLevels::new(self.leaves.clone()),
+            &self.selected,
+        )
+    }
+}
+
+/// Signs a checkpoint of everything committed and collects the records
+/// `filter` selects among those it covers (pruned records are left out).
+pub async fn collect(log: &super::log::AuditLog, filter: &Filter) -> Result<Collected, String> {
+    log.checkpoint().await.map_err(|e| e.to_string())?;
+    let store = log.store();
+    let log_id = log.log_id();
+    let checkpoints = store.checkpoints(log_id).await.map_err(|e| e.to_string())?;
+    let latest = checkpoints
+        .last()
+        .ok_or("the log has no signed checkpoint yet")?;
+    let stored = store.records(log_id).await.map_err(|e| e.to_string())?;
+    let mut collected = Collected {
+        note: latest.note.clone(),
+        leaves: Vec::new(),
+        selected: Vec::new(),
+        records: Vec::new(),
+    };
+    for r in stored.into_iter().filter(|r| r.index < latest.size) {
+        let leaf: [u8; 32] = r.leaf_hash.as_slice().try_into().map_err(|_| {
+            format!(
+                "log index {}: the stored leaf hash is not 32 bytes",
+                r.index
+            )
+        })?;
+        collected.leaves.push(leaf);
+        if r.pruned {
+            continue;
+        }
+        let record: AuditRecord =
+            serde_json::from_str(&r.record).map_err(|e| format!("log index {}: {e}", r.index))?;
+        if filter.matches(&record) {
+            collected.selected.push((r.index, r.record));
+            collected.records.push(record);
+        }
+    }
+    Ok(collected)
+}
+
 /// Renders the records in `format`.
 pub fn render(format: Format, records: &[AuditRecord]) -> String {
     let mut out = String::new();

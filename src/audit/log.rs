@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::checkpoint::{Checkpoint, CheckpointSigner};
 use super::merkle::{CompactTree, hex, leaf_hash};
 use super::record::{AuditEvent, AuditRecord, SCHEMA_VERSION, encode};
-use super::store::{Store, StoredRecord};
+use super::store::{AppendError, Store, StoredRecord};
 
 /// The audit trail cannot take records now; requests must fail closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -103,7 +103,7 @@ impl AuditLog {
     ) -> Result<Self, AuditUnavailable> {
         let mut tree = CompactTree::new();
         let leaves = store
-            .leaf_hashes(&settings.log_id)
+            .leaf_hashes(&settings.log_id, 0)
             .await
             .map_err(|e| AuditUnavailable(e.to_string()))?;
         for (expected, (index, leaf)) in leaves.into_iter().enumerate() {
@@ -119,6 +119,14 @@ impl AuditLog {
             }
             tree.push(leaf);
         }
+        // Records left unsigned (a crash, another writer) get a checkpoint soon.
+        let signed = store
+            .checkpoints(&settings.log_id)
+            .await
+            .map_err(|e| AuditUnavailable(e.to_string()))?
+            .last()
+            .map_or(0, |c| c.size);
+        let unsigned = tree.size().saturating_sub(signed);
         let (tx, rx) = mpsc::channel(16 * MAX_BATCH);
         let handle_store = store.clone();
         let log_id = settings.log_id.clone();
@@ -134,8 +142,8 @@ impl AuditLog {
             origin: origin(&settings.log_id),
             settings,
             tree,
-            unsigned: 0,
-            first_unsigned: None,
+            unsigned,
+            first_unsigned: (unsigned > 0).then(tokio::time::Instant::now),
         };
         tokio::spawn(writer.run(rx));
         Ok(Self {
@@ -244,10 +252,56 @@ impl Writer {
     }
 
     async fn commit(&mut self, batch: Vec<(Box<AuditEvent>, IndexReply)>) {
+        let (events, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        // Another writer (a CLI export beside the daemon) may have taken the
+        // next indices: catch up with the store and place the batch after it.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (tree, rows) = match self.records_for(&events) {
+                Ok(built) => built,
+                Err(e) => {
+                    for reply in replies {
+                        let _ = reply.send(Err(e.clone()));
+                    }
+                    return;
+                }
+            };
+            match self.store.append(&self.settings.log_id, &rows).await {
+                Ok(()) => {
+                    self.tree = tree;
+                    self.unsigned += rows.len() as u64;
+                    self.first_unsigned
+                        .get_or_insert_with(tokio::time::Instant::now);
+                    for (reply, row) in replies.into_iter().zip(&rows) {
+                        let _ = reply.send(Ok(row.index));
+                    }
+                    return;
+                }
+                Err(AppendError::Conflict) if attempts < 5 => {
+                    if let Err(e) = self.catch_up().await {
+                        tracing::error!(error = %e, "cannot catch up with the audit store");
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, records = rows.len(), "audit commit failed; the requests fail closed");
+                    for reply in replies {
+                        let _ = reply.send(Err(AuditUnavailable(e.to_string())));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The records of `events` placed after the current tree, and the tree with them.
+    fn records_for(
+        &self,
+        events: &[Box<AuditEvent>],
+    ) -> Result<(CompactTree, Vec<StoredRecord>), AuditUnavailable> {
         let mut tree = self.tree.clone();
-        let mut rows = Vec::with_capacity(batch.len());
-        let mut replies = Vec::with_capacity(batch.len());
-        for (event, reply) in batch {
+        let mut rows = Vec::with_capacity(events.len());
+        for event in events {
             let index = tree.size();
             let record = AuditRecord {
                 schema_version: SCHEMA_VERSION,
@@ -255,45 +309,43 @@ impl Writer {
                 log_id: self.settings.log_id.clone(),
                 log_index: index,
                 prev_root: hex(&tree.root()),
-                event: *event,
+                event: (**event).clone(),
             };
-            match encode(&record) {
-                Ok(text) => {
-                    let leaf = leaf_hash(text.as_bytes());
-                    tree.push(leaf);
-                    rows.push(StoredRecord {
-                        index,
-                        leaf_hash: leaf.to_vec(),
-                        record: text,
-                        pruned: false,
-                    });
-                    replies.push((reply, index));
-                }
-                Err(e) => {
-                    let _ = reply.send(Err(AuditUnavailable(e.to_string())));
-                }
-            }
+            let text = encode(&record).map_err(|e| AuditUnavailable(e.to_string()))?;
+            let leaf = leaf_hash(text.as_bytes());
+            tree.push(leaf);
+            rows.push(StoredRecord {
+                index,
+                leaf_hash: leaf.to_vec(),
+                record: text,
+                pruned: false,
+            });
         }
-        if rows.is_empty() {
-            return;
-        }
-        match self.store.append(&self.settings.log_id, &rows).await {
-            Ok(()) => {
-                self.tree = tree;
-                self.unsigned += rows.len() as u64;
-                self.first_unsigned
-                    .get_or_insert_with(tokio::time::Instant::now);
-                for (reply, index) in replies {
-                    let _ = reply.send(Ok(index));
-                }
+        Ok((tree, rows))
+    }
+
+    /// Appends to the tree the records another writer stored after it.
+    async fn catch_up(&mut self) -> Result<(), AuditUnavailable> {
+        let newer = self
+            .store
+            .leaf_hashes(&self.settings.log_id, self.tree.size())
+            .await
+            .map_err(|e| AuditUnavailable(e.to_string()))?;
+        for (index, leaf) in newer {
+            let leaf: [u8; 32] = leaf.as_slice().try_into().map_err(|_| {
+                AuditUnavailable(format!(
+                    "log index {index}: the stored leaf hash is not 32 bytes"
+                ))
+            })?;
+            if index != self.tree.size() {
+                return Err(AuditUnavailable(format!(
+                    "log index {} is missing from the store",
+                    self.tree.size()
+                )));
             }
-            Err(e) => {
-                tracing::error!(error = %e, records = rows.len(), "audit commit failed; the requests fail closed");
-                for (reply, _) in replies {
-                    let _ = reply.send(Err(AuditUnavailable(e.to_string())));
-                }
-            }
+            self.tree.push(leaf);
         }
+        Ok(())
     }
 
     async fn sign_checkpoint(&mut self) -> Result<Option<Checkpoint>, AuditUnavailable> {

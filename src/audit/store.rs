@@ -50,6 +50,25 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+/// Why an append failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// Another writer took these indices first (e.g. `palisade audit export`
+    /// beside the daemon); catch up and retry.
+    #[error("another writer appended to the log first")]
+    Conflict,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn append_error(e: sqlx::Error) -> AppendError {
+    match e.as_database_error() {
+        Some(db) if db.is_unique_violation() => AppendError::Conflict,
+        _ => AppendError::Store(e.into()),
+    }
+}
+
 /// One stored record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredRecord {
@@ -132,10 +151,10 @@ impl Store {
     }
 
     /// Appends records in one transaction: all are durable, or none.
-    pub async fn append(&self, log_id: &str, records: &[StoredRecord]) -> Result<(), StoreError> {
+    pub async fn append(&self, log_id: &str, records: &[StoredRecord]) -> Result<(), AppendError> {
         match self {
             Store::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin().await.map_err(append_error)?;
                 // Multi-row inserts: one statement per 200 records (SQLite
                 // allows 32766 bound parameters).
                 for chunk in records.chunks(200) {
@@ -151,12 +170,12 @@ impl Store {
                             .bind(&r.leaf_hash)
                             .bind(&r.record);
                     }
-                    q.execute(&mut *tx).await?;
+                    q.execute(&mut *tx).await.map_err(append_error)?;
                 }
-                tx.commit().await?;
+                tx.commit().await.map_err(append_error)?;
             }
             Store::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin().await.map_err(append_error)?;
                 let mut indices = Vec::with_capacity(records.len());
                 let mut leaves = Vec::with_capacity(records.len());
                 let mut texts = Vec::with_capacity(records.len());
@@ -174,8 +193,9 @@ impl Store {
                 .bind(&leaves)
                 .bind(&texts)
                 .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
+                .await
+                .map_err(append_error)?;
+                tx.commit().await.map_err(append_error)?;
             }
         }
         Ok(())
@@ -243,15 +263,36 @@ impl Store {
             .collect()
     }
 
-    /// The leaf hashes of `log_id` in index order (to rebuild the tree at start).
-    pub async fn leaf_hashes(&self, log_id: &str) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
-        let rows = rows!(
-            self,
-            "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = ? ORDER BY log_index",
-            "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = $1 ORDER BY log_index",
-            log_id,
-            |r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<Vec<u8>, _>(1)?))
-        );
+    /// The leaf hashes of `log_id` from index `from` on, in index order (to
+    /// rebuild the tree at start, or catch up with another writer).
+    pub async fn leaf_hashes(
+        &self,
+        log_id: &str,
+        from: u64,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let from = to_i64(from)?;
+        let rows: Vec<(i64, Vec<u8>)> = match self {
+            Store::Sqlite(pool) => sqlx::query(
+                "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = ? AND log_index >= ? ORDER BY log_index",
+            )
+            .bind(log_id)
+            .bind(from)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?,
+            Store::Postgres(pool) => sqlx::query(
+                "SELECT log_index, leaf_hash FROM audit_records WHERE log_id = $1 AND log_index >= $2 ORDER BY log_index",
+            )
+            .bind(log_id)
+            .bind(from)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()?,
+        };
         rows.into_iter()
             .map(|(index, leaf)| Ok((to_u64(index)?, leaf)))
             .collect()

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use super::auth::{self, AuditContext};
 use super::error::{ApiError, ErrorCode};
 use crate::audit::export::{self, Filter, Format};
-use crate::audit::merkle::TreeLevels;
 use crate::audit::record::{AuditRecord, EventType};
 use crate::identity::principal::Role;
 
@@ -75,48 +74,23 @@ pub async fn audit_export(
     };
 
     // Everything committed so far gets signed, so every exported record has a proof.
-    audit.log.checkpoint().await.map_err(unavailable)?;
-    let store = audit.log.store();
-    let log_id = audit.log.log_id();
-    let checkpoints = store.checkpoints(log_id).await.map_err(unavailable)?;
-    let Some(latest) = checkpoints.last() else {
-        return Err(unavailable("no signed checkpoint"));
-    };
-    let stored = store.records(log_id).await.map_err(unavailable)?;
-    let covered: Vec<_> = stored
-        .into_iter()
-        .filter(|r| r.index < latest.size)
-        .collect();
-    let mut selected = Vec::new();
-    let mut records = Vec::new();
-    for r in covered.iter().filter(|r| !r.pruned) {
-        let record: AuditRecord = serde_json::from_str(&r.record).map_err(unavailable)?;
-        if filter.matches(&record) {
-            selected.push((r.index, r.record.clone()));
-            records.push(record);
-        }
-    }
+    let collected = export::collect(&audit.log, &filter)
+        .await
+        .map_err(unavailable)?;
 
     let mut event = audit.event(&req, EventType::AuditExport, 200);
     audit.principal(&mut event, &principal);
-    event.reason = Some(format!("format={format_name} records={}", selected.len()));
+    event.reason = Some(format!(
+        "format={format_name} records={}",
+        collected.selected.len()
+    ));
     audit.record(event).await?;
 
     Ok(match format {
         Some(f) => HttpResponse::Ok()
             .content_type(f.content_type())
-            .body(export::render(f, &records)),
-        None => {
-            let levels = TreeLevels::new(
-                covered
-                    .iter()
-                    .map(|r| <[u8; 32]>::try_from(r.leaf_hash.as_slice()).map_err(unavailable))
-                    .collect::<Result<Vec<_>, _>>()?,
-            );
-            let bundle =
-                export::bundle(log_id, &latest.note, &levels, &selected).map_err(unavailable)?;
-            HttpResponse::Ok().json(bundle)
-        }
+            .body(export::render(f, &collected.records)),
+        None => HttpResponse::Ok().json(collected.bundle(audit.log.log_id()).map_err(unavailable)?),
     })
 }
 
@@ -168,7 +142,7 @@ pub async fn audit_consistency(
     let leaves: Vec<[u8; 32]> = audit
         .log
         .store()
-        .leaf_hashes(audit.log.log_id())
+        .leaf_hashes(audit.log.log_id(), 0)
         .await
         .map_err(unavailable)?
         .into_iter()

@@ -882,3 +882,88 @@ fn checkpoints_are_pushed_to_an_https_endpoint_and_retried_when_it_fails() {
         "pushed in order, the refused one again first"
     );
 }
+
+#[test]
+fn the_cli_export_is_recorded_beside_a_running_daemon_and_both_writers_keep_one_log() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..3 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let out = pki.path("export.csv");
+    let (status, stdout, stderr) = run(&[
+        "audit",
+        "export",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--event-type",
+        "authentication_failed",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("exported 3 records"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 4);
+    let bundle = pki.path("export.csv.bundle.json");
+    let (status, o, e) = run(&[
+        "audit",
+        "verify",
+        "--bundle",
+        bundle.to_str().unwrap(),
+        "--public-key",
+        pki.path("audit/checkpoint.key.pub").to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{o}{e}");
+    // The daemon's next records go after the CLI's (its writer catches up).
+    for _ in 0..3 {
+        assert_eq!(
+            d.get_with_token(&pki, "/whoami", "garbage").status,
+            401,
+            "{}",
+            d.log()
+        );
+    }
+    let (bad, _, err) = run(&[
+        "audit",
+        "export",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "xml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!bad.success());
+    assert!(err.contains("unknown export format"), "{err}");
+    drop(d);
+    let (ok, text) = verify(&config);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("8 records"),
+        "start, 3 + 3 refusals, the CLI export: {text}"
+    );
+    let cli = runtime().block_on(async {
+        let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .unwrap()
+            .trim()
+            .to_owned();
+        store
+            .records(&node)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.record.contains("local-cli"))
+            .map(|r| r.index)
+    });
+    assert_eq!(
+        cli,
+        Some(4),
+        "the CLI's export record sits between the daemon's"
+    );
+}
