@@ -54,6 +54,9 @@ enum AuditCommand {
     /// Export records (and their verification bundle, OUT.bundle.json);
     /// the export is recorded in the trail first.
     Export(ExportArgs),
+    /// A compliance report (Markdown) of the selected records, with the
+    /// log's verification state; recorded like an export.
+    Report(ExportArgs),
     /// Verify the live audit log of a configuration: every record, its
     /// place, its chain and every signed checkpoint. Exit 0 only when all
     /// verifies; otherwise name the first bad log index and why.
@@ -81,7 +84,7 @@ struct ExportArgs {
     /// The configuration whose store and node id to export.
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// jsonl, csv, ocsf or cef.
+    /// jsonl, csv, ocsf or cef (export only; a report is Markdown).
     #[arg(long, default_value = "jsonl")]
     format: String,
     /// Records that started at or after this date or RFC 3339 time.
@@ -102,7 +105,7 @@ struct ExportArgs {
     /// Only this event type (e.g. authentication_failed).
     #[arg(long = "event-type")]
     event_type: Option<String>,
-    /// Where to write the export; the bundle goes to OUT.bundle.json.
+    /// Where to write the export or report; an export's bundle goes to OUT.bundle.json.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
 }
@@ -208,7 +211,14 @@ pub fn main() -> ExitCode {
             }
             Err(e) => fail(&format!("token mint: {e}")),
         },
-        Command::Audit(AuditCommand::Export(args)) => match audit_export(&args) {
+        Command::Audit(AuditCommand::Report(args)) => match audit_export_or_report(&args, true) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("audit report: {e}")),
+        },
+        Command::Audit(AuditCommand::Export(args)) => match audit_export_or_report(&args, false) {
             Ok(summary) => {
                 println!("{summary}");
                 ExitCode::SUCCESS
@@ -484,13 +494,17 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
     ))
 }
 
-fn audit_export(args: &ExportArgs) -> Result<String, String> {
+fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, String> {
     use crate::audit::export::{self, Filter, Format};
     use crate::audit::record::{AuditEvent, EventType};
     use crate::audit::{checkpoint::CheckpointSigner, keys, log, store::Store};
 
     let config = Config::load(&args.config).map_err(|e| e.to_string())?;
-    let format = Format::parse(&args.format)?;
+    let format = if report {
+        Format::Jsonl
+    } else {
+        Format::parse(&args.format)?
+    };
     let filter = Filter {
         from: args.from.as_deref().map(export::time_bound).transpose()?,
         to: args.to.as_deref().map(export::time_bound).transpose()?,
@@ -537,6 +551,37 @@ fn audit_export(args: &ExportArgs) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
         let collected = export::collect(&log, &filter).await?;
+        let verified = if report {
+            let store = log.store();
+            let records = store
+                .records(&config.node.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            let checkpoints = store
+                .checkpoints(&config.node.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            let verifier = crate::audit::checkpoint::CheckpointVerifier::parse(
+                &std::fs::read_to_string(keys::public_key_path(&audit.signing_key))
+                    .map_err(|e| format!("cannot read the verifier key: {e}"))?,
+            )
+            .map_err(|e| e.to_string())?;
+            match crate::audit::verify::verify(
+                &config.node.id,
+                &log::origin(&config.node.id),
+                &records,
+                &checkpoints,
+                &verifier,
+            ) {
+                Ok(v) => format!(
+                    "OK ({} records, {} signed checkpoints)",
+                    v.records, v.checkpoints
+                ),
+                Err(e) => format!("FAILED: {e}"),
+            }
+        } else {
+            String::new()
+        };
         // Recorded before anything is written: no unrecorded export.
         let mut event = AuditEvent::new(
             EventType::AuditExport,
@@ -545,17 +590,40 @@ fn audit_export(args: &ExportArgs) -> Result<String, String> {
         );
         event.auth_method = Some("local-cli".into());
         event.subject_pseudonym = Some(keys::pseudonym(&pseudonym_key, &["local", &user]));
-        event.operation = Some("palisade audit export".into());
+        event.operation = Some(
+            if report {
+                "palisade audit report"
+            } else {
+                "palisade audit export"
+            }
+            .into(),
+        );
         event.status = Some(200);
         event.outcome = Some("success".into());
         event.reason = Some(format!(
             "format={} records={} out={}",
-            args.format,
+            if report {
+                "report"
+            } else {
+                args.format.as_str()
+            },
             collected.selected.len(),
             args.out.display()
         ));
         log.append(event).await.map_err(|e| e.to_string())?;
         log.checkpoint().await.map_err(|e| e.to_string())?;
+        if report {
+            std::fs::write(
+                &args.out,
+                export::report_markdown(&config.node.id, &filter, &collected, &verified),
+            )
+            .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+            return Ok(format!(
+                "wrote the report on {} records to {} (log verification: {verified})",
+                collected.selected.len(),
+                args.out.display()
+            ));
+        }
         let bundle = collected.bundle(&config.node.id)?;
         std::fs::write(&args.out, export::render(format, &collected.records))
             .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;

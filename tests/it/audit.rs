@@ -967,3 +967,52 @@ fn the_cli_export_is_recorded_beside_a_running_daemon_and_both_writers_keep_one_
         "the CLI's export record sits between the daemon's"
     );
 }
+
+#[test]
+fn a_compliance_report_summarises_the_log_and_its_verification() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..3 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    assert_eq!(
+        d.get_with_token(&pki, "/metrics", &pki.token("alice", &["inference"]))
+            .status,
+        403
+    );
+    drop(d);
+    let out = pki.path("report.md");
+    let (status, stdout, stderr) = run(&[
+        "audit",
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--from",
+        "2000-01-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{stdout}{stderr}");
+    let report = std::fs::read_to_string(&out).unwrap();
+    for needle in [
+        "# Audit report: log",
+        "- Period asked: 2000-01-01T00:00:00.000Z to now",
+        "- Records selected: 5",
+        "- Distinct subjects (pseudonyms): 1",
+        "- Log verification: OK (5 records",
+        "| authentication_failed | 3 |",
+        "| 401 malformed_token | 3 |",
+        "| 403 missing_role:metrics | 1 |",
+        "| acme | 1 |",
+    ] {
+        assert!(report.contains(needle), "missing {needle:?} in\n{report}");
+    }
+    assert!(!report.contains("alice"), "no direct identifiers");
+    let (ok, text) = verify(&config);
+    assert!(
+        ok && text.contains("6 records"),
+        "the report itself is recorded: {text}"
+    );
+}
