@@ -80,31 +80,37 @@ fn verify(config: &Path) -> (bool, String) {
     (status.success(), format!("{out}{err}"))
 }
 
+/// Binds `binds` to a query of either backend.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.clone()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Bytes(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
 /// Raw SQL against either store, with `$n` placeholders written as `?n` for SQLite.
 fn exec(store_url: &str, sql: &str, binds: &[Bind]) {
     runtime().block_on(async {
         if store_url.starts_with("sqlite:") {
             let pool = sqlx::SqlitePool::connect(store_url).await.unwrap();
-            let mut q = sqlx::query(sql.replace('$', "?").leak());
-            for b in binds {
-                q = match b {
-                    Bind::Text(t) => q.bind(t.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Bytes(v) => q.bind(v.clone()),
-                };
-            }
-            q.execute(&pool).await.unwrap();
+            let sql = sql.replace('$', "?");
+            bind_all!(sqlx::query(&sql), binds)
+                .execute(&pool)
+                .await
+                .unwrap();
         } else {
             let pool = sqlx::PgPool::connect(store_url).await.unwrap();
-            let mut q = sqlx::query(sql.to_owned().leak());
-            for b in binds {
-                q = match b {
-                    Bind::Text(t) => q.bind(t.clone()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Bytes(v) => q.bind(v.clone()),
-                };
-            }
-            q.execute(&pool).await.unwrap();
+            bind_all!(sqlx::query(sql), binds)
+                .execute(&pool)
+                .await
+                .unwrap();
         }
     });
 }
@@ -137,21 +143,21 @@ fn rewrite(
     let mut r = record_at(store_url, log_id, index);
     edit(&mut r);
     let text = encode(&r).unwrap();
-    let sql = if fix_leaf {
-        "UPDATE audit_records SET record = $1, leaf_hash = $2 WHERE log_id = $3 AND log_index = $4"
+    let (id, at) = (Bind::Text(log_id.into()), Bind::Int(index as i64));
+    if fix_leaf {
+        let leaf = Bind::Bytes(leaf_hash(text.as_bytes()).to_vec());
+        exec(
+            store_url,
+            "UPDATE audit_records SET record = $1, leaf_hash = $2 WHERE log_id = $3 AND log_index = $4",
+            &[Bind::Text(text), leaf, id, at],
+        );
     } else {
-        "UPDATE audit_records SET record = $1, leaf_hash = leaf_hash WHERE log_id = $3 AND log_index = $4 AND $2 = $2"
-    };
-    exec(
-        store_url,
-        sql,
-        &[
-            Bind::Text(text.clone()),
-            Bind::Bytes(leaf_hash(text.as_bytes()).to_vec()),
-            Bind::Text(log_id.into()),
-            Bind::Int(index as i64),
-        ],
-    );
+        exec(
+            store_url,
+            "UPDATE audit_records SET record = $1 WHERE log_id = $2 AND log_index = $3",
+            &[Bind::Text(text), id, at],
+        );
+    }
 }
 
 fn assert_fails_at(config: &Path, index: u64, words: &str) {

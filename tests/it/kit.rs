@@ -453,17 +453,7 @@ impl JwksServer {
             "https://127.0.0.1:{}/realms/test/certs",
             listener.local_addr().unwrap().port()
         );
-        let config = Arc::new(
-            rustls::ServerConfig::builder_with_provider(palisade::identity::tls::provider())
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(
-                    vec![CertificateDer::from_pem_slice(pki.server.cert_pem.as_bytes()).unwrap()],
-                    PrivateKeyDer::from_pem_slice(pki.server.key_pem.as_bytes()).unwrap(),
-                )
-                .unwrap(),
-        );
+        let config = server_config(pki);
         let body = Arc::new(std::sync::Mutex::new(body.to_owned()));
         let hits = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
@@ -595,17 +585,7 @@ impl HttpsSink {
             "https://127.0.0.1:{}/checkpoints",
             listener.local_addr().unwrap().port()
         );
-        let config = Arc::new(
-            rustls::ServerConfig::builder_with_provider(palisade::identity::tls::provider())
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(
-                    vec![CertificateDer::from_pem_slice(pki.server.cert_pem.as_bytes()).unwrap()],
-                    PrivateKeyDer::from_pem_slice(pki.server.key_pem.as_bytes()).unwrap(),
-                )
-                .unwrap(),
-        );
+        let config = server_config(pki);
         let bodies = Arc::new(std::sync::Mutex::new(Vec::new()));
         let attempts = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
@@ -664,4 +644,19 @@ impl Drop for HttpsSink {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
     }
+}
+
+/// A plain (no client auth) TLS server config with the test server certificate.
+fn server_config(pki: &Pki) -> Arc<rustls::ServerConfig> {
+    Arc::new(
+        rustls::ServerConfig::builder_with_provider(palisade::identity::tls::provider())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from_pem_slice(pki.server.cert_pem.as_bytes()).unwrap()],
+                PrivateKeyDer::from_pem_slice(pki.server.key_pem.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+    )
 }
