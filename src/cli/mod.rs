@@ -12,6 +12,8 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::{daemon, demo, identity, telemetry};
 
+mod model;
+
 /// Exit status for an invalid configuration (sysexits EX_CONFIG); the
 /// systemd unit lists it in `RestartPreventExitStatus`.
 pub const EXIT_CONFIG: u8 = 78;
@@ -47,6 +49,11 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Model directories: inspect, verify against a reference, synthesise.
+    #[command(subcommand)]
+    Model(model::ModelCommand),
+    /// Generate text locally with a model, without the server.
+    Generate(model::GenerateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,6 +250,8 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(&format!("audit verify: {e}")),
             }
         }
+        Command::Model(command) => model::run(command),
+        Command::Generate(args) => model::generate(&args),
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {

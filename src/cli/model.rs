@@ -1,0 +1,323 @@
+//! `palisade model ...` and `palisade generate`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use candle_core::{DType, Device};
+use clap::{Args, Subcommand};
+
+use super::fail;
+use crate::engine::config::ModelConfig;
+use crate::engine::generate::{FinishReason, generate as run_generation};
+use crate::engine::model::Model;
+use crate::engine::sampling::SamplingParams;
+use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
+use crate::engine::{EngineError, synth, verify};
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ModelCommand {
+    /// Architecture, layers, experts, parameters and memory of a model directory.
+    Inspect {
+        /// The model directory (Hugging Face layout).
+        dir: PathBuf,
+    },
+    /// Run the golden cases of a reference file and report every difference.
+    Verify {
+        /// The model directory.
+        #[arg(long, value_name = "DIR")]
+        model: PathBuf,
+        /// The reference (`golden.json`, format moe-golden/1).
+        #[arg(long, value_name = "GOLDEN.json")]
+        reference: PathBuf,
+        /// Weights dtype (the reference is float32).
+        #[arg(long, default_value = "f32")]
+        dtype: String,
+        /// cpu, or cuda[:N] when built with the `cuda` feature.
+        #[arg(long, default_value = "cpu")]
+        device: String,
+    },
+    /// Write a random-weight model of a named size in the published layout.
+    Synth {
+        /// llama4, mixtral or qwen3moe.
+        #[arg(long)]
+        arch: String,
+        /// A preset name (see `docs/engine.md`): tiny, small, bench-1b, bench-1b-2x.
+        #[arg(long)]
+        preset: String,
+        /// Directory to create (must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// f32, bf16 or f16.
+        #[arg(long, default_value = "bf16")]
+        dtype: String,
+        /// Seed of the random weights.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct GenerateArgs {
+    /// The model directory.
+    #[arg(long, value_name = "DIR")]
+    model: PathBuf,
+    /// The prompt; sent through the chat template as a user message unless --raw.
+    #[arg(long)]
+    prompt: String,
+    /// Feed the prompt to the model as is, without the chat template.
+    #[arg(long)]
+    raw: bool,
+    /// Most tokens to generate.
+    #[arg(long = "max-tokens", default_value_t = 64)]
+    max_tokens: usize,
+    /// Sampling temperature; 0 is greedy.
+    #[arg(long, default_value_t = 0.0)]
+    temperature: f32,
+    /// Nucleus sampling mass.
+    #[arg(long = "top-p", default_value_t = 1.0)]
+    top_p: f32,
+    /// Keep only the K most likely tokens.
+    #[arg(long = "top-k")]
+    top_k: Option<usize>,
+    /// Seed, for reproducible sampling.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Weights dtype: f32, bf16 or f16.
+    #[arg(long, default_value = "f32")]
+    dtype: String,
+    /// cpu, or cuda[:N] when built with the `cuda` feature.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+}
+
+pub(super) fn run(command: ModelCommand) -> ExitCode {
+    match command {
+        ModelCommand::Inspect { dir } => match inspect(&dir) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("model inspect: {e}")),
+        },
+        ModelCommand::Verify {
+            model,
+            reference,
+            dtype,
+            device,
+        } => model_verify(&model, &reference, &dtype, &device),
+        ModelCommand::Synth {
+            arch,
+            preset,
+            out,
+            dtype,
+            seed,
+        } => {
+            let result = parse_dtype(&dtype)
+                .and_then(|dtype| synth::synth(&arch, &preset, &out, dtype, seed));
+            match result {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("model synth: {e}")),
+            }
+        }
+    }
+}
+
+/// `f32`, `bf16` or `f16`.
+pub(crate) fn parse_dtype(name: &str) -> Result<DType, EngineError> {
+    match name {
+        "f32" | "float32" => Ok(DType::F32),
+        "bf16" | "bfloat16" => Ok(DType::BF16),
+        "f16" | "float16" => Ok(DType::F16),
+        other => Err(EngineError::Request(format!(
+            "dtype {other:?} is not one of f32, bf16, f16"
+        ))),
+    }
+}
+
+/// `cpu` or `cuda[:N]`.
+pub(crate) fn parse_device(name: &str) -> Result<Device, EngineError> {
+    if name == "cpu" {
+        return Ok(Device::Cpu);
+    }
+    let ordinal = match name.strip_prefix("cuda") {
+        Some("") => 0,
+        Some(rest) => rest
+            .strip_prefix(':')
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| {
+                EngineError::Request(format!("device {name:?} is not cpu or cuda[:N]"))
+            })?,
+        None => {
+            return Err(EngineError::Request(format!(
+                "device {name:?} is not cpu or cuda[:N]"
+            )));
+        }
+    };
+    Ok(Device::new_cuda(ordinal)?)
+}
+
+fn inspect(dir: &Path) -> Result<String, EngineError> {
+    let config = ModelConfig::from_dir(dir)?;
+    let files = crate::engine::weights::weight_files(dir)?;
+    let c = &config.common;
+    let counts = config.param_counts();
+    let gib = |params: u64, bytes: u64| params as f64 * bytes as f64 / (1u64 << 30) as f64;
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "architecture     {} ({})",
+        c.architecture_name,
+        config.architecture().name()
+    );
+    let _ = writeln!(
+        out,
+        "layers           {} ({} MoE, {} dense)",
+        c.num_hidden_layers,
+        config.moe_layer_count(),
+        c.num_hidden_layers - config.moe_layer_count()
+    );
+    let _ = writeln!(out, "hidden size      {}", c.hidden_size);
+    let _ = writeln!(
+        out,
+        "attention        {} heads, {} key/value heads, head dim {}",
+        c.num_attention_heads, c.num_key_value_heads, c.head_dim
+    );
+    let _ = writeln!(
+        out,
+        "experts          {} routed, top-{} per token",
+        c.num_experts, c.num_experts_per_tok
+    );
+    let _ = writeln!(out, "vocabulary       {}", c.vocab_size);
+    let _ = writeln!(out, "context          {}", c.max_position_embeddings);
+    let _ = writeln!(
+        out,
+        "parameters       {} total, {} active per token",
+        human(counts.total),
+        human(counts.active)
+    );
+    let _ = writeln!(
+        out,
+        "weights memory   f32 {:.2} GiB, bf16/f16 {:.2} GiB",
+        gib(counts.total, 4),
+        gib(counts.total, 2)
+    );
+    let _ = writeln!(
+        out,
+        "read per token   f32 {:.2} GiB, bf16/f16 {:.2} GiB (decode, batch 1)",
+        gib(counts.read_per_token, 4),
+        gib(counts.read_per_token, 2)
+    );
+    let _ = writeln!(out, "weight files     {}", files.len());
+    Ok(out)
+}
+
+fn human(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.2}B", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{:.1}M", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.1}K", n as f64 / 1e3),
+        n => n.to_string(),
+    }
+}
+
+fn load(dir: &Path, dtype: &str, device: &str) -> Result<(Model, TextTokenizer), EngineError> {
+    let model = Model::load(dir, parse_dtype(dtype)?, &parse_device(device)?)?;
+    let tokenizer = TextTokenizer::load(dir, model.config().common.vocab_size)?;
+    Ok((model, tokenizer))
+}
+
+fn model_verify(dir: &Path, reference: &Path, dtype: &str, device: &str) -> ExitCode {
+    let report = load(dir, dtype, device)
+        .and_then(|(model, tokenizer)| verify::verify(&model, &tokenizer, reference));
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return fail(&format!("model verify: {e}")),
+    };
+    for case in &report.cases {
+        println!(
+            "{} {:<8} {:<24} {}",
+            if case.passed { "ok  " } else { "FAIL" },
+            case.kind,
+            case.name,
+            case.detail
+        );
+    }
+    let failed = report.cases.iter().filter(|c| !c.passed).count();
+    println!(
+        "{} cases, {failed} failed; max abs logit error {:.3e}",
+        report.cases.len(),
+        report.max_abs_error
+    );
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+pub(super) fn generate(args: &GenerateArgs) -> ExitCode {
+    let result = (|| -> Result<(), EngineError> {
+        let (model, tokenizer) = load(&args.model, &args.dtype, &args.device)?;
+        let text = if args.raw {
+            args.prompt.clone()
+        } else {
+            tokenizer.apply_chat_template(
+                &[ChatMessage {
+                    role: "user".into(),
+                    content: args.prompt.clone(),
+                }],
+                true,
+            )?
+        };
+        let mut prompt = tokenizer.encode(&text, false)?;
+        if args.raw && tokenizer.add_bos_token() {
+            if let Some(bos) = tokenizer.bos_token_id() {
+                prompt.insert(0, bos);
+            }
+        }
+        let params = SamplingParams {
+            temperature: args.temperature,
+            top_p: args.top_p,
+            top_k: args.top_k,
+            seed: args.seed,
+            ..SamplingParams::default()
+        };
+        let mut stdout = std::io::stdout();
+        let generation = run_generation(
+            &model,
+            &tokenizer,
+            &prompt,
+            params,
+            args.max_tokens,
+            |piece| {
+                let _ = stdout.write_all(piece.as_bytes());
+                let _ = stdout.flush();
+            },
+        )?;
+        let decode_rate = if generation.tokens.len() > 1 {
+            (generation.tokens.len() - 1) as f64 / generation.decode.as_secs_f64()
+        } else {
+            0.0
+        };
+        eprintln!(
+            "\n[{} prompt tokens, {} generated, finish {}, prefill {:.1} ms, decode {decode_rate:.1} tokens/s]",
+            generation.prompt_tokens,
+            generation.tokens.len(),
+            match generation.finish_reason {
+                FinishReason::Stop => "stop",
+                FinishReason::Length => "length",
+            },
+            generation.prefill.as_secs_f64() * 1e3,
+        );
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("generate: {e}")),
+    }
+}

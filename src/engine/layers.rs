@@ -1,0 +1,407 @@
+//! Building blocks the three architectures share: RMS norm, linear layers,
+//! the SwiGLU MLP, rotary embeddings and attention over a batch of
+//! sequences with their caches.
+//!
+//! A forward pass works on the token rows of every sequence in the batch,
+//! concatenated (`[tokens, hidden]`): projections, norms and experts see
+//! one matrix; only attention looks at sequences one by one.
+
+use candle_core::{D, DType, Device, Tensor};
+
+use super::Result;
+use super::cache::SequenceCache;
+use super::config::{RopeConfig, RopeScaling};
+use super::weights::Weights;
+
+/// RMS norm with a learned scale.
+#[derive(Debug, Clone)]
+pub struct RmsNorm {
+    weight: Tensor,
+    eps: f32,
+}
+
+impl RmsNorm {
+    pub fn load(w: &Weights, name: &str, size: usize, eps: f64) -> Result<Self> {
+        Ok(Self {
+            weight: w.get(name, &[size])?,
+            eps: eps as f32,
+        })
+    }
+
+    /// A norm without learned scale (Llama 4's q/k norm).
+    pub fn weightless(size: usize, eps: f64, device: &Device) -> Result<Self> {
+        Ok(Self {
+            weight: Tensor::ones(size, DType::F32, device)?,
+            eps: eps as f32,
+        })
+    }
+
+    /// Normalises over the last dimension, computing in f32.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dtype = x.dtype();
+        let x32 = x.to_dtype(DType::F32)?;
+        let w32 = self.weight.to_dtype(DType::F32)?;
+        Ok(candle_nn::ops::rms_norm(&x32, &w32, self.eps)?.to_dtype(dtype)?)
+    }
+}
+
+/// A bias-free linear layer, weight `[out, in]` as in the checkpoint.
+#[derive(Debug, Clone)]
+pub struct Linear {
+    weight: Tensor,
+}
+
+impl Linear {
+    pub fn load(w: &Weights, name: &str, out_features: usize, in_features: usize) -> Result<Self> {
+        Ok(Self {
+            weight: w.get(name, &[out_features, in_features])?,
+        })
+    }
+
+    pub fn from_weight(weight: Tensor) -> Self {
+        Self { weight }
+    }
+
+    /// `x @ W^T` for `x` of `[rows, in]`.
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.matmul(&self.weight.t()?)?)
+    }
+}
+
+/// `down(silu(gate(x)) * up(x))`, with gate and up fused into one matmul.
+#[derive(Debug, Clone)]
+pub struct Mlp {
+    gate_up: Linear,
+    down: Linear,
+    width: usize,
+}
+
+impl Mlp {
+    /// Loads `{prefix}.gate_proj`, `up_proj` and `down_proj` (or the names
+    /// given) of width `width`.
+    pub fn load(w: &Weights, names: [&str; 3], hidden: usize, width: usize) -> Result<Self> {
+        let [gate, up, down] = names;
+        let gate = w.get(gate, &[width, hidden])?;
+        let up = w.get(up, &[width, hidden])?;
+        Ok(Self {
+            gate_up: Linear::from_weight(Tensor::cat(&[gate, up], 0)?),
+            down: Linear::load(w, down, hidden, width)?,
+            width,
+        })
+    }
+
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let h = self.gate_up.forward(x)?;
+        let gate = h.narrow(D::Minus1, 0, self.width)?;
+        let up = h.narrow(D::Minus1, self.width, self.width)?;
+        self.down.forward(&(gate.silu()? * up)?)
+    }
+}
+
+/// Which elements RoPE rotates together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopeStyle {
+    /// `(x[2j], x[2j+1])`: Llama 4 (complex multiplication).
+    Interleaved,
+    /// `(x[j], x[j + d/2])`: Mixtral, Qwen3.
+    RotateHalf,
+}
+
+/// Rotary embedding frequencies.
+#[derive(Debug, Clone)]
+pub struct Rope {
+    inv_freq: Vec<f64>,
+    style: RopeStyle,
+}
+
+impl Rope {
+    pub fn new(config: &RopeConfig, head_dim: usize, style: RopeStyle) -> Self {
+        let half = head_dim / 2;
+        let inv_freq = (0..half)
+            .map(|j| {
+                let base = 1.0 / config.theta.powf((2 * j) as f64 / head_dim as f64);
+                match config.scaling {
+                    RopeScaling::Default => base,
+                    RopeScaling::Llama3 {
+                        factor,
+                        low_freq_factor,
+                        high_freq_factor,
+                        original_max_position_embeddings: old,
+                    } => {
+                        let low_wavelen = old / low_freq_factor;
+                        let high_wavelen = old / high_freq_factor;
+                        let wavelen = 2.0 * std::f64::consts::PI / base;
+                        if wavelen < high_wavelen {
+                            base
+                        } else if wavelen > low_wavelen || high_freq_factor == low_freq_factor {
+                            base / factor
+                        } else {
+                            let smooth = (old / wavelen - low_freq_factor)
+                                / (high_freq_factor - low_freq_factor);
+                            (1.0 - smooth) * base / factor + smooth * base
+                        }
+                    }
+                }
+            })
+            .collect();
+        Self { inv_freq, style }
+    }
+
+    /// cos and sin tables `[positions, head_dim/2]` (f32) for the given
+    /// absolute positions.
+    pub fn tables(&self, positions: &[usize], device: &Device) -> Result<(Tensor, Tensor)> {
+        let half = self.inv_freq.len();
+        let mut cos = Vec::with_capacity(positions.len() * half);
+        let mut sin = Vec::with_capacity(positions.len() * half);
+        for &p in positions {
+            for f in &self.inv_freq {
+                // As the reference: the angle in f32, then cos and sin.
+                let angle = (p as f32) * (*f as f32);
+                cos.push(angle.cos());
+                sin.push(angle.sin());
+            }
+        }
+        Ok((
+            Tensor::from_vec(cos, (positions.len(), half), device)?,
+            Tensor::from_vec(sin, (positions.len(), half), device)?,
+        ))
+    }
+
+    /// Rotates `x` of `[heads, tokens, head_dim]` (f32, contiguous).
+    pub fn apply(&self, x: &Tensor, cos: &Tensor, sin: &Tensor) -> Result<Tensor> {
+        let x4 = x.unsqueeze(0)?;
+        let out = match self.style {
+            RopeStyle::Interleaved => candle_nn::rotary_emb::rope_i(&x4, cos, sin)?,
+            RopeStyle::RotateHalf => candle_nn::rotary_emb::rope(&x4, cos, sin)?,
+        };
+        Ok(out.squeeze(0)?)
+    }
+}
+
+/// Where each sequence's rows sit in a batch, and the positions they take.
+#[derive(Debug, Clone)]
+pub struct BatchLayout {
+    /// `(first row, rows, positions already cached)` per sequence.
+    pub seqs: Vec<(usize, usize, usize)>,
+    /// The absolute position of every row.
+    pub positions: Vec<usize>,
+}
+
+impl BatchLayout {
+    pub fn rows(&self) -> usize {
+        self.positions.len()
+    }
+}
+
+/// Per-call tensors every attention layer of one forward pass shares.
+pub struct AttentionInputs<'a> {
+    pub layout: &'a BatchLayout,
+    /// RoPE cos/sin of every row, when the model uses RoPE.
+    pub rope: Option<(&'a Rope, Tensor, Tensor)>,
+}
+
+/// Which keys a query may see, beyond causality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every earlier position.
+    Causal,
+    /// Only positions of the same `size`-long chunk (Llama 4 RoPE layers).
+    Chunked(usize),
+    /// Only the last `size` positions (sliding window).
+    Window(usize),
+}
+
+impl Visibility {
+    /// The first key position any query at `first_query..` can see.
+    fn first_key(self, first_query: usize) -> usize {
+        match self {
+            Self::Causal => 0,
+            Self::Chunked(size) => first_query / size * size,
+            Self::Window(size) => first_query.saturating_sub(size.saturating_sub(1)),
+        }
+    }
+
+    fn visible(self, query: usize, key: usize) -> bool {
+        key <= query
+            && match self {
+                Self::Causal => true,
+                Self::Chunked(size) => key / size == query / size,
+                Self::Window(size) => query - key < size,
+            }
+    }
+}
+
+/// How queries and keys are normalised around RoPE.
+#[derive(Debug, Clone)]
+pub enum QkNorm {
+    None,
+    /// RMS norm over `head_dim` after RoPE (Llama 4: weightless).
+    AfterRope(RmsNorm),
+    /// RMS norms with weights over `head_dim` before RoPE (Qwen3).
+    BeforeRope {
+        q: RmsNorm,
+        k: RmsNorm,
+    },
+}
+
+/// Llama 4's query temperature on NoPE layers.
+#[derive(Debug, Clone, Copy)]
+pub struct TemperatureTuning {
+    pub floor_scale: f64,
+    pub attn_scale: f64,
+}
+
+/// Grouped-query self-attention.
+#[derive(Debug, Clone)]
+pub struct Attention {
+    pub q_proj: Linear,
+    pub k_proj: Linear,
+    pub v_proj: Linear,
+    pub o_proj: Linear,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub use_rope: bool,
+    pub qk_norm: QkNorm,
+    pub temperature: Option<TemperatureTuning>,
+    pub visibility: Visibility,
+}
+
+impl Attention {
+    /// Loads `{prefix}.{q,k,v,o}_proj.weight`.
+    pub fn load_projections(
+        w: &Weights,
+        prefix: &str,
+        hidden: usize,
+        heads: usize,
+        kv_heads: usize,
+        head_dim: usize,
+    ) -> Result<[Linear; 4]> {
+        Ok([
+            Linear::load(
+                w,
+                &format!("{prefix}.q_proj.weight"),
+                heads * head_dim,
+                hidden,
+            )?,
+            Linear::load(
+                w,
+                &format!("{prefix}.k_proj.weight"),
+                kv_heads * head_dim,
+                hidden,
+            )?,
+            Linear::load(
+                w,
+                &format!("{prefix}.v_proj.weight"),
+                kv_heads * head_dim,
+                hidden,
+            )?,
+            Linear::load(
+                w,
+                &format!("{prefix}.o_proj.weight"),
+                hidden,
+                heads * head_dim,
+            )?,
+        ])
+    }
+
+    /// Attention over `x` (`[rows, hidden]`), appending to each sequence's
+    /// cache of `layer`.
+    pub fn forward(
+        &self,
+        x: &Tensor,
+        inputs: &AttentionInputs<'_>,
+        caches: &mut [&mut SequenceCache],
+        layer: usize,
+    ) -> Result<Tensor> {
+        let rows = inputs.layout.rows();
+        let dtype = x.dtype();
+        let device = x.device().clone();
+        let split = |t: Tensor, heads: usize| -> Result<Tensor> {
+            Ok(t.to_dtype(DType::F32)?
+                .reshape((rows, heads, self.head_dim))?
+                .transpose(0, 1)?
+                .contiguous()?)
+        };
+        // [heads, rows, head_dim], f32.
+        let mut q = split(self.q_proj.forward(x)?, self.heads)?;
+        let mut k = split(self.k_proj.forward(x)?, self.kv_heads)?;
+        let v = split(self.v_proj.forward(x)?, self.kv_heads)?;
+        if let QkNorm::BeforeRope { q: qn, k: kn } = &self.qk_norm {
+            q = qn.forward(&q)?;
+            k = kn.forward(&k)?;
+        }
+        if self.use_rope {
+            if let Some((rope, cos, sin)) = &inputs.rope {
+                q = rope.apply(&q, cos, sin)?;
+                k = rope.apply(&k, cos, sin)?;
+            }
+        }
+        if let QkNorm::AfterRope(norm) = &self.qk_norm {
+            q = norm.forward(&q)?;
+            k = norm.forward(&k)?;
+        }
+        if let Some(t) = self.temperature {
+            let scales: Vec<f32> = inputs
+                .layout
+                .positions
+                .iter()
+                .map(|p| {
+                    let floor = ((*p as f64 + 1.0) / t.floor_scale).floor();
+                    (floor.ln_1p() * t.attn_scale + 1.0) as f32
+                })
+                .collect();
+            let scales = Tensor::from_vec(scales, (1, rows, 1), &device)?;
+            q = q.broadcast_mul(&scales)?;
+        }
+        let scale = (self.head_dim as f64).powf(-0.5);
+        let q = (q * scale)?;
+        let groups = self.heads / self.kv_heads;
+        let mut outputs = Vec::with_capacity(caches.len());
+        for (&(start, len, past), cache) in inputs.layout.seqs.iter().zip(caches.iter_mut()) {
+            let first_key = self.visibility.first_key(past);
+            let (keys, values) = cache.append(
+                layer,
+                &k.narrow(1, start, len)?,
+                &v.narrow(1, start, len)?,
+                first_key,
+                dtype,
+                &device,
+            )?;
+            let keys = keys.to_dtype(DType::F32)?.contiguous()?;
+            let values = values.to_dtype(DType::F32)?.contiguous()?;
+            let n_keys = keys.dim(1)?;
+            // [kv_heads, groups * len, head_dim]: the query heads that share
+            // a key head are stacked, so keys are never copied per head.
+            let qs = q.narrow(1, start, len)?.contiguous()?.reshape((
+                self.kv_heads,
+                groups * len,
+                self.head_dim,
+            ))?;
+            let mut scores = qs.matmul(&keys.t()?)?;
+            if len > 1 {
+                let mut mask = Vec::with_capacity(len * n_keys);
+                for qi in 0..len {
+                    for ki in 0..n_keys {
+                        let visible = self.visibility.visible(past + qi, first_key + ki);
+                        mask.push(if visible { 0f32 } else { f32::NEG_INFINITY });
+                    }
+                }
+                let mask = Tensor::from_vec(mask, (len, n_keys), &device)?;
+                scores = scores
+                    .reshape((self.kv_heads, groups, len, n_keys))?
+                    .broadcast_add(&mask)?
+                    .reshape((self.kv_heads, groups * len, n_keys))?;
+            }
+            let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+            let out = probs
+                .matmul(&values)?
+                .reshape((self.heads, len, self.head_dim))?
+                .transpose(0, 1)?
+                .reshape((len, self.heads * self.head_dim))?;
+            outputs.push(out);
+        }
+        let attn = Tensor::cat(&outputs, 0)?.to_dtype(dtype)?;
+        self.o_proj.forward(&attn)
+    }
+}

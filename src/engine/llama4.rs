@@ -1,0 +1,118 @@
+//! Llama 4 (the text model of Scout and Maverick), as in Hugging Face
+//! `transformers` `models/llama4`.
+//!
+//! - MoE layers per `moe_layers` / `interleave_moe_layer_step`; the others
+//!   are a dense SwiGLU MLP of width `intermediate_size_mlp`.
+//! - Router: top-k over the raw logits, sigmoid of the chosen ones, the
+//!   score multiplying the expert's input; plus a shared expert.
+//! - RoPE on interleaved pairs (llama3 scaling), only on layers where
+//!   `no_rope_layers[i] == 1`; those attend within their chunk and, with
+//!   `use_qk_norm`, apply a weightless RMS norm to q and k after RoPE.
+//! - NoPE layers attend to the whole causal context, with query temperature
+//!   tuning when `attn_temperature_tuning`.
+
+use super::Result;
+use super::config::{CommonConfig, Llama4Config};
+use super::layers::{Attention, Mlp, QkNorm, RmsNorm, RopeStyle, TemperatureTuning, Visibility};
+use super::model::{DecoderLayer, FeedForward, MoeBlock};
+use super::moe::{Experts, Scoring};
+use super::weights::Weights;
+
+pub(crate) const ROPE_STYLE: RopeStyle = RopeStyle::Interleaved;
+
+pub(crate) fn load_layers(
+    c: &CommonConfig,
+    l: &Llama4Config,
+    w: &Weights,
+) -> Result<Vec<DecoderLayer>> {
+    let h = c.hidden_size;
+    let mut layers = Vec::with_capacity(c.num_hidden_layers);
+    for i in 0..c.num_hidden_layers {
+        let p = format!("model.layers.{i}");
+        let use_rope = l.rope_layers.get(i).copied().unwrap_or(true);
+        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+            w,
+            &format!("{p}.self_attn"),
+            h,
+            c.num_attention_heads,
+            c.num_key_value_heads,
+            c.head_dim,
+        )?;
+        let qk_norm = if use_rope && l.use_qk_norm {
+            QkNorm::AfterRope(RmsNorm::weightless(c.head_dim, c.rms_norm_eps, w.device())?)
+        } else {
+            QkNorm::None
+        };
+        let visibility = match (use_rope, l.attention_chunk_size) {
+            (true, Some(size)) => Visibility::Chunked(size),
+            _ => Visibility::Causal,
+        };
+        let temperature = (!use_rope && l.attn_temperature_tuning).then_some(TemperatureTuning {
+            floor_scale: l.floor_scale,
+            attn_scale: l.attn_scale,
+        });
+        let attn = Attention {
+            q_proj,
+            k_proj,
+            v_proj,
+            o_proj,
+            heads: c.num_attention_heads,
+            kv_heads: c.num_key_value_heads,
+            head_dim: c.head_dim,
+            use_rope,
+            qk_norm,
+            temperature,
+            visibility,
+        };
+        let f = format!("{p}.feed_forward");
+        let ffn = if l.moe_layers.get(i).copied().unwrap_or(false) {
+            let (e, width) = (c.num_experts, l.intermediate_size);
+            let gate_up = w.get(&format!("{f}.experts.gate_up_proj"), &[e, h, 2 * width])?;
+            let down = w.get(&format!("{f}.experts.down_proj"), &[e, width, h])?;
+            FeedForward::Moe(MoeBlock {
+                router: super::layers::Linear::load(w, &format!("{f}.router.weight"), e, h)?,
+                experts: Experts::from_stacked(&gate_up, &down, width)?,
+                shared: Some(Mlp::load(
+                    w,
+                    [
+                        &format!("{f}.shared_expert.gate_proj.weight"),
+                        &format!("{f}.shared_expert.up_proj.weight"),
+                        &format!("{f}.shared_expert.down_proj.weight"),
+                    ],
+                    h,
+                    width,
+                )?),
+                scoring: Scoring::SigmoidOnInput,
+                top_k: c.num_experts_per_tok,
+            })
+        } else {
+            FeedForward::Dense(Mlp::load(
+                w,
+                [
+                    &format!("{f}.gate_proj.weight"),
+                    &format!("{f}.up_proj.weight"),
+                    &format!("{f}.down_proj.weight"),
+                ],
+                h,
+                l.intermediate_size_mlp,
+            )?)
+        };
+        layers.push(DecoderLayer {
+            input_norm: RmsNorm::load(
+                w,
+                &format!("{p}.input_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            attn,
+            post_norm: RmsNorm::load(
+                w,
+                &format!("{p}.post_attention_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            ffn,
+        });
+    }
+    Ok(layers)
+}

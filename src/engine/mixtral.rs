@@ -1,0 +1,84 @@
+//! Mixtral, as in Hugging Face `transformers` `models/mixtral`: every layer
+//! a sparse MoE block (softmax over all experts in f32, top-k, renormalised,
+//! the weights multiplying the expert outputs; experts `w1`/`w3`/`w2`),
+//! rotate-half RoPE, optional sliding window.
+
+use super::Result;
+use super::config::{CommonConfig, MixtralConfig};
+use super::layers::{Attention, Linear, QkNorm, RmsNorm, RopeStyle, Visibility};
+use super::model::{DecoderLayer, FeedForward, MoeBlock};
+use super::moe::{Experts, Scoring};
+use super::weights::Weights;
+
+pub(crate) const ROPE_STYLE: RopeStyle = RopeStyle::RotateHalf;
+
+pub(crate) fn load_layers(
+    c: &CommonConfig,
+    m: &MixtralConfig,
+    w: &Weights,
+) -> Result<Vec<DecoderLayer>> {
+    let h = c.hidden_size;
+    let width = m.intermediate_size;
+    let mut layers = Vec::with_capacity(c.num_hidden_layers);
+    for i in 0..c.num_hidden_layers {
+        let p = format!("model.layers.{i}");
+        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+            w,
+            &format!("{p}.self_attn"),
+            h,
+            c.num_attention_heads,
+            c.num_key_value_heads,
+            c.head_dim,
+        )?;
+        let attn = Attention {
+            q_proj,
+            k_proj,
+            v_proj,
+            o_proj,
+            heads: c.num_attention_heads,
+            kv_heads: c.num_key_value_heads,
+            head_dim: c.head_dim,
+            use_rope: true,
+            qk_norm: QkNorm::None,
+            temperature: None,
+            visibility: m
+                .sliding_window
+                .map_or(Visibility::Causal, Visibility::Window),
+        };
+        let b = format!("{p}.block_sparse_moe");
+        let experts = (0..c.num_experts)
+            .map(|e| {
+                let x = format!("{b}.experts.{e}");
+                Ok((
+                    w.get(&format!("{x}.w1.weight"), &[width, h])?,
+                    w.get(&format!("{x}.w3.weight"), &[width, h])?,
+                    w.get(&format!("{x}.w2.weight"), &[h, width])?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let ffn = FeedForward::Moe(MoeBlock {
+            router: Linear::load(w, &format!("{b}.gate.weight"), c.num_experts, h)?,
+            experts: Experts::from_linear(experts, width)?,
+            shared: None,
+            scoring: Scoring::SoftmaxOnOutput { renormalize: true },
+            top_k: c.num_experts_per_tok,
+        });
+        layers.push(DecoderLayer {
+            input_norm: RmsNorm::load(
+                w,
+                &format!("{p}.input_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            attn,
+            post_norm: RmsNorm::load(
+                w,
+                &format!("{p}.post_attention_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            ffn,
+        });
+    }
+    Ok(layers)
+}

@@ -1,0 +1,219 @@
+//! A loaded model: embedding, decoder layers, final norm and LM head, run
+//! over a batch of sequences of different lengths in one forward pass.
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+
+use super::cache::SequenceCache;
+use super::config::{ArchConfig, ModelConfig};
+use super::layers::{Attention, AttentionInputs, BatchLayout, Linear, Mlp, RmsNorm, Rope};
+use super::moe::{self, Experts, Scoring};
+use super::weights::Weights;
+use super::{EngineError, Result, llama4, mixtral, qwen3_moe};
+
+/// A layer's feed-forward part.
+#[derive(Debug, Clone)]
+pub(crate) enum FeedForward {
+    Dense(Mlp),
+    Moe(MoeBlock),
+}
+
+/// A mixture-of-experts feed-forward block.
+#[derive(Debug, Clone)]
+pub(crate) struct MoeBlock {
+    pub router: Linear,
+    pub experts: Experts,
+    pub shared: Option<Mlp>,
+    pub scoring: Scoring,
+    pub top_k: usize,
+}
+
+impl MoeBlock {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let routing = moe::route(&self.router.forward(x)?, self.top_k, self.scoring)?;
+        let routed = self.experts.forward(x, &routing, self.scoring)?;
+        match &self.shared {
+            Some(shared) => Ok((shared.forward(x)? + routed)?),
+            None => Ok(routed),
+        }
+    }
+}
+
+/// One pre-norm decoder layer.
+#[derive(Debug, Clone)]
+pub(crate) struct DecoderLayer {
+    pub input_norm: RmsNorm,
+    pub attn: Attention,
+    pub post_norm: RmsNorm,
+    pub ffn: FeedForward,
+}
+
+/// One sequence's part of a forward pass: its new tokens and its cache.
+pub struct SeqStep<'a> {
+    pub tokens: &'a [u32],
+    pub cache: &'a mut SequenceCache,
+}
+
+/// A model ready to run.
+#[derive(Debug)]
+pub struct Model {
+    config: ModelConfig,
+    embed: Tensor,
+    layers: Vec<DecoderLayer>,
+    norm: RmsNorm,
+    lm_head: Linear,
+    rope: Rope,
+    dtype: DType,
+    device: Device,
+}
+
+impl Model {
+    /// Loads the model in `dir` in `dtype` onto `device`.
+    pub fn load(dir: &Path, dtype: DType, device: &Device) -> Result<Self> {
+        let config = ModelConfig::from_dir(dir)?;
+        let weights = Weights::open(dir, &config.common.tensor_prefix, dtype, device)?;
+        Self::from_weights(config, &weights)
+    }
+
+    /// Builds the model from its configuration and weights.
+    pub fn from_weights(config: ModelConfig, w: &Weights) -> Result<Self> {
+        let c = &config.common;
+        let (layers, rope_style) = match &config.arch {
+            ArchConfig::Llama4(l) => (llama4::load_layers(c, l, w)?, llama4::ROPE_STYLE),
+            ArchConfig::Mixtral(m) => (mixtral::load_layers(c, m, w)?, mixtral::ROPE_STYLE),
+            ArchConfig::Qwen3Moe(q) => (qwen3_moe::load_layers(c, q, w)?, qwen3_moe::ROPE_STYLE),
+        };
+        let embed = w.get("model.embed_tokens.weight", &[c.vocab_size, c.hidden_size])?;
+        let lm_head = if c.tie_word_embeddings && !w.contains("lm_head.weight") {
+            Linear::from_weight(embed.clone())
+        } else {
+            Linear::load(w, "lm_head.weight", c.vocab_size, c.hidden_size)?
+        };
+        Ok(Self {
+            norm: RmsNorm::load(w, "model.norm.weight", c.hidden_size, c.rms_norm_eps)?,
+            rope: Rope::new(&c.rope, c.head_dim, rope_style),
+            embed,
+            lm_head,
+            layers,
+            dtype: w.dtype(),
+            device: w.device().clone(),
+            config,
+        })
+    }
+
+    /// The configuration the model was built from.
+    #[must_use]
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// The dtype weights are held in.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The device the model runs on.
+    #[must_use]
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The longest sequence the model accepts.
+    #[must_use]
+    pub fn context_length(&self) -> usize {
+        self.config.common.max_position_embeddings
+    }
+
+    /// An empty cache for one sequence.
+    #[must_use]
+    pub fn new_cache(&self) -> SequenceCache {
+        SequenceCache::new(self.layers.len())
+    }
+
+    /// Runs the new tokens of every sequence in `steps` in one pass,
+    /// appending to their caches. Returns per sequence the f32 logits of
+    /// every new token (`all_logits`) or of its last one: `[rows, vocab]`.
+    pub fn forward(&self, steps: &mut [SeqStep<'_>], all_logits: bool) -> Result<Vec<Tensor>> {
+        let c = &self.config.common;
+        let mut layout = BatchLayout {
+            seqs: Vec::with_capacity(steps.len()),
+            positions: Vec::new(),
+        };
+        let mut ids = Vec::new();
+        for (i, step) in steps.iter().enumerate() {
+            let past = step.cache.len();
+            let len = step.tokens.len();
+            if len == 0 {
+                return Err(EngineError::Request(format!(
+                    "sequence {i} of the batch has no new tokens"
+                )));
+            }
+            if past + len > c.max_position_embeddings {
+                return Err(EngineError::Request(format!(
+                    "sequence {i} would hold {} tokens, more than the model's context of {}",
+                    past + len,
+                    c.max_position_embeddings
+                )));
+            }
+            if let Some(bad) = step.tokens.iter().find(|t| **t as usize >= c.vocab_size) {
+                return Err(EngineError::Request(format!(
+                    "token id {bad} is outside the vocabulary of {} tokens",
+                    c.vocab_size
+                )));
+            }
+            layout.seqs.push((ids.len(), len, past));
+            layout.positions.extend(past..past + len);
+            ids.extend_from_slice(step.tokens);
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = Tensor::new(ids.as_slice(), &self.device)?;
+        let mut x = self.embed.index_select(&ids, 0)?;
+        let (cos, sin) = self.rope.tables(&layout.positions, &self.device)?;
+        let inputs = AttentionInputs {
+            layout: &layout,
+            rope: Some((&self.rope, cos, sin)),
+        };
+        let mut caches: Vec<&mut SequenceCache> = steps.iter_mut().map(|s| &mut *s.cache).collect();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let h = layer
+                .attn
+                .forward(&layer.input_norm.forward(&x)?, &inputs, &mut caches, i)?;
+            let x1 = (x + h)?;
+            let normed = layer.post_norm.forward(&x1)?;
+            let f = match &layer.ffn {
+                FeedForward::Dense(mlp) => mlp.forward(&normed)?,
+                FeedForward::Moe(moe) => moe.forward(&normed)?,
+            };
+            x = (x1 + f)?;
+        }
+        for (cache, &(_, len, _)) in caches.iter_mut().zip(&layout.seqs) {
+            cache.advance(len);
+        }
+        let (x, counts): (Tensor, Vec<usize>) = if all_logits {
+            (x, layout.seqs.iter().map(|s| s.1).collect())
+        } else {
+            let last: Vec<u32> = layout
+                .seqs
+                .iter()
+                .map(|(s, l, _)| (s + l - 1) as u32)
+                .collect();
+            let index = Tensor::new(last.as_slice(), &self.device)?;
+            (x.index_select(&index, 0)?, vec![1; layout.seqs.len()])
+        };
+        let logits = self
+            .lm_head
+            .forward(&self.norm.forward(&x)?)?
+            .to_dtype(DType::F32)?;
+        let mut out = Vec::with_capacity(counts.len());
+        let mut row = 0;
+        for n in counts {
+            out.push(logits.narrow(0, row, n)?);
+            row += n;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,104 @@
+//! Qwen3-MoE, as in Hugging Face `transformers` `models/qwen3_moe`: sparse
+//! layers per `mlp_only_layers` and `decoder_sparse_step` (softmax, top-k,
+//! renormalised only when `norm_topk_prob`; weights on the outputs), dense
+//! MLP layers of width `intermediate_size`, per-head q/k RMS norms with
+//! weights applied before rotate-half RoPE.
+
+use super::Result;
+use super::config::{CommonConfig, Qwen3MoeConfig};
+use super::layers::{Attention, Linear, Mlp, QkNorm, RmsNorm, RopeStyle, Visibility};
+use super::model::{DecoderLayer, FeedForward, MoeBlock};
+use super::moe::{Experts, Scoring};
+use super::weights::Weights;
+
+pub(crate) const ROPE_STYLE: RopeStyle = RopeStyle::RotateHalf;
+
+pub(crate) fn load_layers(
+    c: &CommonConfig,
+    q: &Qwen3MoeConfig,
+    w: &Weights,
+) -> Result<Vec<DecoderLayer>> {
+    let h = c.hidden_size;
+    let mut layers = Vec::with_capacity(c.num_hidden_layers);
+    for i in 0..c.num_hidden_layers {
+        let p = format!("model.layers.{i}");
+        let a = format!("{p}.self_attn");
+        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+            w,
+            &a,
+            h,
+            c.num_attention_heads,
+            c.num_key_value_heads,
+            c.head_dim,
+        )?;
+        let attn = Attention {
+            q_proj,
+            k_proj,
+            v_proj,
+            o_proj,
+            heads: c.num_attention_heads,
+            kv_heads: c.num_key_value_heads,
+            head_dim: c.head_dim,
+            use_rope: true,
+            qk_norm: QkNorm::BeforeRope {
+                q: RmsNorm::load(w, &format!("{a}.q_norm.weight"), c.head_dim, c.rms_norm_eps)?,
+                k: RmsNorm::load(w, &format!("{a}.k_norm.weight"), c.head_dim, c.rms_norm_eps)?,
+            },
+            temperature: None,
+            visibility: q
+                .sliding_window
+                .map_or(Visibility::Causal, Visibility::Window),
+        };
+        let m = format!("{p}.mlp");
+        let ffn = if q.sparse_layers.get(i).copied().unwrap_or(false) {
+            let width = q.moe_intermediate_size;
+            let experts = (0..c.num_experts)
+                .map(|e| {
+                    let x = format!("{m}.experts.{e}");
+                    Ok((
+                        w.get(&format!("{x}.gate_proj.weight"), &[width, h])?,
+                        w.get(&format!("{x}.up_proj.weight"), &[width, h])?,
+                        w.get(&format!("{x}.down_proj.weight"), &[h, width])?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            FeedForward::Moe(MoeBlock {
+                router: Linear::load(w, &format!("{m}.gate.weight"), c.num_experts, h)?,
+                experts: Experts::from_linear(experts, width)?,
+                shared: None,
+                scoring: Scoring::SoftmaxOnOutput {
+                    renormalize: q.norm_topk_prob,
+                },
+                top_k: c.num_experts_per_tok,
+            })
+        } else {
+            FeedForward::Dense(Mlp::load(
+                w,
+                [
+                    &format!("{m}.gate_proj.weight"),
+                    &format!("{m}.up_proj.weight"),
+                    &format!("{m}.down_proj.weight"),
+                ],
+                h,
+                q.intermediate_size,
+            )?)
+        };
+        layers.push(DecoderLayer {
+            input_norm: RmsNorm::load(
+                w,
+                &format!("{p}.input_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            attn,
+            post_norm: RmsNorm::load(
+                w,
+                &format!("{p}.post_attention_layernorm.weight"),
+                h,
+                c.rms_norm_eps,
+            )?,
+            ffn,
+        });
+    }
+    Ok(layers)
+}
