@@ -165,7 +165,6 @@ fn inspect(dir: &Path) -> Result<String, EngineError> {
     let files = crate::engine::weights::weight_files(dir)?;
     let c = &config.common;
     let counts = config.param_counts();
-    let gib = |params: u64, bytes: u64| params as f64 * bytes as f64 / (1u64 << 30) as f64;
     let mut out = String::new();
     use std::fmt::Write as _;
     let _ = writeln!(
@@ -202,18 +201,27 @@ fn inspect(dir: &Path) -> Result<String, EngineError> {
     );
     let _ = writeln!(
         out,
-        "weights memory   f32 {:.2} GiB, bf16/f16 {:.2} GiB",
-        gib(counts.total, 4),
-        gib(counts.total, 2)
+        "weights memory   f32 {}, bf16/f16 {}",
+        bytes(counts.total * 4),
+        bytes(counts.total * 2)
     );
     let _ = writeln!(
         out,
-        "read per token   f32 {:.2} GiB, bf16/f16 {:.2} GiB (decode, batch 1)",
-        gib(counts.read_per_token, 4),
-        gib(counts.read_per_token, 2)
+        "read per token   f32 {}, bf16/f16 {} (decode, batch 1)",
+        bytes(counts.read_per_token * 4),
+        bytes(counts.read_per_token * 2)
     );
     let _ = writeln!(out, "weight files     {}", files.len());
     Ok(out)
+}
+
+fn bytes(n: u64) -> String {
+    let n = n as f64;
+    match n {
+        n if n >= (1u64 << 30) as f64 => format!("{:.2} GiB", n / (1u64 << 30) as f64),
+        n if n >= (1u64 << 20) as f64 => format!("{:.1} MiB", n / (1u64 << 20) as f64),
+        n => format!("{:.1} KiB", n / 1024.0),
+    }
 }
 
 fn human(n: u64) -> String {

@@ -12,6 +12,7 @@ mod kit;
 mod audit;
 mod config_check;
 mod demo;
+mod engine;
 mod http;
 mod identity;
 mod lifecycle;
