@@ -8,10 +8,10 @@
 
 use candle_core::{D, DType, Device, Tensor};
 
-use super::Result;
 use super::cache::SequenceCache;
 use super::config::{RopeConfig, RopeScaling};
 use super::weights::Weights;
+use super::{Result, kernels};
 
 /// RMS norm with a learned scale.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct RmsNorm {
 impl RmsNorm {
     pub fn load(w: &Weights, name: &str, size: usize, eps: f64) -> Result<Self> {
         Ok(Self {
-            weight: w.get(name, &[size])?,
+            weight: w.get(name, &[size])?.to_dtype(DType::F32)?,
             eps: eps as f32,
         })
     }
@@ -36,12 +36,9 @@ impl RmsNorm {
         })
     }
 
-    /// Normalises over the last dimension, computing in f32.
+    /// Normalises f32 activations over the last dimension.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let dtype = x.dtype();
-        let x32 = x.to_dtype(DType::F32)?;
-        let w32 = self.weight.to_dtype(DType::F32)?;
-        Ok(candle_nn::ops::rms_norm(&x32, &w32, self.eps)?.to_dtype(dtype)?)
+        Ok(candle_nn::ops::rms_norm(x, &self.weight, self.eps)?)
     }
 }
 
@@ -62,9 +59,9 @@ impl Linear {
         Self { weight }
     }
 
-    /// `x @ W^T` for `x` of `[rows, in]`.
+    /// `x @ W^T` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.matmul(&self.weight.t()?)?)
+        kernels::linear(x, &self.weight)
     }
 }
 
@@ -198,6 +195,8 @@ pub struct AttentionInputs<'a> {
     pub layout: &'a BatchLayout,
     /// RoPE cos/sin of every row, when the model uses RoPE.
     pub rope: Option<(&'a Rope, Tensor, Tensor)>,
+    /// The dtype keys and values are cached in (the weights' dtype).
+    pub cache_dtype: DType,
 }
 
 /// Which keys a query may see, beyond causality.
@@ -254,9 +253,8 @@ pub struct TemperatureTuning {
 /// Grouped-query self-attention.
 #[derive(Debug, Clone)]
 pub struct Attention {
-    pub q_proj: Linear,
-    pub k_proj: Linear,
-    pub v_proj: Linear,
+    /// `q_proj`, `k_proj` and `v_proj` stacked: one matmul for all three.
+    pub qkv_proj: Linear,
     pub o_proj: Linear,
     pub heads: usize,
     pub kv_heads: usize,
@@ -268,7 +266,8 @@ pub struct Attention {
 }
 
 impl Attention {
-    /// Loads `{prefix}.{q,k,v,o}_proj.weight`.
+    /// Loads `{prefix}.{q,k,v,o}_proj.weight`; returns the stacked q/k/v
+    /// projection and the output projection.
     pub fn load_projections(
         w: &Weights,
         prefix: &str,
@@ -276,33 +275,28 @@ impl Attention {
         heads: usize,
         kv_heads: usize,
         head_dim: usize,
-    ) -> Result<[Linear; 4]> {
-        Ok([
-            Linear::load(
-                w,
-                &format!("{prefix}.q_proj.weight"),
-                heads * head_dim,
-                hidden,
-            )?,
-            Linear::load(
-                w,
-                &format!("{prefix}.k_proj.weight"),
-                kv_heads * head_dim,
-                hidden,
-            )?,
-            Linear::load(
-                w,
-                &format!("{prefix}.v_proj.weight"),
-                kv_heads * head_dim,
-                hidden,
-            )?,
+    ) -> Result<(Linear, Linear)> {
+        let q = w.get(
+            &format!("{prefix}.q_proj.weight"),
+            &[heads * head_dim, hidden],
+        )?;
+        let k = w.get(
+            &format!("{prefix}.k_proj.weight"),
+            &[kv_heads * head_dim, hidden],
+        )?;
+        let v = w.get(
+            &format!("{prefix}.v_proj.weight"),
+            &[kv_heads * head_dim, hidden],
+        )?;
+        Ok((
+            Linear::from_weight(Tensor::cat(&[q, k, v], 0)?),
             Linear::load(
                 w,
                 &format!("{prefix}.o_proj.weight"),
                 hidden,
                 heads * head_dim,
             )?,
-        ])
+        ))
     }
 
     /// Attention over `x` (`[rows, hidden]`), appending to each sequence's
@@ -315,18 +309,21 @@ impl Attention {
         layer: usize,
     ) -> Result<Tensor> {
         let rows = inputs.layout.rows();
-        let dtype = x.dtype();
+        let dtype = inputs.cache_dtype;
         let device = x.device().clone();
-        let split = |t: Tensor, heads: usize| -> Result<Tensor> {
-            Ok(t.to_dtype(DType::F32)?
+        let qkv = self.qkv_proj.forward(x)?;
+        let (q_width, kv_width) = (self.heads * self.head_dim, self.kv_heads * self.head_dim);
+        let split = |offset: usize, heads: usize| -> Result<Tensor> {
+            Ok(qkv
+                .narrow(1, offset, heads * self.head_dim)?
                 .reshape((rows, heads, self.head_dim))?
                 .transpose(0, 1)?
                 .contiguous()?)
         };
         // [heads, rows, head_dim], f32.
-        let mut q = split(self.q_proj.forward(x)?, self.heads)?;
-        let mut k = split(self.k_proj.forward(x)?, self.kv_heads)?;
-        let v = split(self.v_proj.forward(x)?, self.kv_heads)?;
+        let mut q = split(0, self.heads)?;
+        let mut k = split(q_width, self.kv_heads)?;
+        let v = split(q_width + kv_width, self.kv_heads)?;
         if let QkNorm::BeforeRope { q: qn, k: kn } = &self.qk_norm {
             q = qn.forward(&q)?;
             k = kn.forward(&k)?;
@@ -368,8 +365,10 @@ impl Attention {
                 dtype,
                 &device,
             )?;
-            let keys = keys.to_dtype(DType::F32)?.contiguous()?;
-            let values = values.to_dtype(DType::F32)?.contiguous()?;
+            // A view of the cache (rows strided by its capacity), which the
+            // matmul reads in place when already f32.
+            let keys = keys.to_dtype(DType::F32)?;
+            let values = values.to_dtype(DType::F32)?;
             let n_keys = keys.dim(1)?;
             // [kv_heads, groups * len, head_dim]: the query heads that share
             // a key head are stacked, so keys are never copied per head.
@@ -401,7 +400,7 @@ impl Attention {
                 .reshape((len, self.heads * self.head_dim))?;
             outputs.push(out);
         }
-        let attn = Tensor::cat(&outputs, 0)?.to_dtype(dtype)?;
+        let attn = Tensor::cat(&outputs, 0)?;
         self.o_proj.forward(&attn)
     }
 }

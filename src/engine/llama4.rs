@@ -30,7 +30,7 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let use_rope = l.rope_layers.get(i).copied().unwrap_or(true);
-        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+        let (qkv_proj, o_proj) = Attention::load_projections(
             w,
             &format!("{p}.self_attn"),
             h,
@@ -52,9 +52,7 @@ pub(crate) fn load_layers(
             attn_scale: l.attn_scale,
         });
         let attn = Attention {
-            q_proj,
-            k_proj,
-            v_proj,
+            qkv_proj,
             o_proj,
             heads: c.num_attention_heads,
             kv_heads: c.num_key_value_heads,

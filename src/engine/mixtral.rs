@@ -22,7 +22,7 @@ pub(crate) fn load_layers(
     let mut layers = Vec::with_capacity(c.num_hidden_layers);
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
-        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+        let (qkv_proj, o_proj) = Attention::load_projections(
             w,
             &format!("{p}.self_attn"),
             h,
@@ -31,9 +31,7 @@ pub(crate) fn load_layers(
             c.head_dim,
         )?;
         let attn = Attention {
-            q_proj,
-            k_proj,
-            v_proj,
+            qkv_proj,
             o_proj,
             heads: c.num_attention_heads,
             kv_heads: c.num_key_value_heads,

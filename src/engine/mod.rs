@@ -11,6 +11,7 @@ pub mod cache;
 pub mod config;
 pub mod error;
 pub mod generate;
+mod kernels;
 mod layers;
 pub mod llama4;
 pub mod mixtral;

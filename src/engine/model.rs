@@ -171,11 +171,20 @@ impl Model {
             return Ok(Vec::new());
         }
         let ids = Tensor::new(ids.as_slice(), &self.device)?;
-        let mut x = self.embed.index_select(&ids, 0)?;
+        // The residual stream is f32 whatever the weights' dtype.
+        let mut x = self.embed.index_select(&ids, 0)?.to_dtype(DType::F32)?;
         let (cos, sin) = self.rope.tables(&layout.positions, &self.device)?;
         let inputs = AttentionInputs {
             layout: &layout,
             rope: Some((&self.rope, cos, sin)),
+            // On CPU the cache is f32: attention reads it in place instead
+            // of widening the whole context every step (twice the memory
+            // of bf16, half the time). GPUs keep the weights' dtype.
+            cache_dtype: if self.device.is_cpu() {
+                DType::F32
+            } else {
+                self.dtype
+            },
         };
         let mut caches: Vec<&mut SequenceCache> = steps.iter_mut().map(|s| &mut *s.cache).collect();
         for (i, layer) in self.layers.iter().enumerate() {

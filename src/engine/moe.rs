@@ -5,7 +5,7 @@
 
 use candle_core::{D, DType, Tensor};
 
-use super::Result;
+use super::{Result, kernels};
 
 /// How router logits become expert weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,32 +74,31 @@ pub fn route(logits: &Tensor, k: usize, scoring: Scoring) -> Result<Routing> {
     Ok(routing)
 }
 
-/// The routed experts of one layer, each a SwiGLU MLP.
+/// The routed experts of one layer, each a SwiGLU MLP, held as linear
+/// layers (`[out, in]`) so one kernel serves every architecture.
 #[derive(Debug, Clone)]
 pub struct Experts {
-    /// Per expert: gate and up fused, `[hidden, 2 * width]` when
-    /// `input_major`, else `[2 * width, hidden]`.
+    /// Per expert: gate and up fused, `[2 * width, hidden]`.
     gate_up: Vec<Tensor>,
-    /// Per expert: `[width, hidden]` when `input_major`, else `[hidden, width]`.
+    /// Per expert: `[hidden, width]`.
     down: Vec<Tensor>,
-    /// Llama 4 stores experts as `x @ W`; Mixtral and Qwen3 as linear
-    /// layers (`x @ W^T`).
-    input_major: bool,
     width: usize,
 }
 
 impl Experts {
-    /// Llama 4's stacked `gate_up_proj` `[E, H, 2I]` and `down_proj` `[E, I, H]`.
+    /// Llama 4's stacked `gate_up_proj` `[E, H, 2I]` and `down_proj`
+    /// `[E, I, H]` (used as `x @ W`), transposed once at load.
     pub fn from_stacked(gate_up: &Tensor, down: &Tensor, width: usize) -> Result<Self> {
         let experts = gate_up.dim(0)?;
+        let mut gu = Vec::with_capacity(experts);
+        let mut dn = Vec::with_capacity(experts);
+        for e in 0..experts {
+            gu.push(gate_up.get(e)?.t()?.contiguous()?);
+            dn.push(down.get(e)?.t()?.contiguous()?);
+        }
         Ok(Self {
-            gate_up: (0..experts)
-                .map(|e| gate_up.get(e))
-                .collect::<candle_core::Result<_>>()?,
-            down: (0..experts)
-                .map(|e| down.get(e))
-                .collect::<candle_core::Result<_>>()?,
-            input_major: true,
+            gate_up: gu,
+            down: dn,
             width,
         })
     }
@@ -115,7 +114,6 @@ impl Experts {
         Ok(Self {
             gate_up,
             down,
-            input_major: false,
             width,
         })
     }
@@ -127,19 +125,10 @@ impl Experts {
             ))
             .into());
         };
-        let h = if self.input_major {
-            x.matmul(gate_up)?
-        } else {
-            x.matmul(&gate_up.t()?)?
-        };
+        let h = kernels::linear(x, gate_up)?;
         let gate = h.narrow(D::Minus1, 0, self.width)?;
         let up = h.narrow(D::Minus1, self.width, self.width)?;
-        let act = (gate.silu()? * up)?;
-        Ok(if self.input_major {
-            act.matmul(down)?
-        } else {
-            act.matmul(&down.t()?)?
-        })
+        kernels::linear(&(gate.silu()? * up)?, down)
     }
 
     /// Runs the routed experts on `x` (`[rows, hidden]`) and sums their
@@ -153,7 +142,7 @@ impl Experts {
                 continue;
             }
             let index = Tensor::new(rows.as_slice(), device)?;
-            let w = Tensor::from_slice(weights, (rows.len(), 1), device)?.to_dtype(x.dtype())?;
+            let w = Tensor::from_slice(weights, (rows.len(), 1), device)?;
             let xe = x.index_select(&index, 0)?;
             let ye = match scoring {
                 Scoring::SigmoidOnInput => self.expert(e, &xe.broadcast_mul(&w)?)?,

@@ -23,7 +23,7 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let a = format!("{p}.self_attn");
-        let [q_proj, k_proj, v_proj, o_proj] = Attention::load_projections(
+        let (qkv_proj, o_proj) = Attention::load_projections(
             w,
             &a,
             h,
@@ -32,9 +32,7 @@ pub(crate) fn load_layers(
             c.head_dim,
         )?;
         let attn = Attention {
-            q_proj,
-            k_proj,
-            v_proj,
+            qkv_proj,
             o_proj,
             heads: c.num_attention_heads,
             kv_heads: c.num_key_value_heads,

@@ -1,0 +1,181 @@
+//! Engine throughput on a synthesised model, against this machine's memory
+//! bandwidth.
+//!
+//! ```text
+//! palisade model synth --arch llama4 --preset bench-1b --dtype bf16 --out /tmp/bench-1b
+//! PALISADE_BENCH_MODEL=/tmp/bench-1b PALISADE_BENCH_DTYPE=bf16 cargo bench --bench engine
+//! ```
+//!
+//! Reports prefill and decode tokens/s at batch 1, the bytes of weights one
+//! decode step reads (from the config: attention, shared expert, the top-k
+//! routed experts, norms, router, LM head, one embedding row), the measured
+//! read bandwidth, and decode as a fraction of the roofline
+//! `bandwidth / bytes per token`. Not a criterion bench: one decode step of
+//! the 1B model reads ~0.4-0.9 GB, so a handful of steps is the measurement.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use candle_core::{DType, Device};
+use palisade::engine::model::{Model, SeqStep};
+
+/// Best-of-N read bandwidth in bytes/s over a buffer much larger than the
+/// caches, read by as many threads as the matmuls use.
+fn read_bandwidth() -> f64 {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = (1usize << 30) / 4 / threads; // 1 GiB of f32 in all
+    let buffers: Vec<Vec<f32>> = (0..threads)
+        .map(|t| (0..per_thread).map(|i| (i + t) as f32 * 1e-9).collect())
+        .collect();
+    let mut best = Duration::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for b in &buffers {
+                s.spawn(move || {
+                    // Eight independent accumulators so the adds vectorise
+                    // and memory, not latency, is the limit.
+                    let mut acc = [0f32; 8];
+                    for chunk in b.chunks_exact(8) {
+                        for (a, x) in acc.iter_mut().zip(chunk) {
+                            *a += *x;
+                        }
+                    }
+                    black_box(acc);
+                });
+            }
+        });
+        best = best.min(start.elapsed());
+    }
+    (threads * per_thread * 4) as f64 / best.as_secs_f64()
+}
+
+fn main() {
+    let Some(dir) = std::env::var_os("PALISADE_BENCH_MODEL").map(PathBuf::from) else {
+        eprintln!(
+            "set PALISADE_BENCH_MODEL to a model directory (palisade model synth --arch llama4 --preset bench-1b --out DIR)"
+        );
+        return;
+    };
+    let dtype = match std::env::var("PALISADE_BENCH_DTYPE").as_deref() {
+        Ok("f32") => DType::F32,
+        Ok("f16") => DType::F16,
+        _ => DType::BF16,
+    };
+    let prefill_len: usize = std::env::var("PALISADE_BENCH_PREFILL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128);
+    let decode_steps: usize = std::env::var("PALISADE_BENCH_DECODE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(32);
+
+    let bandwidth = read_bandwidth();
+    let started = Instant::now();
+    let model = Model::load(&dir, dtype, &Device::Cpu).unwrap();
+    let load = started.elapsed();
+    let counts = model.config().param_counts();
+    let bytes_per_token = counts.read_per_token as f64 * dtype.size_in_bytes() as f64;
+
+    let vocab = model.config().common.vocab_size as u32;
+    let prompt: Vec<u32> = (0..prefill_len as u32)
+        .map(|i| (i * 7919 + 13) % vocab)
+        .collect();
+    // Warm-up: one short run so page faults and allocator growth are not timed.
+    {
+        let mut cache = model.new_cache();
+        model
+            .forward(
+                &mut [SeqStep {
+                    tokens: &prompt[..8],
+                    cache: &mut cache,
+                }],
+                false,
+            )
+            .unwrap();
+        model
+            .forward(
+                &mut [SeqStep {
+                    tokens: &[1],
+                    cache: &mut cache,
+                }],
+                false,
+            )
+            .unwrap();
+    }
+    let mut best_prefill = Duration::MAX;
+    let mut best_decode = Duration::MAX;
+    for _ in 0..3 {
+        let mut cache = model.new_cache();
+        let t = Instant::now();
+        let logits = model
+            .forward(
+                &mut [SeqStep {
+                    tokens: &prompt,
+                    cache: &mut cache,
+                }],
+                false,
+            )
+            .unwrap();
+        best_prefill = best_prefill.min(t.elapsed());
+        let mut next = logits[0]
+            .flatten_all()
+            .unwrap()
+            .argmax(0)
+            .unwrap()
+            .to_scalar::<u32>()
+            .unwrap();
+        let t = Instant::now();
+        for _ in 0..decode_steps {
+            let logits = model
+                .forward(
+                    &mut [SeqStep {
+                        tokens: &[next],
+                        cache: &mut cache,
+                    }],
+                    false,
+                )
+                .unwrap();
+            next = logits[0]
+                .flatten_all()
+                .unwrap()
+                .argmax(0)
+                .unwrap()
+                .to_scalar::<u32>()
+                .unwrap();
+        }
+        best_decode = best_decode.min(t.elapsed());
+    }
+    let prefill_tps = prefill_len as f64 / best_prefill.as_secs_f64();
+    let decode_tps = decode_steps as f64 / best_decode.as_secs_f64();
+    let roofline_tps = bandwidth / bytes_per_token;
+    println!("model            {}", dir.display());
+    println!("dtype            {dtype:?}");
+    println!(
+        "parameters       {:.1}M total, {:.1}M active",
+        counts.total as f64 / 1e6,
+        counts.active as f64 / 1e6
+    );
+    println!("load             {:.2} s", load.as_secs_f64());
+    println!(
+        "read bandwidth   {:.2} GB/s (best of 5, {} threads)",
+        bandwidth / 1e9,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!("bytes per token  {:.1} MB", bytes_per_token / 1e6);
+    println!("prefill          {prefill_tps:.1} tokens/s ({prefill_len} tokens, best of 3)");
+    println!(
+        "decode           {decode_tps:.2} tokens/s ({:.1} ms/token, {decode_steps} steps, best of 3)",
+        1e3 / decode_tps
+    );
+    println!("roofline         {roofline_tps:.2} tokens/s");
+    println!("decode/roofline  {:.0}%", 100.0 * decode_tps / roofline_tps);
+}

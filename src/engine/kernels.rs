@@ -1,0 +1,307 @@
+//! Matrix products of f32 activations with weights held in bf16 or f16.
+//!
+//! candle 0.11 has no half-precision matmul on CPU: it widens *the whole
+//! storage* of both operands to f32 on every call, which for a view into a
+//! stacked expert tensor means converting every expert to run one. Here
+//! the weights stay in half precision and each weight row is widened once
+//! into a small per-thread buffer, so a decode step reads each active
+//! weight once, at half the bytes of f32: what the memory-bandwidth
+//! roofline assumes.
+//!
+//! Activations are always f32 (the residual stream, norms, attention and
+//! routing run in f32 whatever the weights' dtype).
+
+use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
+use half::slice::HalfFloatSliceExt;
+use rayon::prelude::*;
+
+use super::Result;
+
+/// Rows above which the weight is widened and handed to the blocked gemm
+/// (prefill); at or below it, the row-streaming kernel (decode).
+const STREAMING_MAX_ROWS: usize = 16;
+
+/// Weights smaller than this (elements) run on the calling thread: waking
+/// the pool would cost more than the product.
+const PARALLEL_MIN_ELEMENTS: usize = 1 << 18;
+
+/// Output features a parallel task computes at least: fewer, larger tasks
+/// keep the pool's scheduling cost small next to the work.
+const MIN_OUTPUTS_PER_TASK: usize = 64;
+
+/// `x @ w^T` for `x` `[rows, in]` (f32) and `w` `[out, in]` in any float
+/// dtype; the result is f32 `[rows, out]`.
+pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let x = if x.dtype() == DType::F32 {
+        x.clone()
+    } else {
+        x.to_dtype(DType::F32)?
+    };
+    match w.dtype() {
+        DType::F32 => Ok(x.matmul(&w.t()?)?),
+        DType::BF16 | DType::F16 if w.device().is_cpu() => {
+            let rows = x.dim(0)?;
+            if rows <= STREAMING_MAX_ROWS {
+                Ok(x.contiguous()?
+                    .apply_op2_no_bwd(&w.contiguous()?, &HalfLinear)?)
+            } else {
+                // Compute-bound: widen just this weight, then gemm.
+                Ok(x.matmul(&w.to_dtype(DType::F32)?.t()?)?)
+            }
+        }
+        // GPUs multiply half precision natively.
+        dtype => Ok(x.to_dtype(dtype)?.matmul(&w.t()?)?.to_dtype(DType::F32)?),
+    }
+}
+
+/// The row-streaming product (CPU, f32 x half-precision weights).
+struct HalfLinear;
+
+/// `sum(x * w)` with bf16 `w` widened on the fly (a bf16 is the top half
+/// of an f32). Sixteen independent sums so the loop vectorises; `FMA`
+/// fuses multiply and add where the CPU has it.
+#[inline(always)]
+fn dot_bf16<const FMA: bool>(x: &[f32], w: &[half::bf16]) -> f32 {
+    let mut acc = [0f32; 16];
+    let cx = x.chunks_exact(16);
+    let cw = w.chunks_exact(16);
+    let mut tail = 0f32;
+    for (a, b) in cx.remainder().iter().zip(cw.remainder()) {
+        tail += a * f32::from_bits(u32::from(b.to_bits()) << 16);
+    }
+    for (xs, ws) in cx.zip(cw) {
+        for ((s, a), b) in acc.iter_mut().zip(xs).zip(ws) {
+            let b = f32::from_bits(u32::from(b.to_bits()) << 16);
+            *s = if FMA { a.mul_add(b, *s) } else { *s + a * b };
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// As [`dot_bf16`], for f32 (`w` widened into a buffer first).
+#[inline(always)]
+fn dot_f32<const FMA: bool>(x: &[f32], w: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    let cx = x.chunks_exact(16);
+    let cw = w.chunks_exact(16);
+    let tail: f32 = cx
+        .remainder()
+        .iter()
+        .zip(cw.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (xs, ws) in cx.zip(cw) {
+        for ((s, a), b) in acc.iter_mut().zip(xs).zip(ws) {
+            *s = if FMA { a.mul_add(*b, *s) } else { *s + a * b };
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// One block of output features: `out[o][r] = x[r] . w[o]`.
+trait HalfRows: Sized + Sync {
+    fn block<const FMA: bool>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[Self],
+        rows: usize,
+        inputs: usize,
+        buf: &mut [f32],
+    );
+}
+
+impl HalfRows for half::bf16 {
+    #[inline(always)]
+    fn block<const FMA: bool>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[Self],
+        rows: usize,
+        inputs: usize,
+        _buf: &mut [f32],
+    ) {
+        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
+            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
+                *o = dot_bf16::<FMA>(x_row, w_row);
+            }
+        }
+    }
+}
+
+impl HalfRows for half::f16 {
+    #[inline(always)]
+    fn block<const FMA: bool>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[Self],
+        rows: usize,
+        inputs: usize,
+        buf: &mut [f32],
+    ) {
+        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
+            w_row.convert_to_f32_slice(buf);
+            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
+                *o = dot_f32::<FMA>(x_row, buf);
+            }
+        }
+    }
+}
+
+/// The block compiled for AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn block_avx2<W: HalfRows>(
+    out: &mut [f32],
+    x: &[f32],
+    w: &[W],
+    rows: usize,
+    inputs: usize,
+    buf: &mut [f32],
+) {
+    W::block::<true>(out, x, w, rows, inputs, buf);
+}
+
+fn block<W: HalfRows>(
+    out: &mut [f32],
+    x: &[f32],
+    w: &[W],
+    rows: usize,
+    inputs: usize,
+    buf: &mut [f32],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: `block_avx2` only needs the AVX2 and FMA instructions,
+        // and the CPU has just reported both.
+        #[allow(unsafe_code)]
+        unsafe {
+            block_avx2(out, x, w, rows, inputs, buf);
+        }
+        return;
+    }
+    W::block::<false>(out, x, w, rows, inputs, buf);
+}
+
+impl HalfLinear {
+    fn run<W: HalfRows>(
+        x: &[f32],
+        rows: usize,
+        w: &[W],
+        outputs: usize,
+        inputs: usize,
+    ) -> Vec<f32> {
+        // Computed transposed ([out, rows]) so each task owns a contiguous
+        // block, then transposed back (rows is at most STREAMING_MAX_ROWS).
+        let mut transposed = vec![0f32; outputs * rows];
+        if outputs * inputs < PARALLEL_MIN_ELEMENTS {
+            let mut buf = vec![0f32; inputs];
+            block(&mut transposed, x, w, rows, inputs, &mut buf);
+            return Self::untranspose(transposed, rows, outputs);
+        }
+        let tasks = rayon::current_num_threads() * 2;
+        let per_task = outputs.div_ceil(tasks).max(MIN_OUTPUTS_PER_TASK);
+        transposed
+            .par_chunks_mut(per_task * rows)
+            .zip(w.par_chunks(per_task * inputs))
+            .for_each_init(
+                || vec![0f32; inputs],
+                |buf, (out_block, w_block)| block(out_block, x, w_block, rows, inputs, buf),
+            );
+        Self::untranspose(transposed, rows, outputs)
+    }
+
+    fn untranspose(transposed: Vec<f32>, rows: usize, outputs: usize) -> Vec<f32> {
+        if rows == 1 {
+            return transposed;
+        }
+        let mut out = vec![0f32; outputs * rows];
+        for (o, col) in transposed.chunks(rows).enumerate() {
+            for (r, v) in col.iter().enumerate() {
+                if let Some(slot) = out.get_mut(r * outputs + o) {
+                    *slot = *v;
+                }
+            }
+        }
+        out
+    }
+}
+
+impl CustomOp2 for HalfLinear {
+    fn name(&self) -> &'static str {
+        "palisade-half-linear"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (rows, inputs) = l1.shape().dims2()?;
+        let (outputs, w_inputs) = l2.shape().dims2()?;
+        if inputs != w_inputs {
+            candle_core::bail!("half-linear: x has {inputs} features, the weight {w_inputs}");
+        }
+        let (Some((x0, x1)), Some((w0, w1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
+        else {
+            candle_core::bail!("half-linear: operands must be contiguous");
+        };
+        let CpuStorage::F32(x) = s1 else {
+            candle_core::bail!("half-linear: activations must be f32");
+        };
+        let x = x
+            .get(x0..x1)
+            .ok_or_else(|| candle_core::Error::Msg("half-linear: x out of range".into()))?;
+        let out = match s2 {
+            CpuStorage::BF16(w) => {
+                let w = w
+                    .get(w0..w1)
+                    .ok_or_else(|| candle_core::Error::Msg("half-linear: w out of range".into()))?;
+                Self::run(x, rows, w, outputs, inputs)
+            }
+            CpuStorage::F16(w) => {
+                let w = w
+                    .get(w0..w1)
+                    .ok_or_else(|| candle_core::Error::Msg("half-linear: w out of range".into()))?;
+                Self::run(x, rows, w, outputs, inputs)
+            }
+            _ => candle_core::bail!("half-linear: weights must be bf16 or f16"),
+        };
+        Ok((CpuStorage::F32(out), Shape::from((rows, outputs))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Device;
+
+    #[test]
+    fn half_linear_equals_the_widened_matmul() {
+        let dev = Device::Cpu;
+        for (rows, inputs, outputs) in [(1, 64, 130), (3, 37, 5), (16, 256, 64), (40, 64, 70)] {
+            let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
+            let w = Tensor::randn(0f32, 1.0, (outputs, inputs), &dev).unwrap();
+            for dtype in [DType::BF16, DType::F16] {
+                let wh = w.to_dtype(dtype).unwrap();
+                let expected = x
+                    .matmul(&wh.to_dtype(DType::F32).unwrap().t().unwrap())
+                    .unwrap();
+                let got = linear(&x, &wh).unwrap();
+                assert_eq!(got.dims(), &[rows, outputs]);
+                let diff = (got - expected)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .flatten_all()
+                    .unwrap()
+                    .max(0)
+                    .unwrap()
+                    .to_scalar::<f32>()
+                    .unwrap();
+                assert!(diff < 1e-3, "{rows}x{inputs}x{outputs} {dtype:?}: {diff}");
+            }
+        }
+    }
+}
