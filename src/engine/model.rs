@@ -66,6 +66,11 @@ pub struct Model {
     rope: Rope,
     dtype: DType,
     device: Device,
+    /// The threads a forward pass runs on. The pass runs *inside* the pool,
+    /// so each of its parallel products splits work with the idle workers
+    /// directly instead of handing it over and waking them (one hand-over
+    /// per pass rather than a hundred per decoded token).
+    pool: std::sync::Arc<rayon::ThreadPool>,
 }
 
 impl Model {
@@ -90,7 +95,12 @@ impl Model {
         } else {
             Linear::load(w, "lm_head.weight", c.vocab_size, c.hidden_size)?
         };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("palisade-engine-{i}"))
+            .build()
+            .map_err(|e| EngineError::Request(format!("cannot start the engine's threads: {e}")))?;
         Ok(Self {
+            pool: std::sync::Arc::new(pool),
             norm: RmsNorm::load(w, "model.norm.weight", c.hidden_size, c.rms_norm_eps)?,
             rope: Rope::new(&c.rope, c.head_dim, rope_style),
             embed,
@@ -136,6 +146,11 @@ impl Model {
     /// appending to their caches. Returns per sequence the f32 logits of
     /// every new token (`all_logits`) or of its last one: `[rows, vocab]`.
     pub fn forward(&self, steps: &mut [SeqStep<'_>], all_logits: bool) -> Result<Vec<Tensor>> {
+        self.pool
+            .install(|| self.forward_in_pool(steps, all_logits))
+    }
+
+    fn forward_in_pool(&self, steps: &mut [SeqStep<'_>], all_logits: bool) -> Result<Vec<Tensor>> {
         let c = &self.config.common;
         let mut layout = BatchLayout {
             seqs: Vec::with_capacity(steps.len()),
