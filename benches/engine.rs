@@ -57,6 +57,45 @@ fn read_bandwidth() -> f64 {
     (threads * per_thread * 4) as f64 / best.as_secs_f64()
 }
 
+/// Prefill `prompt`, then decode `steps` tokens greedily; the two times.
+fn run(model: &Model, prompt: &[u32], steps: usize) -> (Duration, Duration) {
+    let argmax = |l: &candle_core::Tensor| {
+        l.flatten_all()
+            .unwrap()
+            .argmax(0)
+            .unwrap()
+            .to_scalar::<u32>()
+            .unwrap()
+    };
+    let mut cache = model.new_cache();
+    let t = Instant::now();
+    let logits = model
+        .forward(
+            &mut [SeqStep {
+                tokens: prompt,
+                cache: &mut cache,
+            }],
+            false,
+        )
+        .unwrap();
+    let prefill = t.elapsed();
+    let mut next = argmax(&logits[0]);
+    let t = Instant::now();
+    for _ in 0..steps {
+        let logits = model
+            .forward(
+                &mut [SeqStep {
+                    tokens: &[next],
+                    cache: &mut cache,
+                }],
+                false,
+            )
+            .unwrap();
+        next = argmax(&logits[0]);
+    }
+    (prefill, t.elapsed())
+}
+
 fn main() {
     let Some(dir) = std::env::var_os("PALISADE_BENCH_MODEL").map(PathBuf::from) else {
         eprintln!(
@@ -89,70 +128,26 @@ fn main() {
     let prompt: Vec<u32> = (0..prefill_len as u32)
         .map(|i| (i * 7919 + 13) % vocab)
         .collect();
-    // Warm-up: one short run so page faults and allocator growth are not timed.
-    {
-        let mut cache = model.new_cache();
-        model
-            .forward(
-                &mut [SeqStep {
-                    tokens: &prompt[..8],
-                    cache: &mut cache,
-                }],
-                false,
-            )
-            .unwrap();
-        model
-            .forward(
-                &mut [SeqStep {
-                    tokens: &[1],
-                    cache: &mut cache,
-                }],
-                false,
-            )
-            .unwrap();
+    // A second model (PALISADE_BENCH_COMPARE, e.g. twice the experts) is
+    // measured interleaved with the first, so both see the same machine.
+    let other = std::env::var_os("PALISADE_BENCH_COMPARE")
+        .map(PathBuf::from)
+        .map(|dir| (Model::load(&dir, dtype, &Device::Cpu).unwrap(), dir));
+    // Warm-up: page faults and allocator growth are not timed.
+    run(&model, &prompt[..8], 2);
+    if let Some((m, _)) = &other {
+        run(m, &prompt[..8], 2);
     }
     let mut best_prefill = Duration::MAX;
     let mut best_decode = Duration::MAX;
+    let mut best_other = Duration::MAX;
     for _ in 0..3 {
-        let mut cache = model.new_cache();
-        let t = Instant::now();
-        let logits = model
-            .forward(
-                &mut [SeqStep {
-                    tokens: &prompt,
-                    cache: &mut cache,
-                }],
-                false,
-            )
-            .unwrap();
-        best_prefill = best_prefill.min(t.elapsed());
-        let mut next = logits[0]
-            .flatten_all()
-            .unwrap()
-            .argmax(0)
-            .unwrap()
-            .to_scalar::<u32>()
-            .unwrap();
-        let t = Instant::now();
-        for _ in 0..decode_steps {
-            let logits = model
-                .forward(
-                    &mut [SeqStep {
-                        tokens: &[next],
-                        cache: &mut cache,
-                    }],
-                    false,
-                )
-                .unwrap();
-            next = logits[0]
-                .flatten_all()
-                .unwrap()
-                .argmax(0)
-                .unwrap()
-                .to_scalar::<u32>()
-                .unwrap();
+        let (p, d) = run(&model, &prompt, decode_steps);
+        best_prefill = best_prefill.min(p);
+        best_decode = best_decode.min(d);
+        if let Some((m, _)) = &other {
+            best_other = best_other.min(run(m, &prompt, decode_steps).1);
         }
-        best_decode = best_decode.min(t.elapsed());
     }
     // The machine is shared: take the better bandwidth of before and after,
     // so the roofline is never understated.
@@ -181,4 +176,17 @@ fn main() {
     );
     println!("roofline         {roofline_tps:.2} tokens/s");
     println!("decode/roofline  {:.0}%", 100.0 * decode_tps / roofline_tps);
+    if let Some((m, dir)) = &other {
+        let c = m.config();
+        let ms = |d: Duration| d.as_secs_f64() * 1e3 / decode_steps as f64;
+        println!(
+            "compare          {} ({} experts): decode {:.1} ms/token vs {:.1} ms/token with {} experts: x{:.2}",
+            dir.display(),
+            c.common.num_experts,
+            ms(best_other),
+            ms(best_decode),
+            model.config().common.num_experts,
+            best_other.as_secs_f64() / best_decode.as_secs_f64()
+        );
+    }
 }

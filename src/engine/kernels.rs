@@ -16,6 +16,7 @@ use half::slice::HalfFloatSliceExt;
 use rayon::prelude::*;
 
 use super::Result;
+use super::layers::Visibility;
 
 /// Rows above which the weight is widened and handed to the blocked gemm
 /// (prefill); at or below it, the row-streaming kernel (decode).
@@ -303,5 +304,204 @@ mod tests {
                 assert!(diff < 1e-3, "{rows}x{inputs}x{outputs} {dtype:?}: {diff}");
             }
         }
+    }
+}
+
+/// Attention of a few queries (decode, small chunks) over a cache view, on
+/// CPU: scores, mask, softmax and the weighted sum in one pass per query
+/// row, reading keys and values in place. Larger query blocks (prefill) go
+/// through the blocked matmuls, which win there.
+pub const ATTENTION_KERNEL_MAX_QUERIES: usize = 16;
+
+/// `q` `[kv_heads, groups * len, head_dim]` (f32, contiguous, already
+/// scaled), `keys`/`values` `[kv_heads, n_keys, head_dim]` (f32, rows
+/// contiguous); query `i` of each group sits at position `past + i`, key `j`
+/// at `first_key + j`. Returns `[kv_heads, groups * len, head_dim]`.
+pub fn attention(
+    q: &Tensor,
+    keys: &Tensor,
+    values: &Tensor,
+    len: usize,
+    past: usize,
+    first_key: usize,
+    visibility: Visibility,
+) -> Result<Tensor> {
+    Ok(q.apply_op3_no_bwd(
+        keys,
+        values,
+        &AttentionOp {
+            len,
+            past,
+            first_key,
+            visibility,
+        },
+    )?)
+}
+
+struct AttentionOp {
+    len: usize,
+    past: usize,
+    first_key: usize,
+    visibility: Visibility,
+}
+
+/// A `[heads, rows, dim]` f32 view with contiguous rows.
+/// The keys and values one query row attends over.
+struct KeysValues<'a> {
+    keys: View<'a>,
+    values: View<'a>,
+    n_keys: usize,
+}
+
+struct View<'a> {
+    data: &'a [f32],
+    head_stride: usize,
+    row_stride: usize,
+    dim: usize,
+}
+
+impl<'a> View<'a> {
+    fn new(storage: &'a CpuStorage, layout: &Layout, what: &str) -> candle_core::Result<Self> {
+        let CpuStorage::F32(data) = storage else {
+            candle_core::bail!("attention: {what} must be f32");
+        };
+        let (_, _, dim) = layout.shape().dims3()?;
+        let &[head_stride, row_stride, 1] = layout.stride() else {
+            candle_core::bail!("attention: {what} rows must be contiguous");
+        };
+        let data = data
+            .get(layout.start_offset()..)
+            .ok_or_else(|| candle_core::Error::Msg(format!("attention: {what} out of range")))?;
+        Ok(Self {
+            data,
+            head_stride,
+            row_stride,
+            dim,
+        })
+    }
+
+    fn row(&self, head: usize, row: usize) -> &'a [f32] {
+        let start = head * self.head_stride + row * self.row_stride;
+        self.data.get(start..start + self.dim).unwrap_or_default()
+    }
+}
+
+impl AttentionOp {
+    #[inline(always)]
+    fn row<const FMA: bool>(
+        &self,
+        out: &mut [f32],
+        q: &[f32],
+        qi: usize,
+        head: usize,
+        kv: &KeysValues<'_>,
+        scores: &mut Vec<f32>,
+    ) {
+        let position = self.past + qi;
+        scores.clear();
+        let mut max = f32::NEG_INFINITY;
+        for j in 0..kv.n_keys {
+            let s = if self.visibility.visible(position, self.first_key + j) {
+                dot_f32::<FMA>(q, kv.keys.row(head, j))
+            } else {
+                f32::NEG_INFINITY
+            };
+            max = max.max(s);
+            scores.push(s);
+        }
+        let mut sum = 0f32;
+        for s in scores.iter_mut() {
+            *s = (*s - max).exp();
+            sum += *s;
+        }
+        out.fill(0.0);
+        for (j, p) in scores.iter().enumerate() {
+            if *p == 0.0 {
+                continue;
+            }
+            let w = p / sum;
+            for (o, x) in out.iter_mut().zip(kv.values.row(head, j)) {
+                *o = if FMA { w.mul_add(*x, *o) } else { *o + w * x };
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn attention_row_avx2(
+    op: &AttentionOp,
+    out: &mut [f32],
+    q: &[f32],
+    qi: usize,
+    head: usize,
+    kv: &KeysValues<'_>,
+    scores: &mut Vec<f32>,
+) {
+    op.row::<true>(out, q, qi, head, kv, scores);
+}
+
+impl candle_core::CustomOp3 for AttentionOp {
+    fn name(&self) -> &'static str {
+        "palisade-attention"
+    }
+
+    fn cpu_fwd(
+        &self,
+        s1: &CpuStorage,
+        l1: &Layout,
+        s2: &CpuStorage,
+        l2: &Layout,
+        s3: &CpuStorage,
+        l3: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let (heads, rows, dim) = l1.shape().dims3()?;
+        let (Some((q0, q1)), CpuStorage::F32(q)) = (l1.contiguous_offsets(), s1) else {
+            candle_core::bail!("attention: queries must be contiguous f32");
+        };
+        let q = q
+            .get(q0..q1)
+            .ok_or_else(|| candle_core::Error::Msg("attention: q out of range".into()))?;
+        let k = View::new(s2, l2, "keys")?;
+        let v = View::new(s3, l3, "values")?;
+        let n_keys = l2.shape().dims3()?.1;
+        if k.dim != dim || v.dim != dim || l3.shape().dims3()?.1 != n_keys {
+            candle_core::bail!("attention: query, key and value shapes disagree");
+        }
+        let kv = KeysValues {
+            keys: k,
+            values: v,
+            n_keys,
+        };
+        let len = self.len.max(1);
+        #[cfg(target_arch = "x86_64")]
+        let fma = std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma");
+        #[cfg(not(target_arch = "x86_64"))]
+        let fma = false;
+        let mut out = vec![0f32; heads * rows * dim];
+        out.par_chunks_mut(dim)
+            .zip(q.par_chunks(dim))
+            .enumerate()
+            .for_each_init(
+                || Vec::with_capacity(n_keys),
+                |scores, (index, (out_row, q_row))| {
+                    let (head, row) = (index / rows, index % rows);
+                    let qi = row % len;
+                    #[cfg(target_arch = "x86_64")]
+                    if fma {
+                        // SAFETY: only AVX2 and FMA instructions are needed, and
+                        // the CPU reported both.
+                        #[allow(unsafe_code)]
+                        unsafe {
+                            attention_row_avx2(self, out_row, q_row, qi, head, &kv, scores);
+                        }
+                        return;
+                    }
+                    let _ = fma;
+                    self.row::<false>(out_row, q_row, qi, head, &kv, scores);
+                },
+            );
+        Ok((CpuStorage::F32(out), Shape::from((heads, rows, dim))))
     }
 }

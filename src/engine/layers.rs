@@ -220,7 +220,7 @@ impl Visibility {
         }
     }
 
-    fn visible(self, query: usize, key: usize) -> bool {
+    pub(crate) fn visible(self, query: usize, key: usize) -> bool {
         key <= query
             && match self {
                 Self::Causal => true,
@@ -377,6 +377,15 @@ impl Attention {
                 groups * len,
                 self.head_dim,
             ))?;
+            if device.is_cpu() && len <= kernels::ATTENTION_KERNEL_MAX_QUERIES {
+                let out =
+                    kernels::attention(&qs, &keys, &values, len, past, first_key, self.visibility)?
+                        .reshape((self.heads, len, self.head_dim))?
+                        .transpose(0, 1)?
+                        .reshape((len, self.heads * self.head_dim))?;
+                outputs.push(out);
+                continue;
+            }
             let mut scores = qs.matmul(&keys.t()?)?;
             if len > 1 {
                 let mut mask = Vec::with_capacity(len * n_keys);
