@@ -6,6 +6,7 @@
 //! DIR/pki/             development CA, server and client certificates
 //! DIR/jwt/signing.key  ES256 PKCS#8 key of the demo token issuer
 //! DIR/jwt/jwks.json    its public JWKS
+//! DIR/model/           a tiny random-weight Llama 4 model (`model synth --preset tiny`)
 //! ```
 
 use std::net::SocketAddr;
@@ -42,6 +43,9 @@ pub enum DemoError {
     /// The key pair could not be made.
     #[error("cannot generate the demo token signing key: {0}")]
     Key(String),
+    /// The demo model could not be written.
+    #[error("cannot write the demo model: {0}")]
+    Model(#[from] crate::engine::EngineError),
 }
 
 /// True when `dir` does not exist or holds nothing.
@@ -64,6 +68,13 @@ pub fn init(dir: &Path, listen: SocketAddr, now: OffsetDateTime) -> Result<(), D
     devpki::create_dir(dir)?;
     devpki::init(&dir.join("pki"), now)?;
     write_jwt_keys(&dir.join("jwt"))?;
+    crate::engine::synth::synth(
+        "llama4",
+        "tiny",
+        &dir.join("model"),
+        candle_core::DType::F32,
+        0,
+    )?;
     devpki::write_new(
         &dir.join(CONFIG_FILE),
         demo_config(listen).as_bytes(),

@@ -1,12 +1,13 @@
-//! Matrix products of f32 activations with weights held in bf16 or f16.
+//! CPU kernels for the decode path: products of f32 activations with f32,
+//! bf16 or f16 weights, and attention over the cache.
 //!
 //! candle 0.11 has no half-precision matmul on CPU: it widens *the whole
 //! storage* of both operands to f32 on every call, which for a view into a
 //! stacked expert tensor means converting every expert to run one. Here
-//! the weights stay in half precision and each weight row is widened once
-//! into a small per-thread buffer, so a decode step reads each active
-//! weight once, at half the bytes of f32: what the memory-bandwidth
-//! roofline assumes.
+//! the weights stay in their dtype and each weight row is streamed once
+//! (bf16 widened in registers), so a decode step reads each active weight
+//! once: what the memory-bandwidth roofline assumes. The blocked gemm is
+//! kept for large row blocks (prefill), where it wins.
 //!
 //! Activations are always f32 (the residual stream, norms, attention and
 //! routing run in f32 whatever the weights' dtype).
@@ -44,7 +45,7 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
             let rows = x.dim(0)?;
             if rows <= STREAMING_MAX_ROWS {
                 Ok(x.contiguous()?
-                    .apply_op2_no_bwd(&w.contiguous()?, &HalfLinear)?)
+                    .apply_op2_no_bwd(&w.contiguous()?, &StreamingLinear)?)
             } else {
                 // Compute-bound: widen just this weight, then gemm.
                 Ok(x.matmul(&w.to_dtype(DType::F32)?.t()?)?)
@@ -55,8 +56,8 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     }
 }
 
-/// The row-streaming product (CPU, f32 x half-precision weights).
-struct HalfLinear;
+/// The row-streaming product (CPU, f32 activations x f32/bf16/f16 weights).
+struct StreamingLinear;
 
 /// `sum(x * w)` with bf16 `w` widened on the fly (a bf16 is the top half
 /// of an f32). Sixteen independent sums so the loop vectorises; `FMA`
@@ -100,7 +101,7 @@ fn dot_f32<const FMA: bool>(x: &[f32], w: &[f32]) -> f32 {
 }
 
 /// One block of output features: `out[o][r] = x[r] . w[o]`.
-trait HalfRows: Sized + Sync {
+trait WeightRows: Sized + Sync {
     fn block<const FMA: bool>(
         out: &mut [f32],
         x: &[f32],
@@ -111,7 +112,7 @@ trait HalfRows: Sized + Sync {
     );
 }
 
-impl HalfRows for half::bf16 {
+impl WeightRows for half::bf16 {
     #[inline(always)]
     fn block<const FMA: bool>(
         out: &mut [f32],
@@ -129,7 +130,25 @@ impl HalfRows for half::bf16 {
     }
 }
 
-impl HalfRows for half::f16 {
+impl WeightRows for f32 {
+    #[inline(always)]
+    fn block<const FMA: bool>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[Self],
+        rows: usize,
+        inputs: usize,
+        _buf: &mut [f32],
+    ) {
+        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
+            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
+                *o = dot_f32::<FMA>(x_row, w_row);
+            }
+        }
+    }
+}
+
+impl WeightRows for half::f16 {
     #[inline(always)]
     fn block<const FMA: bool>(
         out: &mut [f32],
@@ -151,7 +170,7 @@ impl HalfRows for half::f16 {
 /// The block compiled for AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn block_avx2<W: HalfRows>(
+fn block_avx2<W: WeightRows>(
     out: &mut [f32],
     x: &[f32],
     w: &[W],
@@ -162,7 +181,7 @@ fn block_avx2<W: HalfRows>(
     W::block::<true>(out, x, w, rows, inputs, buf);
 }
 
-fn block<W: HalfRows>(
+fn block<W: WeightRows>(
     out: &mut [f32],
     x: &[f32],
     w: &[W],
@@ -183,8 +202,8 @@ fn block<W: HalfRows>(
     W::block::<false>(out, x, w, rows, inputs, buf);
 }
 
-impl HalfLinear {
-    fn run<W: HalfRows>(
+impl StreamingLinear {
+    fn run<W: WeightRows>(
         x: &[f32],
         rows: usize,
         w: &[W],
@@ -227,9 +246,9 @@ impl HalfLinear {
     }
 }
 
-impl CustomOp2 for HalfLinear {
+impl CustomOp2 for StreamingLinear {
     fn name(&self) -> &'static str {
-        "palisade-half-linear"
+        "palisade-streaming-linear"
     }
 
     fn cpu_fwd(
@@ -242,32 +261,38 @@ impl CustomOp2 for HalfLinear {
         let (rows, inputs) = l1.shape().dims2()?;
         let (outputs, w_inputs) = l2.shape().dims2()?;
         if inputs != w_inputs {
-            candle_core::bail!("half-linear: x has {inputs} features, the weight {w_inputs}");
+            candle_core::bail!("streaming-linear: x has {inputs} features, the weight {w_inputs}");
         }
         let (Some((x0, x1)), Some((w0, w1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
         else {
-            candle_core::bail!("half-linear: operands must be contiguous");
+            candle_core::bail!("streaming-linear: operands must be contiguous");
         };
         let CpuStorage::F32(x) = s1 else {
-            candle_core::bail!("half-linear: activations must be f32");
+            candle_core::bail!("streaming-linear: activations must be f32");
         };
         let x = x
             .get(x0..x1)
-            .ok_or_else(|| candle_core::Error::Msg("half-linear: x out of range".into()))?;
+            .ok_or_else(|| candle_core::Error::Msg("streaming-linear: x out of range".into()))?;
         let out = match s2 {
             CpuStorage::BF16(w) => {
-                let w = w
-                    .get(w0..w1)
-                    .ok_or_else(|| candle_core::Error::Msg("half-linear: w out of range".into()))?;
+                let w = w.get(w0..w1).ok_or_else(|| {
+                    candle_core::Error::Msg("streaming-linear: w out of range".into())
+                })?;
                 Self::run(x, rows, w, outputs, inputs)
             }
             CpuStorage::F16(w) => {
-                let w = w
-                    .get(w0..w1)
-                    .ok_or_else(|| candle_core::Error::Msg("half-linear: w out of range".into()))?;
+                let w = w.get(w0..w1).ok_or_else(|| {
+                    candle_core::Error::Msg("streaming-linear: w out of range".into())
+                })?;
                 Self::run(x, rows, w, outputs, inputs)
             }
-            _ => candle_core::bail!("half-linear: weights must be bf16 or f16"),
+            CpuStorage::F32(w) => {
+                let w = w.get(w0..w1).ok_or_else(|| {
+                    candle_core::Error::Msg("streaming-linear: w out of range".into())
+                })?;
+                Self::run(x, rows, w, outputs, inputs)
+            }
+            _ => candle_core::bail!("streaming-linear: weights must be f32, bf16 or f16"),
         };
         Ok((CpuStorage::F32(out), Shape::from((rows, outputs))))
     }
@@ -284,7 +309,7 @@ mod tests {
         for (rows, inputs, outputs) in [(1, 64, 130), (3, 37, 5), (16, 256, 64), (40, 64, 70)] {
             let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
             let w = Tensor::randn(0f32, 1.0, (outputs, inputs), &dev).unwrap();
-            for dtype in [DType::BF16, DType::F16] {
+            for dtype in [DType::F32, DType::BF16, DType::F16] {
                 let wh = w.to_dtype(dtype).unwrap();
                 let expected = x
                     .matmul(&wh.to_dtype(DType::F32).unwrap().t().unwrap())

@@ -65,9 +65,26 @@ fn demo_init_then_serve_answers_curl_with_the_demo_client_certificate() {
         "pki/client.key",
         "jwt/signing.key",
         "jwt/jwks.json",
+        "model/config.json",
+        "model/model.safetensors",
+        "model/tokenizer.json",
+        "model/tokenizer_config.json",
+        "model/generation_config.json",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");
     }
+    // The demo model is a working Llama 4 checkpoint.
+    let (status, out, err) = run(&[
+        "generate",
+        "--model",
+        dir.join("model").to_str().unwrap(),
+        "--prompt",
+        "Hello",
+        "--max-tokens",
+        "4",
+    ]);
+    assert!(status.success(), "{out}{err}");
+    assert!(err.contains("prompt tokens"), "{err}");
     let jwks: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("jwt/jwks.json")).unwrap()).unwrap();
     assert_eq!(jwks["keys"][0]["alg"], "ES256");
