@@ -72,6 +72,8 @@ pub struct CommonConfig {
     /// Tensor name prefix in the checkpoint (`language_model.` for the
     /// published multimodal Llama 4 layout).
     pub tensor_prefix: String,
+    /// Whether q/k/v/o projections carry biases (`attention_bias`).
+    pub attention_bias: bool,
 }
 
 /// Llama 4 specifics.
@@ -86,6 +88,9 @@ pub struct Llama4Config {
     /// Per layer: true when it applies RoPE (`no_rope_layers[i] == 1`).
     pub rope_layers: Vec<bool>,
     pub attention_chunk_size: Option<usize>,
+    /// Per layer: true when it attends only within its chunk
+    /// (`layer_types[i] == "chunked_attention"`; by default the RoPE layers).
+    pub chunked_layers: Vec<bool>,
     pub use_qk_norm: bool,
     pub attn_temperature_tuning: bool,
     pub floor_scale: f64,
@@ -97,6 +102,8 @@ pub struct Llama4Config {
 pub struct MixtralConfig {
     pub intermediate_size: usize,
     pub sliding_window: Option<usize>,
+    /// Per layer: true when `sliding_window` applies to it.
+    pub window_layers: Vec<bool>,
 }
 
 /// Qwen3-MoE specifics.
@@ -110,6 +117,8 @@ pub struct Qwen3MoeConfig {
     /// Per layer: true when its feed-forward is MoE.
     pub sparse_layers: Vec<bool>,
     pub sliding_window: Option<usize>,
+    /// Per layer: true when `sliding_window` applies to it.
+    pub window_layers: Vec<bool>,
 }
 
 /// A checkpoint's configuration.
@@ -207,10 +216,17 @@ impl ModelConfig {
         let common = keys.common(architecture_name.clone(), prefix.to_owned(), arch)?;
         let arch = match arch {
             Architecture::Llama4 => ArchConfig::Llama4(keys.llama4(&common)?),
-            Architecture::Mixtral => ArchConfig::Mixtral(MixtralConfig {
-                intermediate_size: keys.usize("intermediate_size")?,
-                sliding_window: keys.opt_usize("sliding_window")?,
-            }),
+            Architecture::Mixtral => {
+                let sliding_window = keys.opt_usize("sliding_window")?;
+                let all = vec![sliding_window.is_some(); common.num_hidden_layers];
+                ArchConfig::Mixtral(MixtralConfig {
+                    intermediate_size: keys.usize("intermediate_size")?,
+                    window_layers: keys
+                        .layer_types("sliding_attention", common.num_hidden_layers)?
+                        .unwrap_or(all),
+                    sliding_window,
+                })
+            }
             Architecture::Qwen3Moe => ArchConfig::Qwen3Moe(keys.qwen3(&common)?),
         };
         Ok(Self { common, arch })
@@ -444,7 +460,16 @@ impl Keys<'_> {
                 .unwrap_or(false),
         };
         let _ = arch;
+        if let Some(act) = self.get("hidden_act") {
+            if act.as_str() != Some("silu") {
+                return Err(EngineError::Config(format!(
+                    "`{}` {act} is not supported (silu)",
+                    self.name("hidden_act")
+                )));
+            }
+        }
         Ok(CommonConfig {
+            attention_bias: self.bool_or("attention_bias", false)?,
             architecture_name,
             vocab_size: self.positive("vocab_size")?,
             hidden_size,
@@ -522,6 +547,27 @@ impl Keys<'_> {
         Ok(RopeConfig { theta, scaling })
     }
 
+    /// `layer_types[i] == kind` per layer, when `layer_types` is given.
+    fn layer_types(&self, kind: &str, layers: usize) -> Result<Option<Vec<bool>>> {
+        let Some(v) = self.get("layer_types") else {
+            return Ok(None);
+        };
+        let bad = || {
+            EngineError::Config(format!(
+                "`{}` must be a list of {layers} layer type names",
+                self.name("layer_types")
+            ))
+        };
+        let list = v.as_array().ok_or_else(bad)?;
+        if list.len() != layers {
+            return Err(bad());
+        }
+        list.iter()
+            .map(|t| t.as_str().map(|t| t == kind).ok_or_else(bad))
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
     fn layer_flags(&self, key: &str, layers: usize) -> Result<Option<Vec<bool>>> {
         let Some(list) = self.usize_list(key)? else {
             return Ok(None);
@@ -554,7 +600,7 @@ impl Keys<'_> {
                 (0..layers).map(|i| (i + 1) % step == 0).collect()
             }
         };
-        let rope_layers = match self.usize_list("no_rope_layers")? {
+        let rope_layers: Vec<bool> = match self.usize_list("no_rope_layers")? {
             Some(list) if !list.is_empty() => {
                 if list.len() != layers {
                     return Err(EngineError::Config(format!(
@@ -584,7 +630,15 @@ impl Keys<'_> {
             )));
         }
         let intermediate_size = self.positive("intermediate_size")?;
+        let chunked_layers = match self.layer_types("chunked_attention", layers)? {
+            Some(types) => types,
+            None => rope_layers.clone(),
+        }
+        .into_iter()
+        .map(|chunked| chunked && attention_chunk_size.is_some())
+        .collect();
         Ok(Llama4Config {
+            chunked_layers,
             intermediate_size,
             intermediate_size_mlp: self
                 .opt_usize("intermediate_size_mlp")?
@@ -615,12 +669,23 @@ impl Keys<'_> {
         } else {
             None
         };
+        // As transformers: the window applies to layers from
+        // `max_window_layers` on, unless `layer_types` says otherwise.
+        let max_window_layers = self.opt_usize("max_window_layers")?.unwrap_or(layers);
+        let window_layers = match self.layer_types("sliding_attention", layers)? {
+            Some(types) => types,
+            None => (0..layers).map(|i| i >= max_window_layers).collect(),
+        }
+        .into_iter()
+        .map(|w| w && sliding_window.is_some())
+        .collect();
         Ok(Qwen3MoeConfig {
             intermediate_size: self.positive("intermediate_size")?,
             moe_intermediate_size: self.positive("moe_intermediate_size")?,
             norm_topk_prob: self.bool_or("norm_topk_prob", false)?,
             sparse_layers,
             sliding_window,
+            window_layers,
         })
     }
 }
@@ -692,6 +757,59 @@ mod tests {
         assert!(err(base.clone()).contains("yarn"));
         base["rope_scaling"] = Value::Null;
         base["num_key_value_heads"] = serde_json::json!(3);
-        assert!(err(base).contains("num_key_value_heads"));
+        assert!(err(base.clone()).contains("num_key_value_heads"));
+        base["num_key_value_heads"] = serde_json::json!(2);
+        base["hidden_act"] = serde_json::json!("gelu");
+        assert!(err(base.clone()).contains("hidden_act"));
+        base["hidden_act"] = serde_json::json!("silu");
+        base["layer_types"] = serde_json::json!(["full_attention"]);
+        assert!(err(base).contains("layer_types"));
+    }
+
+    #[test]
+    fn layer_types_and_windows_follow_transformers() {
+        let mut l4: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("llama4-tiny").join("config.json")).unwrap(),
+        )
+        .unwrap();
+        // By default the RoPE layers are the chunked ones...
+        let c = ModelConfig::from_json(&l4).unwrap();
+        let ArchConfig::Llama4(l) = &c.arch else {
+            panic!("not llama4")
+        };
+        assert_eq!(l.chunked_layers, vec![true, true, true, false]);
+        // ...unless layer_types says otherwise, and never without a chunk size.
+        l4["layer_types"] = serde_json::json!([
+            "full_attention",
+            "chunked_attention",
+            "full_attention",
+            "full_attention"
+        ]);
+        let ArchConfig::Llama4(l) = ModelConfig::from_json(&l4).unwrap().arch else {
+            panic!()
+        };
+        assert_eq!(l.chunked_layers, vec![false, true, false, false]);
+        l4["attention_chunk_size"] = Value::Null;
+        let ArchConfig::Llama4(l) = ModelConfig::from_json(&l4).unwrap().arch else {
+            panic!()
+        };
+        assert_eq!(l.chunked_layers, vec![false; 4]);
+
+        let mut q: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture("qwen3moe-tiny").join("config.json")).unwrap(),
+        )
+        .unwrap();
+        q["use_sliding_window"] = serde_json::json!(true);
+        q["sliding_window"] = serde_json::json!(16);
+        q["max_window_layers"] = serde_json::json!(1);
+        let ArchConfig::Qwen3Moe(qc) = ModelConfig::from_json(&q).unwrap().arch else {
+            panic!()
+        };
+        assert_eq!(qc.window_layers, vec![false, true, true]);
+        q["use_sliding_window"] = serde_json::json!(false);
+        let ArchConfig::Qwen3Moe(qc) = ModelConfig::from_json(&q).unwrap().arch else {
+            panic!()
+        };
+        assert_eq!(qc.window_layers, vec![false; 3]);
     }
 }

@@ -9,7 +9,7 @@
 use candle_core::{D, DType, Device, Tensor};
 
 use super::cache::SequenceCache;
-use super::config::{RopeConfig, RopeScaling};
+use super::config::{CommonConfig, RopeConfig, RopeScaling};
 use super::weights::Weights;
 use super::{Result, kernels};
 
@@ -46,22 +46,29 @@ impl RmsNorm {
 #[derive(Debug, Clone)]
 pub struct Linear {
     weight: Tensor,
+    /// f32 `[out]`, when the layer has one.
+    bias: Option<Tensor>,
 }
 
 impl Linear {
     pub fn load(w: &Weights, name: &str, out_features: usize, in_features: usize) -> Result<Self> {
         Ok(Self {
             weight: w.get(name, &[out_features, in_features])?,
+            bias: None,
         })
     }
 
     pub fn from_weight(weight: Tensor) -> Self {
-        Self { weight }
+        Self { weight, bias: None }
     }
 
-    /// `x @ W^T` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
+    /// `x @ W^T (+ b)` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        kernels::linear(x, &self.weight)
+        let y = kernels::linear(x, &self.weight)?;
+        match &self.bias {
+            Some(b) => Ok(y.broadcast_add(b)?),
+            None => Ok(y),
+        }
     }
 }
 
@@ -211,6 +218,15 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// A sliding window of `window` positions on layers where `applies`,
+    /// else plain causal attention.
+    pub fn sliding(window: Option<usize>, applies: Option<&bool>) -> Self {
+        match (window, applies) {
+            (Some(size), Some(true)) => Self::Window(size),
+            _ => Self::Causal,
+        }
+    }
+
     /// The first key position any query at `first_query..` can see.
     fn first_key(self, first_query: usize) -> usize {
         match self {
@@ -266,37 +282,40 @@ pub struct Attention {
 }
 
 impl Attention {
-    /// Loads `{prefix}.{q,k,v,o}_proj.weight`; returns the stacked q/k/v
-    /// projection and the output projection.
+    /// Loads `{prefix}.{q,k,v,o}_proj.weight` (and `.bias` with
+    /// `attention_bias`); returns the stacked q/k/v projection and the
+    /// output projection.
     pub fn load_projections(
         w: &Weights,
         prefix: &str,
-        hidden: usize,
-        heads: usize,
-        kv_heads: usize,
-        head_dim: usize,
+        c: &CommonConfig,
     ) -> Result<(Linear, Linear)> {
-        let q = w.get(
-            &format!("{prefix}.q_proj.weight"),
-            &[heads * head_dim, hidden],
-        )?;
-        let k = w.get(
-            &format!("{prefix}.k_proj.weight"),
-            &[kv_heads * head_dim, hidden],
-        )?;
-        let v = w.get(
-            &format!("{prefix}.v_proj.weight"),
-            &[kv_heads * head_dim, hidden],
-        )?;
-        Ok((
-            Linear::from_weight(Tensor::cat(&[q, k, v], 0)?),
-            Linear::load(
-                w,
-                &format!("{prefix}.o_proj.weight"),
-                hidden,
-                heads * head_dim,
-            )?,
-        ))
+        let (hidden, q_width, kv_width) = (
+            c.hidden_size,
+            c.num_attention_heads * c.head_dim,
+            c.num_key_value_heads * c.head_dim,
+        );
+        let get = |name: &str, shape: &[usize]| w.get(&format!("{prefix}.{name}"), shape);
+        let q = get("q_proj.weight", &[q_width, hidden])?;
+        let k = get("k_proj.weight", &[kv_width, hidden])?;
+        let v = get("v_proj.weight", &[kv_width, hidden])?;
+        let mut qkv = Linear::from_weight(Tensor::cat(&[q, k, v], 0)?);
+        let mut o = Linear::load(w, &format!("{prefix}.o_proj.weight"), hidden, q_width)?;
+        if c.attention_bias {
+            let bias = |name: &str, n: usize| -> Result<Tensor> {
+                Ok(get(name, &[n])?.to_dtype(DType::F32)?)
+            };
+            qkv.bias = Some(Tensor::cat(
+                &[
+                    bias("q_proj.bias", q_width)?,
+                    bias("k_proj.bias", kv_width)?,
+                    bias("v_proj.bias", kv_width)?,
+                ],
+                0,
+            )?);
+            o.bias = Some(bias("o_proj.bias", hidden)?);
+        }
+        Ok((qkv, o))
     }
 
     /// Attention over `x` (`[rows, hidden]`), appending to each sequence's

@@ -30,21 +30,14 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let use_rope = l.rope_layers.get(i).copied().unwrap_or(true);
-        let (qkv_proj, o_proj) = Attention::load_projections(
-            w,
-            &format!("{p}.self_attn"),
-            h,
-            c.num_attention_heads,
-            c.num_key_value_heads,
-            c.head_dim,
-        )?;
+        let (qkv_proj, o_proj) = Attention::load_projections(w, &format!("{p}.self_attn"), c)?;
         let qk_norm = if use_rope && l.use_qk_norm {
             QkNorm::AfterRope(RmsNorm::weightless(c.head_dim, c.rms_norm_eps, w.device())?)
         } else {
             QkNorm::None
         };
-        let visibility = match (use_rope, l.attention_chunk_size) {
-            (true, Some(size)) => Visibility::Chunked(size),
+        let visibility = match (l.chunked_layers.get(i), l.attention_chunk_size) {
+            (Some(true), Some(size)) => Visibility::Chunked(size),
             _ => Visibility::Causal,
         };
         let temperature = (!use_rope && l.attn_temperature_tuning).then_some(TemperatureTuning {

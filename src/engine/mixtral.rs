@@ -22,14 +22,7 @@ pub(crate) fn load_layers(
     let mut layers = Vec::with_capacity(c.num_hidden_layers);
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
-        let (qkv_proj, o_proj) = Attention::load_projections(
-            w,
-            &format!("{p}.self_attn"),
-            h,
-            c.num_attention_heads,
-            c.num_key_value_heads,
-            c.head_dim,
-        )?;
+        let (qkv_proj, o_proj) = Attention::load_projections(w, &format!("{p}.self_attn"), c)?;
         let attn = Attention {
             qkv_proj,
             o_proj,
@@ -39,9 +32,7 @@ pub(crate) fn load_layers(
             use_rope: true,
             qk_norm: QkNorm::None,
             temperature: None,
-            visibility: m
-                .sliding_window
-                .map_or(Visibility::Causal, Visibility::Window),
+            visibility: Visibility::sliding(m.sliding_window, m.window_layers.get(i)),
         };
         let b = format!("{p}.block_sparse_moe");
         let experts = (0..c.num_experts)

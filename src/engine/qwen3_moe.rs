@@ -23,14 +23,7 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let a = format!("{p}.self_attn");
-        let (qkv_proj, o_proj) = Attention::load_projections(
-            w,
-            &a,
-            h,
-            c.num_attention_heads,
-            c.num_key_value_heads,
-            c.head_dim,
-        )?;
+        let (qkv_proj, o_proj) = Attention::load_projections(w, &a, c)?;
         let attn = Attention {
             qkv_proj,
             o_proj,
@@ -43,9 +36,7 @@ pub(crate) fn load_layers(
                 k: RmsNorm::load(w, &format!("{a}.k_norm.weight"), c.head_dim, c.rms_norm_eps)?,
             },
             temperature: None,
-            visibility: q
-                .sliding_window
-                .map_or(Visibility::Causal, Visibility::Window),
+            visibility: Visibility::sliding(q.sliding_window, q.window_layers.get(i)),
         };
         let m = format!("{p}.mlp");
         let ffn = if q.sparse_layers.get(i).copied().unwrap_or(false) {

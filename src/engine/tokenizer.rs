@@ -257,6 +257,31 @@ impl TextTokenizer {
         add_generation_prompt: bool,
         now: time::OffsetDateTime,
     ) -> Result<String> {
+        self.render_chat(messages, add_generation_prompt, now)
+    }
+
+    /// Renders the chat template for messages given as JSON objects, as
+    /// the OpenAI API and Hugging Face pass them: `content` may be a string
+    /// or a list of parts (`{"type": "text", "text": ...}`), which the
+    /// template itself interprets.
+    pub fn apply_chat_template_json(
+        &self,
+        messages: &[serde_json::Value],
+        add_generation_prompt: bool,
+    ) -> Result<String> {
+        self.render_chat(
+            messages,
+            add_generation_prompt,
+            time::OffsetDateTime::now_utc(),
+        )
+    }
+
+    fn render_chat<M: serde::Serialize>(
+        &self,
+        messages: &[M],
+        add_generation_prompt: bool,
+        now: time::OffsetDateTime,
+    ) -> Result<String> {
         let (source, origin) = match &self.inner.chat_template {
             ChatTemplate::Present { source, origin, .. } => (source, *origin),
             ChatTemplate::Absent { named } if named.is_empty() => {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::model::{Model, SeqStep};
-use super::tokenizer::{ChatMessage, TextTokenizer};
+use super::tokenizer::TextTokenizer;
 use super::{EngineError, Result};
 
 #[derive(Debug, Deserialize)]
@@ -64,7 +64,8 @@ struct GreedyCase {
 struct ChatCase {
     #[serde(default)]
     name: Option<String>,
-    messages: Vec<ChatMessage>,
+    /// As transformers takes them: `content` a string or a list of parts.
+    messages: Vec<serde_json::Value>,
     add_generation_prompt: bool,
     text: String,
     input_ids: Vec<u32>,
@@ -216,7 +217,8 @@ pub fn verify(model: &Model, tokenizer: &TextTokenizer, reference: &Path) -> Res
     }
     for (i, case) in golden.chat_cases.iter().enumerate() {
         let name = case_name(case.name.as_ref(), "chat", i);
-        let text = tokenizer.apply_chat_template(&case.messages, case.add_generation_prompt)?;
+        let text =
+            tokenizer.apply_chat_template_json(&case.messages, case.add_generation_prompt)?;
         let ids = tokenizer.encode(&text, false)?;
         let (text_ok, ids_ok) = (text == case.text, ids == case.input_ids);
         report.cases.push(CaseResult {

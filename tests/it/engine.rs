@@ -288,6 +288,12 @@ fn bad_model_directories_get_errors_that_name_the_problem() {
         "{err}"
     );
 
+    // Projection biases the config announces must be there: never ignored.
+    let (_t, dir) = copy_fixture("qwen3moe-tiny");
+    edit_config(&dir, |v| v["attention_bias"] = serde_json::json!(true));
+    let err = load_err(&dir);
+    assert!(err.contains("self_attn.q_proj.bias"), "{err}");
+
     // The CLI says the same and exits non-zero.
     let (status, _, stderr) = run(&["model", "inspect", tmp.path().to_str().unwrap()]);
     assert!(!status.success());
@@ -444,4 +450,45 @@ fn model_inspect_reports_the_reference_parameter_count() {
     );
     let cfg = ModelConfig::from_dir(&fixture("llama4-multimodal-tiny")).unwrap();
     assert_eq!(cfg.common.tensor_prefix, "language_model.");
+}
+
+/// The same checkpoints described in the other config styles (keys derived
+/// from defaults, RoPE in the other style) verify just the same.
+#[test]
+fn other_config_styles_of_the_same_checkpoint_verify() {
+    let verify = |dir: &Path, golden: &Path| {
+        let (status, stdout, stderr) = run(&[
+            "model",
+            "verify",
+            "--model",
+            dir.to_str().unwrap(),
+            "--reference",
+            golden.to_str().unwrap(),
+        ]);
+        assert!(status.success(), "{stdout}{stderr}");
+    };
+    // Llama 4 with MoE layers from interleave_moe_layer_step, NoPE layers
+    // from no_rope_layer_interval, chunked layers from them, and RoPE in
+    // the rope_parameters style.
+    let (_t, dir) = copy_fixture("llama4-tiny");
+    edit_config(&dir, |v| {
+        let o = v.as_object_mut().unwrap();
+        o.remove("moe_layers");
+        o.remove("no_rope_layers");
+        o.remove("layer_types");
+        let mut rope = o.remove("rope_scaling").unwrap();
+        rope["rope_theta"] = o.remove("rope_theta").unwrap();
+        o.insert("rope_parameters".into(), rope);
+    });
+    verify(&dir, &fixture("llama4-tiny").join("golden.json"));
+    // Qwen3-MoE with RoPE in the rope_theta style and `num_experts`.
+    let (_t, dir) = copy_fixture("qwen3moe-tiny");
+    edit_config(&dir, |v| {
+        let o = v.as_object_mut().unwrap();
+        let rope = o.remove("rope_parameters").unwrap();
+        o.insert("rope_theta".into(), rope["rope_theta"].clone());
+        let e = o.remove("num_local_experts").unwrap();
+        o.insert("num_experts".into(), e);
+    });
+    verify(&dir, &fixture("qwen3moe-tiny").join("golden.json"));
 }
