@@ -39,17 +39,18 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     } else {
         x.to_dtype(DType::F32)?
     };
+    let rows = x.dim(0)?;
     match w.dtype() {
+        DType::F32 | DType::BF16 | DType::F16
+            if w.device().is_cpu() && rows <= STREAMING_MAX_ROWS =>
+        {
+            Ok(x.contiguous()?
+                .apply_op2_no_bwd(&w.contiguous()?, &StreamingLinear)?)
+        }
         DType::F32 => Ok(x.matmul(&w.t()?)?),
+        // Compute-bound (prefill): widen just this weight, then gemm.
         DType::BF16 | DType::F16 if w.device().is_cpu() => {
-            let rows = x.dim(0)?;
-            if rows <= STREAMING_MAX_ROWS {
-                Ok(x.contiguous()?
-                    .apply_op2_no_bwd(&w.contiguous()?, &StreamingLinear)?)
-            } else {
-                // Compute-bound: widen just this weight, then gemm.
-                Ok(x.matmul(&w.to_dtype(DType::F32)?.t()?)?)
-            }
+            Ok(x.matmul(&w.to_dtype(DType::F32)?.t()?)?)
         }
         // GPUs multiply half precision natively.
         dtype => Ok(x.to_dtype(dtype)?.matmul(&w.t()?)?.to_dtype(DType::F32)?),
