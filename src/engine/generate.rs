@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::model::{Model, SeqStep};
+use super::model::Model;
 use super::sampling::{Sampler, SamplingParams};
 use super::tokenizer::TextTokenizer;
 use super::{EngineError, Result};
@@ -64,18 +64,7 @@ pub fn generate(
     let started = Instant::now();
     let mut prefill = Duration::ZERO;
     for step in 0..max_tokens {
-        let logits = model.forward(
-            &mut [SeqStep {
-                tokens: &next,
-                cache: &mut cache,
-            }],
-            false,
-        )?;
-        let row = logits
-            .first()
-            .ok_or_else(|| EngineError::Request("no logits returned".into()))?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
+        let row = model.next_logits(&next, &mut cache)?;
         if step == 0 {
             prefill = started.elapsed();
         }

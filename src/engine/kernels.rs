@@ -60,60 +60,60 @@ pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
 /// The row-streaming product (CPU, f32 activations x f32/bf16/f16 weights).
 struct StreamingLinear;
 
-/// `sum(x * w)` with bf16 `w` widened on the fly (a bf16 is the top half
-/// of an f32). Sixteen independent sums so the loop vectorises; `FMA`
-/// fuses multiply and add where the CPU has it.
+/// A weight element the streaming kernel reads as f32 in registers.
+trait Widen: Copy {
+    fn widen(self) -> f32;
+}
+
+impl Widen for f32 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self
+    }
+}
+
+impl Widen for half::bf16 {
+    /// A bf16 is the top half of an f32.
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        f32::from_bits(u32::from(self.to_bits()) << 16)
+    }
+}
+
+/// `sum(x * w)`, `w` widened on the fly. Sixteen independent sums so the
+/// loop vectorises; `FMA` fuses multiply and add where the CPU has it.
 #[inline(always)]
-fn dot_bf16<const FMA: bool>(x: &[f32], w: &[half::bf16]) -> f32 {
+fn dot<W: Widen, const FMA: bool>(x: &[f32], w: &[W]) -> f32 {
     let mut acc = [0f32; 16];
     let cx = x.chunks_exact(16);
     let cw = w.chunks_exact(16);
     let mut tail = 0f32;
     for (a, b) in cx.remainder().iter().zip(cw.remainder()) {
-        tail += a * f32::from_bits(u32::from(b.to_bits()) << 16);
+        tail += a * b.widen();
     }
     for (xs, ws) in cx.zip(cw) {
         for ((s, a), b) in acc.iter_mut().zip(xs).zip(ws) {
-            let b = f32::from_bits(u32::from(b.to_bits()) << 16);
+            let b = b.widen();
             *s = if FMA { a.mul_add(b, *s) } else { *s + a * b };
         }
     }
     acc.iter().sum::<f32>() + tail
 }
 
-/// As [`dot_bf16`], for f32 (`w` widened into a buffer first).
-#[inline(always)]
-fn dot_f32<const FMA: bool>(x: &[f32], w: &[f32]) -> f32 {
-    let mut acc = [0f32; 16];
-    let cx = x.chunks_exact(16);
-    let cw = w.chunks_exact(16);
-    let tail: f32 = cx
-        .remainder()
-        .iter()
-        .zip(cw.remainder())
-        .map(|(a, b)| a * b)
-        .sum();
-    for (xs, ws) in cx.zip(cw) {
-        for ((s, a), b) in acc.iter_mut().zip(xs).zip(ws) {
-            *s = if FMA { a.mul_add(*b, *s) } else { *s + a * b };
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
-
-/// One block of output features: `out[o][r] = x[r] . w[o]`.
+/// A weight dtype the streaming kernel handles: one block of output
+/// features, `out[o][r] = x[r] . w[o]`.
 trait WeightRows: Sized + Sync {
-    fn block<const FMA: bool>(
-        out: &mut [f32],
+    /// The row as the dot product reads it: in place, or widened into
+    /// `buf` once for all `rows` activations (f16, which has no cheap
+    /// register widening without F16C).
+    fn dot_rows<const FMA: bool>(
+        out_row: &mut [f32],
         x: &[f32],
-        w: &[Self],
-        rows: usize,
+        w_row: &[Self],
         inputs: usize,
         buf: &mut [f32],
     );
-}
 
-impl WeightRows for half::bf16 {
     #[inline(always)]
     fn block<const FMA: bool>(
         out: &mut [f32],
@@ -121,50 +121,64 @@ impl WeightRows for half::bf16 {
         w: &[Self],
         rows: usize,
         inputs: usize,
-        _buf: &mut [f32],
+        buf: &mut [f32],
     ) {
         for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
-            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
-                *o = dot_bf16::<FMA>(x_row, w_row);
-            }
+            Self::dot_rows::<FMA>(out_row, x, w_row, inputs, buf);
         }
+    }
+}
+
+/// Weights widened in registers.
+#[inline(always)]
+fn dot_rows_in_place<W: Widen, const FMA: bool>(
+    out_row: &mut [f32],
+    x: &[f32],
+    w_row: &[W],
+    inputs: usize,
+) {
+    for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
+        *o = dot::<W, FMA>(x_row, w_row);
     }
 }
 
 impl WeightRows for f32 {
     #[inline(always)]
-    fn block<const FMA: bool>(
-        out: &mut [f32],
+    fn dot_rows<const FMA: bool>(
+        out_row: &mut [f32],
         x: &[f32],
-        w: &[Self],
-        rows: usize,
+        w_row: &[Self],
         inputs: usize,
         _buf: &mut [f32],
     ) {
-        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
-            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
-                *o = dot_f32::<FMA>(x_row, w_row);
-            }
-        }
+        dot_rows_in_place::<f32, FMA>(out_row, x, w_row, inputs);
+    }
+}
+
+impl WeightRows for half::bf16 {
+    #[inline(always)]
+    fn dot_rows<const FMA: bool>(
+        out_row: &mut [f32],
+        x: &[f32],
+        w_row: &[Self],
+        inputs: usize,
+        _buf: &mut [f32],
+    ) {
+        dot_rows_in_place::<half::bf16, FMA>(out_row, x, w_row, inputs);
     }
 }
 
 impl WeightRows for half::f16 {
     #[inline(always)]
-    fn block<const FMA: bool>(
-        out: &mut [f32],
+    fn dot_rows<const FMA: bool>(
+        out_row: &mut [f32],
         x: &[f32],
-        w: &[Self],
-        rows: usize,
+        w_row: &[Self],
         inputs: usize,
         buf: &mut [f32],
     ) {
-        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
-            w_row.convert_to_f32_slice(buf);
-            for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
-                *o = dot_f32::<FMA>(x_row, buf);
-            }
-        }
+        w_row.convert_to_f32_slice(buf);
+        dot_rows_in_place::<f32, FMA>(out_row, x, buf, inputs);
     }
 }
 
@@ -428,7 +442,7 @@ impl AttentionOp {
         let mut max = f32::NEG_INFINITY;
         for j in 0..kv.n_keys {
             let s = if self.visibility.visible(position, self.first_key + j) {
-                dot_f32::<FMA>(q, kv.keys.row(head, j))
+                dot::<f32, FMA>(q, kv.keys.row(head, j))
             } else {
                 f32::NEG_INFINITY
             };

@@ -81,15 +81,14 @@ pub struct Mlp {
 }
 
 impl Mlp {
-    /// Loads `{prefix}.gate_proj`, `up_proj` and `down_proj` (or the names
-    /// given) of width `width`.
-    pub fn load(w: &Weights, names: [&str; 3], hidden: usize, width: usize) -> Result<Self> {
-        let [gate, up, down] = names;
-        let gate = w.get(gate, &[width, hidden])?;
-        let up = w.get(up, &[width, hidden])?;
+    /// Loads `{prefix}.gate_proj.weight`, `up_proj.weight` and
+    /// `down_proj.weight` of width `width`.
+    pub fn load(w: &Weights, prefix: &str, hidden: usize, width: usize) -> Result<Self> {
+        let gate = w.get(&format!("{prefix}.gate_proj.weight"), &[width, hidden])?;
+        let up = w.get(&format!("{prefix}.up_proj.weight"), &[width, hidden])?;
         Ok(Self {
             gate_up: Linear::from_weight(Tensor::cat(&[gate, up], 0)?),
-            down: Linear::load(w, down, hidden, width)?,
+            down: Linear::load(w, &format!("{prefix}.down_proj.weight"), hidden, width)?,
             width,
         })
     }

@@ -13,7 +13,9 @@
 
 use super::Result;
 use super::config::{CommonConfig, Llama4Config};
-use super::layers::{Attention, Mlp, QkNorm, RmsNorm, RopeStyle, TemperatureTuning, Visibility};
+use super::layers::{
+    Attention, Linear, Mlp, QkNorm, RmsNorm, RopeStyle, TemperatureTuning, Visibility,
+};
 use super::model::{DecoderLayer, FeedForward, MoeBlock};
 use super::moe::{Experts, Scoring};
 use super::weights::Weights;
@@ -61,49 +63,16 @@ pub(crate) fn load_layers(
             let gate_up = w.get(&format!("{f}.experts.gate_up_proj"), &[e, h, 2 * width])?;
             let down = w.get(&format!("{f}.experts.down_proj"), &[e, width, h])?;
             FeedForward::Moe(MoeBlock {
-                router: super::layers::Linear::load(w, &format!("{f}.router.weight"), e, h)?,
+                router: Linear::load(w, &format!("{f}.router.weight"), e, h)?,
                 experts: Experts::from_stacked(&gate_up, &down, width)?,
-                shared: Some(Mlp::load(
-                    w,
-                    [
-                        &format!("{f}.shared_expert.gate_proj.weight"),
-                        &format!("{f}.shared_expert.up_proj.weight"),
-                        &format!("{f}.shared_expert.down_proj.weight"),
-                    ],
-                    h,
-                    width,
-                )?),
+                shared: Some(Mlp::load(w, &format!("{f}.shared_expert"), h, width)?),
                 scoring: Scoring::SigmoidOnInput,
                 top_k: c.num_experts_per_tok,
             })
         } else {
-            FeedForward::Dense(Mlp::load(
-                w,
-                [
-                    &format!("{f}.gate_proj.weight"),
-                    &format!("{f}.up_proj.weight"),
-                    &format!("{f}.down_proj.weight"),
-                ],
-                h,
-                l.intermediate_size_mlp,
-            )?)
+            FeedForward::Dense(Mlp::load(w, &f, h, l.intermediate_size_mlp)?)
         };
-        layers.push(DecoderLayer {
-            input_norm: RmsNorm::load(
-                w,
-                &format!("{p}.input_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            attn,
-            post_norm: RmsNorm::load(
-                w,
-                &format!("{p}.post_attention_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            ffn,
-        });
+        layers.push(DecoderLayer::load(w, c, i, attn, ffn)?);
     }
     Ok(layers)
 }

@@ -5,7 +5,7 @@
 
 use super::Result;
 use super::config::{CommonConfig, MixtralConfig};
-use super::layers::{Attention, Linear, QkNorm, RmsNorm, RopeStyle, Visibility};
+use super::layers::{Attention, Linear, QkNorm, RopeStyle, Visibility};
 use super::model::{DecoderLayer, FeedForward, MoeBlock};
 use super::moe::{Experts, Scoring};
 use super::weights::Weights;
@@ -35,39 +35,21 @@ pub(crate) fn load_layers(
             visibility: Visibility::sliding(m.sliding_window, m.window_layers.get(i)),
         };
         let b = format!("{p}.block_sparse_moe");
-        let experts = (0..c.num_experts)
-            .map(|e| {
-                let x = format!("{b}.experts.{e}");
-                Ok((
-                    w.get(&format!("{x}.w1.weight"), &[width, h])?,
-                    w.get(&format!("{x}.w3.weight"), &[width, h])?,
-                    w.get(&format!("{x}.w2.weight"), &[h, width])?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
         let ffn = FeedForward::Moe(MoeBlock {
             router: Linear::load(w, &format!("{b}.gate.weight"), c.num_experts, h)?,
-            experts: Experts::from_linear(experts, width)?,
+            experts: Experts::load_linear(
+                w,
+                &format!("{b}.experts"),
+                ["w1", "w3", "w2"],
+                c.num_experts,
+                h,
+                width,
+            )?,
             shared: None,
             scoring: Scoring::SoftmaxOnOutput { renormalize: true },
             top_k: c.num_experts_per_tok,
         });
-        layers.push(DecoderLayer {
-            input_norm: RmsNorm::load(
-                w,
-                &format!("{p}.input_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            attn,
-            post_norm: RmsNorm::load(
-                w,
-                &format!("{p}.post_attention_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            ffn,
-        });
+        layers.push(DecoderLayer::load(w, c, i, attn, ffn)?);
     }
     Ok(layers)
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use candle_core::{DType, Device, Tensor};
 
 use super::cache::SequenceCache;
-use super::config::{ArchConfig, ModelConfig};
+use super::config::{ArchConfig, CommonConfig, ModelConfig};
 use super::layers::{Attention, AttentionInputs, BatchLayout, Linear, Mlp, RmsNorm, Rope};
 use super::moe::{self, Experts, Scoring};
 use super::weights::Weights;
@@ -47,6 +47,33 @@ pub(crate) struct DecoderLayer {
     pub attn: Attention,
     pub post_norm: RmsNorm,
     pub ffn: FeedForward,
+}
+
+impl DecoderLayer {
+    /// Layer `i` with its two RMS norms (`input_layernorm`,
+    /// `post_attention_layernorm`) loaded around `attn` and `ffn`.
+    pub(crate) fn load(
+        w: &Weights,
+        c: &CommonConfig,
+        i: usize,
+        attn: Attention,
+        ffn: FeedForward,
+    ) -> Result<Self> {
+        let norm = |name: &str| {
+            RmsNorm::load(
+                w,
+                &format!("model.layers.{i}.{name}.weight"),
+                c.hidden_size,
+                c.rms_norm_eps,
+            )
+        };
+        Ok(Self {
+            input_norm: norm("input_layernorm")?,
+            attn,
+            post_norm: norm("post_attention_layernorm")?,
+            ffn,
+        })
+    }
 }
 
 /// One sequence's part of a forward pass: its new tokens and its cache.
@@ -140,6 +167,17 @@ impl Model {
     #[must_use]
     pub fn new_cache(&self) -> SequenceCache {
         SequenceCache::new(self.layers.len())
+    }
+
+    /// Runs `tokens` of one sequence and returns the f32 logits of its last
+    /// token (generation one sequence at a time).
+    pub fn next_logits(&self, tokens: &[u32], cache: &mut SequenceCache) -> Result<Vec<f32>> {
+        let logits = self.forward(&mut [SeqStep { tokens, cache }], false)?;
+        Ok(logits
+            .first()
+            .ok_or_else(|| EngineError::Request("no logits returned".into()))?
+            .flatten_all()?
+            .to_vec1::<f32>()?)
     }
 
     /// Runs the new tokens of every sequence in `steps` in one pass,

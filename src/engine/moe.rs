@@ -5,6 +5,7 @@
 
 use candle_core::{D, DType, Tensor};
 
+use super::weights::Weights;
 use super::{Result, kernels};
 
 /// How router logits become expert weights.
@@ -101,6 +102,31 @@ impl Experts {
             down: dn,
             width,
         })
+    }
+
+    /// Loads `{prefix}.{e}.{gate,up,down}.weight` for every expert `e`
+    /// (`names`: Mixtral `w1`, `w3`, `w2`; Qwen3 `gate_proj`, `up_proj`,
+    /// `down_proj`).
+    pub fn load_linear(
+        w: &Weights,
+        prefix: &str,
+        names: [&str; 3],
+        experts: usize,
+        hidden: usize,
+        width: usize,
+    ) -> Result<Self> {
+        let [gate, up, down] = names;
+        let weights = (0..experts)
+            .map(|e| {
+                let x = format!("{prefix}.{e}");
+                Ok((
+                    w.get(&format!("{x}.{gate}.weight"), &[width, hidden])?,
+                    w.get(&format!("{x}.{up}.weight"), &[width, hidden])?,
+                    w.get(&format!("{x}.{down}.weight"), &[hidden, width])?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Self::from_linear(weights, width)
     }
 
     /// Per-expert linear weights: gate `[I, H]`, up `[I, H]`, down `[H, I]`.

@@ -40,20 +40,16 @@ pub(crate) fn load_layers(
         };
         let m = format!("{p}.mlp");
         let ffn = if q.sparse_layers.get(i).copied().unwrap_or(false) {
-            let width = q.moe_intermediate_size;
-            let experts = (0..c.num_experts)
-                .map(|e| {
-                    let x = format!("{m}.experts.{e}");
-                    Ok((
-                        w.get(&format!("{x}.gate_proj.weight"), &[width, h])?,
-                        w.get(&format!("{x}.up_proj.weight"), &[width, h])?,
-                        w.get(&format!("{x}.down_proj.weight"), &[h, width])?,
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
             FeedForward::Moe(MoeBlock {
                 router: Linear::load(w, &format!("{m}.gate.weight"), c.num_experts, h)?,
-                experts: Experts::from_linear(experts, width)?,
+                experts: Experts::load_linear(
+                    w,
+                    &format!("{m}.experts"),
+                    ["gate_proj", "up_proj", "down_proj"],
+                    c.num_experts,
+                    h,
+                    q.moe_intermediate_size,
+                )?,
                 shared: None,
                 scoring: Scoring::SoftmaxOnOutput {
                     renormalize: q.norm_topk_prob,
@@ -61,33 +57,9 @@ pub(crate) fn load_layers(
                 top_k: c.num_experts_per_tok,
             })
         } else {
-            FeedForward::Dense(Mlp::load(
-                w,
-                [
-                    &format!("{m}.gate_proj.weight"),
-                    &format!("{m}.up_proj.weight"),
-                    &format!("{m}.down_proj.weight"),
-                ],
-                h,
-                q.intermediate_size,
-            )?)
+            FeedForward::Dense(Mlp::load(w, &m, h, q.intermediate_size)?)
         };
-        layers.push(DecoderLayer {
-            input_norm: RmsNorm::load(
-                w,
-                &format!("{p}.input_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            attn,
-            post_norm: RmsNorm::load(
-                w,
-                &format!("{p}.post_attention_layernorm.weight"),
-                h,
-                c.rms_norm_eps,
-            )?,
-            ffn,
-        });
+        layers.push(DecoderLayer::load(w, c, i, attn, ffn)?);
     }
     Ok(layers)
 }

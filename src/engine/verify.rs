@@ -267,18 +267,7 @@ pub fn greedy(model: &Model, prompt: &[u32], steps: usize, suppress: &[u32]) -> 
     let mut out = Vec::with_capacity(steps);
     let mut next: Vec<u32> = prompt.to_vec();
     for _ in 0..steps {
-        let logits = model.forward(
-            &mut [SeqStep {
-                tokens: &next,
-                cache: &mut cache,
-            }],
-            false,
-        )?;
-        let mut row = logits
-            .first()
-            .ok_or_else(|| EngineError::Request("no logits returned".into()))?
-            .flatten_all()?
-            .to_vec1::<f32>()?;
+        let mut row = model.next_logits(&next, &mut cache)?;
         for id in suppress {
             if let Some(v) = row.get_mut(*id as usize) {
                 *v = f32::NEG_INFINITY;
