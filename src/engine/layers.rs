@@ -281,14 +281,35 @@ pub struct Attention {
 }
 
 impl Attention {
-    /// Loads `{prefix}.{q,k,v,o}_proj.weight` (and `.bias` with
-    /// `attention_bias`); returns the stacked q/k/v projection and the
-    /// output projection.
-    pub fn load_projections(
+    /// Loads the projections under `prefix` (`{prefix}.q_proj.weight`...)
+    /// with the model's head counts and the layer's own variant.
+    pub fn load(
         w: &Weights,
         prefix: &str,
         c: &CommonConfig,
-    ) -> Result<(Linear, Linear)> {
+        use_rope: bool,
+        qk_norm: QkNorm,
+        temperature: Option<TemperatureTuning>,
+        visibility: Visibility,
+    ) -> Result<Self> {
+        let (qkv_proj, o_proj) = Self::load_projections(w, prefix, c)?;
+        Ok(Self {
+            qkv_proj,
+            o_proj,
+            heads: c.num_attention_heads,
+            kv_heads: c.num_key_value_heads,
+            head_dim: c.head_dim,
+            use_rope,
+            qk_norm,
+            temperature,
+            visibility,
+        })
+    }
+
+    /// Loads `{prefix}.{q,k,v,o}_proj.weight` (and `.bias` with
+    /// `attention_bias`); returns the stacked q/k/v projection and the
+    /// output projection.
+    fn load_projections(w: &Weights, prefix: &str, c: &CommonConfig) -> Result<(Linear, Linear)> {
         let (hidden, q_width, kv_width) = (
             c.hidden_size,
             c.num_attention_heads * c.head_dim,

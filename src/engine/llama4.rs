@@ -32,7 +32,6 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let use_rope = l.rope_layers.get(i).copied().unwrap_or(true);
-        let (qkv_proj, o_proj) = Attention::load_projections(w, &format!("{p}.self_attn"), c)?;
         let qk_norm = if use_rope && l.use_qk_norm {
             QkNorm::AfterRope(RmsNorm::weightless(c.head_dim, c.rms_norm_eps, w.device())?)
         } else {
@@ -46,17 +45,15 @@ pub(crate) fn load_layers(
             floor_scale: l.floor_scale,
             attn_scale: l.attn_scale,
         });
-        let attn = Attention {
-            qkv_proj,
-            o_proj,
-            heads: c.num_attention_heads,
-            kv_heads: c.num_key_value_heads,
-            head_dim: c.head_dim,
+        let attn = Attention::load(
+            w,
+            &format!("{p}.self_attn"),
+            c,
             use_rope,
             qk_norm,
             temperature,
             visibility,
-        };
+        )?;
         let f = format!("{p}.feed_forward");
         let ffn = if l.moe_layers.get(i).copied().unwrap_or(false) {
             let (e, width) = (c.num_experts, l.intermediate_size);

@@ -22,18 +22,15 @@ pub(crate) fn load_layers(
     let mut layers = Vec::with_capacity(c.num_hidden_layers);
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
-        let (qkv_proj, o_proj) = Attention::load_projections(w, &format!("{p}.self_attn"), c)?;
-        let attn = Attention {
-            qkv_proj,
-            o_proj,
-            heads: c.num_attention_heads,
-            kv_heads: c.num_key_value_heads,
-            head_dim: c.head_dim,
-            use_rope: true,
-            qk_norm: QkNorm::None,
-            temperature: None,
-            visibility: Visibility::sliding(m.sliding_window, m.window_layers.get(i)),
-        };
+        let attn = Attention::load(
+            w,
+            &format!("{p}.self_attn"),
+            c,
+            true,
+            QkNorm::None,
+            None,
+            Visibility::sliding(m.sliding_window, m.window_layers.get(i)),
+        )?;
         let b = format!("{p}.block_sparse_moe");
         let ffn = FeedForward::Moe(MoeBlock {
             router: Linear::load(w, &format!("{b}.gate.weight"), c.num_experts, h)?,

@@ -23,21 +23,12 @@ pub(crate) fn load_layers(
     for i in 0..c.num_hidden_layers {
         let p = format!("model.layers.{i}");
         let a = format!("{p}.self_attn");
-        let (qkv_proj, o_proj) = Attention::load_projections(w, &a, c)?;
-        let attn = Attention {
-            qkv_proj,
-            o_proj,
-            heads: c.num_attention_heads,
-            kv_heads: c.num_key_value_heads,
-            head_dim: c.head_dim,
-            use_rope: true,
-            qk_norm: QkNorm::BeforeRope {
-                q: RmsNorm::load(w, &format!("{a}.q_norm.weight"), c.head_dim, c.rms_norm_eps)?,
-                k: RmsNorm::load(w, &format!("{a}.k_norm.weight"), c.head_dim, c.rms_norm_eps)?,
-            },
-            temperature: None,
-            visibility: Visibility::sliding(q.sliding_window, q.window_layers.get(i)),
+        let qk_norm = QkNorm::BeforeRope {
+            q: RmsNorm::load(w, &format!("{a}.q_norm.weight"), c.head_dim, c.rms_norm_eps)?,
+            k: RmsNorm::load(w, &format!("{a}.k_norm.weight"), c.head_dim, c.rms_norm_eps)?,
         };
+        let window = Visibility::sliding(q.sliding_window, q.window_layers.get(i));
+        let attn = Attention::load(w, &a, c, true, qk_norm, None, window)?;
         let m = format!("{p}.mlp");
         let ffn = if q.sparse_layers.get(i).copied().unwrap_or(false) {
             FeedForward::Moe(MoeBlock {
