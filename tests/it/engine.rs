@@ -403,12 +403,10 @@ fn generate_is_reproducible_with_a_seed_and_loads_bf16() {
     assert_eq!(a, b, "same seed, same text");
     assert_ne!(a, c, "different seed, different text");
 
-    // bf16 weights load and run; logits stay close to f32 on this model.
+    // bf16 and f16 weights load and run; logits stay close to f32.
     let f32m = Model::load(&dir, DType::F32, &Device::Cpu).unwrap();
-    let bf16m = Model::load(&dir, DType::BF16, &Device::Cpu).unwrap();
     let ids: Vec<u32> = (20..40).collect();
     let mut c1 = f32m.new_cache();
-    let mut c2 = bf16m.new_cache();
     let a = f32m
         .forward(
             &mut [SeqStep {
@@ -418,17 +416,21 @@ fn generate_is_reproducible_with_a_seed_and_loads_bf16() {
             true,
         )
         .unwrap();
-    let b = bf16m
-        .forward(
-            &mut [SeqStep {
-                tokens: &ids,
-                cache: &mut c2,
-            }],
-            true,
-        )
-        .unwrap();
-    let d = max_abs_diff(&a[0], &b[0]);
-    assert!(d.is_finite() && d < 0.1, "bf16 drifted by {d}");
+    for dtype in [DType::BF16, DType::F16] {
+        let half = Model::load(&dir, dtype, &Device::Cpu).unwrap();
+        let mut c2 = half.new_cache();
+        let b = half
+            .forward(
+                &mut [SeqStep {
+                    tokens: &ids,
+                    cache: &mut c2,
+                }],
+                true,
+            )
+            .unwrap();
+        let d = max_abs_diff(&a[0], &b[0]);
+        assert!(d.is_finite() && d < 0.1, "{dtype:?} drifted by {d}");
+    }
 }
 
 #[test]
