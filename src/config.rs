@@ -49,6 +49,8 @@ pub struct Config {
     pub rate_limits: RateLimitsConfig,
     /// The tamper-evident audit trail.
     pub audit: AuditConfig,
+    /// `[model]`: the model served on `/v1` and how requests are scheduled.
+    pub model: ModelConfig,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -166,6 +168,101 @@ impl Default for LoggingConfig {
             format: default_log_format(),
         }
     }
+}
+
+/// `[model]`: the model served on `/v1` and how its requests are batched.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The model directory (Hugging Face layout); none: `/v1` answers
+    /// 503 `not_ready`.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// The id clients pass as `model` (default: the directory's name).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Weights dtype: `bf16`, `f16` or `f32`.
+    #[serde(default = "default_model_dtype")]
+    pub dtype: String,
+    /// `cpu`, or `cuda[:N]` in a build with the `cuda` feature.
+    #[serde(default = "default_model_device")]
+    pub device: String,
+    /// Sequences decoded together in one engine step.
+    #[serde(default = "default_max_batch")]
+    pub max_batch: usize,
+    /// Requests waiting for a batch slot; beyond it, 429 `rate_limited`.
+    #[serde(default = "default_queue_depth")]
+    pub queue_depth: usize,
+    /// KV-cache blocks (of `kv_block_size` tokens) shared by all sequences;
+    /// a request is admitted when its prompt and `max_tokens` fit.
+    #[serde(default = "default_kv_blocks")]
+    pub kv_blocks: usize,
+    /// Tokens per KV-cache block.
+    #[serde(default = "default_kv_block_size")]
+    pub kv_block_size: usize,
+    /// Prompt tokens prefilled per engine step, so a long prompt does not
+    /// stall the decoding of the others.
+    #[serde(default = "default_prefill_chunk")]
+    pub prefill_chunk: usize,
+    /// `max_tokens` when a request does not say.
+    #[serde(default = "default_max_tokens")]
+    pub default_max_tokens: usize,
+    /// How long a request may take, queueing included.
+    #[serde(default = "default_request_timeout", with = "duration")]
+    pub request_timeout: Duration,
+    /// Largest request body accepted on `/v1` (413 beyond).
+    #[serde(default = "default_max_request_bytes")]
+    pub max_request_bytes: usize,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self {
+            path: None,
+            id: None,
+            dtype: default_model_dtype(),
+            device: default_model_device(),
+            max_batch: default_max_batch(),
+            queue_depth: default_queue_depth(),
+            kv_blocks: default_kv_blocks(),
+            kv_block_size: default_kv_block_size(),
+            prefill_chunk: default_prefill_chunk(),
+            default_max_tokens: default_max_tokens(),
+            request_timeout: default_request_timeout(),
+            max_request_bytes: default_max_request_bytes(),
+        }
+    }
+}
+
+fn default_model_dtype() -> String {
+    "bf16".to_owned()
+}
+fn default_model_device() -> String {
+    "cpu".to_owned()
+}
+fn default_max_batch() -> usize {
+    16
+}
+fn default_queue_depth() -> usize {
+    64
+}
+fn default_kv_blocks() -> usize {
+    8192
+}
+fn default_kv_block_size() -> usize {
+    16
+}
+fn default_prefill_chunk() -> usize {
+    256
+}
+fn default_max_tokens() -> usize {
+    512
+}
+fn default_request_timeout() -> Duration {
+    Duration::from_secs(600)
+}
+fn default_max_request_bytes() -> usize {
+    4 << 20
 }
 
 /// `[metrics]`.
@@ -523,6 +620,7 @@ impl Config {
         let identity = sections.take_or_default::<IdentityConfig>("identity");
         let rate_limits = sections.take_or_default::<RateLimitsConfig>("rate_limits");
         let audit = sections.take::<AuditConfig>("audit");
+        let model = sections.take_or_default::<ModelConfig>("model");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -531,7 +629,7 @@ impl Config {
                 origin: overrides.origin_of(key, origin),
                 key: key.clone(),
                 message:
-                    "unknown key; expected one of version, node, server, tls, logging, metrics"
+                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model"
                         .to_owned(),
             });
         }
@@ -556,6 +654,7 @@ impl Config {
             identity,
             rate_limits,
             audit,
+            model,
         ) {
             (
                 Some(version),
@@ -567,6 +666,7 @@ impl Config {
                 Some(identity),
                 Some(rate_limits),
                 Some(audit),
+                Some(model),
             ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
@@ -578,6 +678,7 @@ impl Config {
                     identity,
                     rate_limits,
                     audit,
+                    model,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -605,6 +706,9 @@ impl Config {
             resolve(ca);
         }
         self.tls.crls.iter_mut().for_each(resolve);
+        if let Some(p) = self.model.path.as_mut() {
+            resolve(p);
+        }
         resolve(&mut self.audit.signing_key);
         resolve(&mut self.audit.pseudonym_key);
         if let Some(f) = self.audit.checkpoint_file.as_mut() {
@@ -647,6 +751,32 @@ impl Config {
         };
         if self.node.id.trim().is_empty() {
             err("node.id", "must not be empty".to_owned());
+        }
+        let m = &self.model;
+        if !matches!(m.dtype.as_str(), "bf16" | "f16" | "f32") {
+            err(
+                "model.dtype",
+                format!("{:?} is not one of bf16, f16, f32", m.dtype),
+            );
+        }
+        for (key, value) in [
+            ("model.max_batch", m.max_batch),
+            ("model.queue_depth", m.queue_depth),
+            ("model.kv_blocks", m.kv_blocks),
+            ("model.kv_block_size", m.kv_block_size),
+            ("model.prefill_chunk", m.prefill_chunk),
+            ("model.default_max_tokens", m.default_max_tokens),
+            ("model.max_request_bytes", m.max_request_bytes),
+        ] {
+            if value == 0 {
+                err(key, "must be at least 1".to_owned());
+            }
+        }
+        if m.request_timeout.is_zero() {
+            err(
+                "model.request_timeout",
+                "must be longer than zero".to_owned(),
+            );
         }
         if self.server.drain_timeout.is_zero() {
             err(

@@ -122,6 +122,14 @@ min_version = "1.2"
 level = "info"
 format = "human"
 
+# The model served on /v1: the tiny random-weight Llama 4 in model/.
+[model]
+path = "model"
+dtype = "f32"
+max_batch = 8
+queue_depth = 32
+default_max_tokens = 64
+
 # The audit trail, kept in this directory.
 [audit]
 store = "sqlite:audit/audit.db"

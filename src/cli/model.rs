@@ -4,7 +4,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use candle_core::{DType, Device};
 use clap::{Args, Subcommand};
 
 use super::fail;
@@ -13,7 +12,7 @@ use crate::engine::generate::{FinishReason, generate as run_generation};
 use crate::engine::model::Model;
 use crate::engine::sampling::SamplingParams;
 use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
-use crate::engine::{EngineError, synth, verify};
+use crate::engine::{EngineError, parse_device, parse_dtype, synth, verify};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ModelCommand {
@@ -124,40 +123,6 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
             }
         }
     }
-}
-
-/// `f32`, `bf16` or `f16`.
-pub(crate) fn parse_dtype(name: &str) -> Result<DType, EngineError> {
-    match name {
-        "f32" | "float32" => Ok(DType::F32),
-        "bf16" | "bfloat16" => Ok(DType::BF16),
-        "f16" | "float16" => Ok(DType::F16),
-        other => Err(EngineError::Request(format!(
-            "dtype {other:?} is not one of f32, bf16, f16"
-        ))),
-    }
-}
-
-/// `cpu` or `cuda[:N]`.
-pub(crate) fn parse_device(name: &str) -> Result<Device, EngineError> {
-    if name == "cpu" {
-        return Ok(Device::Cpu);
-    }
-    let ordinal = match name.strip_prefix("cuda") {
-        Some("") => 0,
-        Some(rest) => rest
-            .strip_prefix(':')
-            .and_then(|n| n.parse::<usize>().ok())
-            .ok_or_else(|| {
-                EngineError::Request(format!("device {name:?} is not cpu or cuda[:N]"))
-            })?,
-        None => {
-            return Err(EngineError::Request(format!(
-                "device {name:?} is not cpu or cuda[:N]"
-            )));
-        }
-    };
-    Ok(Device::new_cuda(ordinal)?)
 }
 
 fn inspect(dir: &Path) -> Result<String, EngineError> {

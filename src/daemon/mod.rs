@@ -27,7 +27,7 @@ use crate::identity::tls::{TlsError, TlsMaterial, TlsState};
 use crate::serving;
 use crate::serving::auth::{AuditContext, IdentityState};
 use crate::telemetry::metrics::Metrics;
-use readiness::{ComponentState, NO_ENGINE, Readiness, component};
+use readiness::{ComponentState, Readiness, component};
 
 /// Why the daemon could not start or stopped abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -246,15 +246,59 @@ fn identity_state(a: &Authenticator) -> ComponentState {
     }
 }
 
+/// Why the model component is unavailable without a `[model]` path.
+pub const NO_MODEL: &str = "no model is configured ([model] path), so /v1 is not served";
+
+/// Loads the configured model and starts its scheduler.
+fn load_model(
+    settings: &crate::config::ModelConfig,
+    path: &Path,
+    metrics: crate::telemetry::metrics::ServingMetrics,
+) -> Result<serving::openai::ServedModel, String> {
+    use crate::engine;
+    let err = |e: engine::EngineError| format!("{}: {e}", path.display());
+    let dtype = engine::parse_dtype(&settings.dtype).map_err(err)?;
+    let device = engine::parse_device(&settings.device).map_err(err)?;
+    let model = engine::model::Model::load(path, dtype, &device).map_err(err)?;
+    let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
+        .map_err(err)?;
+    let context_length = model.context_length();
+    let scheduler = serving::scheduler::Scheduler::start(
+        model,
+        tokenizer.clone(),
+        serving::scheduler::Settings {
+            max_batch: settings.max_batch,
+            queue_depth: settings.queue_depth,
+            kv_blocks: settings.kv_blocks,
+            kv_block_size: settings.kv_block_size,
+            prefill_chunk: settings.prefill_chunk,
+        },
+        metrics,
+    )
+    .map_err(|e| format!("cannot start the scheduler thread: {e}"))?;
+    let id = settings.id.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned())
+    });
+    Ok(serving::openai::ServedModel {
+        id,
+        created: time::OffsetDateTime::now_utc().unix_timestamp(),
+        context_length,
+        tokenizer,
+        scheduler,
+        default_max_tokens: settings.default_max_tokens,
+        request_timeout: settings.request_timeout,
+        max_request_bytes: settings.max_request_bytes,
+        engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
+    })
+}
+
 async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let metrics = Arc::new(Metrics::new());
     let readiness = Arc::new(Readiness::new(metrics.clone()));
     readiness.set(component::LISTENERS, ComponentState::Starting);
     readiness.set(component::TLS, ComponentState::Starting);
-    readiness.set(
-        component::MODEL,
-        ComponentState::Unavailable(NO_ENGINE.to_owned()),
-    );
+    readiness.set(component::MODEL, ComponentState::Starting);
 
     systemd::status("loading TLS certificates");
     let material = TlsMaterial::load(&config.tls, SystemTime::now()).map_err(DaemonError::Tls)?;
@@ -292,6 +336,33 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let audit = start_audit(&config).await?;
     readiness.set(component::AUDIT, ComponentState::Ready);
 
+    let model_slot = Arc::new(serving::openai::ModelSlot::default());
+    systemd::status("loading the model");
+    let model_state = match config.model.path.clone() {
+        None => ComponentState::Unavailable(NO_MODEL.to_owned()),
+        Some(path) => {
+            let settings = config.model.clone();
+            let serving_metrics = metrics.serving.clone();
+            let loaded =
+                tokio::task::spawn_blocking(move || load_model(&settings, &path, serving_metrics))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r);
+            match loaded {
+                Ok(served) => {
+                    tracing::info!(model = %served.id, context = served.context_length, "model loaded");
+                    model_slot.set(Arc::new(served));
+                    ComponentState::Ready
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the model did not load; /v1 answers 503");
+                    ComponentState::Unavailable(e)
+                }
+            }
+        }
+    };
+    readiness.set(component::MODEL, model_state);
+
     let (listeners, source) = listeners::open(&config.server)?;
     let addrs: Vec<SocketAddr> = listeners
         .iter()
@@ -304,6 +375,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let app_readiness = web::Data::from(readiness.clone());
     let app_identity = web::Data::from(identity.clone());
     let app_audit = web::Data::new(audit.clone());
+    let app_model = web::Data::from(model_slot.clone());
     let app_retention = web::Data::new(serving::admin::Retention {
         minimum: config.audit.retention_minimum,
         legal_hold: config.audit.legal_hold,
@@ -315,6 +387,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .app_data(app_identity.clone())
             .app_data(app_audit.clone())
             .app_data(app_retention.clone())
+            .app_data(app_model.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })

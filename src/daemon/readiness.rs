@@ -40,9 +40,6 @@ pub mod component {
     pub const MODEL: &str = "model";
 }
 
-/// Why the model component is unavailable in this build.
-pub const NO_ENGINE: &str = "this build of palisade has no inference engine yet, so no model is loaded and /v1 is not served";
-
 /// The readiness of every component.
 #[derive(Debug)]
 pub struct Readiness {

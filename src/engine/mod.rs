@@ -25,3 +25,33 @@ pub mod verify;
 pub mod weights;
 
 pub use error::{EngineError, Result};
+
+/// A weights dtype by name: `f32`, `bf16` or `f16`.
+pub fn parse_dtype(name: &str) -> Result<candle_core::DType> {
+    match name {
+        "f32" | "float32" => Ok(candle_core::DType::F32),
+        "bf16" | "bfloat16" => Ok(candle_core::DType::BF16),
+        "f16" | "float16" => Ok(candle_core::DType::F16),
+        other => Err(EngineError::Request(format!(
+            "dtype {other:?} is not one of f32, bf16, f16"
+        ))),
+    }
+}
+
+/// A device by name: `cpu` or `cuda[:N]` (the latter in a build with the
+/// `cuda` feature).
+pub fn parse_device(name: &str) -> Result<candle_core::Device> {
+    if name == "cpu" {
+        return Ok(candle_core::Device::Cpu);
+    }
+    let bad = || EngineError::Request(format!("device {name:?} is not cpu or cuda[:N]"));
+    let ordinal = match name.strip_prefix("cuda") {
+        Some("") => 0,
+        Some(rest) => rest
+            .strip_prefix(':')
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(bad)?,
+        None => return Err(bad()),
+    };
+    Ok(candle_core::Device::new_cuda(ordinal)?)
+}

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 400: the request is malformed.
     InvalidRequest,
+    /// 400: the prompt and `max_tokens` do not fit the model's context.
+    ContextLengthExceeded,
     /// 404: no such path.
     NotFound,
     /// 405: the path exists but not with this method.
@@ -43,6 +45,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::InvalidRequest => "invalid_request_error",
+            Self::ContextLengthExceeded => "context_length_exceeded",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -60,6 +63,7 @@ impl ErrorCode {
             Self::Unauthorized => "authentication_error",
             Self::Forbidden => "permission_error",
             Self::InvalidRequest
+            | Self::ContextLengthExceeded
             | Self::MethodNotAllowed
             | Self::PayloadTooLarge
             | Self::Conflict => "invalid_request_error",
@@ -74,7 +78,7 @@ impl ErrorCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::InvalidRequest => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest | Self::ContextLengthExceeded => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

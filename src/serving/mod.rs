@@ -5,6 +5,8 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod middleware;
+pub mod openai;
+pub mod scheduler;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -50,6 +52,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/admin/v1/audit/export")
             .route(web::get().to(admin::audit_export))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
+        web::resource("/v1/chat/completions")
+            .route(web::post().to(openai::chat_completions))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),
+    )
+    .service(
+        web::resource("/v1/completions")
+            .route(web::post().to(openai::completions))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),
+    )
+    .service(
+        web::resource("/v1/models")
+            .route(web::get().to(openai::models))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
     .service(

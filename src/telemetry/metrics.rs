@@ -89,6 +89,87 @@ pub struct Metrics {
     pub auth_failures: Family<ReasonLabels, Counter>,
     /// Requests refused by a rate limit, by scope.
     pub rate_limited: Family<ScopeLabels, Counter>,
+    /// The scheduler's and the API's figures.
+    pub serving: ServingMetrics,
+}
+
+/// What the continuous-batching scheduler and `/v1` report.
+#[derive(Debug, Clone)]
+pub struct ServingMetrics {
+    /// Requests waiting for a batch slot.
+    pub queue_depth: Gauge,
+    /// Sequences in the running batch.
+    pub running_sequences: Gauge,
+    /// KV-cache blocks held by running sequences.
+    pub kv_blocks_used: Gauge,
+    /// KV-cache blocks in all.
+    pub kv_blocks_total: Gauge,
+    /// Prompt tokens of admitted sequences.
+    pub prompt_tokens: Counter,
+    /// Tokens generated.
+    pub completion_tokens: Counter,
+    /// From acceptance to the first generated text, seconds.
+    pub time_to_first_token: Histogram,
+    /// Between successive pieces of generated text, seconds.
+    pub inter_token_latency: Histogram,
+}
+
+impl ServingMetrics {
+    fn new() -> Self {
+        Self {
+            queue_depth: Gauge::default(),
+            running_sequences: Gauge::default(),
+            kv_blocks_used: Gauge::default(),
+            kv_blocks_total: Gauge::default(),
+            prompt_tokens: Counter::default(),
+            completion_tokens: Counter::default(),
+            time_to_first_token: Histogram::new(exponential_buckets(0.001, 2.0, 16)),
+            inter_token_latency: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+        }
+    }
+
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "queue_depth",
+            "Requests waiting for a batch slot",
+            self.queue_depth.clone(),
+        );
+        registry.register(
+            "running_sequences",
+            "Sequences in the running batch",
+            self.running_sequences.clone(),
+        );
+        registry.register(
+            "kv_blocks_used",
+            "KV-cache blocks held by running sequences",
+            self.kv_blocks_used.clone(),
+        );
+        registry.register(
+            "kv_blocks_total",
+            "KV-cache blocks in all",
+            self.kv_blocks_total.clone(),
+        );
+        registry.register(
+            "prompt_tokens",
+            "Prompt tokens of admitted sequences",
+            self.prompt_tokens.clone(),
+        );
+        registry.register(
+            "completion_tokens",
+            "Tokens generated",
+            self.completion_tokens.clone(),
+        );
+        registry.register(
+            "time_to_first_token_seconds",
+            "From acceptance to the first generated text",
+            self.time_to_first_token.clone(),
+        );
+        registry.register(
+            "inter_token_latency_seconds",
+            "Between successive pieces of generated text",
+            self.inter_token_latency.clone(),
+        );
+    }
 }
 
 impl Default for Metrics {
@@ -172,7 +253,10 @@ impl Metrics {
             "Requests refused by a rate limit, by scope (subject or tenant)",
             rate_limited.clone(),
         );
+        let serving = ServingMetrics::new();
+        serving.register(&mut registry);
         Self {
+            serving,
             registry,
             auth_failures,
             rate_limited,

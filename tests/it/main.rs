@@ -18,4 +18,5 @@ mod identity;
 mod lifecycle;
 mod merkle;
 mod packaging;
+mod serving;
 mod tls;

@@ -1,0 +1,941 @@
+//! The OpenAI-compatible API: `POST /v1/chat/completions`,
+//! `POST /v1/completions`, `GET /v1/models`, bodies as the OpenAI API
+//! defines them, streaming as server-sent events the official SDKs parse.
+//!
+//! A request's path: identity (role `inference`), parse and validate
+//! (400 naming the field), tokenize (400 `context_length_exceeded` before
+//! any work), the accepted record committed to the audit trail, the
+//! scheduler's queue (429 when full), generation, the completion record
+//! committed, then the response's end (for a stream: before `[DONE]`).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::auth::{AuditContext, authorize};
+use super::error::{ApiError, ErrorCode};
+use super::scheduler::{Event, Finish, Job, Scheduler};
+use crate::audit::keys::pseudonym;
+use crate::audit::record::{AuditEvent, EventType};
+use crate::engine::sampling::SamplingParams;
+use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
+use crate::identity::principal::{Principal, Role};
+
+/// Most choices (`n`) one request may ask for.
+pub const MAX_CHOICES: usize = 8;
+/// Most stop strings one request may give.
+pub const MAX_STOP_STRINGS: usize = 16;
+
+/// The loaded model, as the API serves it.
+#[derive(Debug)]
+pub struct ServedModel {
+    pub id: String,
+    pub created: i64,
+    pub context_length: usize,
+    pub tokenizer: TextTokenizer,
+    pub scheduler: Scheduler,
+    pub default_max_tokens: usize,
+    pub request_timeout: Duration,
+    pub max_request_bytes: usize,
+    pub engine_version: String,
+}
+
+/// The model slot: empty until the model has loaded (or when none is
+/// configured), so `/v1` answers 503 `not_ready` meanwhile.
+#[derive(Debug, Default)]
+pub struct ModelSlot(RwLock<Option<Arc<ServedModel>>>);
+
+impl ModelSlot {
+    /// Installs the loaded model.
+    pub fn set(&self, model: Arc<ServedModel>) {
+        if let Ok(mut slot) = self.0.write() {
+            *slot = Some(model);
+        }
+    }
+
+    /// The model, when loaded.
+    #[must_use]
+    pub fn get(&self) -> Option<Arc<ServedModel>> {
+        self.0.read().ok().and_then(|m| m.clone())
+    }
+}
+
+fn served(req: &HttpRequest) -> Result<Arc<ServedModel>, ApiError> {
+    req.app_data::<Data<ModelSlot>>()
+        .and_then(|slot| slot.get())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "no model is loaded yet; see /readyz"))
+}
+
+fn invalid(param: &str, message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidRequest, message).with_param(param)
+}
+
+/// `stop`: a string or a list of strings.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Stop {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Message `content`: a string or a list of parts.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Content {
+    Text(String),
+    Parts(Vec<ContentPart>),
+}
+
+#[derive(Debug, Deserialize)]
+struct ContentPart {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct MessageIn {
+    role: String,
+    #[serde(default)]
+    content: Option<Content>,
+}
+
+#[derive(Debug, Deserialize)]
+struct StreamOptions {
+    #[serde(default)]
+    include_usage: Option<bool>,
+}
+
+/// What chat and text completions share.
+#[derive(Debug, Deserialize)]
+struct Common {
+    #[serde(default)]
+    model: Option<String>,
+    #[serde(default)]
+    max_tokens: Option<i64>,
+    #[serde(default)]
+    max_completion_tokens: Option<i64>,
+    #[serde(default)]
+    temperature: Option<f32>,
+    #[serde(default)]
+    top_p: Option<f32>,
+    #[serde(default)]
+    n: Option<i64>,
+    #[serde(default)]
+    stop: Option<Stop>,
+    #[serde(default)]
+    seed: Option<i64>,
+    #[serde(default)]
+    presence_penalty: Option<f32>,
+    #[serde(default)]
+    frequency_penalty: Option<f32>,
+    #[serde(default)]
+    logprobs: Option<Value>,
+    #[serde(default)]
+    top_logprobs: Option<i64>,
+    #[serde(default)]
+    stream: Option<bool>,
+    #[serde(default)]
+    stream_options: Option<StreamOptions>,
+    #[serde(default)]
+    top_k: Option<i64>,
+    #[serde(default)]
+    min_p: Option<f32>,
+    #[serde(default)]
+    repetition_penalty: Option<f32>,
+}
+
+/// The body as a JSON object.
+fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            format!("the body is not valid JSON: {e}"),
+        )),
+    }
+}
+
+/// Reads a `T` out of `value` (the body, or its field `field`), naming the
+/// field a wrong type sits in.
+fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.path().to_string();
+        let path = match (field, inner.as_str()) {
+            ("", p) => p.to_owned(),
+            (f, ".") => f.to_owned(),
+            (f, p) if p.starts_with('[') => format!("{f}{p}"),
+            (f, p) => format!("{f}.{p}"),
+        };
+        let message = e.into_inner().to_string();
+        invalid(&path, format!("`{path}`: {message}"))
+    })
+}
+
+/// A required field of the body.
+fn field<T: serde::de::DeserializeOwned>(
+    body: &mut serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<T, ApiError> {
+    let value = body
+        .remove(name)
+        .ok_or_else(|| invalid(name, format!("`{name}` is required")))?;
+    typed(value, name)
+}
+
+/// A validated request, ready for the scheduler.
+struct Plan {
+    prompt: Vec<u32>,
+    params: SamplingParams,
+    max_tokens: usize,
+    n: usize,
+    stop: Vec<String>,
+    stream: bool,
+    include_usage: bool,
+}
+
+fn plan(common: &Common, model: &ServedModel, prompt: Vec<u32>) -> Result<Plan, ApiError> {
+    if let Some(name) = &common.model {
+        if name != &model.id {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "the model {name:?} is not served here; this node serves {:?}",
+                    model.id
+                ),
+            )
+            .with_param("model"));
+        }
+    }
+    if matches!(common.logprobs, Some(Value::Bool(true))) || common.top_logprobs.is_some() {
+        return Err(invalid(
+            "logprobs",
+            "logprobs are not supported by this release",
+        ));
+    }
+    let n = common.n.unwrap_or(1);
+    if !(1..=MAX_CHOICES as i64).contains(&n) {
+        return Err(invalid(
+            "n",
+            format!("`n` must be between 1 and {MAX_CHOICES}, not {n}"),
+        ));
+    }
+    let (max_key, max_tokens) = match (common.max_completion_tokens, common.max_tokens) {
+        (Some(m), _) => ("max_completion_tokens", Some(m)),
+        (None, Some(m)) => ("max_tokens", Some(m)),
+        (None, None) => ("max_tokens", None),
+    };
+    let context = model.context_length;
+    let max_tokens = match max_tokens {
+        Some(m) if m < 1 => {
+            return Err(invalid(
+                max_key,
+                format!("`{max_key}` must be at least 1, not {m}"),
+            ));
+        }
+        Some(m) => usize::try_from(m).unwrap_or(usize::MAX),
+        None => model
+            .default_max_tokens
+            .min(context.saturating_sub(prompt.len()))
+            .max(1),
+    };
+    if prompt.is_empty() {
+        return Err(invalid("prompt", "the prompt is empty"));
+    }
+    if prompt.len().saturating_add(max_tokens) > context {
+        return Err(ApiError::new(
+            ErrorCode::ContextLengthExceeded,
+            format!(
+                "the prompt has {} tokens and {max_key} asks for {max_tokens}; the model's context is {context} tokens",
+                prompt.len()
+            ),
+        )
+        .with_param(if prompt.len() >= context { "messages" } else { max_key }));
+    }
+    if !model.scheduler.fits(prompt.len() + max_tokens) {
+        return Err(ApiError::new(
+            ErrorCode::ContextLengthExceeded,
+            "the prompt and max_tokens need more KV cache than this node has (model.kv_blocks)",
+        )
+        .with_param(max_key));
+    }
+    let stop = match &common.stop {
+        None => Vec::new(),
+        Some(Stop::One(s)) => vec![s.clone()],
+        Some(Stop::Many(list)) => list.clone(),
+    };
+    if stop.len() > MAX_STOP_STRINGS {
+        return Err(invalid(
+            "stop",
+            format!(
+                "at most {MAX_STOP_STRINGS} stop strings, not {}",
+                stop.len()
+            ),
+        ));
+    }
+    if stop.iter().any(String::is_empty) {
+        return Err(invalid("stop", "stop strings must not be empty"));
+    }
+    let top_k = match common.top_k {
+        None | Some(-1) | Some(0) => None,
+        Some(k) if k < 0 => {
+            return Err(invalid(
+                "top_k",
+                format!("`top_k` must be positive, not {k}"),
+            ));
+        }
+        Some(k) => Some(usize::try_from(k).unwrap_or(usize::MAX)),
+    };
+    let params = SamplingParams {
+        temperature: common.temperature.unwrap_or(1.0),
+        top_k,
+        top_p: common.top_p.unwrap_or(1.0),
+        min_p: common.min_p.unwrap_or(0.0),
+        repetition_penalty: common.repetition_penalty.unwrap_or(1.0),
+        presence_penalty: common.presence_penalty.unwrap_or(0.0),
+        frequency_penalty: common.frequency_penalty.unwrap_or(0.0),
+        seed: common.seed.map(|s| s as u64),
+    };
+    if let Some(t) = common.temperature {
+        if !(0.0..=2.0).contains(&t) {
+            return Err(invalid(
+                "temperature",
+                format!("`temperature` must be between 0 and 2, not {t}"),
+            ));
+        }
+    }
+    params.validate().map_err(|e| {
+        let message = e.to_string();
+        let field = [
+            "top_p",
+            "min_p",
+            "repetition_penalty",
+            "presence_penalty",
+            "frequency_penalty",
+            "temperature",
+            "top_k",
+        ]
+        .into_iter()
+        .find(|f| message.contains(f))
+        .unwrap_or("temperature");
+        invalid(field, message)
+    })?;
+    Ok(Plan {
+        prompt,
+        params,
+        max_tokens,
+        n: n as usize,
+        stop,
+        stream: common.stream.unwrap_or(false),
+        include_usage: common
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.include_usage)
+            .unwrap_or(false),
+    })
+}
+
+fn chat_prompt(model: &ServedModel, messages: &[MessageIn]) -> Result<Vec<u32>, ApiError> {
+    if messages.is_empty() {
+        return Err(invalid("messages", "`messages` must not be empty"));
+    }
+    let mut chat = Vec::with_capacity(messages.len());
+    for (i, m) in messages.iter().enumerate() {
+        let role = match m.role.as_str() {
+            "developer" => "system",
+            r @ ("system" | "user" | "assistant" | "tool") => r,
+            other => {
+                return Err(invalid(
+                    &format!("messages[{i}].role"),
+                    format!("unknown role {other:?} (system, developer, user, assistant, tool)"),
+                ));
+            }
+        };
+        let content = match &m.content {
+            None => String::new(),
+            Some(Content::Text(t)) => t.clone(),
+            Some(Content::Parts(parts)) => {
+                let mut text = String::new();
+                for (j, p) in parts.iter().enumerate() {
+                    match (p.kind.as_str(), &p.text) {
+                        ("text", Some(t)) => text.push_str(t),
+                        (kind, _) => {
+                            return Err(invalid(
+                                &format!("messages[{i}].content[{j}]"),
+                                format!(
+                                    "content parts of type {kind:?} are not supported (text only)"
+                                ),
+                            ));
+                        }
+                    }
+                }
+                text
+            }
+        };
+        chat.push(ChatMessage {
+            role: role.to_owned(),
+            content,
+        });
+    }
+    let text = model
+        .tokenizer
+        .apply_chat_template(&chat, true)
+        .map_err(|e| invalid("messages", e.to_string()))?;
+    model
+        .tokenizer
+        .encode(&text, false)
+        .map_err(|e| invalid("messages", e.to_string()))
+}
+
+fn completion_prompt(model: &ServedModel, prompt: &Stop) -> Result<Vec<u32>, ApiError> {
+    let text: &str = match prompt {
+        Stop::One(t) => t,
+        Stop::Many(list) if list.len() == 1 => list.first().map_or("", String::as_str),
+        Stop::Many(list) => {
+            return Err(invalid(
+                "prompt",
+                format!("one prompt per request, not {}", list.len()),
+            ));
+        }
+    };
+    model
+        .tokenizer
+        .encode(text, true)
+        .map_err(|e| invalid("prompt", e.to_string()))
+}
+
+async fn body_of(
+    req: &HttpRequest,
+    payload: actix_web::web::Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let mut body = actix_web::web::BytesMut::new();
+    let mut payload = payload;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("cannot read the body: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!("the body is larger than {limit} bytes (model.max_request_bytes)"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let _ = req;
+    Ok(body.freeze())
+}
+
+/// Which API a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Chat,
+    Text,
+}
+
+/// `POST /v1/chat/completions`.
+pub async fn chat_completions(
+    req: HttpRequest,
+    payload: actix_web::web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let principal = authorize(&req, Some(Role::Inference)).await?;
+    let model = served(&req)?;
+    let body = body_of(&req, payload, model.max_request_bytes).await?;
+    let mut object = parse_object(&body)?;
+    let messages: Vec<MessageIn> = field(&mut object, "messages")?;
+    let common: Common = typed(Value::Object(object), "")?;
+    let prompt = chat_prompt(&model, &messages)?;
+    let plan = plan(&common, &model, prompt)?;
+    run(req, principal, model, plan, Api::Chat, &body).await
+}
+
+/// `POST /v1/completions`.
+pub async fn completions(
+    req: HttpRequest,
+    payload: actix_web::web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let principal = authorize(&req, Some(Role::Inference)).await?;
+    let model = served(&req)?;
+    let body = body_of(&req, payload, model.max_request_bytes).await?;
+    let mut object = parse_object(&body)?;
+    let prompt: Stop = field(&mut object, "prompt")?;
+    let common: Common = typed(Value::Object(object), "")?;
+    let prompt = completion_prompt(&model, &prompt)?;
+    let plan = plan(&common, &model, prompt)?;
+    run(req, principal, model, plan, Api::Text, &body).await
+}
+
+/// `GET /v1/models`.
+pub async fn models(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    authorize(&req, None).await?;
+    let data: Vec<Value> = req
+        .app_data::<Data<ModelSlot>>()
+        .and_then(|slot| slot.get())
+        .map(|m| {
+            vec![json!({
+                "id": m.id,
+                "object": "model",
+                "created": m.created,
+                "owned_by": "palisade",
+                "context_length": m.context_length,
+            })]
+        })
+        .unwrap_or_default();
+    Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
+}
+
+fn audit_event(
+    req: &HttpRequest,
+    audit: &AuditContext,
+    principal: &Principal,
+    model: &ServedModel,
+    event_type: EventType,
+    prompt_tokens: usize,
+) -> AuditEvent {
+    let mut e = audit.event(req, event_type, 200);
+    audit.principal(&mut e, principal);
+    e.model_id = Some(model.id.clone());
+    e.engine_version = Some(model.engine_version.clone());
+    e.chat_template_hash = model.tokenizer.chat_template_hash();
+    e.prompt_tokens = Some(prompt_tokens as u64);
+    e
+}
+
+/// Records acceptance, queues the choices, and answers (whole or streamed).
+async fn run(
+    req: HttpRequest,
+    principal: Principal,
+    model: Arc<ServedModel>,
+    plan: Plan,
+    api: Api,
+    body: &[u8],
+) -> Result<HttpResponse, ApiError> {
+    let audit = req
+        .app_data::<Data<AuditContext>>()
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AuditUnavailable,
+                "the audit trail is not available",
+            )
+        })?;
+    let started = Instant::now();
+    // A place in the queue first: a request refused for a full queue was
+    // never accepted.
+    let Ok(reservation) = model.scheduler.reserve(plan.n) else {
+        let mut refused = audit_event(
+            &req,
+            &audit,
+            &principal,
+            &model,
+            EventType::InferenceRefused,
+            plan.prompt.len(),
+        );
+        refused.status = Some(429);
+        refused.outcome = Some("refused".into());
+        refused.error_code = Some("rate_limited".into());
+        refused.reason = Some("queue_full".into());
+        audit.record(refused).await?;
+        return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
+    };
+    let mut accepted = audit_event(
+        &req,
+        &audit,
+        &principal,
+        &model,
+        EventType::InferenceAccepted,
+        plan.prompt.len(),
+    );
+    // The request's content is not stored; its keyed hash is, so an
+    // auditor with the transcript and the key can show they match.
+    accepted.prompt_hash = Some(pseudonym(
+        &audit.pseudonym_key,
+        &[&String::from_utf8_lossy(body)],
+    ));
+    let prompt_hash = accepted.prompt_hash.clone();
+    // Committed before the request reaches the engine, so before its first
+    // token.
+    audit.record(accepted).await?;
+
+    let deadline = started + model.request_timeout;
+    let mut receivers = Vec::with_capacity(plan.n);
+    let mut jobs = Vec::with_capacity(plan.n);
+    for i in 0..plan.n {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut params = plan.params.clone();
+        // Each choice its own seed, derived from the request's.
+        params.seed = params.seed.map(|s| s.wrapping_add(i as u64));
+        jobs.push(Job {
+            prompt: plan.prompt.clone(),
+            params,
+            max_tokens: plan.max_tokens,
+            stop: plan.stop.clone(),
+            deadline,
+            events: tx,
+        });
+        receivers.push(rx);
+    }
+    reservation.send(jobs);
+    let id = format!(
+        "{}-{}",
+        if api == Api::Chat { "chatcmpl" } else { "cmpl" },
+        uuid::Uuid::now_v7().simple()
+    );
+    let created = time::OffsetDateTime::now_utc().unix_timestamp();
+    let completion = Completion {
+        req,
+        audit,
+        principal,
+        model,
+        id,
+        created,
+        api,
+        started,
+        prompt_tokens: plan.prompt.len(),
+        prompt_hash,
+    };
+    if plan.stream {
+        Ok(completion.stream(receivers, plan.include_usage))
+    } else {
+        completion.whole(receivers).await
+    }
+}
+
+/// One accepted request being answered.
+struct Completion {
+    req: HttpRequest,
+    audit: Data<AuditContext>,
+    principal: Principal,
+    model: Arc<ServedModel>,
+    id: String,
+    created: i64,
+    api: Api,
+    started: Instant,
+    prompt_tokens: usize,
+    prompt_hash: Option<String>,
+}
+
+/// A choice, as its events arrive.
+#[derive(Default)]
+struct Choice {
+    text: String,
+    finish: Option<Finish>,
+    completion_tokens: usize,
+    error: Option<String>,
+    /// When its last text arrived, for the latency histograms.
+    last_text: Option<Instant>,
+}
+
+impl Completion {
+    /// Notes the arrival of text on `choice`: time to first token, then
+    /// inter-token latency.
+    fn observe_text(&self, choice: &mut Choice) {
+        let now = Instant::now();
+        if let Some(m) = self
+            .req
+            .app_data::<Data<crate::telemetry::metrics::Metrics>>()
+        {
+            match choice.last_text {
+                None => m
+                    .serving
+                    .time_to_first_token
+                    .observe((now - self.started).as_secs_f64()),
+                Some(t) => m
+                    .serving
+                    .inter_token_latency
+                    .observe((now - t).as_secs_f64()),
+            }
+        }
+        choice.last_text = Some(now);
+    }
+
+    fn object(&self, chunk: bool) -> &'static str {
+        match (self.api, chunk) {
+            (Api::Chat, false) => "chat.completion",
+            (Api::Chat, true) => "chat.completion.chunk",
+            (Api::Text, _) => "text_completion",
+        }
+    }
+
+    /// Commits the completion record; the answer goes out only after.
+    async fn record_completion(&self, choices: &[Choice]) -> Result<(), ApiError> {
+        let mut e = audit_event(
+            &self.req,
+            &self.audit,
+            &self.principal,
+            &self.model,
+            EventType::InferenceCompleted,
+            self.prompt_tokens,
+        );
+        let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
+        e.completion_tokens = Some(completion_tokens as u64);
+        e.latency_ms = Some(self.started.elapsed().as_millis() as u64);
+        e.end_time = Some(crate::audit::record::timestamp(
+            time::OffsetDateTime::now_utc(),
+        ));
+        e.prompt_hash = self.prompt_hash.clone();
+        let all: String = choices
+            .iter()
+            .map(|c| c.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{0}");
+        e.completion_hash = Some(pseudonym(&self.audit.pseudonym_key, &[&all]));
+        e.finish_reason = choices
+            .first()
+            .and_then(|c| c.finish)
+            .map(|f| f.as_str().to_owned());
+        if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
+            e.outcome = Some("failed".into());
+            e.status = Some(503);
+            e.reason = Some(err);
+        }
+        self.audit.record(e).await
+    }
+
+    fn usage(&self, choices: &[Choice]) -> Value {
+        let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
+        json!({
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": self.prompt_tokens + completion_tokens,
+        })
+    }
+
+    async fn whole(
+        self,
+        receivers: Vec<UnboundedReceiver<Event>>,
+    ) -> Result<HttpResponse, ApiError> {
+        let mut choices = Vec::with_capacity(receivers.len());
+        for mut rx in receivers {
+            let mut choice = Choice::default();
+            while let Some(event) = rx.recv().await {
+                match event {
+                    Event::Text(t) => {
+                        self.observe_text(&mut choice);
+                        choice.text.push_str(&t);
+                    }
+                    Event::Done {
+                        finish,
+                        completion_tokens,
+                        ..
+                    } => {
+                        choice.finish = Some(finish);
+                        choice.completion_tokens = completion_tokens;
+                        break;
+                    }
+                    Event::Failed(message) => {
+                        choice.error = Some(message);
+                        break;
+                    }
+                }
+            }
+            if choice.finish.is_none() && choice.error.is_none() {
+                choice.error = Some("the engine stopped".into());
+            }
+            choices.push(choice);
+        }
+        self.record_completion(&choices).await?;
+        if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
+            return Err(ApiError::new(ErrorCode::NotReady, err));
+        }
+        let rendered: Vec<Value> = choices
+            .iter()
+            .enumerate()
+            .map(|(index, c)| {
+                let finish = c.finish.map(Finish::as_str);
+                match self.api {
+                    Api::Chat => json!({
+                        "index": index,
+                        "message": {"role": "assistant", "content": c.text},
+                        "logprobs": null,
+                        "finish_reason": finish,
+                    }),
+                    Api::Text => json!({
+                        "index": index,
+                        "text": c.text,
+                        "logprobs": null,
+                        "finish_reason": finish,
+                    }),
+                }
+            })
+            .collect();
+        Ok(HttpResponse::Ok().json(json!({
+            "id": self.id,
+            "object": self.object(false),
+            "created": self.created,
+            "model": self.model.id,
+            "choices": rendered,
+            "usage": self.usage(&choices),
+        })))
+    }
+
+    fn chunk(&self, index: usize, text: Option<&str>, role: bool, finish: Option<Finish>) -> Bytes {
+        let finish = finish.map(Finish::as_str);
+        let choice = match self.api {
+            Api::Chat => {
+                let mut delta = serde_json::Map::new();
+                if role {
+                    delta.insert("role".into(), json!("assistant"));
+                }
+                if let Some(t) = text {
+                    delta.insert("content".into(), json!(t));
+                }
+                json!({"index": index, "delta": delta, "logprobs": null, "finish_reason": finish})
+            }
+            Api::Text => {
+                json!({"index": index, "text": text.unwrap_or(""), "logprobs": null, "finish_reason": finish})
+            }
+        };
+        sse(&json!({
+            "id": self.id,
+            "object": self.object(true),
+            "created": self.created,
+            "model": self.model.id,
+            "choices": [choice],
+        }))
+    }
+
+    fn stream(self, receivers: Vec<UnboundedReceiver<Event>>, include_usage: bool) -> HttpResponse {
+        let n = receivers.len();
+        let merged = futures_util::stream::select_all(
+            receivers
+                .into_iter()
+                .enumerate()
+                .map(|(i, rx)| tokio_stream_of(rx).map(move |event| (i, event))),
+        );
+        let state = StreamState {
+            completion: self,
+            merged,
+            choices: (0..n).map(|_| Choice::default()).collect(),
+            started: vec![false; n],
+            include_usage,
+            phase: Phase::Running,
+        };
+        let body = futures_util::stream::unfold(state, |mut state| async move {
+            let bytes = state.next().await?;
+            Some((Ok::<Bytes, actix_web::Error>(bytes), state))
+        });
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "text/event-stream"))
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .streaming(body)
+    }
+}
+
+fn sse(value: &Value) -> Bytes {
+    Bytes::from(format!("data: {value}\n\n"))
+}
+
+/// An unbounded receiver as a stream.
+fn tokio_stream_of(
+    mut rx: UnboundedReceiver<Event>,
+) -> impl futures_util::Stream<Item = Event> + Unpin {
+    Box::pin(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Running,
+    Usage,
+    Done,
+    Closed,
+}
+
+struct StreamState<S> {
+    completion: Completion,
+    merged: S,
+    choices: Vec<Choice>,
+    started: Vec<bool>,
+    include_usage: bool,
+    phase: Phase,
+}
+
+impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
+    /// The next bytes of the event stream, or None at its end.
+    async fn next(&mut self) -> Option<Bytes> {
+        loop {
+            match self.phase {
+                Phase::Closed => return None,
+                Phase::Done => {
+                    self.phase = Phase::Closed;
+                    return Some(Bytes::from_static(b"data: [DONE]\n\n"));
+                }
+                Phase::Usage => {
+                    // Every choice ended: commit the completion record
+                    // before the client can see the end of the stream.
+                    if let Err(e) = self.completion.record_completion(&self.choices).await {
+                        self.phase = Phase::Closed;
+                        return Some(sse(&e.body()));
+                    }
+                    self.phase = Phase::Done;
+                    if self.include_usage {
+                        let c = &self.completion;
+                        return Some(sse(&json!({
+                            "id": c.id,
+                            "object": c.object(true),
+                            "created": c.created,
+                            "model": c.model.id,
+                            "choices": [],
+                            "usage": c.usage(&self.choices),
+                        })));
+                    }
+                }
+                Phase::Running => {
+                    let Some((i, event)) = self.merged.next().await else {
+                        for c in &mut self.choices {
+                            if c.finish.is_none() && c.error.is_none() {
+                                c.error = Some("the engine stopped".into());
+                            }
+                        }
+                        self.phase = Phase::Usage;
+                        continue;
+                    };
+                    let first = !self.started.get(i).copied().unwrap_or(true);
+                    if let Some(s) = self.started.get_mut(i) {
+                        *s = true;
+                    }
+                    let Some(choice) = self.choices.get_mut(i) else {
+                        continue;
+                    };
+                    match event {
+                        Event::Text(t) => {
+                            self.completion.observe_text(choice);
+                            choice.text.push_str(&t);
+                            return Some(self.completion.chunk(i, Some(&t), first, None));
+                        }
+                        Event::Done {
+                            finish,
+                            completion_tokens,
+                            ..
+                        } => {
+                            choice.finish = Some(finish);
+                            choice.completion_tokens = completion_tokens;
+                            return Some(self.completion.chunk(i, None, first, Some(finish)));
+                        }
+                        Event::Failed(message) => {
+                            choice.error = Some(message.clone());
+                            let e = ApiError::new(ErrorCode::NotReady, message);
+                            return Some(sse(&e.body()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

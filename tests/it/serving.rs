@@ -1,0 +1,459 @@
+//! The OpenAI-compatible API over real mutual TLS with real JWTs, serving
+//! the Llama 4 reference fixture through the continuous-batching scheduler.
+
+use std::io::{Read, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::kit::*;
+
+fn model_dir() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models/llama4-tiny")
+        .display()
+        .to_string()
+}
+
+struct Served {
+    pki: Pki,
+    daemon: Daemon,
+    addr: SocketAddr,
+    token: String,
+}
+
+fn serve(model_extra: &str) -> Served {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let extra = format!(
+        "[model]\npath = \"{}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n{model_extra}\n",
+        model_dir()
+    );
+    let config = pki.write_config(addr, &extra);
+    let daemon = Launch::new(&config, addr).start(&pki);
+    let token = pki.token("alice", &["inference", "metrics"]);
+    Served {
+        pki,
+        daemon,
+        addr,
+        token,
+    }
+}
+
+/// Undoes `Transfer-Encoding: chunked`.
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+fn post(s: &Served, path: &str, body: &str) -> Response {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        s.token,
+        body.len()
+    );
+    let mut r = request(
+        s.addr,
+        client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]),
+        &head,
+    )
+    .unwrap();
+    if r.header("transfer-encoding") == Some("chunked") {
+        r.body = dechunk(&r.body);
+    }
+    r
+}
+
+fn chat(s: &Served, body: Value) -> Response {
+    post(s, "/v1/chat/completions", &body.to_string())
+}
+
+fn user(text: &str) -> Value {
+    json!([{"role": "user", "content": text}])
+}
+
+/// The `data:` payloads of a server-sent event stream.
+fn events(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .filter_map(|e| e.strip_prefix("data: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn metric(s: &Served, name: &str) -> f64 {
+    let text = s.daemon.get_with_token(&s.pki, "/metrics", &s.token).body;
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+#[test]
+fn chat_completion_streamed_and_whole_agree_and_are_openai_shaped() {
+    let s = serve("");
+    let r = s.daemon.get_with_token(&s.pki, "/v1/models", &s.token);
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["data"][0]["id"], "llama4-tiny");
+
+    // The golden chat case: this message renders to 26 prompt tokens.
+    let whole = chat(
+        &s,
+        json!({"model": "llama4-tiny", "messages": user("Is Llama 4 open source?"),
+                                "max_tokens": 12, "temperature": 0}),
+    );
+    assert_eq!(whole.status, 200, "{whole:?}");
+    assert!(whole.header("x-request-id").is_some());
+    let v = whole.json();
+    assert_eq!(v["object"], "chat.completion");
+    assert!(v["id"].as_str().unwrap().starts_with("chatcmpl-"));
+    assert_eq!(v["model"], "llama4-tiny");
+    assert_eq!(v["choices"][0]["message"]["role"], "assistant");
+    assert_eq!(v["usage"]["prompt_tokens"], 26);
+    let completion_tokens = v["usage"]["completion_tokens"].as_u64().unwrap();
+    assert!((1..=12).contains(&completion_tokens), "{v}");
+    assert_eq!(v["usage"]["total_tokens"], 26 + completion_tokens);
+    let finish = v["choices"][0]["finish_reason"].as_str().unwrap();
+    assert!(finish == "length" || finish == "stop", "{v}");
+    let text = v["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Greedy, so the stream carries the same text, as the SDKs parse it.
+    let streamed = chat(
+        &s,
+        json!({"messages": user("Is Llama 4 open source?"), "max_tokens": 12,
+                                   "temperature": 0, "stream": true,
+                                   "stream_options": {"include_usage": true}}),
+    );
+    assert_eq!(streamed.status, 200);
+    assert_eq!(streamed.header("content-type"), Some("text/event-stream"));
+    let data = events(&streamed.body);
+    assert_eq!(data.last().map(String::as_str), Some("[DONE]"), "{data:?}");
+    let chunks: Vec<Value> = data[..data.len() - 1]
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    assert!(
+        chunks
+            .iter()
+            .all(|c| c["object"] == "chat.completion.chunk")
+    );
+    assert_eq!(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+    let joined: String = chunks
+        .iter()
+        .filter_map(|c| c["choices"][0]["delta"]["content"].as_str())
+        .collect();
+    assert_eq!(joined, text);
+    let usage = chunks.last().unwrap();
+    assert_eq!(usage["choices"], json!([]));
+    assert_eq!(usage["usage"]["prompt_tokens"], 26);
+    assert_eq!(usage["usage"]["completion_tokens"], completion_tokens);
+    let finish_chunk = &chunks[chunks.len() - 2];
+    assert_eq!(finish_chunk["choices"][0]["finish_reason"], finish);
+
+    // A text completion.
+    let r = post(
+        &s,
+        "/v1/completions",
+        &json!({"prompt": "Meta's release", "max_tokens": 4}).to_string(),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    assert_eq!(r.json()["object"], "text_completion");
+    assert!(r.json()["choices"][0]["text"].is_string());
+
+    // The audit trail holds the accepted and completed records.
+    let (status, out, err) = run(&[
+        "audit",
+        "verify",
+        "--config",
+        s.pki.path("palisade.toml").to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+}
+
+#[test]
+fn seeds_reproduce_and_stop_strings_cut_across_token_boundaries() {
+    let s = serve("");
+    let sample = |seed: u64| {
+        let r = chat(
+            &s,
+            json!({"messages": user("Tell me a story"), "max_tokens": 16,
+                                "temperature": 1.0, "seed": seed}),
+        );
+        assert_eq!(r.status, 200, "{r:?}");
+        r.json()["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let a = sample(11);
+    assert_eq!(a, sample(11), "same seed, same text");
+    assert_ne!(a, sample(12), "different seed, different text");
+
+    // n choices get distinct seeds.
+    let r = chat(
+        &s,
+        json!({"messages": user("Tell me a story"), "max_tokens": 8, "temperature": 1.0,
+                            "seed": 11, "n": 3}),
+    );
+    assert_eq!(r.status, 200);
+    let choices = r.json()["choices"].as_array().unwrap().clone();
+    assert_eq!(choices.len(), 3);
+    assert_eq!(choices[2]["index"], 2);
+
+    // Greedy text with plain ASCII letters in it; a stop string made of
+    // characters of several tokens cuts there and is never sent.
+    let r = chat(
+        &s,
+        json!({"messages": user("Is Llama 4 open source?"), "max_tokens": 24, "temperature": 0}),
+    );
+    let full = r.json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chars: Vec<(usize, char)> = full.char_indices().collect();
+    assert!(chars.len() >= 6, "{full:?}");
+    let (start, _) = chars[2];
+    let end = chars.get(5).map_or(full.len(), |c| c.0);
+    let stop = full[start..end].to_owned();
+    let expected = &full[..full.find(&stop).unwrap()];
+    for stream in [false, true] {
+        let r = chat(
+            &s,
+            json!({"messages": user("Is Llama 4 open source?"), "max_tokens": 24,
+                                "temperature": 0, "stop": [stop.clone(), "never-seen"], "stream": stream}),
+        );
+        assert_eq!(r.status, 200);
+        let got = if stream {
+            let data = events(&r.body);
+            data.iter()
+                .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+                .filter_map(|c| {
+                    c["choices"][0]["delta"]["content"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .collect::<String>()
+        } else {
+            assert_eq!(r.json()["choices"][0]["finish_reason"], "stop");
+            r.json()["choices"][0]["message"]["content"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(got, expected, "stop {stop:?} in {full:?} (stream {stream})");
+    }
+}
+
+#[test]
+fn bad_requests_get_400s_that_name_the_field() {
+    let s = serve("max_request_bytes = 65536");
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            json!({"messages": [], "max_tokens": 4}),
+            "invalid_request_error",
+            "messages",
+        ),
+        (
+            json!({"messages": [{"role": "wizard", "content": "hi"}]}),
+            "invalid_request_error",
+            "messages[0].role",
+        ),
+        (
+            json!({"messages": user("hi"), "max_tokens": -1}),
+            "invalid_request_error",
+            "max_tokens",
+        ),
+        (
+            json!({"messages": user("hi"), "max_tokens": 100_000}),
+            "context_length_exceeded",
+            "max_tokens",
+        ),
+        (
+            json!({"messages": user("hi"), "max_tokens": "ten"}),
+            "invalid_request_error",
+            "max_tokens",
+        ),
+        (
+            json!({"messages": user("hi"), "n": 0}),
+            "invalid_request_error",
+            "n",
+        ),
+        (
+            json!({"messages": user("hi"), "n": 100}),
+            "invalid_request_error",
+            "n",
+        ),
+        (
+            json!({"messages": user("hi"), "temperature": -1}),
+            "invalid_request_error",
+            "temperature",
+        ),
+        (
+            json!({"messages": user("hi"), "top_p": 0}),
+            "invalid_request_error",
+            "top_p",
+        ),
+        (
+            json!({"messages": user("hi"), "stop": vec!["x"; 50]}),
+            "invalid_request_error",
+            "stop",
+        ),
+        (
+            json!({"messages": [{"role": "user", "content": 7}]}),
+            "invalid_request_error",
+            "messages[0].content",
+        ),
+        (
+            json!({"model": "gpt-4", "messages": user("hi")}),
+            "not_found",
+            "model",
+        ),
+        (
+            json!({"max_tokens": 4}),
+            "invalid_request_error",
+            "messages",
+        ),
+    ];
+    for (body, code, param) in cases {
+        let r = chat(&s, body.clone());
+        let v = r.json();
+        assert_eq!(v["error"]["code"], code, "{body} -> {v}");
+        assert_eq!(v["error"]["param"], param, "{body} -> {v}");
+        assert!(r.status == 400 || r.status == 404, "{body} -> {r:?}");
+    }
+    // Unknown fields are ignored, as OpenAI does.
+    let r = chat(
+        &s,
+        json!({"messages": user("hi"), "max_tokens": 2, "frobnicate": true}),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    // Malformed JSON.
+    let r = post(&s, "/v1/chat/completions", "{\"messages\": [");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
+    // A body over the limit.
+    let big = json!({"messages": user(&"a".repeat(200_000))}).to_string();
+    let r = post(&s, "/v1/chat/completions", &big);
+    assert_eq!(r.status, 413, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "payload_too_large");
+    // A prompt longer than the context, refused before any work.
+    let long = "word ".repeat(5000);
+    let r = chat(&s, json!({"messages": user(&long), "max_tokens": 1}));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], "context_length_exceeded");
+    // Without the inference role.
+    let token = s.pki.token("bob", &["metrics"]);
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    let r = request(
+        s.addr,
+        client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]),
+        &head,
+    )
+    .unwrap();
+    assert_eq!(r.status, 403);
+}
+
+#[test]
+fn a_full_queue_answers_429_and_a_disconnect_frees_the_kv_blocks() {
+    let s = serve("max_batch = 1\nqueue_depth = 1\nkv_block_size = 16");
+    let body =
+        json!({"messages": user("Tell me a long story"), "max_tokens": 3000, "temperature": 1.0,
+                      "seed": 1, "stream": true})
+        .to_string();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        s.token,
+        body.len()
+    );
+    let config = client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]);
+    // The first stream runs; read until its first event arrives.
+    let mut first = connect(s.addr, config.clone()).unwrap();
+    first.write_all(head.as_bytes()).unwrap();
+    let mut buf = [0u8; 4096];
+    let mut seen = String::new();
+    while !seen.contains("data: ") {
+        let n = first.read(&mut buf).unwrap();
+        assert!(n > 0, "stream closed early: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(metric(&s, "palisade_kv_blocks_used") > 0.0);
+    assert_eq!(metric(&s, "palisade_running_sequences"), 1.0);
+    // The second waits in the queue (depth 1) ...
+    let mut second = connect(s.addr, config.clone()).unwrap();
+    second.write_all(head.as_bytes()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while metric(&s, "palisade_queue_depth") < 1.0 {
+        assert!(Instant::now() < deadline, "the second request never queued");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // ... and the third finds the queue full.
+    let r = chat(&s, json!({"messages": user("hi"), "max_tokens": 2}));
+    assert_eq!(r.status, 429, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    assert!(r.header("retry-after").is_some());
+
+    // Both clients hang up: their sequences and blocks are freed within a
+    // step, long before 3000 tokens.
+    drop(first);
+    drop(second);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while metric(&s, "palisade_kv_blocks_used") > 0.0
+        || metric(&s, "palisade_running_sequences") > 0.0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "blocks still held after the clients left"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(metric(&s, "palisade_queue_depth"), 0.0);
+    // And the node serves the next request.
+    let r = chat(&s, json!({"messages": user("hi"), "max_tokens": 2}));
+    assert_eq!(r.status, 200, "{r:?}");
+}
+
+#[test]
+fn without_a_model_v1_is_not_ready_and_readyz_says_why() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let daemon = Launch::new(&config, addr).start(&pki);
+    let token = pki.token("alice", &["inference"]);
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    );
+    let r = request(
+        addr,
+        client_config(&pki, Some(&pki.client), &[&rustls::version::TLS13]),
+        &head,
+    )
+    .unwrap();
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "not_ready");
+    let r = daemon.get(&pki, "/readyz");
+    assert!(r.body.contains("[model] path"), "{}", r.body);
+}
