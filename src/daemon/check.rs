@@ -121,6 +121,28 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
             ));
         }
     }
+    // The model directory: its config, weight files and tokenizer (the
+    // weights themselves are read when the daemon loads them).
+    match &config.model.path {
+        None => report
+            .warnings
+            .push("model.path is not set: no model is served and /v1 answers 503".to_owned()),
+        Some(dir) => {
+            let problem = crate::engine::config::ModelConfig::from_dir(dir)
+                .and_then(|m| {
+                    crate::engine::weights::weight_files(dir)?;
+                    crate::engine::tokenizer::TextTokenizer::load(dir, m.common.vocab_size)
+                })
+                .err();
+            if let Some(e) = problem {
+                report.errors.push(ConfigError {
+                    origin: origin.clone(),
+                    key: "model.path".to_owned(),
+                    message: format!("{}: {e}", dir.display()),
+                });
+            }
+        }
+    }
     if !config.tls.require_client_cert {
         report.warnings.push(
             "tls.require_client_cert = false: clients without a certificate are served".to_owned(),

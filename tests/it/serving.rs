@@ -457,3 +457,70 @@ fn without_a_model_v1_is_not_ready_and_readyz_says_why() {
     let r = daemon.get(&pki, "/readyz");
     assert!(r.body.contains("[model] path"), "{}", r.body);
 }
+
+/// The `openai` SDK version the test installs (PyPI).
+const OPENAI_SDK: &str = "openai==3.57.0";
+
+/// A virtualenv with the OpenAI SDK under `target/` (made once; `.ci/run`
+/// makes it before the tests).
+fn openai_python() -> std::path::PathBuf {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/openai-venv");
+    let python = venv.join("bin/python");
+    let has_sdk = std::process::Command::new(&python)
+        .args([
+            "-c",
+            &format!(
+                "import openai, sys; sys.exit(openai.__version__ != {:?})",
+                &OPENAI_SDK[8..]
+            ),
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_sdk {
+        let made = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap();
+        assert!(made.success(), "python3 -m venv failed");
+        let pip = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", OPENAI_SDK])
+            .status()
+            .unwrap();
+        assert!(pip.success(), "pip install {OPENAI_SDK} failed");
+    }
+    python
+}
+
+#[test]
+fn the_official_openai_sdk_chats_streams_and_completes() {
+    let s = serve("");
+    s.pki.write("client.pem", &s.pki.client.cert_pem);
+    s.pki.write("client.key", &s.pki.client.key_pem);
+    let python = openai_python();
+    let out = std::process::Command::new(python)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/openai_client.py"))
+        .env(
+            "PALISADE_BASE_URL",
+            format!("https://localhost:{}/v1", s.addr.port()),
+        )
+        .env("PALISADE_CA", s.pki.path("ca.pem"))
+        .env("PALISADE_CERT", s.pki.path("client.pem"))
+        .env("PALISADE_KEY", s.pki.path("client.key"))
+        .env("PALISADE_TOKEN", &s.token)
+        .env("PALISADE_MODEL", "llama4-tiny")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["models"], json!(["llama4-tiny"]));
+    assert_eq!(v["chat"], v["streamed"], "{v}");
+    assert_eq!(v["chat_finish"], v["stream_finish"]);
+    assert_eq!(v["chat_usage"]["prompt_tokens"], 26);
+    assert_eq!(v["stream_usage"], v["chat_usage"]);
+    assert!(v["completion"].is_string());
+    assert_eq!(v["refused"]["code"], "invalid_request_error", "{v}");
+    assert_eq!(v["refused"]["param"], "messages");
+}
