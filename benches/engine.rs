@@ -176,6 +176,39 @@ fn main() {
     );
     println!("roofline         {roofline_tps:.2} tokens/s");
     println!("decode/roofline  {:.0}%", 100.0 * decode_tps / roofline_tps);
+    // Batched decode: B sequences, one token each per step, as the
+    // scheduler runs them (PALISADE_BENCH_BATCH, e.g. 1,4,16).
+    if let Ok(batches) = std::env::var("PALISADE_BENCH_BATCH") {
+        for b in batches.split(',').filter_map(|b| b.parse::<usize>().ok()) {
+            let mut caches: Vec<_> = (0..b).map(|_| model.new_cache()).collect();
+            let prompts: Vec<Vec<u32>> = (0..b)
+                .map(|i| prompt.iter().map(|t| (t + i as u32) % vocab).collect())
+                .collect();
+            for (c, p) in caches.iter_mut().zip(&prompts) {
+                model.forward(&mut [SeqStep { tokens: p, cache: c }], false).unwrap();
+            }
+            let mut best = Duration::MAX;
+            for _ in 0..3 {
+                let t = Instant::now();
+                for step in 0..8u32 {
+                    let tokens: Vec<[u32; 1]> = (0..b).map(|i| [(step * 31 + i as u32) % vocab]).collect();
+                    let mut steps: Vec<SeqStep> = caches
+                        .iter_mut()
+                        .zip(&tokens)
+                        .map(|(cache, t)| SeqStep { tokens: t, cache })
+                        .collect();
+                    model.forward(&mut steps, false).unwrap();
+                }
+                best = best.min(t.elapsed());
+            }
+            let per_step = best.as_secs_f64() / 8.0;
+            println!(
+                "batch {b:>3}        {:.1} ms/step, {:.1} tokens/s aggregate",
+                per_step * 1e3,
+                b as f64 / per_step
+            );
+        }
+    }
     if let Some((m, dir)) = &other {
         let c = m.config();
         let ms = |d: Duration| d.as_secs_f64() * 1e3 / decode_steps as f64;

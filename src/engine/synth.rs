@@ -171,7 +171,7 @@ pub fn synth(arch: &str, preset_name: &str, out: &Path, dtype: DType, seed: u64)
     };
     let tokenizer = Tokenizer::for_arch(arch);
     write_json(&out.join("config.json"), &config)?;
-    write_json(&out.join("tokenizer.json"), &tokenizer.tokenizer_json())?;
+    write_json(&out.join("tokenizer.json"), &tokenizer.tokenizer_json(shape.vocab))?;
     write_json(
         &out.join("tokenizer_config.json"),
         &tokenizer.tokenizer_config(),
@@ -551,8 +551,9 @@ fn write_weights(
     Ok(())
 }
 
-/// A byte-level BPE tokenizer (every byte a token, no merges) with the
-/// special tokens and chat template of the architecture.
+/// A byte-level BPE tokenizer (every byte a token, plus merges of
+/// printable characters up to the model's vocabulary) with the special
+/// tokens and chat template of the architecture.
 struct Tokenizer {
     specials: Vec<&'static str>,
     bos: Option<usize>,
@@ -601,7 +602,7 @@ impl Tokenizer {
             .map_or(Value::Null, |s| json!(s))
     }
 
-    fn tokenizer_json(&self) -> Value {
+    fn tokenizer_json(&self, vocab_size: usize) -> Value {
         let added: Vec<Value> = self
             .specials
             .iter()
@@ -618,6 +619,33 @@ impl Tokenizer {
         for (byte, ch) in byte_level_alphabet().into_iter().enumerate() {
             vocab.insert(ch.to_string(), json!(self.specials.len() + byte));
         }
+        // Fill the rest of the model's vocabulary with merges of printable
+        // characters (pairs, then a pair and a character), so that every id
+        // the model can emit decodes to text, as in a trained tokenizer.
+        let letters: Vec<String> = ('!'..='~').chain(['Ġ']).map(String::from).collect();
+        let mut merges: Vec<Value> = Vec::new();
+        let mut pairs: Vec<String> = Vec::new();
+        let mut next_id = vocab.len();
+        'fill: for round in 0..2 {
+            let lefts: Vec<String> = if round == 0 { letters.clone() } else { pairs.clone() };
+            for left in &lefts {
+                for right in &letters {
+                    if next_id >= vocab_size {
+                        break 'fill;
+                    }
+                    let token = format!("{left}{right}");
+                    if vocab.contains_key(&token) {
+                        continue;
+                    }
+                    merges.push(json!(format!("{left} {right}")));
+                    vocab.insert(token.clone(), json!(next_id));
+                    next_id += 1;
+                    if round == 0 {
+                        pairs.push(token);
+                    }
+                }
+            }
+        }
         json!({
             "version": "1.0",
             "truncation": null,
@@ -629,7 +657,7 @@ impl Tokenizer {
             "decoder": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true},
             "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
                       "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false,
-                      "ignore_merges": false, "vocab": vocab, "merges": []}
+                      "ignore_merges": false, "vocab": vocab, "merges": merges}
         })
     }
 
@@ -684,6 +712,8 @@ mod tests {
             synth(arch, "tiny", &out, DType::F32, 7).unwrap();
             let model = Model::load(&out, DType::F32, &Device::Cpu).unwrap();
             let tok = TextTokenizer::load(&out, model.config().common.vocab_size).unwrap();
+            // Every id the model can emit is a token of the tokenizer.
+            assert_eq!(tok.vocab_len(), model.config().common.vocab_size, "{arch}");
             let text = tok
                 .apply_chat_template(
                     &[ChatMessage {

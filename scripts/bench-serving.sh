@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Serving load benchmark (docs/benchmarks.md): the release daemon serving the
+# synthesised bench-1b model (bf16) over mTLS + JWT, driven by
+# scripts/load-serving.py (the official openai SDK) at 1, 4, 16 and 64
+# concurrent streams.
+#
+#   scripts/bench-serving.sh [DIR]      # DIR: scratch space, default /tmp/palisade-bench
+set -euo pipefail
+dir=${1:-/tmp/palisade-bench}
+cd "$(dirname "$0")/.."
+cargo build --release --locked --quiet
+bin=target/release/palisade
+mkdir -p "$dir"
+[ -f "$dir/bench-1b/config.json" ] || $bin model synth --arch llama4 --preset bench-1b --dtype bf16 --out "$dir/bench-1b"
+if ! target/openai-venv/bin/python -c 'import openai' 2>/dev/null; then
+  python3 -m venv target/openai-venv
+  target/openai-venv/bin/pip install --quiet openai==3.57.0
+fi
+run="$dir/serving-run"
+rm -rf "$run"
+$bin demo init --dir "$run" --listen 127.0.0.1:18543 >/dev/null
+# Serve the benchmark model instead of the demo's tiny one.
+python3 - "$run/palisade.toml" "$dir/bench-1b" <<'PY'
+import re, sys
+path, model = sys.argv[1], sys.argv[2]
+text = open(path).read()
+text = re.sub(r'\[model\][^\[]*', f'[model]\npath = "{model}"\nid = "bench-1b"\ndtype = "bf16"\nmax_batch = 16\nqueue_depth = 256\n\n', text, count=1)
+open(path, "w").write(text)
+PY
+$bin serve --config "$run/palisade.toml" > "$run/serve.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -sf --cacert "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
+    https://127.0.0.1:18543/readyz >/dev/null && break
+  sleep 1
+done
+token=$($bin token mint --config "$run/palisade.toml" --sub loadtest --tenant bench --roles inference --ttl 2h)
+target/openai-venv/bin/python scripts/load-serving.py --base-url https://127.0.0.1:18543/v1 \
+  --ca "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
+  --token "$token" --model bench-1b --concurrency "${CONCURRENCY:-1,4,16,64}" \
+  --requests-per-client "${REQUESTS_PER_CLIENT:-2}" --max-tokens "${MAX_TOKENS:-64}"

@@ -1,0 +1,117 @@
+"""Load test of /v1/chat/completions: N concurrent streaming clients.
+
+    python scripts/load-serving.py --base-url https://127.0.0.1:8443/v1 --ca CA --cert CERT --key KEY \
+        --token JWT --model ID --concurrency 1,4,16,64 [--requests-per-client 2] [--max-tokens 64]
+
+Each client sends streaming chat requests one after another (temperature 0,
+`max_tokens` tokens, no stop, so every request decodes the same length).
+Per concurrency level it prints: aggregate decode throughput (completion
+tokens per second of wall time), p50/p99 time to first token, p50/p99
+inter-token latency (between streamed chunks), and requests refused.
+Uses the official openai SDK (the venv scripts/bench-serving.sh makes).
+"""
+import argparse
+import asyncio
+import json
+import ssl
+import statistics
+import time
+
+import openai
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = min(len(values) - 1, max(0, round(p / 100 * (len(values) - 1))))
+    return values[k]
+
+
+async def one_request(client, model, max_tokens, ttfts, itls):
+    start = time.perf_counter()
+    last = None
+    tokens = 0
+    stream = await client.chat.completions.create(
+        model=model,
+        messages=[{"role": "user", "content": "Write a long story about a lighthouse keeper."}],
+        max_tokens=max_tokens,
+        temperature=0,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    async for chunk in stream:
+        now = time.perf_counter()
+        if chunk.usage is not None:
+            tokens = chunk.usage.completion_tokens
+        if chunk.choices and chunk.choices[0].delta.content:
+            if last is None:
+                ttfts.append(now - start)
+            else:
+                itls.append(now - last)
+            last = now
+    return tokens
+
+
+async def level(args, concurrency):
+    tls = ssl.create_default_context(cafile=args.ca)
+    tls.load_cert_chain(args.cert, args.key)
+    client = openai.AsyncOpenAI(
+        base_url=args.base_url,
+        api_key=args.token,
+        http_client=openai.DefaultAsyncHttpxClient(verify=tls, timeout=600),
+        max_retries=0,
+    )
+    ttfts, itls, refused = [], [], 0
+    total_tokens = 0
+
+    async def worker():
+        nonlocal refused, total_tokens
+        for _ in range(args.requests_per_client):
+            try:
+                tokens = await one_request(client, args.model, args.max_tokens, ttfts, itls)
+            except openai.RateLimitError:
+                refused += 1
+                continue
+            total_tokens += tokens
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - start
+    return {
+        "concurrency": concurrency,
+        "requests": concurrency * args.requests_per_client - refused,
+        "refused": refused,
+        "completion_tokens": total_tokens,
+        "wall_s": round(wall, 2),
+        "tokens_per_s": round(total_tokens / wall, 1),
+        "ttft_p50_ms": round(percentile(ttfts, 50) * 1e3, 1),
+        "ttft_p99_ms": round(percentile(ttfts, 99) * 1e3, 1),
+        "itl_p50_ms": round(percentile(itls, 50) * 1e3, 1),
+        "itl_p99_ms": round(percentile(itls, 99) * 1e3, 1),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    for name in ("base-url", "ca", "cert", "key", "token", "model"):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--concurrency", default="1,4,16,64")
+    parser.add_argument("--requests-per-client", type=int, default=2)
+    parser.add_argument("--max-tokens", type=int, default=64)
+    args = parser.parse_args()
+    results = [asyncio.run(level(args, int(c))) for c in args.concurrency.split(",")]
+    base = results[0]["tokens_per_s"] or float("nan")
+    print("| streams | requests | refused | tokens/s | x one stream | TTFT p50 | TTFT p99 | ITL p50 | ITL p99 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['concurrency']} | {r['requests']} | {r['refused']} | {r['tokens_per_s']} | "
+            f"{r['tokens_per_s'] / base:.1f} | {r['ttft_p50_ms']} ms | {r['ttft_p99_ms']} ms | "
+            f"{r['itl_p50_ms']} ms | {r['itl_p99_ms']} ms |"
+        )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
