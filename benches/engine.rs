@@ -185,13 +185,22 @@ fn main() {
                 .map(|i| prompt.iter().map(|t| (t + i as u32) % vocab).collect())
                 .collect();
             for (c, p) in caches.iter_mut().zip(&prompts) {
-                model.forward(&mut [SeqStep { tokens: p, cache: c }], false).unwrap();
+                model
+                    .forward(
+                        &mut [SeqStep {
+                            tokens: p,
+                            cache: c,
+                        }],
+                        false,
+                    )
+                    .unwrap();
             }
             let mut best = Duration::MAX;
             for _ in 0..3 {
                 let t = Instant::now();
                 for step in 0..8u32 {
-                    let tokens: Vec<[u32; 1]> = (0..b).map(|i| [(step * 31 + i as u32) % vocab]).collect();
+                    let tokens: Vec<[u32; 1]> =
+                        (0..b).map(|i| [(step * 31 + i as u32) % vocab]).collect();
                     let mut steps: Vec<SeqStep> = caches
                         .iter_mut()
                         .zip(&tokens)

@@ -171,7 +171,10 @@ pub fn synth(arch: &str, preset_name: &str, out: &Path, dtype: DType, seed: u64)
     };
     let tokenizer = Tokenizer::for_arch(arch);
     write_json(&out.join("config.json"), &config)?;
-    write_json(&out.join("tokenizer.json"), &tokenizer.tokenizer_json(shape.vocab))?;
+    write_json(
+        &out.join("tokenizer.json"),
+        &tokenizer.tokenizer_json(shape.vocab),
+    )?;
     write_json(
         &out.join("tokenizer_config.json"),
         &tokenizer.tokenizer_config(),
@@ -627,7 +630,11 @@ impl Tokenizer {
         let mut pairs: Vec<String> = Vec::new();
         let mut next_id = vocab.len();
         'fill: for round in 0..2 {
-            let lefts: Vec<String> = if round == 0 { letters.clone() } else { pairs.clone() };
+            let lefts: Vec<String> = if round == 0 {
+                letters.clone()
+            } else {
+                pairs.clone()
+            };
             for left in &lefts {
                 for right in &letters {
                     if next_id >= vocab_size {

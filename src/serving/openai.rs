@@ -618,6 +618,7 @@ async fn run(
 }
 
 /// One accepted request being answered.
+#[derive(Clone)]
 struct Completion {
     req: HttpRequest,
     audit: Data<AuditContext>,
@@ -674,7 +675,8 @@ impl Completion {
     }
 
     /// Commits the completion record; the answer goes out only after.
-    async fn record_completion(&self, choices: &[Choice]) -> Result<(), ApiError> {
+    /// `cancelled`: the client went away before the end.
+    async fn record_completion(&self, choices: &[Choice], cancelled: bool) -> Result<(), ApiError> {
         let mut e = audit_event(
             &self.req,
             &self.audit,
@@ -700,7 +702,10 @@ impl Completion {
             .first()
             .and_then(|c| c.finish)
             .map(|f| f.as_str().to_owned());
-        if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
+        if cancelled {
+            e.outcome = Some("cancelled".into());
+            e.reason = Some("client_disconnected".into());
+        } else if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
             e.outcome = Some("failed".into());
             e.status = Some(503);
             e.reason = Some(err);
@@ -721,6 +726,9 @@ impl Completion {
         self,
         receivers: Vec<UnboundedReceiver<Event>>,
     ) -> Result<HttpResponse, ApiError> {
+        // If the client goes away while this waits, the handler is dropped
+        // here: the guard records the cancellation.
+        let mut guard = CancelGuard(Some(self.clone()));
         let mut choices = Vec::with_capacity(receivers.len());
         for mut rx in receivers {
             let mut choice = Choice::default();
@@ -750,7 +758,8 @@ impl Completion {
             }
             choices.push(choice);
         }
-        self.record_completion(&choices).await?;
+        guard.0 = None;
+        self.record_completion(&choices, false).await?;
         if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
             return Err(ApiError::new(ErrorCode::NotReady, err));
         }
@@ -838,6 +847,21 @@ impl Completion {
     }
 }
 
+/// Records a cancelled completion when dropped while armed.
+struct CancelGuard(Option<Completion>);
+
+impl Drop for CancelGuard {
+    fn drop(&mut self) {
+        if let Some(completion) = self.0.take() {
+            actix_web::rt::spawn(async move {
+                if let Err(e) = completion.record_completion(&[], true).await {
+                    tracing::error!(error = ?e, "cannot record a cancelled request in the audit trail");
+                }
+            });
+        }
+    }
+}
+
 fn sse(value: &Value) -> Bytes {
     Bytes::from(format!("data: {value}\n\n"))
 }
@@ -866,6 +890,23 @@ struct StreamState<S> {
     phase: Phase,
 }
 
+impl<S> Drop for StreamState<S> {
+    /// A stream dropped before its completion record (the client went
+    /// away) still leaves one: outcome `cancelled`. The engine frees the
+    /// sequence at its next step, as the receivers close here.
+    fn drop(&mut self) {
+        if matches!(self.phase, Phase::Running | Phase::Usage) {
+            let completion = self.completion.clone();
+            let choices = std::mem::take(&mut self.choices);
+            actix_web::rt::spawn(async move {
+                if let Err(e) = completion.record_completion(&choices, true).await {
+                    tracing::error!(error = ?e, "cannot record a cancelled request in the audit trail");
+                }
+            });
+        }
+    }
+}
+
 impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
     /// The next bytes of the event stream, or None at its end.
     async fn next(&mut self) -> Option<Bytes> {
@@ -879,7 +920,11 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                 Phase::Usage => {
                     // Every choice ended: commit the completion record
                     // before the client can see the end of the stream.
-                    if let Err(e) = self.completion.record_completion(&self.choices).await {
+                    if let Err(e) = self
+                        .completion
+                        .record_completion(&self.choices, false)
+                        .await
+                    {
                         self.phase = Phase::Closed;
                         return Some(sse(&e.body()));
                     }

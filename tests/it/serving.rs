@@ -434,6 +434,41 @@ fn a_full_queue_answers_429_and_a_disconnect_frees_the_kv_blocks() {
     // And the node serves the next request.
     let r = chat(&s, json!({"messages": user("hi"), "max_tokens": 2}));
     assert_eq!(r.status, 200, "{r:?}");
+
+    // The trail says what happened: two cancelled, one refused for the
+    // full queue, one completed.
+    let out = s.pki.path("export.jsonl");
+    let (status, o, e) = run(&[
+        "audit",
+        "export",
+        "--config",
+        s.pki.path("palisade.toml").to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{o}{e}");
+    let records: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |event: &str, outcome: &str| {
+        records
+            .iter()
+            .filter(|r| {
+                r.to_string()
+                    .contains(&format!("\"event_type\":\"{event}\""))
+                    && r.to_string()
+                        .contains(&format!("\"outcome\":\"{outcome}\""))
+            })
+            .count()
+    };
+    assert_eq!(count("inference_completed", "cancelled"), 2, "{records:?}");
+    assert_eq!(count("inference_refused", "refused"), 1);
+    assert_eq!(count("inference_accepted", "success"), 3);
+    assert_eq!(count("inference_completed", "success"), 1);
 }
 
 #[test]
