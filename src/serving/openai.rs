@@ -421,8 +421,12 @@ async fn body_of(
     payload: actix_web::web::Payload,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
+    // Past the limit, the rest is read and dropped (up to a bound), so the
+    // client, still writing, receives the 413 instead of a reset.
+    const DRAIN_MAX: usize = 64 << 20;
     let mut body = actix_web::web::BytesMut::new();
     let mut payload = payload;
+    let mut seen = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
             ApiError::new(
@@ -430,15 +434,22 @@ async fn body_of(
                 format!("cannot read the body: {e}"),
             )
         })?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!("the body is larger than {limit} bytes (model.max_request_bytes)"),
-            ));
+        seen += chunk.len();
+        if seen > limit {
+            if seen > DRAIN_MAX {
+                break;
+            }
+            continue;
         }
         body.extend_from_slice(&chunk);
     }
     let _ = req;
+    if seen > limit {
+        return Err(ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body is larger than {limit} bytes (model.max_request_bytes)"),
+        ));
+    }
     Ok(body.freeze())
 }
 
@@ -454,15 +465,7 @@ pub async fn chat_completions(
     req: HttpRequest,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = authorize(&req, Some(Role::Inference)).await?;
-    let model = served(&req)?;
-    let body = body_of(&req, payload, model.max_request_bytes).await?;
-    let mut object = parse_object(&body)?;
-    let messages: Vec<MessageIn> = field(&mut object, "messages")?;
-    let common: Common = typed(Value::Object(object), "")?;
-    let prompt = chat_prompt(&model, &messages)?;
-    let plan = plan(&common, &model, prompt)?;
-    run(req, principal, model, plan, Api::Chat, &body).await
+    handle(req, payload, Api::Chat).await
 }
 
 /// `POST /v1/completions`.
@@ -470,15 +473,32 @@ pub async fn completions(
     req: HttpRequest,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    handle(req, payload, Api::Text).await
+}
+
+/// Identity, body, prompt, plan, then [`run`].
+async fn handle(
+    req: HttpRequest,
+    payload: actix_web::web::Payload,
+    api: Api,
+) -> Result<HttpResponse, ApiError> {
     let principal = authorize(&req, Some(Role::Inference)).await?;
     let model = served(&req)?;
     let body = body_of(&req, payload, model.max_request_bytes).await?;
     let mut object = parse_object(&body)?;
-    let prompt: Stop = field(&mut object, "prompt")?;
+    let prompt = match api {
+        Api::Chat => {
+            let messages: Vec<MessageIn> = field(&mut object, "messages")?;
+            chat_prompt(&model, &messages)?
+        }
+        Api::Text => {
+            let prompt: Stop = field(&mut object, "prompt")?;
+            completion_prompt(&model, &prompt)?
+        }
+    };
     let common: Common = typed(Value::Object(object), "")?;
-    let prompt = completion_prompt(&model, &prompt)?;
     let plan = plan(&common, &model, prompt)?;
-    run(req, principal, model, plan, Api::Text, &body).await
+    run(req, principal, model, plan, api, &body).await
 }
 
 /// `GET /v1/models`.
