@@ -206,7 +206,14 @@ struct Plan {
     include_usage: bool,
 }
 
-fn plan(common: &Common, model: &ServedModel, prompt: Vec<u32>) -> Result<Plan, ApiError> {
+/// Checks the sampling and length fields against the model; `prompt_field`
+/// names where the prompt came from (`messages` or `prompt`) in errors.
+fn plan(
+    common: &Common,
+    model: &ServedModel,
+    prompt: Vec<u32>,
+    prompt_field: &str,
+) -> Result<Plan, ApiError> {
     if let Some(name) = &common.model {
         if name != &model.id {
             return Err(ApiError::new(
@@ -252,7 +259,7 @@ fn plan(common: &Common, model: &ServedModel, prompt: Vec<u32>) -> Result<Plan, 
             .max(1),
     };
     if prompt.is_empty() {
-        return Err(invalid("prompt", "the prompt is empty"));
+        return Err(invalid(prompt_field, "the prompt is empty"));
     }
     if prompt.len().saturating_add(max_tokens) > context {
         return Err(ApiError::new(
@@ -262,7 +269,7 @@ fn plan(common: &Common, model: &ServedModel, prompt: Vec<u32>) -> Result<Plan, 
                 prompt.len()
             ),
         )
-        .with_param(if prompt.len() >= context { "messages" } else { max_key }));
+        .with_param(if prompt.len() >= context { prompt_field } else { max_key }));
     }
     if !model.scheduler.fits(prompt.len() + max_tokens) {
         return Err(ApiError::new(
@@ -497,7 +504,11 @@ async fn handle(
         }
     };
     let common: Common = typed(Value::Object(object), "")?;
-    let plan = plan(&common, &model, prompt)?;
+    let prompt_field = match api {
+        Api::Chat => "messages",
+        Api::Text => "prompt",
+    };
+    let plan = plan(&common, &model, prompt, prompt_field)?;
     run(req, principal, model, plan, api, &body).await
 }
 

@@ -362,6 +362,14 @@ fn bad_requests_get_400s_that_name_the_field() {
     let r = chat(&s, json!({"messages": user(&long), "max_tokens": 1}));
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["error"]["code"], "context_length_exceeded");
+    assert_eq!(r.json()["error"]["param"], "messages");
+    let r = post(
+        &s,
+        "/v1/completions",
+        &json!({"prompt": long, "max_tokens": 1}).to_string(),
+    );
+    assert_eq!(r.json()["error"]["code"], "context_length_exceeded");
+    assert_eq!(r.json()["error"]["param"], "prompt");
     // Without the inference role.
     let token = s.pki.token("bob", &["metrics"]);
     let head = format!(
