@@ -567,3 +567,42 @@ fn the_official_openai_sdk_chats_streams_and_completes() {
     assert_eq!(v["refused"]["code"], "invalid_request_error", "{v}");
     assert_eq!(v["refused"]["param"], "messages");
 }
+
+/// 500 clients at once against a queue of 64: every one gets an answer
+/// (200, or 429 with Retry-After), nothing else, and the node is idle
+/// afterwards.
+#[test]
+fn five_hundred_concurrent_requests_against_a_queue_of_64() {
+    let s = serve("max_batch = 8\nqueue_depth = 64");
+    let config = client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]);
+    let body = json!({"messages": user("hi"), "max_tokens": 16}).to_string();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        s.token,
+        body.len()
+    );
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..500)
+            .map(|_| {
+                let config = config.clone();
+                let head = head.clone();
+                scope.spawn(move || {
+                    let r = request(s.addr, config, &head).unwrap();
+                    if r.status == 429 {
+                        assert!(r.header("retry-after").is_some());
+                    }
+                    r.status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let ok = statuses.iter().filter(|s| **s == 200).count();
+    let limited = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(ok + limited, 500, "unexpected statuses: {statuses:?}");
+    assert!(ok >= 64, "only {ok} served");
+    assert_eq!(metric(&s, "palisade_queue_depth"), 0.0);
+    assert_eq!(metric(&s, "palisade_running_sequences"), 0.0);
+    assert_eq!(metric(&s, "palisade_kv_blocks_used"), 0.0);
+}
