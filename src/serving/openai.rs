@@ -674,6 +674,15 @@ struct Choice {
     last_text: Option<Instant>,
 }
 
+impl Choice {
+    /// A choice whose events ended without an end of its own failed.
+    fn close(&mut self) {
+        if self.finish.is_none() && self.error.is_none() {
+            self.error = Some("the engine stopped".into());
+        }
+    }
+}
+
 impl Completion {
     /// Notes the arrival of text on `choice`: time to first token, then
     /// inter-token latency.
@@ -695,6 +704,30 @@ impl Completion {
             }
         }
         choice.last_text = Some(now);
+    }
+
+    /// Applies an engine event to its choice; true when the choice ended.
+    fn apply(&self, choice: &mut Choice, event: &Event) -> bool {
+        match event {
+            Event::Text(t) => {
+                self.observe_text(choice);
+                choice.text.push_str(t);
+                false
+            }
+            Event::Done {
+                finish,
+                completion_tokens,
+                ..
+            } => {
+                choice.finish = Some(*finish);
+                choice.completion_tokens = *completion_tokens;
+                true
+            }
+            Event::Failed(message) => {
+                choice.error = Some(message.clone());
+                true
+            }
+        }
     }
 
     fn object(&self, chunk: bool) -> &'static str {
@@ -764,29 +797,11 @@ impl Completion {
         for mut rx in receivers {
             let mut choice = Choice::default();
             while let Some(event) = rx.recv().await {
-                match event {
-                    Event::Text(t) => {
-                        self.observe_text(&mut choice);
-                        choice.text.push_str(&t);
-                    }
-                    Event::Done {
-                        finish,
-                        completion_tokens,
-                        ..
-                    } => {
-                        choice.finish = Some(finish);
-                        choice.completion_tokens = completion_tokens;
-                        break;
-                    }
-                    Event::Failed(message) => {
-                        choice.error = Some(message);
-                        break;
-                    }
+                if self.apply(&mut choice, &event) {
+                    break;
                 }
             }
-            if choice.finish.is_none() && choice.error.is_none() {
-                choice.error = Some("the engine stopped".into());
-            }
+            choice.close();
             choices.push(choice);
         }
         guard.0 = None;
@@ -974,11 +989,7 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                 }
                 Phase::Running => {
                     let Some((i, event)) = self.merged.next().await else {
-                        for c in &mut self.choices {
-                            if c.finish.is_none() && c.error.is_none() {
-                                c.error = Some("the engine stopped".into());
-                            }
-                        }
+                        self.choices.iter_mut().for_each(Choice::close);
                         self.phase = Phase::Usage;
                         continue;
                     };
@@ -989,27 +1000,16 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                     let Some(choice) = self.choices.get_mut(i) else {
                         continue;
                     };
-                    match event {
-                        Event::Text(t) => {
-                            self.completion.observe_text(choice);
-                            choice.text.push_str(&t);
-                            return Some(self.completion.chunk(i, Some(&t), first, None));
-                        }
-                        Event::Done {
-                            finish,
-                            completion_tokens,
-                            ..
-                        } => {
-                            choice.finish = Some(finish);
-                            choice.completion_tokens = completion_tokens;
-                            return Some(self.completion.chunk(i, None, first, Some(finish)));
+                    self.completion.apply(choice, &event);
+                    return Some(match event {
+                        Event::Text(t) => self.completion.chunk(i, Some(&t), first, None),
+                        Event::Done { finish, .. } => {
+                            self.completion.chunk(i, None, first, Some(finish))
                         }
                         Event::Failed(message) => {
-                            choice.error = Some(message.clone());
-                            let e = ApiError::new(ErrorCode::NotReady, message);
-                            return Some(sse(&e.body()));
+                            sse(&ApiError::new(ErrorCode::NotReady, message).body())
                         }
-                    }
+                    });
                 }
             }
         }

@@ -36,19 +36,23 @@ fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// `palisade model verify --model DIR --reference GOLDEN`.
+fn model_verify(dir: &Path, golden: &Path) -> (std::process::ExitStatus, String, String) {
+    run(&[
+        "model",
+        "verify",
+        "--model",
+        dir.to_str().unwrap(),
+        "--reference",
+        golden.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn model_verify_passes_on_every_reference_fixture() {
     for name in FIXTURES {
         let dir = fixture(name);
-        let golden = dir.join("golden.json");
-        let (status, stdout, stderr) = run(&[
-            "model",
-            "verify",
-            "--model",
-            dir.to_str().unwrap(),
-            "--reference",
-            golden.to_str().unwrap(),
-        ]);
+        let (status, stdout, stderr) = model_verify(&dir, &dir.join("golden.json"));
         assert!(status.success(), "{name}: {stdout}{stderr}");
         assert!(!stdout.contains("FAIL"), "{name}: {stdout}");
         // Every kind of case ran.
@@ -67,14 +71,7 @@ fn model_verify_fails_when_the_model_is_not_the_reference() {
     // The Llama 4 text checkpoint against the multimodal one's reference:
     // same architecture and shapes, different weights.
     let golden = fixture("llama4-multimodal-tiny").join("golden.json");
-    let (status, stdout, _) = run(&[
-        "model",
-        "verify",
-        "--model",
-        fixture("llama4-tiny").to_str().unwrap(),
-        "--reference",
-        golden.to_str().unwrap(),
-    ]);
+    let (status, stdout, _) = model_verify(&fixture("llama4-tiny"), &golden);
     assert!(!status.success(), "{stdout}");
     assert!(stdout.contains("FAIL logits"), "{stdout}");
 }
@@ -459,14 +456,7 @@ fn model_inspect_reports_the_reference_parameter_count() {
 #[test]
 fn other_config_styles_of_the_same_checkpoint_verify() {
     let verify = |dir: &Path, golden: &Path| {
-        let (status, stdout, stderr) = run(&[
-            "model",
-            "verify",
-            "--model",
-            dir.to_str().unwrap(),
-            "--reference",
-            golden.to_str().unwrap(),
-        ]);
+        let (status, stdout, stderr) = model_verify(dir, golden);
         assert!(status.success(), "{stdout}{stderr}");
     };
     // Llama 4 with MoE layers from interleave_moe_layer_step, NoPE layers
