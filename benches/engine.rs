@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use candle_core::{DType, Device};
+use palisade::engine::cache::SequenceCache;
 use palisade::engine::model::{Model, SeqStep};
 
 /// Best-of-N read bandwidth in bytes/s over a buffer much larger than the
@@ -177,10 +178,23 @@ fn main() {
     println!("roofline         {roofline_tps:.2} tokens/s");
     println!("decode/roofline  {:.0}%", 100.0 * decode_tps / roofline_tps);
     // Batched decode: B sequences, one token each per step, as the
-    // scheduler runs them (PALISADE_BENCH_BATCH, e.g. 1,4,16).
+    // scheduler runs them (PALISADE_BENCH_BATCH, e.g. 1,4,16), in a paged
+    // cache of 16-position blocks as the scheduler gives them.
     if let Ok(batches) = std::env::var("PALISADE_BENCH_BATCH") {
         for b in batches.split(',').filter_map(|b| b.parse::<usize>().ok()) {
-            let mut caches: Vec<_> = (0..b).map(|_| model.new_cache()).collect();
+            const BLOCK: usize = 16;
+            let per_seq = (prompt.len() + 3 * 8).div_ceil(BLOCK) as u32;
+            let pool = std::sync::Arc::new(
+                model
+                    .new_kv_pool(b * per_seq as usize, BLOCK)
+                    .expect("KV pool"),
+            );
+            let mut caches: Vec<_> = (0..b as u32)
+                .map(|i| {
+                    let table = (0..per_seq).map(|j| j * b as u32 + i).collect();
+                    SequenceCache::paged(pool.clone(), table)
+                })
+                .collect();
             let prompts: Vec<Vec<u32>> = (0..b)
                 .map(|i| prompt.iter().map(|t| (t + i as u32) % vocab).collect())
                 .collect();

@@ -263,8 +263,19 @@ fn load_model(
     let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
         .map_err(err)?;
     let context_length = model.context_length();
+    let pool = model
+        .new_kv_pool(settings.kv_blocks, settings.kv_block_size)
+        .map_err(err)?;
+    tracing::info!(
+        blocks = pool.blocks(),
+        block_size = pool.block_size(),
+        bytes = pool.bytes(),
+        "KV cache pool: {} MiB when every block is in use",
+        pool.bytes() >> 20
+    );
     let scheduler = serving::scheduler::Scheduler::start(
         model,
+        pool,
         tokenizer.clone(),
         serving::scheduler::Settings {
             max_batch: settings.max_batch,

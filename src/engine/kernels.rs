@@ -72,6 +72,13 @@ impl Widen for f32 {
     }
 }
 
+impl Widen for half::f16 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self.to_f32()
+    }
+}
+
 impl Widen for half::bf16 {
     /// A bf16 is the top half of an f32.
     #[inline(always)]
@@ -102,7 +109,16 @@ fn dot<W: Widen, const FMA: bool>(x: &[f32], w: &[W]) -> f32 {
 
 /// A weight dtype the streaming kernel handles: one block of output
 /// features, `out[o][r] = x[r] . w[o]`.
-trait WeightRows: Sized + Sync {
+trait WeightRows: Sized + Sync + Widen {
+    /// Eight consecutive weights widened to f32 lanes.
+    ///
+    /// # Safety
+    /// `p` must point at eight readable elements, and the CPU must have
+    /// AVX2 and F16C.
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+
     /// The row as the dot product reads it: in place, or widened into
     /// `buf` once for all `rows` activations (f16, which has no cheap
     /// register widening without F16C).
@@ -143,6 +159,16 @@ fn dot_rows_in_place<W: Widen, const FMA: bool>(
 }
 
 impl WeightRows for f32 {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
+        // SAFETY: the caller guarantees eight readable elements at `p` and
+        // the CPU features; unaligned loads are allowed.
+        unsafe { std::arch::x86_64::_mm256_loadu_ps(p) }
+    }
+
     #[inline(always)]
     fn dot_rows<const FMA: bool>(
         out_row: &mut [f32],
@@ -156,6 +182,25 @@ impl WeightRows for f32 {
 }
 
 impl WeightRows for half::bf16 {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
+        // SAFETY: the caller guarantees eight readable elements at `p` and
+        // the CPU features; unaligned loads are allowed.
+        unsafe {
+            {
+                use std::arch::x86_64::{
+                    _mm_loadu_si128, _mm256_castsi256_ps, _mm256_cvtepu16_epi32, _mm256_slli_epi32,
+                };
+                _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(
+                    _mm_loadu_si128(p.cast()),
+                )))
+            }
+        }
+    }
+
     #[inline(always)]
     fn dot_rows<const FMA: bool>(
         out_row: &mut [f32],
@@ -169,6 +214,16 @@ impl WeightRows for half::bf16 {
 }
 
 impl WeightRows for half::f16 {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
+        // SAFETY: the caller guarantees eight readable elements at `p` and
+        // the CPU features; unaligned loads are allowed.
+        unsafe { std::arch::x86_64::_mm256_cvtph_ps(std::arch::x86_64::_mm_loadu_si128(p.cast())) }
+    }
+
     #[inline(always)]
     fn dot_rows<const FMA: bool>(
         out_row: &mut [f32],
@@ -206,15 +261,150 @@ fn block<W: WeightRows>(
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: `block_avx2` only needs the AVX2 and FMA instructions,
-        // and the CPU has just reported both.
+        let f16c = std::arch::is_x86_feature_detected!("f16c");
+        // SAFETY: both functions only need the instructions named in their
+        // `target_feature`, and the CPU has just reported each of them.
         #[allow(unsafe_code)]
         unsafe {
-            block_avx2(out, x, w, rows, inputs, buf);
+            if rows >= TILED_MIN_ROWS && f16c {
+                tiled::block(out, x, w, rows, inputs);
+            } else {
+                block_avx2(out, x, w, rows, inputs, buf);
+            }
         }
         return;
     }
     W::block::<false>(out, x, w, rows, inputs, buf);
+}
+
+/// Activation rows from which the register-blocked kernel runs: with one
+/// row there is nothing to share a loaded weight with.
+const TILED_MIN_ROWS: usize = 2;
+
+/// The register-blocked kernel for several activation rows (batched
+/// decode): a tile of `N` weight rows by `M` activation rows keeps its
+/// `M * N` sums in registers, so each weight vector, widened once, feeds
+/// `M` multiply-adds and each activation vector `N`. The one-row kernel
+/// above re-widens the weight row per activation row and is bound by
+/// loads and conversions, not by the multiply-adds.
+#[cfg(target_arch = "x86_64")]
+mod tiled {
+    use std::arch::x86_64::{
+        __m256, _mm_add_ps, _mm_cvtss_f32, _mm_hadd_ps, _mm256_castps256_ps128,
+        _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_setzero_ps,
+    };
+
+    use super::WeightRows;
+
+    /// Weight rows per tile.
+    const N: usize = 4;
+
+    /// `out` (`[outputs, rows]`, transposed) = `x` (`[rows, inputs]`) times
+    /// the weight rows `w` (`[outputs, inputs]`).
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) fn block<W: WeightRows>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[W],
+        rows: usize,
+        inputs: usize,
+    ) {
+        if inputs == 0 || x.len() < rows * inputs {
+            return;
+        }
+        for (out_tile, w_tile) in out.chunks_mut(N * rows).zip(w.chunks(N * inputs)) {
+            if w_tile.len() == N * inputs {
+                rows_of::<W, N>(out_tile, x, w_tile, rows, inputs);
+            } else {
+                // The last outputs, fewer than a tile: one at a time.
+                for (o, w_row) in out_tile.chunks_mut(rows).zip(w_tile.chunks_exact(inputs)) {
+                    rows_of::<W, 1>(o, x, w_row, rows, inputs);
+                }
+            }
+        }
+    }
+
+    /// All activation rows against `NW` weight rows, three rows at a time.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn rows_of<W: WeightRows, const NW: usize>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[W],
+        rows: usize,
+        inputs: usize,
+    ) {
+        let mut r = 0;
+        while r + 3 <= rows {
+            tile::<W, 3, NW>(out, x, w, rows, inputs, r);
+            r += 3;
+        }
+        match rows - r {
+            2 => tile::<W, 2, NW>(out, x, w, rows, inputs, r),
+            1 => tile::<W, 1, NW>(out, x, w, rows, inputs, r),
+            _ => {}
+        }
+    }
+
+    /// Activation rows `r0..r0 + M` against the `NW` weight rows of `w`;
+    /// writes `out[n * rows + r0 + m]`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    #[allow(unsafe_code)]
+    fn tile<W: WeightRows, const M: usize, const NW: usize>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[W],
+        rows: usize,
+        inputs: usize,
+        r0: usize,
+    ) {
+        // Every pointer below starts a row of `inputs` elements inside a
+        // slice checked to hold it, and the loop reads `k..k + 8` of each
+        // row with `k + 8 <= body <= inputs`; the CPU has the instructions
+        // `load8` needs (this function's target features).
+        if w.len() < NW * inputs || x.len() < (r0 + M) * inputs || out.len() < NW * rows {
+            return;
+        }
+        let body = inputs - inputs % 8;
+        let w_rows: [*const W; NW] = std::array::from_fn(|n| w.as_ptr().wrapping_add(n * inputs));
+        let x_rows: [*const f32; M] =
+            std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * inputs));
+        let mut acc = [[_mm256_setzero_ps(); NW]; M];
+        let mut wv = [_mm256_setzero_ps(); NW];
+        let mut k = 0;
+        while k < body {
+            for (v, p) in wv.iter_mut().zip(w_rows) {
+                // SAFETY: see above.
+                *v = unsafe { W::load8(p.add(k)) };
+            }
+            for (acc_m, p) in acc.iter_mut().zip(x_rows) {
+                // SAFETY: see above.
+                let xm = unsafe { f32::load8(p.add(k)) };
+                for (a, wn) in acc_m.iter_mut().zip(wv) {
+                    *a = _mm256_fmadd_ps(xm, wn, *a);
+                }
+            }
+            k += 8;
+        }
+        let x_tail = |m: usize| x.iter().skip((r0 + m) * inputs + body).take(inputs - body);
+        let w_tail = |n: usize| w.iter().skip(n * inputs + body).take(inputs - body);
+        for (m, acc_m) in acc.iter().enumerate() {
+            for (n, a) in acc_m.iter().enumerate() {
+                let tail: f32 = x_tail(m).zip(w_tail(n)).map(|(a, b)| a * b.widen()).sum();
+                if let Some(slot) = out.get_mut(n * rows + r0 + m) {
+                    *slot = hsum(*a) + tail;
+                }
+            }
+        }
+    }
+
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    fn hsum(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+        let s = _mm_hadd_ps(s, s);
+        _mm_cvtss_f32(_mm_hadd_ps(s, s))
+    }
 }
 
 impl StreamingLinear {
@@ -321,7 +511,14 @@ mod tests {
     #[test]
     fn half_linear_equals_the_widened_matmul() {
         let dev = Device::Cpu;
-        for (rows, inputs, outputs) in [(1, 64, 130), (3, 37, 5), (16, 256, 64), (40, 64, 70)] {
+        for (rows, inputs, outputs) in [
+            (1, 64, 130),
+            (2, 8, 4),
+            (3, 37, 5),
+            (7, 1024, 9),
+            (16, 256, 64),
+            (40, 64, 70),
+        ] {
             let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
             let w = Tensor::randn(0f32, 1.0, (outputs, inputs), &dev).unwrap();
             for dtype in [DType::F32, DType::BF16, DType::F16] {
@@ -354,13 +551,17 @@ mod tests {
 pub const ATTENTION_KERNEL_MAX_QUERIES: usize = 16;
 
 /// `q` `[kv_heads, groups * len, head_dim]` (f32, contiguous, already
-/// scaled), `keys`/`values` `[kv_heads, n_keys, head_dim]` (f32, rows
+/// scaled), `keys`/`values` `[kv_heads, n, head_dim]` (f32, rows
 /// contiguous); query `i` of each group sits at position `past + i`, key `j`
-/// at `first_key + j`. Returns `[kv_heads, groups * len, head_dim]`.
+/// at `first_key + j`. Key `j` is row `j` of `keys`, or row `rows[j]` when
+/// `rows` is given (a paged cache: `keys` is then the whole pool). Returns
+/// `[kv_heads, groups * len, head_dim]`.
+#[allow(clippy::too_many_arguments)]
 pub fn attention(
     q: &Tensor,
     keys: &Tensor,
     values: &Tensor,
+    rows: Option<Vec<u32>>,
     len: usize,
     past: usize,
     first_key: usize,
@@ -370,6 +571,7 @@ pub fn attention(
         keys,
         values,
         &AttentionOp {
+            rows,
             len,
             past,
             first_key,
@@ -379,20 +581,33 @@ pub fn attention(
 }
 
 struct AttentionOp {
+    rows: Option<Vec<u32>>,
     len: usize,
     past: usize,
     first_key: usize,
     visibility: Visibility,
 }
 
-/// A `[heads, rows, dim]` f32 view with contiguous rows.
 /// The keys and values one query row attends over.
 struct KeysValues<'a> {
     keys: View<'a>,
     values: View<'a>,
     n_keys: usize,
+    /// The view's row of each key, when not the key's own index.
+    rows: Option<&'a [u32]>,
 }
 
+impl KeysValues<'_> {
+    #[inline(always)]
+    fn row_of(&self, key: usize) -> usize {
+        match self.rows {
+            Some(rows) => rows.get(key).map_or(usize::MAX, |r| *r as usize),
+            None => key,
+        }
+    }
+}
+
+/// A `[heads, rows, dim]` f32 view with contiguous rows.
 struct View<'a> {
     data: &'a [f32],
     head_stride: usize,
@@ -442,7 +657,7 @@ impl AttentionOp {
         let mut max = f32::NEG_INFINITY;
         for j in 0..kv.n_keys {
             let s = if self.visibility.visible(position, self.first_key + j) {
-                dot::<f32, FMA>(q, kv.keys.row(head, j))
+                dot::<f32, FMA>(q, kv.keys.row(head, kv.row_of(j)))
             } else {
                 f32::NEG_INFINITY
             };
@@ -460,7 +675,7 @@ impl AttentionOp {
                 continue;
             }
             let w = p / sum;
-            for (o, x) in out.iter_mut().zip(kv.values.row(head, j)) {
+            for (o, x) in out.iter_mut().zip(kv.values.row(head, kv.row_of(j))) {
                 *o = if FMA { w.mul_add(*x, *o) } else { *o + w * x };
             }
         }
@@ -504,14 +719,24 @@ impl candle_core::CustomOp3 for AttentionOp {
             .ok_or_else(|| candle_core::Error::Msg("attention: q out of range".into()))?;
         let k = View::new(s2, l2, "keys")?;
         let v = View::new(s3, l3, "values")?;
-        let n_keys = l2.shape().dims3()?.1;
-        if k.dim != dim || v.dim != dim || l3.shape().dims3()?.1 != n_keys {
+        let view_rows = l2.shape().dims3()?.1;
+        if k.dim != dim || v.dim != dim || l3.shape().dims3()?.1 != view_rows {
             candle_core::bail!("attention: query, key and value shapes disagree");
         }
+        let n_keys = match &self.rows {
+            Some(rows) => {
+                if rows.iter().any(|r| *r as usize >= view_rows) {
+                    candle_core::bail!("attention: a key row is outside the cache");
+                }
+                rows.len()
+            }
+            None => view_rows,
+        };
         let kv = KeysValues {
             keys: k,
             values: v,
             n_keys,
+            rows: self.rows.as_deref(),
         };
         let len = self.len.max(1);
         #[cfg(target_arch = "x86_64")]

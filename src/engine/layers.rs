@@ -8,7 +8,7 @@
 
 use candle_core::{D, DType, Device, Tensor};
 
-use super::cache::SequenceCache;
+use super::cache::{CachedKv, SequenceCache};
 use super::config::{CommonConfig, RopeConfig, RopeScaling};
 use super::weights::Weights;
 use super::{Result, kernels};
@@ -396,7 +396,7 @@ impl Attention {
         let mut outputs = Vec::with_capacity(caches.len());
         for (&(start, len, past), cache) in inputs.layout.seqs.iter().zip(caches.iter_mut()) {
             let first_key = self.visibility.first_key(past);
-            let (keys, values) = cache.append(
+            let cached = cache.append(
                 layer,
                 &k.narrow(1, start, len)?,
                 &v.narrow(1, start, len)?,
@@ -404,11 +404,6 @@ impl Attention {
                 dtype,
                 &device,
             )?;
-            // A view of the cache (rows strided by its capacity), which the
-            // matmul reads in place when already f32.
-            let keys = keys.to_dtype(DType::F32)?;
-            let values = values.to_dtype(DType::F32)?;
-            let n_keys = keys.dim(1)?;
             // [kv_heads, groups * len, head_dim]: the query heads that share
             // a key head are stacked, so keys are never copied per head.
             let qs = q.narrow(1, start, len)?.contiguous()?.reshape((
@@ -417,14 +412,34 @@ impl Attention {
                 self.head_dim,
             ))?;
             if device.is_cpu() && len <= kernels::ATTENTION_KERNEL_MAX_QUERIES {
-                let out =
-                    kernels::attention(&qs, &keys, &values, len, past, first_key, self.visibility)?
-                        .reshape((self.heads, len, self.head_dim))?
-                        .transpose(0, 1)?
-                        .reshape((len, self.heads * self.head_dim))?;
+                // The cache read in place (on CPU it is f32): a view of the
+                // sequence's rows, or the pool with the row of each key.
+                let (keys, values, rows) = match cached {
+                    CachedKv::Dense { keys, values } => (keys, values, None),
+                    CachedKv::Paged { keys, values, rows } => {
+                        (keys.transpose(0, 1)?, values.transpose(0, 1)?, Some(rows))
+                    }
+                };
+                let out = kernels::attention(
+                    &qs,
+                    &keys,
+                    &values,
+                    rows,
+                    len,
+                    past,
+                    first_key,
+                    self.visibility,
+                )?
+                .reshape((self.heads, len, self.head_dim))?
+                .transpose(0, 1)?
+                .reshape((len, self.heads * self.head_dim))?;
                 outputs.push(out);
                 continue;
             }
+            let (keys, values) = cached.dense()?;
+            let keys = keys.to_dtype(DType::F32)?;
+            let values = values.to_dtype(DType::F32)?;
+            let n_keys = keys.dim(1)?;
             let mut scores = qs.matmul(&keys.t()?)?;
             if len > 1 {
                 let mut mask = Vec::with_capacity(len * n_keys);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
 
-use super::cache::SequenceCache;
+use super::cache::{KvPool, SequenceCache};
 use super::config::{ArchConfig, CommonConfig, ModelConfig};
 use super::layers::{Attention, AttentionInputs, BatchLayout, Linear, Mlp, RmsNorm, Rope};
 use super::moe::{self, Experts, Scoring};
@@ -169,6 +169,34 @@ impl Model {
         SequenceCache::new(self.layers.len())
     }
 
+    /// A pool of `blocks` KV blocks of `block_size` positions for
+    /// [`SequenceCache::paged`] caches (the serving scheduler's).
+    pub fn new_kv_pool(&self, blocks: usize, block_size: usize) -> Result<KvPool> {
+        let layers: Vec<(usize, usize)> = self
+            .layers
+            .iter()
+            .map(|l| (l.attn.kv_heads, l.attn.head_dim))
+            .collect();
+        KvPool::new(
+            &layers,
+            blocks,
+            block_size,
+            self.cache_dtype(),
+            &self.device,
+        )
+    }
+
+    /// The cache's dtype. On CPU the cache is f32: attention reads it in
+    /// place instead of widening the whole context every step (twice the
+    /// memory of bf16, half the time). GPUs keep the weights' dtype.
+    fn cache_dtype(&self) -> DType {
+        if self.device.is_cpu() {
+            DType::F32
+        } else {
+            self.dtype
+        }
+    }
+
     /// Runs `tokens` of one sequence and returns the f32 logits of its last
     /// token (generation one sequence at a time).
     pub fn next_logits(&self, tokens: &[u32], cache: &mut SequenceCache) -> Result<Vec<f32>> {
@@ -230,14 +258,7 @@ impl Model {
         let inputs = AttentionInputs {
             layout: &layout,
             rope: Some((&self.rope, cos, sin)),
-            // On CPU the cache is f32: attention reads it in place instead
-            // of widening the whole context every step (twice the memory
-            // of bf16, half the time). GPUs keep the weights' dtype.
-            cache_dtype: if self.device.is_cpu() {
-                DType::F32
-            } else {
-                self.dtype
-            },
+            cache_dtype: self.cache_dtype(),
         };
         let mut caches: Vec<&mut SequenceCache> = steps.iter_mut().map(|s| &mut *s.cache).collect();
         for (i, layer) in self.layers.iter().enumerate() {

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 503: the daemon is not ready to serve this.
     NotReady,
+    /// 503: the request's deadline passed before the engine finished it.
+    Overloaded,
     /// 503: the audit trail cannot commit; the request fails closed.
     AuditUnavailable,
     /// 500: a fault in Palisade; details are in the log.
@@ -52,6 +54,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::NotReady => "not_ready",
+            Self::Overloaded => "overloaded",
             Self::AuditUnavailable => "audit_unavailable",
             Self::Internal => "internal_error",
         }
@@ -69,7 +72,9 @@ impl ErrorCode {
             | Self::Conflict => "invalid_request_error",
             Self::NotFound => "not_found_error",
             Self::RateLimited => "rate_limit_error",
-            Self::NotReady | Self::AuditUnavailable | Self::Internal => "server_error",
+            Self::NotReady | Self::Overloaded | Self::AuditUnavailable | Self::Internal => {
+                "server_error"
+            }
         }
     }
 
@@ -84,7 +89,9 @@ impl ErrorCode {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::NotReady | Self::AuditUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotReady | Self::Overloaded | Self::AuditUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -169,6 +176,13 @@ impl ApiError {
             "Bearer realm=\"palisade\", error=\"insufficient_scope\", scope=\"{role}\""
         ));
         e
+    }
+
+    /// Adds `Retry-After` (whole seconds, rounded up).
+    #[must_use]
+    pub fn with_retry_after(mut self, after: std::time::Duration) -> Self {
+        self.0.retry_after = Some(after.as_secs() + u64::from(after.subsec_nanos() > 0));
+        self
     }
 
     /// 429 with `Retry-After` in whole seconds (at least 1).

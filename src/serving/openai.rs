@@ -21,7 +21,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::auth::{AuditContext, authorize};
 use super::error::{ApiError, ErrorCode};
-use super::scheduler::{Event, Finish, Job, Scheduler};
+use super::scheduler::{Event, Finish, Job, Scheduler, TokenLogprob};
 use crate::audit::keys::pseudonym;
 use crate::audit::record::{AuditEvent, EventType};
 use crate::engine::sampling::SamplingParams;
@@ -32,6 +32,14 @@ use crate::identity::principal::{Principal, Role};
 pub const MAX_CHOICES: usize = 8;
 /// Most stop strings one request may give.
 pub const MAX_STOP_STRINGS: usize = 16;
+
+/// The most alternatives a chat request may ask for (`top_logprobs`), as
+/// in the OpenAI API.
+pub const MAX_TOP_LOGPROBS_CHAT: i64 = 20;
+
+/// The most alternatives a text completion may ask for (`logprobs`), as in
+/// the OpenAI API.
+pub const MAX_TOP_LOGPROBS_TEXT: i64 = 5;
 
 /// The loaded model, as the API serves it.
 #[derive(Debug)]
@@ -204,16 +212,72 @@ struct Plan {
     stop: Vec<String>,
     stream: bool,
     include_usage: bool,
+    /// Log-probabilities asked for, with this many alternatives.
+    logprobs: Option<usize>,
 }
 
-/// Checks the sampling and length fields against the model; `prompt_field`
-/// names where the prompt came from (`messages` or `prompt`) in errors.
+/// `logprobs` / `top_logprobs`, whose types differ between the APIs: chat
+/// has a boolean and a count up to 20, text completions a count up to 5.
+fn logprobs_asked(common: &Common, api: Api) -> Result<Option<usize>, ApiError> {
+    let count = |field: &str, n: i64, max: i64| {
+        if (0..=max).contains(&n) {
+            Ok(n as usize)
+        } else {
+            Err(invalid(
+                field,
+                format!("`{field}` must be between 0 and {max}, not {n}"),
+            ))
+        }
+    };
+    match api {
+        Api::Chat => {
+            let on = match &common.logprobs {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(invalid(
+                        "logprobs",
+                        format!("`logprobs` must be a boolean, not {other}"),
+                    ));
+                }
+            };
+            match (on, common.top_logprobs) {
+                (false, Some(_)) => Err(invalid(
+                    "top_logprobs",
+                    "`top_logprobs` needs `logprobs` set to true",
+                )),
+                (false, None) => Ok(None),
+                (true, None) => Ok(Some(0)),
+                (true, Some(n)) => count("top_logprobs", n, MAX_TOP_LOGPROBS_CHAT).map(Some),
+            }
+        }
+        Api::Text => match &common.logprobs {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) if n.as_i64().is_some() => {
+                count("logprobs", n.as_i64().unwrap_or(-1), MAX_TOP_LOGPROBS_TEXT).map(Some)
+            }
+            Some(other) => Err(invalid(
+                "logprobs",
+                format!(
+                    "`logprobs` must be an integer between 0 and {MAX_TOP_LOGPROBS_TEXT}, not {other}"
+                ),
+            )),
+        },
+    }
+}
+
+/// Checks the sampling and length fields against the model.
 fn plan(
     common: &Common,
     model: &ServedModel,
     prompt: Vec<u32>,
-    prompt_field: &str,
+    api: Api,
 ) -> Result<Plan, ApiError> {
+    // Where the prompt came from, for errors that name it.
+    let prompt_field = match api {
+        Api::Chat => "messages",
+        Api::Text => "prompt",
+    };
     if let Some(name) = &common.model {
         if name != &model.id {
             return Err(ApiError::new(
@@ -226,12 +290,7 @@ fn plan(
             .with_param("model"));
         }
     }
-    if matches!(common.logprobs, Some(Value::Bool(true))) || common.top_logprobs.is_some() {
-        return Err(invalid(
-            "logprobs",
-            "logprobs are not supported by this release",
-        ));
-    }
+    let logprobs = logprobs_asked(common, api)?;
     let n = common.n.unwrap_or(1);
     if !(1..=MAX_CHOICES as i64).contains(&n) {
         return Err(invalid(
@@ -351,6 +410,7 @@ fn plan(
             .as_ref()
             .and_then(|o| o.include_usage)
             .unwrap_or(false),
+        logprobs,
     })
 }
 
@@ -504,11 +564,7 @@ async fn handle(
         }
     };
     let common: Common = typed(Value::Object(object), "")?;
-    let prompt_field = match api {
-        Api::Chat => "messages",
-        Api::Text => "prompt",
-    };
-    let plan = plan(&common, &model, prompt, prompt_field)?;
+    let plan = plan(&common, &model, prompt, api)?;
     run(req, principal, model, plan, api, &body).await
 }
 
@@ -618,6 +674,7 @@ async fn run(
             max_tokens: plan.max_tokens,
             stop: plan.stop.clone(),
             deadline,
+            logprobs: plan.logprobs,
             events: tx,
         });
         receivers.push(rx);
@@ -640,6 +697,7 @@ async fn run(
         started,
         prompt_tokens: plan.prompt.len(),
         prompt_hash,
+        logprobs: plan.logprobs.is_some(),
     };
     if plan.stream {
         Ok(completion.stream(receivers, plan.include_usage))
@@ -661,6 +719,8 @@ struct Completion {
     started: Instant,
     prompt_tokens: usize,
     prompt_hash: Option<String>,
+    /// Whether the answer carries log-probabilities.
+    logprobs: bool,
 }
 
 /// A choice, as its events arrive.
@@ -669,16 +729,21 @@ struct Choice {
     text: String,
     finish: Option<Finish>,
     completion_tokens: usize,
-    error: Option<String>,
+    /// Why it failed, as the client is told.
+    error: Option<(ErrorCode, String)>,
     /// When its last text arrived, for the latency histograms.
     last_text: Option<Instant>,
+    logprobs: Vec<TokenLogprob>,
+    /// Characters of token text before the next log-probability (a text
+    /// completion's `text_offset`).
+    offset: usize,
 }
 
 impl Choice {
     /// A choice whose events ended without an end of its own failed.
     fn close(&mut self) {
         if self.finish.is_none() && self.error.is_none() {
-            self.error = Some("the engine stopped".into());
+            self.error = Some((ErrorCode::NotReady, "the engine stopped".into()));
         }
     }
 }
@@ -709,9 +774,10 @@ impl Completion {
     /// Applies an engine event to its choice; true when the choice ended.
     fn apply(&self, choice: &mut Choice, event: &Event) -> bool {
         match event {
-            Event::Text(t) => {
+            Event::Text { text, logprobs } => {
                 self.observe_text(choice);
-                choice.text.push_str(t);
+                choice.text.push_str(text);
+                choice.logprobs.extend(logprobs.iter().cloned());
                 false
             }
             Event::Done {
@@ -724,7 +790,11 @@ impl Completion {
                 true
             }
             Event::Failed(message) => {
-                choice.error = Some(message.clone());
+                choice.error = Some((ErrorCode::Internal, message.clone()));
+                true
+            }
+            Event::TimedOut(message) => {
+                choice.error = Some((ErrorCode::Overloaded, message.clone()));
                 true
             }
         }
@@ -769,9 +839,10 @@ impl Completion {
         if cancelled {
             e.outcome = Some("cancelled".into());
             e.reason = Some("client_disconnected".into());
-        } else if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
+        } else if let Some((code, err)) = choices.iter().find_map(|c| c.error.clone()) {
             e.outcome = Some("failed".into());
-            e.status = Some(503);
+            e.status = Some(code.status().as_u16());
+            e.error_code = Some(code.as_str().into());
             e.reason = Some(err);
         }
         self.audit.record(e).await
@@ -806,25 +877,26 @@ impl Completion {
         }
         guard.0 = None;
         self.record_completion(&choices, false).await?;
-        if let Some(err) = choices.iter().find_map(|c| c.error.clone()) {
-            return Err(ApiError::new(ErrorCode::NotReady, err));
+        if let Some((code, err)) = choices.iter().find_map(|c| c.error.clone()) {
+            return Err(failure(code, err));
         }
         let rendered: Vec<Value> = choices
             .iter()
             .enumerate()
             .map(|(index, c)| {
                 let finish = c.finish.map(Finish::as_str);
+                let logprobs = self.logprobs_json(&c.logprobs, &mut 0);
                 match self.api {
                     Api::Chat => json!({
                         "index": index,
                         "message": {"role": "assistant", "content": c.text},
-                        "logprobs": null,
+                        "logprobs": logprobs,
                         "finish_reason": finish,
                     }),
                     Api::Text => json!({
                         "index": index,
                         "text": c.text,
-                        "logprobs": null,
+                        "logprobs": logprobs,
                         "finish_reason": finish,
                     }),
                 }
@@ -840,7 +912,60 @@ impl Completion {
         })))
     }
 
-    fn chunk(&self, index: usize, text: Option<&str>, role: bool, finish: Option<Finish>) -> Bytes {
+    /// The `logprobs` of a choice or chunk: null unless asked for; in the
+    /// chat shape (`content` entries with `bytes`) or the text-completion
+    /// shape (parallel lists, `text_offset` counted from `offset`).
+    fn logprobs_json(&self, entries: &[TokenLogprob], offset: &mut usize) -> Value {
+        if !self.logprobs {
+            return Value::Null;
+        }
+        // JSON has no -inf: OpenAI's API reports such tokens as -9999.
+        let finite = |lp: f32| if lp.is_finite() { lp } else { -9999.0 };
+        match self.api {
+            Api::Chat => {
+                let entry = |token: &str, lp: f32| json!({"token": token, "logprob": finite(lp), "bytes": token.as_bytes()});
+                let content: Vec<Value> = entries
+                    .iter()
+                    .map(|e| {
+                        let mut v = entry(&e.token, e.logprob);
+                        v["top_logprobs"] = e.top.iter().map(|(t, lp)| entry(t, *lp)).collect();
+                        v
+                    })
+                    .collect();
+                json!({"content": content, "refusal": null})
+            }
+            Api::Text => {
+                let mut offsets = Vec::with_capacity(entries.len());
+                for e in entries {
+                    offsets.push(*offset);
+                    *offset += e.token.chars().count();
+                }
+                json!({
+                    "tokens": entries.iter().map(|e| e.token.as_str()).collect::<Vec<_>>(),
+                    "token_logprobs": entries.iter().map(|e| finite(e.logprob)).collect::<Vec<_>>(),
+                    "top_logprobs": entries
+                        .iter()
+                        .map(|e| {
+                            e.top
+                                .iter()
+                                .map(|(t, lp)| (t.clone(), json!(finite(*lp))))
+                                .collect::<serde_json::Map<_, _>>()
+                        })
+                        .collect::<Vec<_>>(),
+                    "text_offset": offsets,
+                })
+            }
+        }
+    }
+
+    fn chunk(
+        &self,
+        index: usize,
+        text: Option<&str>,
+        role: bool,
+        finish: Option<Finish>,
+        logprobs: Value,
+    ) -> Bytes {
         let finish = finish.map(Finish::as_str);
         let choice = match self.api {
             Api::Chat => {
@@ -851,10 +976,10 @@ impl Completion {
                 if let Some(t) = text {
                     delta.insert("content".into(), json!(t));
                 }
-                json!({"index": index, "delta": delta, "logprobs": null, "finish_reason": finish})
+                json!({"index": index, "delta": delta, "logprobs": logprobs, "finish_reason": finish})
             }
             Api::Text => {
-                json!({"index": index, "text": text.unwrap_or(""), "logprobs": null, "finish_reason": finish})
+                json!({"index": index, "text": text.unwrap_or(""), "logprobs": logprobs, "finish_reason": finish})
             }
         };
         sse(&json!({
@@ -905,6 +1030,17 @@ impl Drop for CancelGuard {
                 }
             });
         }
+    }
+}
+
+/// The error a failed choice answers with; an overloaded node says when
+/// to come back.
+fn failure(code: ErrorCode, message: String) -> ApiError {
+    let e = ApiError::new(code, message);
+    if code == ErrorCode::Overloaded {
+        e.with_retry_after(Duration::from_secs(1))
+    } else {
+        e
     }
 }
 
@@ -1002,12 +1138,20 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                     };
                     self.completion.apply(choice, &event);
                     return Some(match event {
-                        Event::Text(t) => self.completion.chunk(i, Some(&t), first, None),
+                        Event::Text { text, logprobs } => {
+                            let logprobs =
+                                self.completion.logprobs_json(&logprobs, &mut choice.offset);
+                            self.completion.chunk(i, Some(&text), first, None, logprobs)
+                        }
                         Event::Done { finish, .. } => {
-                            self.completion.chunk(i, None, first, Some(finish))
+                            self.completion
+                                .chunk(i, None, first, Some(finish), Value::Null)
                         }
                         Event::Failed(message) => {
-                            sse(&ApiError::new(ErrorCode::NotReady, message).body())
+                            sse(&failure(ErrorCode::Internal, message).body())
+                        }
+                        Event::TimedOut(message) => {
+                            sse(&failure(ErrorCode::Overloaded, message).body())
                         }
                     });
                 }

@@ -5,6 +5,10 @@
 //! those still prefilling, one token for those decoding), samples, and
 //! streams text to each request. A request whose client went away is
 //! dropped, and its blocks freed, at the next step.
+//!
+//! The KV cache is paged ([`KvPool`]): this thread keeps the free list of
+//! blocks and gives each admitted sequence a block table for its prompt
+//! plus `max_tokens`, returned to the list when it ends.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -14,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::engine::cache::SequenceCache;
+use crate::engine::cache::{KvPool, SequenceCache};
 use crate::engine::model::{Model, SeqStep};
 use crate::engine::sampling::{Sampler, SamplingParams};
 use crate::engine::tokenizer::{IncrementalDecoder, TextTokenizer};
@@ -40,11 +44,30 @@ impl Finish {
     }
 }
 
+/// A generated token's log-probability, with the most likely
+/// alternatives when asked for (see [`crate::engine::sampling::Sampler`]
+/// for the distribution).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenLogprob {
+    /// The token's text (a token that ends inside a multi-byte character
+    /// shows U+FFFD).
+    pub token: String,
+    pub logprob: f32,
+    /// Most likely first.
+    pub top: Vec<(String, f32)>,
+}
+
 /// What a request hears from the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    /// More text (never part of a stop string).
-    Text(String),
+    /// More text (never part of a stop string), and the log-probabilities
+    /// of the tokens generated since the last event when the job asked for
+    /// them (the tokens of a matched stop string included, though their
+    /// text is not sent).
+    Text {
+        text: String,
+        logprobs: Vec<TokenLogprob>,
+    },
     /// The sequence finished; counts for `usage`.
     Done {
         finish: Finish,
@@ -53,6 +76,9 @@ pub enum Event {
     },
     /// The sequence failed; the message is safe to show.
     Failed(String),
+    /// The request's deadline (`model.request_timeout`) passed, waiting or
+    /// running: the node is overloaded.
+    TimedOut(String),
 }
 
 /// One sequence to generate.
@@ -64,6 +90,8 @@ pub struct Job {
     /// Stop strings: generation ends before any of them, which is never sent.
     pub stop: Vec<String>,
     pub deadline: Instant,
+    /// Report each token's log-probability and this many alternatives.
+    pub logprobs: Option<usize>,
     pub events: UnboundedSender<Event>,
 }
 
@@ -98,9 +126,12 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// Starts the engine thread for `model`.
+    /// Starts the engine thread for `model`, whose sequences keep their
+    /// keys and values in `pool` (made by [`Model::new_kv_pool`] with the
+    /// settings' block count and size).
     pub fn start(
         model: Model,
+        pool: KvPool,
         tokenizer: TextTokenizer,
         settings: Settings,
         metrics: ServingMetrics,
@@ -114,7 +145,7 @@ impl Scheduler {
         let thread_stats = stats.clone();
         std::thread::Builder::new()
             .name("palisade-scheduler".into())
-            .spawn(move || Loop::new(model, tokenizer, settings, thread_stats).run(&jobs))?;
+            .spawn(move || Loop::new(model, pool, tokenizer, settings, thread_stats).run(&jobs))?;
         Ok(Self {
             submit,
             settings,
@@ -204,11 +235,14 @@ struct Sequence {
     generated: Vec<u32>,
     /// Text decoded but held back: it may be the start of a stop string.
     held: String,
+    /// Log-probabilities not sent yet.
+    pending: Vec<TokenLogprob>,
     blocks: Vec<u32>,
 }
 
 struct Loop {
     model: Model,
+    pool: Arc<KvPool>,
     tokenizer: TextTokenizer,
     settings: Settings,
     stats: Arc<Stats>,
@@ -218,10 +252,19 @@ struct Loop {
 }
 
 impl Loop {
-    fn new(model: Model, tokenizer: TextTokenizer, settings: Settings, stats: Arc<Stats>) -> Self {
-        let free_blocks = (0..settings.kv_blocks as u32).rev().collect();
+    fn new(
+        model: Model,
+        pool: KvPool,
+        tokenizer: TextTokenizer,
+        settings: Settings,
+        stats: Arc<Stats>,
+    ) -> Self {
+        // Handed out from the end: block 0 first, and recently freed
+        // blocks (whose memory is already touched) before fresh ones.
+        let free_blocks = (0..pool.blocks() as u32).rev().collect();
         Self {
             model,
+            pool: Arc::new(pool),
             tokenizer,
             settings,
             stats,
@@ -277,9 +320,9 @@ impl Loop {
                 return false;
             }
             if now >= job.deadline {
-                let _ = job
-                    .events
-                    .send(Event::Failed("the request timed out in the queue".into()));
+                let _ = job.events.send(Event::TimedOut(
+                    "the request timed out waiting for the engine".into(),
+                ));
                 return false;
             }
             true
@@ -301,7 +344,9 @@ impl Loop {
             self.stats.queued.fetch_sub(1, Ordering::AcqRel);
             let blocks = self.free_blocks.split_off(self.free_blocks.len() - needed);
             let sampler = match Sampler::new(job.params.clone()) {
-                Ok(s) => s.with_prompt(&job.prompt),
+                Ok(s) => s
+                    .with_prompt(&job.prompt)
+                    .with_top_logprobs(job.logprobs.unwrap_or(0)),
                 Err(e) => {
                     let _ = job.events.send(Event::Failed(e.to_string()));
                     self.free_blocks.extend(blocks);
@@ -313,12 +358,13 @@ impl Loop {
                 .prompt_tokens
                 .inc_by(job.prompt.len() as u64);
             self.running.push(Sequence {
-                cache: self.model.new_cache(),
+                cache: SequenceCache::paged(self.pool.clone(), blocks.clone()),
                 decoder: self.tokenizer.decoder(&job.prompt),
                 sampler,
                 prefilled: 0,
                 generated: Vec::new(),
                 held: String::new(),
+                pending: Vec::new(),
                 blocks,
                 job,
             });
@@ -381,7 +427,14 @@ impl Loop {
                     continue;
                 }
             }
-            finished.push(advance(seq, &row, &stops, context, &self.stats));
+            finished.push(advance(
+                seq,
+                &row,
+                &self.tokenizer,
+                &stops,
+                context,
+                &self.stats,
+            ));
         }
         let mut index = 0;
         self.retire(|_| {
@@ -411,6 +464,7 @@ impl Loop {
 fn advance(
     seq: &mut Sequence,
     logits: &candle_core::Tensor,
+    tokenizer: &TextTokenizer,
     stops: &[u32],
     context: usize,
     stats: &Stats,
@@ -427,7 +481,7 @@ fn advance(
         let _ = seq
             .job
             .events
-            .send(Event::Failed("the request timed out".into()));
+            .send(Event::TimedOut("the request timed out".into()));
         return true;
     }
     let row = match logits.flatten_all().and_then(|t| t.to_vec1::<f32>()) {
@@ -440,8 +494,8 @@ fn advance(
             return true;
         }
     };
-    let token = match seq.sampler.sample(&row, &seq.generated) {
-        Ok(s) => s.token,
+    let sampled = match seq.sampler.sample(&row, &seq.generated) {
+        Ok(s) => s,
         Err(e) => {
             let _ = seq
                 .job
@@ -450,12 +504,25 @@ fn advance(
             return true;
         }
     };
+    let token = sampled.token;
     if stops.contains(&token) {
         flush_held(seq);
         return finish(seq, Finish::Stop);
     }
     seq.generated.push(token);
     stats.metrics.completion_tokens.inc();
+    if seq.job.logprobs.is_some() {
+        let text = |id: u32| tokenizer.decode(&[id], false).unwrap_or_default();
+        seq.pending.push(TokenLogprob {
+            token: text(token),
+            logprob: sampled.logprob,
+            top: sampled
+                .top_logprobs
+                .iter()
+                .map(|&(id, lp)| (text(id), lp))
+                .collect(),
+        });
+    }
     match seq.decoder.push(token) {
         Ok(piece) => seq.held.push_str(&piece),
         Err(e) => {
@@ -488,15 +555,21 @@ fn advance(
     if seq.held.len() > keep {
         let rest = seq.held.split_off(seq.held.len() - keep);
         let text = std::mem::replace(&mut seq.held, rest);
-        let _ = seq.job.events.send(Event::Text(text));
+        let _ = seq.job.events.send(Event::Text {
+            text,
+            logprobs: std::mem::take(&mut seq.pending),
+        });
     }
     false
 }
 
+/// Sends the text held back and the log-probabilities not sent yet.
 fn flush_held(seq: &mut Sequence) {
-    if !seq.held.is_empty() {
-        let text = std::mem::take(&mut seq.held);
-        let _ = seq.job.events.send(Event::Text(text));
+    if !seq.held.is_empty() || !seq.pending.is_empty() {
+        let _ = seq.job.events.send(Event::Text {
+            text: std::mem::take(&mut seq.held),
+            logprobs: std::mem::take(&mut seq.pending),
+        });
     }
 }
 

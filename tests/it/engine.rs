@@ -3,8 +3,10 @@
 //! hand it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use candle_core::{DType, Device, Tensor};
+use palisade::engine::cache::SequenceCache;
 use palisade::engine::config::ModelConfig;
 use palisade::engine::model::{Model, SeqStep};
 use palisade::engine::tokenizer::{ChatMessage, TextTokenizer};
@@ -154,9 +156,16 @@ fn batched_prefill_and_decode_equal_one_by_one() {
             alone.push(logits);
         }
 
-        // Together: the first three prefill in one pass; the fourth joins
+        // Together, in a paged cache of blocks of 4 positions whose tables
+        // interleave and run backwards (no sequence's blocks are adjacent):
+        // the first three prefill in one pass; the fourth joins
         // (prefilling) while the others take their first decode step.
-        let mut caches: Vec<_> = (0..4).map(|_| model.new_cache()).collect();
+        let pool = Arc::new(model.new_kv_pool(64, 4).unwrap());
+        let mut caches: Vec<_> = (0..4u32)
+            .map(|i| {
+                SequenceCache::paged(pool.clone(), (0..16).map(|b| 63 - (b * 4 + i)).collect())
+            })
+            .collect();
         let mut together: Vec<Vec<Tensor>> = vec![Vec::new(); 4];
         {
             let (first, _) = caches.split_at_mut(3);
@@ -212,6 +221,40 @@ fn batched_prefill_and_decode_equal_one_by_one() {
             }
         }
     }
+}
+
+/// A paged sequence that outgrows its block table gets an error naming
+/// the blocks, not a panic or another sequence's memory.
+#[test]
+fn a_paged_sequence_cannot_outgrow_its_blocks() {
+    let model = Model::load(&fixture("llama4-tiny"), DType::F32, &Device::Cpu).unwrap();
+    let pool = Arc::new(model.new_kv_pool(4, 4).unwrap());
+    let mut cache = SequenceCache::paged(pool.clone(), vec![2]);
+    let tokens: Vec<u32> = (5..10).collect();
+    let err = model
+        .forward(
+            &mut [SeqStep {
+                tokens: &tokens,
+                cache: &mut cache,
+            }],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("holds 1 KV blocks of 4"), "{err}");
+    // A block outside the pool.
+    let mut cache = SequenceCache::paged(pool, vec![9]);
+    let err = model
+        .forward(
+            &mut [SeqStep {
+                tokens: &tokens[..2],
+                cache: &mut cache,
+            }],
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("outside the pool of 4 blocks"), "{err}");
 }
 
 fn load_err(dir: &Path) -> String {

@@ -260,6 +260,94 @@ fn seeds_reproduce_and_stop_strings_cut_across_token_boundaries() {
     }
 }
 
+/// Log-probabilities, as the OpenAI API shapes them: per token of the
+/// answer, the chosen token first among its alternatives at temperature 0,
+/// the same whole and streamed, and in the text-completion shape too.
+#[test]
+fn logprobs_cover_every_token_whole_and_streamed() {
+    let s = serve("");
+    let body = json!({"messages": user("Is Llama 4 open source?"), "max_tokens": 10,
+                      "temperature": 0, "logprobs": true, "top_logprobs": 3});
+    let r = chat(&s, body.clone());
+    assert_eq!(r.status, 200, "{r:?}");
+    let v = r.json();
+    let content = v["choices"][0]["logprobs"]["content"].as_array().unwrap();
+    assert_eq!(
+        content.len() as u64,
+        v["usage"]["completion_tokens"].as_u64().unwrap(),
+        "one entry per generated token: {v}"
+    );
+    for entry in content {
+        let lp = entry["logprob"].as_f64().unwrap();
+        assert!(lp <= 0.0 && lp > -100.0, "{entry}");
+        let token = entry["token"].as_str().unwrap();
+        let bytes: Vec<u8> = entry["bytes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_u64().unwrap() as u8)
+            .collect();
+        assert_eq!(bytes, token.as_bytes());
+        let top = entry["top_logprobs"].as_array().unwrap();
+        assert_eq!(top.len(), 3, "{entry}");
+        // Greedy: the chosen token is the most likely one.
+        assert_eq!(top[0]["token"], entry["token"], "{entry}");
+        assert_eq!(top[0]["logprob"], entry["logprob"]);
+        let lps: Vec<f64> = top.iter().map(|t| t["logprob"].as_f64().unwrap()).collect();
+        assert!(lps.windows(2).all(|w| w[0] >= w[1]), "{lps:?}");
+    }
+    // Without the fields, no log-probabilities.
+    let plain = chat(
+        &s,
+        json!({"messages": user("Is Llama 4 open source?"), "max_tokens": 10, "temperature": 0}),
+    );
+    assert_eq!(plain.json()["choices"][0]["logprobs"], Value::Null);
+
+    // Streamed: the chunks' entries, in order, are the whole answer's.
+    let mut streamed_body = body.clone();
+    streamed_body["stream"] = json!(true);
+    let r = chat(&s, streamed_body);
+    assert_eq!(r.status, 200);
+    let streamed: Vec<Value> = events(&r.body)
+        .iter()
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter_map(|c| c["choices"][0]["logprobs"]["content"].as_array().cloned())
+        .flatten()
+        .collect();
+    assert_eq!(&streamed, content);
+
+    // Text completions: parallel lists and offsets into the text.
+    let r = post(
+        &s,
+        "/v1/completions",
+        &json!({"prompt": "Meta's release", "max_tokens": 6, "temperature": 0, "logprobs": 2})
+            .to_string(),
+    );
+    assert_eq!(r.status, 200, "{r:?}");
+    let v = r.json();
+    let lp = &v["choices"][0]["logprobs"];
+    let tokens = lp["tokens"].as_array().unwrap();
+    assert_eq!(
+        tokens.len() as u64,
+        v["usage"]["completion_tokens"].as_u64().unwrap()
+    );
+    assert_eq!(lp["token_logprobs"].as_array().unwrap().len(), tokens.len());
+    let offsets: Vec<u64> = lp["text_offset"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_u64().unwrap())
+        .collect();
+    assert_eq!(offsets.len(), tokens.len());
+    assert_eq!(offsets.first(), Some(&0));
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "{offsets:?}");
+    for top in lp["top_logprobs"].as_array().unwrap() {
+        let n = top.as_object().unwrap().len();
+        // Two alternatives (fewer only when two decode to the same text).
+        assert!((1..=2).contains(&n), "{top}");
+    }
+}
+
 #[test]
 fn bad_requests_get_400s_that_name_the_field() {
     let s = serve("max_request_bytes = 65536");
@@ -329,6 +417,21 @@ fn bad_requests_get_400s_that_name_the_field() {
             "invalid_request_error",
             "messages",
         ),
+        (
+            json!({"messages": user("hi"), "logprobs": "yes"}),
+            "invalid_request_error",
+            "logprobs",
+        ),
+        (
+            json!({"messages": user("hi"), "logprobs": true, "top_logprobs": 21}),
+            "invalid_request_error",
+            "top_logprobs",
+        ),
+        (
+            json!({"messages": user("hi"), "top_logprobs": 2}),
+            "invalid_request_error",
+            "top_logprobs",
+        ),
     ];
     for (body, code, param) in cases {
         let r = chat(&s, body.clone());
@@ -336,6 +439,16 @@ fn bad_requests_get_400s_that_name_the_field() {
         assert_eq!(v["error"]["code"], code, "{body} -> {v}");
         assert_eq!(v["error"]["param"], param, "{body} -> {v}");
         assert!(r.status == 400 || r.status == 404, "{body} -> {r:?}");
+    }
+    // A text completion's `logprobs` is a count up to 5.
+    for bad in [json!(6), json!(true), json!(-1)] {
+        let r = post(
+            &s,
+            "/v1/completions",
+            &json!({"prompt": "hi", "max_tokens": 2, "logprobs": bad}).to_string(),
+        );
+        assert_eq!(r.status, 400, "{bad} -> {r:?}");
+        assert_eq!(r.json()["error"]["param"], "logprobs");
     }
     // Unknown fields are ignored, as OpenAI does.
     let r = chat(
@@ -382,6 +495,22 @@ fn bad_requests_get_400s_that_name_the_field() {
     )
     .unwrap();
     assert_eq!(r.status, 403);
+}
+
+/// A request still running at its deadline is a 503 `overloaded` with
+/// `Retry-After`, and its blocks go back to the pool.
+#[test]
+fn a_request_past_its_deadline_is_overloaded() {
+    let s = serve("request_timeout = \"300ms\"");
+    let r = chat(
+        &s,
+        json!({"messages": user("Tell me a long story"), "max_tokens": 3000,
+               "temperature": 1.0, "seed": 3}),
+    );
+    assert_eq!(r.status, 503, "{r:?}");
+    assert_eq!(r.json()["error"]["code"], "overloaded", "{r:?}");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(metric(&s, "palisade_kv_blocks_used"), 0.0);
 }
 
 #[test]
@@ -566,6 +695,18 @@ fn the_official_openai_sdk_chats_streams_and_completes() {
     assert!(v["completion"].is_string());
     assert_eq!(v["refused"]["code"], "invalid_request_error", "{v}");
     assert_eq!(v["refused"]["param"], "messages");
+    // The SDK's typed log-probabilities: one per token, the greedy choice
+    // first among the two alternatives.
+    let lps = v["logprobs"].as_array().unwrap();
+    assert_eq!(
+        lps.len() as u64,
+        v["logprobs_usage"]["completion_tokens"].as_u64().unwrap()
+    );
+    for t in lps {
+        assert!(t[1].as_f64().unwrap() <= 0.0, "{t}");
+        assert_eq!(t[2].as_array().unwrap().len(), 2, "{t}");
+        assert_eq!(t[2][0], t[0], "{t}");
+    }
 }
 
 /// 500 clients at once against a queue of 64: every one gets an answer

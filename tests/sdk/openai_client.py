@@ -32,6 +32,12 @@ for chunk in stream:
     for choice in chunk.choices:
         streamed += choice.delta.content or ""
         finish = choice.finish_reason or finish
+scored = client.chat.completions.create(
+    model=model, messages=messages, max_tokens=6, temperature=0, logprobs=True, top_logprobs=2
+)
+logprobs = [
+    [t.token, t.logprob, [a.token for a in t.top_logprobs]] for t in scored.choices[0].logprobs.content
+]
 completion = client.completions.create(model=model, prompt="Meta's release", max_tokens=6, temperature=0)
 try:
     client.chat.completions.create(model=model, messages=[], max_tokens=4)
@@ -50,6 +56,8 @@ json.dump(
         "completion": completion.choices[0].text,
         "completion_usage": completion.usage.model_dump(),
         "refused": refused,
+        "logprobs": logprobs,
+        "logprobs_usage": scored.usage.model_dump(),
     },
     sys.stdout,
 )
