@@ -8,8 +8,12 @@
 set -euo pipefail
 dir=${1:-/tmp/palisade-bench}
 cd "$(dirname "$0")/.."
-cargo build --release --locked --quiet
-bin=target/release/palisade
+# PALISADE_BIN: an already built release binary (skips the build).
+bin=${PALISADE_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --locked --quiet
+  bin=target/release/palisade
+fi
 mkdir -p "$dir"
 [ -f "$dir/bench-1b/config.json" ] || $bin model synth --arch llama4 --preset bench-1b --dtype bf16 --out "$dir/bench-1b"
 if ! target/openai-venv/bin/python -c 'import openai' 2>/dev/null; then

@@ -51,6 +51,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// `[model]`: the model served on `/v1` and how requests are scheduled.
     pub model: ModelConfig,
+    /// `[license]`: the installation license.
+    pub license: LicenseConfig,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -168,6 +170,20 @@ impl Default for LoggingConfig {
             format: default_log_format(),
         }
     }
+}
+
+/// `[license]`: the installation license (docs/license.md).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenseConfig {
+    /// The signed license file. Absent, the node runs unlicensed (for
+    /// development), and says so in its log and `/readyz`.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
+    /// The vendor's Ed25519 public key, `ed25519:<base64>`; required with
+    /// `file`.
+    #[serde(default)]
+    pub vendor_public_key: Option<String>,
 }
 
 /// `[model]`: the model served on `/v1` and how its requests are batched.
@@ -621,6 +637,7 @@ impl Config {
         let rate_limits = sections.take_or_default::<RateLimitsConfig>("rate_limits");
         let audit = sections.take::<AuditConfig>("audit");
         let model = sections.take_or_default::<ModelConfig>("model");
+        let license = sections.take_or_default::<LicenseConfig>("license");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -629,7 +646,7 @@ impl Config {
                 origin: overrides.origin_of(key, origin),
                 key: key.clone(),
                 message:
-                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model"
+                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model, license"
                         .to_owned(),
             });
         }
@@ -655,6 +672,7 @@ impl Config {
             rate_limits,
             audit,
             model,
+            license,
         ) {
             (
                 Some(version),
@@ -667,6 +685,7 @@ impl Config {
                 Some(rate_limits),
                 Some(audit),
                 Some(model),
+                Some(license),
             ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
@@ -679,6 +698,7 @@ impl Config {
                     rate_limits,
                     audit,
                     model,
+                    license,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -707,6 +727,9 @@ impl Config {
         }
         self.tls.crls.iter_mut().for_each(resolve);
         if let Some(p) = self.model.path.as_mut() {
+            resolve(p);
+        }
+        if let Some(p) = self.license.file.as_mut() {
             resolve(p);
         }
         resolve(&mut self.audit.signing_key);
@@ -751,6 +774,18 @@ impl Config {
         };
         if self.node.id.trim().is_empty() {
             err("node.id", "must not be empty".to_owned());
+        }
+        match (&self.license.file, &self.license.vendor_public_key) {
+            (Some(_), None) => err(
+                "license.vendor_public_key",
+                "is required with license.file".to_owned(),
+            ),
+            (_, Some(key)) => {
+                if let Err(e) = crate::license::parse_public_key(key) {
+                    err("license.vendor_public_key", e.to_string());
+                }
+            }
+            (None, None) => {}
         }
         let m = &self.model;
         if !matches!(m.dtype.as_str(), "bf16" | "f16" | "f32") {

@@ -7,6 +7,8 @@
 //! DIR/jwt/signing.key  ES256 PKCS#8 key of the demo token issuer
 //! DIR/jwt/jwks.json    its public JWKS
 //! DIR/model/           a tiny random-weight Llama 4 model (`model synth --preset tiny`)
+//! DIR/license/vendor.key      a development vendor key (never a real one)
+//! DIR/license/license.json    a one-year license it signed, covering the model
 //! ```
 
 use std::net::SocketAddr;
@@ -46,6 +48,9 @@ pub enum DemoError {
     /// The demo model could not be written.
     #[error("cannot write the demo model: {0}")]
     Model(#[from] crate::engine::EngineError),
+    /// The demo license could not be issued.
+    #[error("cannot issue the demo license: {0}")]
+    License(String),
 }
 
 /// True when `dir` does not exist or holds nothing.
@@ -76,11 +81,70 @@ pub fn init(dir: &Path, listen: SocketAddr, now: OffsetDateTime) -> Result<(), D
         0,
     )?;
     devpki::write_new(
+        &dir.join("model")
+            .join(crate::license::terms::MODEL_TERMS_FILE),
+        DEMO_MODEL_TERMS.as_bytes(),
+        0o644,
+    )?;
+    let vendor_key = write_license(&dir.join("license"), &dir.join("model"), now)?;
+    devpki::write_new(
         &dir.join(CONFIG_FILE),
-        demo_config(listen).as_bytes(),
+        demo_config(listen, &vendor_key).as_bytes(),
         0o600,
     )?;
     Ok(())
+}
+
+/// The demo model's license terms: those of Llama 4, whose layout the
+/// random-weight model has, to show where an attribution appears.
+const DEMO_MODEL_TERMS: &str = r#"# The model's own license terms (docs/license.md). The demo model has random
+# weights in the Llama 4 layout; these are the Llama 4 Community License's
+# terms, to show where its attribution appears (/v1/models, X-Model-Attribution).
+license = "llama4"
+mau_threshold = 700000000
+attribution = "Built with Llama"
+acceptable_use = "https://www.llama.com/llama4/use-policy"
+"#;
+
+/// A development vendor key and a one-year license it signs for the demo
+/// model; returns the vendor public key for the configuration.
+fn write_license(dir: &Path, model: &Path, now: OffsetDateTime) -> Result<String, DemoError> {
+    let bad = |e: crate::license::LicenseError| DemoError::License(e.to_string());
+    let (signer, seed) = crate::license::Signer::generate().map_err(bad)?;
+    devpki::create_dir(dir)?;
+    devpki::write_new(
+        &dir.join("vendor.key"),
+        format!("{seed}\n").as_bytes(),
+        0o600,
+    )?;
+    let digest = crate::engine::weights::digest(model)?;
+    let at = |t: OffsetDateTime| {
+        t.replace_nanosecond(0)
+            .unwrap_or(t)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    let terms = serde_json::json!({
+        "schema": crate::license::SCHEMA,
+        "license_id": format!("DEMO-{}", now.unix_timestamp()),
+        "licensee": "Palisade demo",
+        "issued_at": at(now),
+        "not_before": at(now - time::Duration::days(1)),
+        "expires_at": at(now + time::Duration::days(365)),
+        "grace_days": 30,
+        "node_limit": 1,
+        "features": ["serving", "audit"],
+        "models": [{"id": "model", "weights_digest": digest}],
+        "mau_limit": null,
+        "mau_mode": "observe",
+    });
+    let text = signer.sign(&terms).map_err(bad)?;
+    devpki::write_new(
+        &dir.join("license.json"),
+        format!("{text}\n").as_bytes(),
+        0o644,
+    )?;
+    Ok(signer.public_key())
 }
 
 fn write_jwt_keys(dir: &Path) -> Result<(), DemoError> {
@@ -97,7 +161,7 @@ fn write_jwt_keys(dir: &Path) -> Result<(), DemoError> {
     Ok(())
 }
 
-fn demo_config(listen: SocketAddr) -> String {
+fn demo_config(listen: SocketAddr, vendor_key: &str) -> String {
     format!(
         r#"# Palisade demo configuration, written by `palisade demo init`.
 # Every key is documented in docs/configuration.md. Relative paths are
@@ -129,6 +193,12 @@ dtype = "f32"
 max_batch = 8
 queue_depth = 32
 default_max_tokens = 64
+
+# The installation license, signed by the demo's development vendor key
+# (`palisade license verify license/license.json --public-key ...`).
+[license]
+file = "license/license.json"
+vendor_public_key = "{vendor_key}"
 
 # The audit trail, kept in this directory.
 [audit]

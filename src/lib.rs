@@ -12,5 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod https;
 pub mod identity;
+pub mod license;
+pub mod mau;
 pub mod serving;
 pub mod telemetry;

@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::config::Config;
 use crate::{daemon, demo, identity, telemetry};
 
+mod license;
 mod model;
 
 /// Exit status for an invalid configuration (sysexits EX_CONFIG); the
@@ -54,6 +55,9 @@ enum Command {
     Model(model::ModelCommand),
     /// Generate text locally with a model, without the server.
     Generate(model::GenerateArgs),
+    /// Installation licenses: verify one, and the development signer.
+    #[command(subcommand)]
+    License(license::LicenseCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +256,7 @@ pub fn main() -> ExitCode {
         }
         Command::Model(command) => model::run(command),
         Command::Generate(args) => model::generate(&args),
+        Command::License(command) => license::run(command),
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {

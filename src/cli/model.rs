@@ -177,6 +177,21 @@ fn inspect(dir: &Path) -> Result<String, EngineError> {
         bytes(counts.read_per_token * 2)
     );
     let _ = writeln!(out, "weight files     {}", files.len());
+    let _ = writeln!(
+        out,
+        "weights digest   {}",
+        crate::engine::weights::digest(dir)?
+    );
+    let terms = crate::license::terms::read(dir).map_err(EngineError::Request)?;
+    let _ = writeln!(
+        out,
+        "model license    {}",
+        match (&terms.license, &terms.source) {
+            (Some(id), Some(source)) => format!("{id} (from {source})"),
+            (Some(id), None) => id.clone(),
+            _ => "none found (add palisade-model.toml)".to_owned(),
+        }
+    );
     Ok(out)
 }
 

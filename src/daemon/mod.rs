@@ -126,6 +126,7 @@ impl Running {
             ("metrics", config.metrics != self.config.metrics),
             ("node", config.node != self.config.node),
             ("audit", config.audit != self.config.audit),
+            ("license", config.license != self.config.license),
         ];
         for (section, changed) in restart_only {
             if changed {
@@ -249,6 +250,53 @@ fn identity_state(a: &Authenticator) -> ComponentState {
 /// Why the model component is unavailable without a `[model]` path.
 pub const NO_MODEL: &str = "no model is configured ([model] path), so /v1 is not served";
 
+/// Verifies the configured license: its readiness, and the license when it
+/// verified. Without a license file the node runs unlicensed (ready, with
+/// a warning); expired beyond its grace period, not yet valid, or not
+/// verifying, it is not ready and no model is served.
+fn check_license(
+    settings: &crate::config::LicenseConfig,
+) -> (ComponentState, Option<crate::license::License>) {
+    let Some(file) = &settings.file else {
+        tracing::warn!(
+            "no license is configured ([license] file): running unlicensed, for development only"
+        );
+        return (ComponentState::Ready, None);
+    };
+    let verified = (|| {
+        let key = crate::license::parse_public_key(
+            settings.vendor_public_key.as_deref().unwrap_or_default(),
+        )
+        .map_err(|e| e.to_string())?;
+        let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+        crate::license::verify(&text, &key).map_err(|e| e.to_string())
+    })();
+    let license = match verified {
+        Ok(l) => l,
+        Err(e) => {
+            let why = format!("license {}: {e}", file.display());
+            tracing::error!(error = %why, "the license does not verify; no model is served");
+            return (ComponentState::Unavailable(why), None);
+        }
+    };
+    let standing = license.standing(time::OffsetDateTime::now_utc());
+    let id = &license.terms.license_id;
+    match standing {
+        crate::license::Standing::Valid { .. } => {
+            tracing::info!(license = %id, licensee = %license.terms.licensee, %standing, "license verified");
+        }
+        crate::license::Standing::Grace { .. } => {
+            tracing::warn!(license = %id, %standing, "the license has expired and is in its grace period: renew it");
+        }
+        _ => {
+            let why = format!("license {id} is {standing}");
+            tracing::error!(error = %why, "no model is served");
+            return (ComponentState::Unavailable(why), Some(license));
+        }
+    }
+    (ComponentState::Ready, Some(license))
+}
+
 /// Loads the configured model and starts its scheduler.
 fn load_model(
     settings: &crate::config::ModelConfig,
@@ -263,6 +311,10 @@ fn load_model(
     let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
         .map_err(err)?;
     let context_length = model.context_length();
+    let terms = crate::license::terms::read(path)?;
+    if let Some(attribution) = &terms.attribution {
+        tracing::info!(license = ?terms.license, %attribution, "the model's license asks for attribution; /v1 shows it");
+    }
     let pool = model
         .new_kv_pool(settings.kv_blocks, settings.kv_block_size)
         .map_err(err)?;
@@ -301,6 +353,7 @@ fn load_model(
         request_timeout: settings.request_timeout,
         max_request_bytes: settings.max_request_bytes,
         engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
+        terms,
     })
 }
 
@@ -347,18 +400,37 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let audit = start_audit(&config).await?;
     readiness.set(component::AUDIT, ComponentState::Ready);
 
+    readiness.set(component::LICENSE, ComponentState::Starting);
+    systemd::status("checking the license");
+    let (license_state, license) = check_license(&config.license);
+    let licensed = matches!(license_state, ComponentState::Ready);
+    readiness.set(component::LICENSE, license_state);
+
     let model_slot = Arc::new(serving::openai::ModelSlot::default());
     systemd::status("loading the model");
     let model_state = match config.model.path.clone() {
         None => ComponentState::Unavailable(NO_MODEL.to_owned()),
+        Some(_) if !licensed => ComponentState::Unavailable(
+            "not served: the installation license is not in force (see the license component)"
+                .to_owned(),
+        ),
         Some(path) => {
             let settings = config.model.clone();
             let serving_metrics = metrics.serving.clone();
-            let loaded =
-                tokio::task::spawn_blocking(move || load_model(&settings, &path, serving_metrics))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r);
+            let license = license.clone();
+            let loaded = tokio::task::spawn_blocking(move || {
+                let served = load_model(&settings, &path, serving_metrics)?;
+                if let Some(license) = &license {
+                    let digest = crate::engine::weights::digest(&path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    license.covers(&served.id, &digest)?;
+                    tracing::info!(model = %served.id, %digest, license = %license.terms.license_id, "the license covers the model");
+                }
+                Ok(served)
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
             match loaded {
                 Ok(served) => {
                     tracing::info!(model = %served.id, context = served.context_length, "model loaded");

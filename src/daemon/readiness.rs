@@ -38,6 +38,8 @@ pub mod component {
     pub const IDENTITY: &str = "identity";
     /// The model is loaded and the engine can generate.
     pub const MODEL: &str = "model";
+    /// The installation license verifies and is in force (or in grace).
+    pub const LICENSE: &str = "license";
 }
 
 /// The readiness of every component.

@@ -53,6 +53,30 @@ pub struct ServedModel {
     pub request_timeout: Duration,
     pub max_request_bytes: usize,
     pub engine_version: String,
+    /// The model's own license terms (attribution shown where asked).
+    pub terms: crate::license::terms::ModelTerms,
+}
+
+/// The header that carries a model license's attribution on every answer.
+pub const ATTRIBUTION_HEADER: &str = "X-Model-Attribution";
+
+impl ServedModel {
+    /// `builder` with the attribution header, when the model's license asks
+    /// for one (and it is a valid header value).
+    fn attributed(
+        &self,
+        mut builder: actix_web::HttpResponseBuilder,
+    ) -> actix_web::HttpResponseBuilder {
+        if let Some(value) = self
+            .terms
+            .attribution
+            .as_deref()
+            .and_then(|a| header::HeaderValue::from_str(a).ok())
+        {
+            builder.insert_header((ATTRIBUTION_HEADER, value));
+        }
+        builder
+    }
 }
 
 /// The model slot: empty until the model has loaded (or when none is
@@ -581,6 +605,12 @@ pub async fn models(req: HttpRequest) -> Result<HttpResponse, ApiError> {
                 "created": m.created,
                 "owned_by": "palisade",
                 "context_length": m.context_length,
+                "license": {
+                    "id": m.terms.license,
+                    "attribution": m.terms.attribution,
+                    "acceptable_use": m.terms.acceptable_use,
+                    "mau_threshold": m.terms.mau_threshold,
+                },
             })]
         })
         .unwrap_or_default();
@@ -902,7 +932,7 @@ impl Completion {
                 }
             })
             .collect();
-        Ok(HttpResponse::Ok().json(json!({
+        Ok(self.model.attributed(HttpResponse::Ok()).json(json!({
             "id": self.id,
             "object": self.object(false),
             "created": self.created,
@@ -923,13 +953,19 @@ impl Completion {
         let finite = |lp: f32| if lp.is_finite() { lp } else { -9999.0 };
         match self.api {
             Api::Chat => {
-                let entry = |token: &str, lp: f32| json!({"token": token, "logprob": finite(lp), "bytes": token.as_bytes()});
+                let entry = |token: &str, lp: f32, top: Option<Vec<Value>>| {
+                    let mut v =
+                        json!({"token": token, "logprob": finite(lp), "bytes": token.as_bytes()});
+                    if let (Some(top), Some(object)) = (top, v.as_object_mut()) {
+                        object.insert("top_logprobs".into(), Value::Array(top));
+                    }
+                    v
+                };
                 let content: Vec<Value> = entries
                     .iter()
                     .map(|e| {
-                        let mut v = entry(&e.token, e.logprob);
-                        v["top_logprobs"] = e.top.iter().map(|(t, lp)| entry(t, *lp)).collect();
-                        v
+                        let top = e.top.iter().map(|(t, lp)| entry(t, *lp, None)).collect();
+                        entry(&e.token, e.logprob, Some(top))
                     })
                     .collect();
                 json!({"content": content, "refusal": null})
@@ -992,6 +1028,7 @@ impl Completion {
     }
 
     fn stream(self, receivers: Vec<UnboundedReceiver<Event>>, include_usage: bool) -> HttpResponse {
+        let mut response = self.model.attributed(HttpResponse::Ok());
         let n = receivers.len();
         let merged = futures_util::stream::select_all(
             receivers
@@ -1011,7 +1048,7 @@ impl Completion {
             let bytes = state.next().await?;
             Some((Ok::<Bytes, actix_web::Error>(bytes), state))
         });
-        HttpResponse::Ok()
+        response
             .insert_header((header::CONTENT_TYPE, "text/event-stream"))
             .insert_header((header::CACHE_CONTROL, "no-cache"))
             .streaming(body)

@@ -15,6 +15,7 @@ mod demo;
 mod engine;
 mod http;
 mod identity;
+mod license;
 mod lifecycle;
 mod merkle;
 mod packaging;

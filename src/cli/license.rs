@@ -1,0 +1,172 @@
+//! `palisade license ...`: the development signer, verification of a
+//! license file, and the standing of a configuration's license.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::fail;
+use crate::license::{self, License, Signer};
+
+#[derive(Debug, Subcommand)]
+pub(super) enum LicenseCommand {
+    /// Create a development vendor key: the private seed in FILE (mode
+    /// 0600), the public key (for `license.vendor_public_key`) on stdout.
+    /// For tests and the demo; a real vendor key never leaves the vendor.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Sign license terms (a JSON object) with a development vendor key.
+    Sign {
+        /// The private key written by `license keygen`.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// The terms: a JSON object (docs/license.md).
+        #[arg(long, value_name = "FILE")]
+        terms: PathBuf,
+        /// The license file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Verify a license file against the vendor public key; with --model,
+    /// also whether it covers that model directory. Exit 0 only when the
+    /// license verifies, is in force (or in its grace period) and covers
+    /// the model.
+    Verify {
+        /// The license file.
+        file: PathBuf,
+        /// The vendor public key (`ed25519:<base64>`), or a file holding it.
+        #[arg(long = "public-key", value_name = "KEY")]
+        public_key: String,
+        /// A model directory the license must cover.
+        #[arg(long, value_name = "DIR")]
+        model: Option<PathBuf>,
+        /// The model's id (default: the directory's name).
+        #[arg(long, value_name = "ID", requires = "model")]
+        model_id: Option<String>,
+    },
+}
+
+pub(super) fn run(command: LicenseCommand) -> ExitCode {
+    match command {
+        LicenseCommand::Keygen { out } => keygen(&out),
+        LicenseCommand::Sign { key, terms, out } => sign(&key, &terms, &out),
+        LicenseCommand::Verify {
+            file,
+            public_key,
+            model,
+            model_id,
+        } => verify(&file, &public_key, model.as_deref(), model_id.as_deref()),
+    }
+}
+
+fn keygen(out: &Path) -> ExitCode {
+    let (signer, seed) = match Signer::generate() {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("license keygen: {e}")),
+    };
+    if let Err(e) = crate::identity::devpki::write_new(out, format!("{seed}\n").as_bytes(), 0o600) {
+        return fail(&format!("license keygen: {e}"));
+    }
+    println!("{}", signer.public_key());
+    ExitCode::SUCCESS
+}
+
+fn sign(key: &Path, terms: &Path, out: &Path) -> ExitCode {
+    let result = (|| -> Result<(), String> {
+        let seed = std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
+        let signer = Signer::from_private(&seed).map_err(|e| format!("{}: {e}", key.display()))?;
+        let text =
+            std::fs::read_to_string(terms).map_err(|e| format!("{}: {e}", terms.display()))?;
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("{}: not JSON: {e}", terms.display()))?;
+        let signed = signer
+            .sign(&value)
+            .map_err(|e| format!("{}: {e}", terms.display()))?;
+        std::fs::write(out, format!("{signed}\n")).map_err(|e| format!("{}: {e}", out.display()))
+    })();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("license sign: {e}")),
+    }
+}
+
+/// A public key given inline or as a file.
+pub(crate) fn read_public_key(given: &str) -> Result<Vec<u8>, String> {
+    let text = if Path::new(given).is_file() {
+        std::fs::read_to_string(given).map_err(|e| format!("{given}: {e}"))?
+    } else {
+        given.to_owned()
+    };
+    license::parse_public_key(&text).map_err(|e| e.to_string())
+}
+
+fn verify(file: &Path, public_key: &str, model: Option<&Path>, model_id: Option<&str>) -> ExitCode {
+    let result = (|| -> Result<(License, Vec<String>), String> {
+        let key = read_public_key(public_key)?;
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let license =
+            license::verify(&text, &key).map_err(|e| format!("{}: {e}", file.display()))?;
+        let mut problems = Vec::new();
+        let standing = license.standing(time::OffsetDateTime::now_utc());
+        if !standing.serves() {
+            problems.push(format!("the license is {standing}"));
+        }
+        if let Some(dir) = model {
+            let id = model_id.map_or_else(
+                || {
+                    dir.file_name()
+                        .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+                },
+                str::to_owned,
+            );
+            let digest = crate::engine::weights::digest(dir).map_err(|e| e.to_string())?;
+            if let Err(why) = license.covers(&id, &digest) {
+                problems.push(why);
+            }
+        }
+        Ok((license, problems))
+    })();
+    match result {
+        Ok((license, problems)) => {
+            print!("{}", describe(&license));
+            if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                for p in &problems {
+                    eprintln!("palisade: license verify: {p}");
+                }
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => fail(&format!("license verify: {e}")),
+    }
+}
+
+/// What a verified license says, for people.
+pub(crate) fn describe(license: &License) -> String {
+    let t = &license.terms;
+    let standing = license.standing(time::OffsetDateTime::now_utc());
+    let mut out = String::new();
+    let mut line = |k: &str, v: String| out.push_str(&format!("{k:<16} {v}\n"));
+    line("license", t.license_id.clone());
+    line("licensee", t.licensee.clone());
+    line("signed by key", license.key_id.clone());
+    line("standing", standing.to_string());
+    line("grace period", format!("{} days", t.grace_days));
+    line("node limit", t.node_limit.to_string());
+    line(
+        "mau limit",
+        match t.mau_limit {
+            Some(n) => format!("{n} ({:?})", t.mau_mode).to_lowercase(),
+            None => "none".into(),
+        },
+    );
+    line("features", t.features.join(", "));
+    for m in &t.models {
+        line("model", format!("{} {}", m.id, m.weights_digest));
+    }
+    out
+}

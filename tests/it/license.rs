@@ -1,0 +1,242 @@
+//! Installation licenses through the CLI and the daemon: signed with the
+//! development signer, every bad license named, and a node whose license
+//! is not in force serving no model.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::kit::*;
+
+fn fixture() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models/llama4-tiny")
+        .display()
+        .to_string()
+}
+
+/// The fixture's weights digest, as `model inspect` prints it.
+fn fixture_digest() -> String {
+    let (status, out, err) = run(&["model", "inspect", &fixture()]);
+    assert!(status.success(), "{err}");
+    out.lines()
+        .find_map(|l| {
+            l.strip_prefix("weights digest")
+                .map(|d| d.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("no digest in {out}"))
+}
+
+fn terms(digest: &str) -> Value {
+    json!({
+        "schema": 1,
+        "license_id": "LIC-IT-1",
+        "licensee": "Example Hospital",
+        "issued_at": "2026-01-01T00:00:00Z",
+        "not_before": "2026-01-01T00:00:00Z",
+        "expires_at": "2099-01-01T00:00:00Z",
+        "grace_days": 30,
+        "node_limit": 2,
+        "features": ["serving"],
+        "models": [{"id": "llama4-tiny", "weights_digest": digest}],
+        "mau_limit": 100,
+        "mau_mode": "enforce",
+    })
+}
+
+struct Vendor {
+    dir: tempfile::TempDir,
+    public: String,
+}
+
+impl Vendor {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("vendor.key");
+        let (status, out, err) = run(&["license", "keygen", "--out", key.to_str().unwrap()]);
+        assert!(status.success(), "{err}");
+        assert!(out.trim().starts_with("ed25519:"), "{out}");
+        Self {
+            public: out.trim().to_owned(),
+            dir,
+        }
+    }
+
+    /// Signs `terms`; the license file's path, or the signer's error.
+    fn sign(&self, name: &str, terms: &Value) -> Result<String, String> {
+        let t = self.dir.path().join(format!("{name}.terms.json"));
+        std::fs::write(&t, terms.to_string()).unwrap();
+        let out = self.dir.path().join(format!("{name}.json"));
+        let key = self.dir.path().join("vendor.key");
+        let (status, _, err) = run(&[
+            "license",
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            "--terms",
+            t.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        if status.success() {
+            Ok(out.display().to_string())
+        } else {
+            Err(err)
+        }
+    }
+}
+
+fn verify(file: &str, key: &str, model: bool) -> (bool, String, String) {
+    let mut args = vec!["license", "verify", file, "--public-key", key];
+    let fixture = fixture();
+    if model {
+        args.extend(["--model", &fixture, "--model-id", "llama4-tiny"]);
+    }
+    let (status, out, err) = run(&args);
+    (status.success(), out, err)
+}
+
+#[test]
+fn license_files_verify_or_say_exactly_what_is_wrong() {
+    let vendor = Vendor::new();
+    let digest = fixture_digest();
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
+    let good = vendor.sign("good", &terms(&digest)).unwrap();
+    let (ok, out, err) = verify(&good, &vendor.public, true);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("LIC-IT-1") && out.contains("valid until 2099"),
+        "{out}"
+    );
+
+    // A flipped byte in the terms.
+    let text = std::fs::read_to_string(&good).unwrap();
+    let flipped = text.replacen("Example Hospital", "Example Hospitam", 1);
+    let tampered = vendor.dir.path().join("tampered.json");
+    std::fs::write(&tampered, flipped).unwrap();
+    let (ok, _, err) = verify(tampered.to_str().unwrap(), &vendor.public, false);
+    assert!(!ok);
+    assert!(err.contains("signature does not verify"), "{err}");
+
+    // Signed by another key.
+    let other = Vendor::new();
+    let (ok, _, err) = verify(&good, &other.public, false);
+    assert!(!ok);
+    assert!(err.contains("not the configured vendor key"), "{err}");
+
+    // Expired beyond its grace period; not yet valid.
+    let mut t = terms(&digest);
+    t["expires_at"] = json!("2026-02-01T00:00:00Z");
+    t["grace_days"] = json!(3);
+    let expired = vendor.sign("expired", &t).unwrap();
+    let (ok, _, err) = verify(&expired, &vendor.public, false);
+    assert!(!ok);
+    assert!(
+        err.contains("expired 2026-02-01") && err.contains("grace period over"),
+        "{err}"
+    );
+    let mut t = terms(&digest);
+    t["not_before"] = json!("2098-01-01T00:00:00Z");
+    let early = vendor.sign("early", &t).unwrap();
+    let (ok, _, err) = verify(&early, &vendor.public, false);
+    assert!(!ok);
+    assert!(err.contains("not valid before 2098"), "{err}");
+
+    // Missing fields are refused by the signer, naming the field.
+    let mut t = terms(&digest);
+    t.as_object_mut().unwrap().remove("node_limit");
+    let err = vendor.sign("missing", &t).unwrap_err();
+    assert!(err.contains("missing `node_limit`"), "{err}");
+
+    // A model the license does not cover, or other weights under its id.
+    let mut t = terms(&digest);
+    t["models"] = json!([{"id": "mixtral", "weights_digest": digest}]);
+    let other_model = vendor.sign("other-model", &t).unwrap();
+    let (ok, _, err) = verify(&other_model, &vendor.public, true);
+    assert!(!ok);
+    assert!(
+        err.contains("does not cover the model \"llama4-tiny\""),
+        "{err}"
+    );
+    let wrong_weights = vendor
+        .sign(
+            "wrong-weights",
+            &terms(&format!("sha256:{}", "0".repeat(64))),
+        )
+        .unwrap();
+    let (ok, _, err) = verify(&wrong_weights, &vendor.public, true);
+    assert!(!ok);
+    assert!(err.contains("but these weights are sha256:"), "{err}");
+}
+
+fn serve_with(pki: &Pki, license: &str, key: &str) -> (Daemon, std::net::SocketAddr) {
+    let addr = free_addr();
+    let extra = format!(
+        "[model]\npath = \"{}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n\n[license]\nfile = \"{license}\"\nvendor_public_key = \"{key}\"\n",
+        fixture()
+    );
+    let config = pki.write_config(addr, &extra);
+    (Launch::new(&config, addr).start(pki), addr)
+}
+
+#[test]
+fn the_daemon_serves_only_under_a_license_in_force() {
+    let vendor = Vendor::new();
+    let digest = fixture_digest();
+    // The fixture carries no license text; the operator's file names it.
+    let good = vendor.sign("good", &terms(&digest)).unwrap();
+    let pki = Pki::new();
+    let token = pki.token("alice", &["inference"]);
+    let (daemon, _) = serve_with(&pki, &good, &vendor.public);
+    let ready = wait_ready(&daemon, &pki);
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    let models = daemon.get_with_token(&pki, "/v1/models", &token);
+    assert_eq!(
+        models.json()["data"][0]["id"],
+        "llama4-tiny",
+        "{}",
+        models.body
+    );
+    drop(daemon);
+
+    // Expired beyond grace: not ready, and /readyz says why.
+    let mut t = terms(&digest);
+    t["expires_at"] = json!("2026-02-01T00:00:00Z");
+    t["grace_days"] = json!(0);
+    let expired = vendor.sign("expired", &t).unwrap();
+    let (daemon, _) = serve_with(&pki, &expired, &vendor.public);
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("LIC-IT-1 is expired"), "{}", r.body);
+    let v1 = daemon.get_with_token(&pki, "/v1/models", &token);
+    assert!(
+        v1.json()["data"].as_array().unwrap().is_empty(),
+        "{}",
+        v1.body
+    );
+    drop(daemon);
+
+    // Another model's license: the model is not served, and says why.
+    let mut t = terms(&digest);
+    t["models"] = json!([{"id": "mixtral", "weights_digest": digest}]);
+    let other = vendor.sign("other", &t).unwrap();
+    let (daemon, _) = serve_with(&pki, &other, &vendor.public);
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("does not cover the model"), "{}", r.body);
+}
+
+/// `/readyz` once the model component has settled (ready or not).
+fn wait_ready(daemon: &Daemon, pki: &Pki) -> Response {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let r = daemon.get(pki, "/readyz");
+        if r.status == 200 || !r.body.contains("starting") || std::time::Instant::now() > deadline {
+            return r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
