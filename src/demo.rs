@@ -65,8 +65,14 @@ pub fn is_empty_dir(dir: &Path) -> Result<bool, DemoError> {
     }
 }
 
-/// Writes the demo into `dir` (which must be new or empty).
-pub fn init(dir: &Path, listen: SocketAddr, now: OffsetDateTime) -> Result<(), DemoError> {
+/// Writes the demo into `dir` (which must be new or empty); `mau_limit`
+/// makes its license enforce that many monthly active users.
+pub fn init(
+    dir: &Path,
+    listen: SocketAddr,
+    mau_limit: Option<u64>,
+    now: OffsetDateTime,
+) -> Result<(), DemoError> {
     if !is_empty_dir(dir)? {
         return Err(DemoError::NotEmpty(dir.to_path_buf()));
     }
@@ -86,7 +92,7 @@ pub fn init(dir: &Path, listen: SocketAddr, now: OffsetDateTime) -> Result<(), D
         DEMO_MODEL_TERMS.as_bytes(),
         0o644,
     )?;
-    let vendor_key = write_license(&dir.join("license"), &dir.join("model"), now)?;
+    let vendor_key = write_license(&dir.join("license"), &dir.join("model"), mau_limit, now)?;
     devpki::write_new(
         &dir.join(CONFIG_FILE),
         demo_config(listen, &vendor_key).as_bytes(),
@@ -108,7 +114,12 @@ acceptable_use = "https://www.llama.com/llama4/use-policy"
 
 /// A development vendor key and a one-year license it signs for the demo
 /// model; returns the vendor public key for the configuration.
-fn write_license(dir: &Path, model: &Path, now: OffsetDateTime) -> Result<String, DemoError> {
+fn write_license(
+    dir: &Path,
+    model: &Path,
+    mau_limit: Option<u64>,
+    now: OffsetDateTime,
+) -> Result<String, DemoError> {
     let bad = |e: crate::license::LicenseError| DemoError::License(e.to_string());
     let (signer, seed) = crate::license::Signer::generate().map_err(bad)?;
     devpki::create_dir(dir)?;
@@ -135,8 +146,8 @@ fn write_license(dir: &Path, model: &Path, now: OffsetDateTime) -> Result<String
         "node_limit": 1,
         "features": ["serving", "audit"],
         "models": [{"id": "model", "weights_digest": digest}],
-        "mau_limit": null,
-        "mau_mode": "observe",
+        "mau_limit": mau_limit,
+        "mau_mode": if mau_limit.is_some() { "enforce" } else { "observe" },
     });
     let text = signer.sign(&terms).map_err(bad)?;
     devpki::write_new(

@@ -41,6 +41,9 @@ pub enum EventType {
     AdminAction,
     /// An audit export was made.
     AuditExport,
+    /// This month's active users crossed 80, 90 or 100 % of the license's
+    /// limit (`reason`: the percentage).
+    MauThresholdCrossed,
 }
 
 /// The facts of one event. Fields that do not apply are left out; text of

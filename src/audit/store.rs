@@ -42,7 +42,7 @@ macro_rules! rows {
 /// A store operation failed.
 #[derive(Debug, thiserror::Error)]
 #[error("audit store: {0}")]
-pub struct StoreError(String);
+pub struct StoreError(pub String);
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {

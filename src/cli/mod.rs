@@ -191,6 +191,11 @@ enum DemoCommand {
         /// Address the demo will listen on.
         #[arg(long, default_value = demo::DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Enforce a limit of N monthly active users in the demo's license
+        /// (a new subject beyond N is refused with 403
+        /// `license_mau_exceeded`); without it, users are only counted.
+        #[arg(long, value_name = "N")]
+        mau_limit: Option<u64>,
     },
 }
 
@@ -212,7 +217,11 @@ pub fn main() -> ExitCode {
         Command::Serve { config } => serve(&config),
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         Command::Demo(args) => match args.command {
-            Some(DemoCommand::Init { dir, listen }) => demo_init(&dir, listen),
+            Some(DemoCommand::Init {
+                dir,
+                listen,
+                mau_limit,
+            }) => demo_init(&dir, listen, mau_limit),
             None => demo_run(&args.dir, args.listen),
         },
         Command::Token(TokenCommand::Mint(args)) => match mint(&args) {
@@ -330,8 +339,8 @@ fn config_check(path: &Path) -> ExitCode {
     }
 }
 
-fn demo_init(dir: &Path, listen: SocketAddr) -> ExitCode {
-    match demo::init(dir, listen, OffsetDateTime::now_utc()) {
+fn demo_init(dir: &Path, listen: SocketAddr, mau_limit: Option<u64>) -> ExitCode {
+    match demo::init(dir, listen, mau_limit, OffsetDateTime::now_utc()) {
         Ok(()) => {
             println!("wrote the demo setup into {}", dir.display());
             println!(
@@ -347,7 +356,7 @@ fn demo_init(dir: &Path, listen: SocketAddr) -> ExitCode {
 fn demo_run(dir: &Path, listen: SocketAddr) -> ExitCode {
     match demo::is_empty_dir(dir) {
         Ok(true) => {
-            if let Err(e) = demo::init(dir, listen, OffsetDateTime::now_utc()) {
+            if let Err(e) = demo::init(dir, listen, None, OffsetDateTime::now_utc()) {
                 return fail(&format!("demo init: {e}"));
             }
             println!("wrote a new demo setup into {}", dir.display());

@@ -156,7 +156,9 @@ impl Running {
 }
 
 /// Opens the audit store, loads (or creates) the keys and starts the log.
-async fn start_audit(config: &Config) -> Result<AuditContext, DaemonError> {
+async fn start_audit(
+    config: &Config,
+) -> Result<(AuditContext, crate::audit::store::Store), DaemonError> {
     let audit = &config.audit;
     let sqlite_path = audit.store.strip_prefix("sqlite:").map(Path::new);
     for file in [
@@ -189,7 +191,7 @@ async fn start_audit(config: &Config) -> Result<AuditContext, DaemonError> {
         .await
         .map_err(|e| DaemonError::Audit(e.to_string()))?;
     let log = crate::audit::log::AuditLog::start(
-        store,
+        store.clone(),
         signer,
         crate::audit::log::LogSettings {
             log_id: config.node.id.clone(),
@@ -207,11 +209,14 @@ async fn start_audit(config: &Config) -> Result<AuditContext, DaemonError> {
     )
     .await
     .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    Ok(AuditContext {
-        log,
-        pseudonym_key: pseudonym_key.into(),
-        node_id: config.node.id.clone(),
-    })
+    Ok((
+        AuditContext {
+            log,
+            pseudonym_key: pseudonym_key.into(),
+            node_id: config.node.id.clone(),
+        },
+        store,
+    ))
 }
 
 /// Records a daemon event; the daemon's own events are not refusals, so a
@@ -397,7 +402,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
 
     readiness.set(component::AUDIT, ComponentState::Starting);
     systemd::status("opening the audit trail");
-    let audit = start_audit(&config).await?;
+    let (audit, store) = start_audit(&config).await?;
     readiness.set(component::AUDIT, ComponentState::Ready);
 
     readiness.set(component::LICENSE, ComponentState::Starting);
@@ -405,6 +410,28 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let (license_state, license) = check_license(&config.license);
     let licensed = matches!(license_state, ComponentState::Ready);
     readiness.set(component::LICENSE, license_state);
+    let (mau_limit, mau_mode) = license
+        .as_ref()
+        .map_or((None, crate::license::MauMode::Observe), |l| {
+            (l.terms.mau_limit, l.terms.mau_mode)
+        });
+    let mau = Arc::new(
+        crate::mau::Accountant::open(
+            store,
+            &config.node.id,
+            mau_limit,
+            mau_mode,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
+    );
+    tracing::info!(
+        count = mau.count().await,
+        limit = ?mau_limit,
+        mode = ?mau_mode,
+        "monthly active users this month"
+    );
 
     let model_slot = Arc::new(serving::openai::ModelSlot::default());
     systemd::status("loading the model");
@@ -459,6 +486,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     let app_identity = web::Data::from(identity.clone());
     let app_audit = web::Data::new(audit.clone());
     let app_model = web::Data::from(model_slot.clone());
+    let app_mau = web::Data::from(mau.clone());
     let app_retention = web::Data::new(serving::admin::Retention {
         minimum: config.audit.retention_minimum,
         legal_hold: config.audit.legal_hold,
@@ -471,6 +499,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .app_data(app_audit.clone())
             .app_data(app_retention.clone())
             .app_data(app_model.clone())
+            .app_data(app_mau.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })

@@ -16,6 +16,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// 403: authenticated but not allowed.
     Forbidden,
+    /// 403: the license's monthly-active-user limit is reached and this
+    /// subject is not yet active this month.
+    LicenseMauExceeded,
     /// 400: the request is malformed.
     InvalidRequest,
     /// 400: the prompt and `max_tokens` do not fit the model's context.
@@ -46,6 +49,7 @@ impl ErrorCode {
         match self {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
+            Self::LicenseMauExceeded => "license_mau_exceeded",
             Self::InvalidRequest => "invalid_request_error",
             Self::ContextLengthExceeded => "context_length_exceeded",
             Self::NotFound => "not_found",
@@ -64,7 +68,7 @@ impl ErrorCode {
     pub fn kind(self) -> &'static str {
         match self {
             Self::Unauthorized => "authentication_error",
-            Self::Forbidden => "permission_error",
+            Self::Forbidden | Self::LicenseMauExceeded => "permission_error",
             Self::InvalidRequest
             | Self::ContextLengthExceeded
             | Self::MethodNotAllowed
@@ -82,7 +86,7 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::LicenseMauExceeded => StatusCode::FORBIDDEN,
             Self::InvalidRequest | Self::ContextLengthExceeded => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

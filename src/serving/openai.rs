@@ -653,6 +653,69 @@ async fn run(
             )
         })?;
     let started = Instant::now();
+    // Monthly active users: a subject new this month is committed before
+    // anything else happens; at an enforced limit it is refused.
+    if let Some(mau) = req.app_data::<Data<crate::mau::Accountant>>() {
+        let subject = pseudonym(
+            &audit.pseudonym_key,
+            &[&principal.issuer, &principal.subject],
+        );
+        let now = time::OffsetDateTime::now_utc();
+        let admission = mau
+            .admit(&subject, &principal.tenant, now)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "monthly-active-user accounting cannot commit");
+                ApiError::new(
+                    ErrorCode::AuditUnavailable,
+                    "monthly-active-user accounting cannot commit; the request fails closed",
+                )
+            })?;
+        match admission {
+            crate::mau::Admission::Known => {}
+            crate::mau::Admission::New { count, crossed } => {
+                if let Some(percent) = crossed {
+                    let (limit, mode) = mau.terms();
+                    tracing::warn!(
+                        count,
+                        ?limit,
+                        ?mode,
+                        percent,
+                        "monthly active users crossed {percent} % of the license's limit"
+                    );
+                    let mut e = audit.event(&req, EventType::MauThresholdCrossed, 200);
+                    audit.principal(&mut e, &principal);
+                    e.reason = Some(format!(
+                        "{percent}% ({count} of {} in {})",
+                        limit.unwrap_or_default(),
+                        crate::mau::month_of(now)
+                    ));
+                    audit.record(e).await?;
+                }
+            }
+            crate::mau::Admission::Refused { count, limit } => {
+                let mut refused = audit_event(
+                    &req,
+                    &audit,
+                    &principal,
+                    &model,
+                    EventType::InferenceRefused,
+                    plan.prompt.len(),
+                );
+                refused.status = Some(403);
+                refused.outcome = Some("refused".into());
+                refused.error_code = Some("license_mau_exceeded".into());
+                refused.reason = Some(format!("{count} of {limit} monthly active users"));
+                audit.record(refused).await?;
+                return Err(ApiError::new(
+                    ErrorCode::LicenseMauExceeded,
+                    format!(
+                        "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
+                    ),
+                ));
+            }
+        }
+    }
     // A place in the queue first: a request refused for a full queue was
     // never accepted.
     let Ok(reservation) = model.scheduler.reserve(plan.n) else {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::kit::*;
 
-fn curl(dir: &std::path::Path, url: &str) -> std::process::Output {
+pub(crate) fn curl(dir: &std::path::Path, url: &str) -> std::process::Output {
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
     Command::new("curl")
         .args([
@@ -23,7 +23,11 @@ fn curl(dir: &std::path::Path, url: &str) -> std::process::Output {
         .expect("curl is needed for this test")
 }
 
-fn wait_for_curl(dir: &std::path::Path, url: &str, child: &mut std::process::Child) -> String {
+pub(crate) fn wait_for_curl(
+    dir: &std::path::Path,
+    url: &str,
+    child: &mut std::process::Child,
+) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let out = curl(dir, url);

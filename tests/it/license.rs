@@ -240,3 +240,152 @@ fn wait_ready(daemon: &Daemon, pki: &Pki) -> Response {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A chat request through curl with the demo's client certificate, as
+/// `subject` (a token minted by the demo's issuer): status and body.
+fn demo_chat(dir: &Path, addr: std::net::SocketAddr, subject: &str) -> (u16, Value) {
+    let config = dir.join("palisade.toml");
+    let (status, token, err) = run(&[
+        "token",
+        "mint",
+        "--config",
+        config.to_str().unwrap(),
+        "--sub",
+        subject,
+        "--tenant",
+        "ward-7",
+        "--roles",
+        "inference",
+    ]);
+    assert!(status.success(), "{err}");
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let out = std::process::Command::new("curl")
+        .args(["-sS", "--max-time", "30", "--cacert", &d("pki/ca.pem")])
+        .args([
+            "--cert",
+            &d("pki/client.pem"),
+            "--key",
+            &d("pki/client.key"),
+        ])
+        .args(["-H", &format!("Authorization: Bearer {}", token.trim())])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "-w",
+            "\n%{http_code}",
+        ])
+        .args([
+            "-d",
+            r#"{"messages": [{"role": "user", "content": "hello"}], "max_tokens": 2}"#,
+        ])
+        .arg(format!(
+            "https://127.0.0.1:{}/v1/chat/completions",
+            addr.port()
+        ))
+        .output()
+        .expect("curl is needed for this test");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (
+        code.trim().parse().unwrap_or(0),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// `palisade demo init --mau-limit 2`: two subjects are served, a third is
+/// refused while the first two keep working, the crossing and the refusal
+/// are in the audit trail, and a restart (after a kill) keeps the count.
+#[test]
+fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let addr = free_addr();
+    let (status, out, err) = run(&[
+        "demo",
+        "init",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        &addr.to_string(),
+        "--mau-limit",
+        "2",
+    ]);
+    assert!(status.success(), "{out}{err}");
+    let config = dir.join("palisade.toml");
+    let serve = || {
+        let mut child = std::process::Command::new(BIN)
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        crate::demo::wait_for_curl(
+            &dir,
+            &format!("https://127.0.0.1:{}/healthz", addr.port()),
+            &mut child,
+        );
+        child
+    };
+    let mut daemon = serve();
+    assert_eq!(demo_chat(&dir, addr, "alice").0, 200);
+    assert_eq!(demo_chat(&dir, addr, "bob").0, 200);
+    let (status, body) = demo_chat(&dir, addr, "carol");
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "license_mau_exceeded", "{body}");
+    assert_eq!(
+        demo_chat(&dir, addr, "alice").0,
+        200,
+        "active subjects keep working"
+    );
+    // Killed, not stopped: every new subject was committed before its answer.
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let mut daemon = serve();
+    assert_eq!(demo_chat(&dir, addr, "carol").0, 403, "the count survived");
+    assert_eq!(demo_chat(&dir, addr, "bob").0, 200);
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+
+    let export = tmp.path().join("audit.jsonl");
+    let (status, out, err) = run(&[
+        "audit",
+        "export",
+        "--config",
+        config.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--out",
+        export.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    let records: Vec<Value> = std::fs::read_to_string(&export)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone())
+        .collect();
+    let crossed: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event_type"] == "mau_threshold_crossed")
+        .collect();
+    assert_eq!(
+        crossed.len(),
+        1,
+        "{:?}",
+        records.iter().map(|r| r["event_type"].clone()).collect::<Vec<_>>()
+    );
+    assert!(
+        crossed[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("100% (2 of 2 in "),
+        "{}",
+        crossed[0]
+    );
+    let refused = records
+        .iter()
+        .filter(|r| {
+            r["event_type"] == "inference_refused" && r["error_code"] == "license_mau_exceeded"
+        })
+        .count();
+    assert_eq!(refused, 2);
+}
