@@ -155,7 +155,13 @@ impl CheckpointSigner {
 
     /// The signed note of `checkpoint`.
     pub fn sign(&self, checkpoint: &Checkpoint) -> String {
-        let body = body(checkpoint);
+        self.sign_note(&body(checkpoint))
+    }
+
+    /// A signed note of any text `body` (which must end in a newline and
+    /// hold no blank line), so that other signed documents (the MAU report)
+    /// check with the same verifier key.
+    pub fn sign_note(&self, body: &str) -> String {
         let signature = self.key.sign(body.as_bytes());
         let mut blob = self.id.to_vec();
         blob.extend_from_slice(signature.as_ref());
@@ -214,6 +220,36 @@ impl CheckpointVerifier {
     /// other keys (witnesses, cosigners) are ignored.
     pub fn open(&self, note: &str) -> Result<Checkpoint, CheckpointError> {
         let malformed = |why: &str| CheckpointError::Malformed(why.to_owned());
+        let body = self.open_note(note)?;
+        let mut lines = body.lines();
+        let origin = lines
+            .next()
+            .filter(|o| !o.is_empty())
+            .ok_or_else(|| malformed("no origin line"))?;
+        let size = lines
+            .next()
+            .and_then(|s| {
+                s.parse::<u64>()
+                    .ok()
+                    .filter(|_| s == "0" || !s.starts_with('0'))
+            })
+            .ok_or_else(|| malformed("the size line is not a decimal number"))?;
+        let root = lines
+            .next()
+            .and_then(|r| STANDARD.decode(r).ok())
+            .and_then(|r| Hash::try_from(r.as_slice()).ok())
+            .ok_or_else(|| malformed("the root line is not a base64 SHA-256 hash"))?;
+        Ok(Checkpoint {
+            origin: origin.to_owned(),
+            size,
+            root,
+        })
+    }
+
+    /// Checks the signature of any signed note by this key and returns its
+    /// body (the text before the blank line).
+    pub fn open_note<'a>(&self, note: &'a str) -> Result<&'a str, CheckpointError> {
+        let malformed = |why: &str| CheckpointError::Malformed(why.to_owned());
         let split = note
             .rfind("\n\n")
             .ok_or_else(|| malformed("no blank line before the signatures"))?;
@@ -252,29 +288,7 @@ impl CheckpointVerifier {
         if !signed {
             return Err(CheckpointError::NotSigned(self.name.clone()));
         }
-        let mut lines = body.lines();
-        let origin = lines
-            .next()
-            .filter(|o| !o.is_empty())
-            .ok_or_else(|| malformed("no origin line"))?;
-        let size = lines
-            .next()
-            .and_then(|s| {
-                s.parse::<u64>()
-                    .ok()
-                    .filter(|_| s == "0" || !s.starts_with('0'))
-            })
-            .ok_or_else(|| malformed("the size line is not a decimal number"))?;
-        let root = lines
-            .next()
-            .and_then(|r| STANDARD.decode(r).ok())
-            .and_then(|r| Hash::try_from(r.as_slice()).ok())
-            .ok_or_else(|| malformed("the root line is not a base64 SHA-256 hash"))?;
-        Ok(Checkpoint {
-            origin: origin.to_owned(),
-            size,
-            root,
-        })
+        Ok(body)
     }
 }
 

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::{daemon, demo, identity, telemetry};
 
 mod license;
+mod mau;
 mod model;
 
 /// Exit status for an invalid configuration (sysexits EX_CONFIG); the
@@ -58,6 +59,9 @@ enum Command {
     /// Installation licenses: verify one, and the development signer.
     #[command(subcommand)]
     License(license::LicenseCommand),
+    /// Monthly active users: the signed report, and its verification.
+    #[command(subcommand)]
+    Mau(mau::MauCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -266,6 +270,7 @@ pub fn main() -> ExitCode {
         Command::Model(command) => model::run(command),
         Command::Generate(args) => model::generate(&args),
         Command::License(command) => license::run(command),
+        Command::Mau(command) => mau::run(command),
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {

@@ -415,6 +415,24 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .map_or((None, crate::license::MauMode::Observe), |l| {
             (l.terms.mau_limit, l.terms.mau_mode)
         });
+    let app_mau_reporting = web::Data::new(serving::admin::MauReporting {
+        store: store.clone(),
+        signer: std::fs::read_to_string(&config.audit.signing_key)
+            .map_err(|e| e.to_string())
+            .and_then(|k| {
+                crate::audit::checkpoint::CheckpointSigner::from_private_key(&k)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| DaemonError::Audit(format!("the checkpoint key: {e}")))?,
+        node_id: config.node.id.clone(),
+        license: license.as_ref().map(|l| {
+            (
+                l.terms.license_id.clone(),
+                l.terms.mau_limit,
+                l.terms.mau_mode,
+            )
+        }),
+    });
     let mau = Arc::new(
         crate::mau::Accountant::open(
             store,
@@ -500,6 +518,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .app_data(app_retention.clone())
             .app_data(app_model.clone())
             .app_data(app_mau.clone())
+            .app_data(app_mau_reporting.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })

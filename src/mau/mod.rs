@@ -56,6 +56,8 @@ pub enum Admission {
 struct Month {
     month: String,
     subjects: HashSet<String>,
+    /// (tenant, pseudonym) pairs recorded, for the per-tenant counts.
+    in_tenant: HashSet<(String, String)>,
     sketch: Sketch,
 }
 
@@ -126,6 +128,23 @@ impl Accountant {
             *current = load(&self.store, &self.node_id, &month).await?;
         }
         if current.subjects.contains(pseudonym) {
+            let pair = (tenant.to_owned(), pseudonym.to_owned());
+            if !current.in_tenant.contains(&pair) {
+                // Active this month already, new in this tenant: counted
+                // for the tenant, not again in the total.
+                let sketch = current.sketch.clone();
+                insert(
+                    &self.store,
+                    &self.node_id,
+                    &month,
+                    tenant,
+                    pseudonym,
+                    &sketch,
+                    now,
+                )
+                .await?;
+                current.in_tenant.insert(pair);
+            }
             return Ok(Admission::Known);
         }
         let count = current.subjects.len() as u64;
@@ -147,6 +166,9 @@ impl Accountant {
         )
         .await?;
         current.subjects.insert(pseudonym.to_owned());
+        current
+            .in_tenant
+            .insert((tenant.to_owned(), pseudonym.to_owned()));
         current.sketch = sketch;
         let count = count + 1;
         let crossed = self.limit.and_then(|limit| {
@@ -169,10 +191,31 @@ fn crossing(count: u64, limit: u64, percent: u64) -> bool {
 }
 
 async fn load(store: &Store, node_id: &str, month: &str) -> Result<Month, StoreError> {
-    let subjects: Vec<(String,)> = match store {
+    let in_tenant: HashSet<(String, String)> =
+        rows(store, node_id, month).await?.into_iter().collect();
+    let subjects: HashSet<String> = in_tenant.iter().map(|(_, p)| p.clone()).collect();
+    let mut sketch = Sketch::new();
+    for p in &subjects {
+        sketch.insert(hash_of_pseudonym(p));
+    }
+    Ok(Month {
+        month: month.to_owned(),
+        subjects,
+        in_tenant,
+        sketch,
+    })
+}
+
+/// The (tenant, pseudonym) rows of a node's month.
+async fn rows(
+    store: &Store,
+    node_id: &str,
+    month: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(match store {
         Store::Sqlite(pool) => {
             sqlx::query_as(
-                "SELECT pseudonym FROM mau_subjects WHERE node_id = ? AND month = ? GROUP BY pseudonym",
+                "SELECT tenant, pseudonym FROM mau_subjects WHERE node_id = ? AND month = ?",
             )
             .bind(node_id)
             .bind(month)
@@ -181,23 +224,13 @@ async fn load(store: &Store, node_id: &str, month: &str) -> Result<Month, StoreE
         }
         Store::Postgres(pool) => {
             sqlx::query_as(
-                "SELECT pseudonym FROM mau_subjects WHERE node_id = $1 AND month = $2 GROUP BY pseudonym",
+                "SELECT tenant, pseudonym FROM mau_subjects WHERE node_id = $1 AND month = $2",
             )
             .bind(node_id)
             .bind(month)
             .fetch_all(pool)
             .await?
         }
-    };
-    let mut sketch = Sketch::new();
-    let subjects: HashSet<String> = subjects.into_iter().map(|(p,)| p).collect();
-    for p in &subjects {
-        sketch.insert(hash_of_pseudonym(p));
-    }
-    Ok(Month {
-        month: month.to_owned(),
-        subjects,
-        sketch,
     })
 }
 
@@ -289,6 +322,108 @@ pub async fn fleet_estimate(store: &Store, month: &str) -> Result<(f64, usize), 
     Ok((merged.estimate(), rows.len()))
 }
 
+/// The format marker of a report.
+pub const REPORT_FORMAT: &str = "palisade-mau-report/1";
+
+/// A month's monthly-active-user report of one node, for auditors.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Report {
+    pub format: String,
+    pub node_id: String,
+    /// `YYYY-MM`, UTC.
+    pub month: String,
+    pub generated_at: String,
+    pub license_id: Option<String>,
+    pub limit: Option<u64>,
+    pub mode: MauMode,
+    /// Distinct subjects on this node, exact.
+    pub subjects: u64,
+    /// Distinct subjects per tenant, exact (a subject active in two
+    /// tenants counts in each, once in `subjects`).
+    pub tenants: std::collections::BTreeMap<String, u64>,
+    /// Nodes whose sketches of the month are in the store.
+    pub fleet_nodes: usize,
+    /// The fleet's distinct subjects estimated from the merged sketches
+    /// (standard error 0.81 %).
+    pub fleet_estimate: u64,
+}
+
+impl Report {
+    /// Builds the report of `node_id`'s `month` from the store.
+    pub async fn build(
+        store: &Store,
+        node_id: &str,
+        month: &str,
+        license: Option<(&str, Option<u64>, MauMode)>,
+        now: OffsetDateTime,
+    ) -> Result<Self, StoreError> {
+        let rows = rows(store, node_id, month).await?;
+        let subjects: HashSet<&str> = rows.iter().map(|(_, p)| p.as_str()).collect();
+        let mut tenants = std::collections::BTreeMap::new();
+        for (tenant, _) in &rows {
+            *tenants.entry(tenant.clone()).or_insert(0u64) += 1;
+        }
+        let (estimate, nodes) = fleet_estimate(store, month).await?;
+        let (license_id, limit, mode) = license
+            .map_or((None, None, MauMode::Observe), |(id, l, m)| {
+                (Some(id.to_owned()), l, m)
+            });
+        Ok(Self {
+            format: REPORT_FORMAT.to_owned(),
+            node_id: node_id.to_owned(),
+            month: month.to_owned(),
+            generated_at: crate::audit::record::timestamp(now),
+            license_id,
+            limit,
+            mode,
+            subjects: subjects.len() as u64,
+            tenants,
+            fleet_nodes: nodes,
+            fleet_estimate: estimate.round() as u64,
+        })
+    }
+
+    /// The signed note body: an origin line, then the report as RFC 8785
+    /// JSON on one line.
+    pub fn note_body(&self) -> Result<String, String> {
+        let value = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        let json = crate::audit::record::canonical(&value).map_err(|e| e.to_string())?;
+        Ok(format!("palisade.mau/{}\n{json}\n", self.node_id))
+    }
+
+    /// Reads a report from a signed note's body (after its signature was
+    /// checked).
+    pub fn from_note_body(body: &str) -> Result<Self, String> {
+        let json = body
+            .lines()
+            .nth(1)
+            .ok_or("the report note has no report line")?;
+        let report: Self = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        if report.format != REPORT_FORMAT {
+            return Err(format!("not a {REPORT_FORMAT} report"));
+        }
+        Ok(report)
+    }
+}
+
+/// Checks a month string: `YYYY-MM`.
+pub fn parse_month(text: &str) -> Result<String, String> {
+    let ok = text.len() == 7
+        && text.as_bytes().get(4) == Some(&b'-')
+        && text
+            .get(..4)
+            .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()))
+        && text
+            .get(5..)
+            .and_then(|m| m.parse::<u8>().ok())
+            .is_some_and(|m| (1..=12).contains(&m));
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(format!("{text:?} is not a month (YYYY-MM)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +449,10 @@ mod tests {
             })
             .collect();
         assert_eq!(crossed, vec![(8, 80), (9, 90), (10, 100)]);
+        assert_eq!(parse_month("2026-11").unwrap(), "2026-11");
+        for bad in ["2026-13", "2026-1", "26-11", "2026/11", "abcd-ef"] {
+            assert!(parse_month(bad).is_err(), "{bad}");
+        }
         // A limit of 3: the second subject is 66 %, the third 100 %.
         assert!(!crossing(2, 3, 80));
         assert!(crossing(3, 3, 80) && crossing(3, 3, 90) && crossing(3, 3, 100));

@@ -35,6 +35,56 @@ fn unavailable(e: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// What `GET /admin/v1/mau` needs: the store, the node's checkpoint key
+/// (the report is a signed note auditors check with its verifier key) and
+/// the license's terms.
+pub struct MauReporting {
+    pub store: crate::audit::store::Store,
+    pub signer: crate::audit::checkpoint::CheckpointSigner,
+    pub node_id: String,
+    pub license: Option<(String, Option<u64>, crate::license::MauMode)>,
+}
+
+/// `?month=YYYY-MM` (default: this month, UTC).
+#[derive(Debug, serde::Deserialize)]
+pub struct MauQuery {
+    month: Option<String>,
+}
+
+/// `GET /admin/v1/mau`: role `auditor`. The month's signed report
+/// (`palisade mau verify` checks it).
+pub async fn mau_report(
+    req: HttpRequest,
+    query: web::Query<MauQuery>,
+) -> Result<HttpResponse, ApiError> {
+    auth::authorize(&req, Some(Role::Auditor)).await?;
+    let reporting = req
+        .app_data::<web::Data<MauReporting>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "MAU reporting is not configured"))?;
+    let now = time::OffsetDateTime::now_utc();
+    let month = match &query.month {
+        Some(m) => crate::mau::parse_month(m).map_err(|e| bad("month", e))?,
+        None => crate::mau::month_of(now),
+    };
+    let license = reporting
+        .license
+        .as_ref()
+        .map(|(id, limit, mode)| (id.as_str(), *limit, *mode));
+    let report =
+        crate::mau::Report::build(&reporting.store, &reporting.node_id, &month, license, now)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "MAU report failed");
+                ApiError::new(ErrorCode::AuditUnavailable, "the store cannot be read")
+            })?;
+    let body = report
+        .note_body()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body(reporting.signer.sign_note(&body)))
+}
+
 /// `GET /admin/v1/audit/export`: role `auditor`.
 pub async fn audit_export(
     req: HttpRequest,

@@ -50,6 +50,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),
     )
     .service(
+        web::resource("/admin/v1/mau")
+            .route(web::get().to(admin::mau_report))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
         web::resource("/admin/v1/audit/export")
             .route(web::get().to(admin::audit_export))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),

@@ -244,6 +244,27 @@ fn wait_ready(daemon: &Daemon, pki: &Pki) -> Response {
 /// A chat request through curl with the demo's client certificate, as
 /// `subject` (a token minted by the demo's issuer): status and body.
 fn demo_chat(dir: &Path, addr: std::net::SocketAddr, subject: &str) -> (u16, Value) {
+    let (status, body) = demo_call(
+        dir,
+        addr,
+        subject,
+        "inference",
+        "/v1/chat/completions",
+        Some(r#"{"messages": [{"role": "user", "content": "hello"}], "max_tokens": 2}"#),
+    );
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// A request through curl with the demo's client certificate and a token
+/// for `subject` with `roles`: status and body text.
+fn demo_call(
+    dir: &Path,
+    addr: std::net::SocketAddr,
+    subject: &str,
+    roles: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     let config = dir.join("palisade.toml");
     let (status, token, err) = run(&[
         "token",
@@ -255,7 +276,7 @@ fn demo_chat(dir: &Path, addr: std::net::SocketAddr, subject: &str) -> (u16, Val
         "--tenant",
         "ward-7",
         "--roles",
-        "inference",
+        roles,
     ]);
     assert!(status.success(), "{err}");
     let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
@@ -274,22 +295,13 @@ fn demo_chat(dir: &Path, addr: std::net::SocketAddr, subject: &str) -> (u16, Val
             "-w",
             "\n%{http_code}",
         ])
-        .args([
-            "-d",
-            r#"{"messages": [{"role": "user", "content": "hello"}], "max_tokens": 2}"#,
-        ])
-        .arg(format!(
-            "https://127.0.0.1:{}/v1/chat/completions",
-            addr.port()
-        ))
+        .args(body.map(|b| vec!["-d", b]).unwrap_or_default())
+        .arg(format!("https://127.0.0.1:{}{path}", addr.port()))
         .output()
         .expect("curl is needed for this test");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (
-        code.trim().parse().unwrap_or(0),
-        serde_json::from_str(body).unwrap_or(Value::Null),
-    )
+    (code.trim().parse().unwrap_or(0), body.to_owned())
 }
 
 /// `palisade demo init --mau-limit 2`: two subjects are served, a third is
@@ -343,8 +355,59 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
     let mut daemon = serve();
     assert_eq!(demo_chat(&dir, addr, "carol").0, 403, "the count survived");
     assert_eq!(demo_chat(&dir, addr, "bob").0, 200);
+    // The signed report over HTTPS, for an auditor.
+    let month = palisade::mau::month_of(time::OffsetDateTime::now_utc());
+    let (status, note) = demo_call(&dir, addr, "audra", "auditor", "/admin/v1/mau", None);
+    assert_eq!(status, 200, "{note}");
+    let (status, _) = demo_call(&dir, addr, "alice", "inference", "/admin/v1/mau", None);
+    assert_eq!(status, 403, "the report is for auditors");
     let _ = daemon.kill();
     let _ = daemon.wait();
+
+    // The same report from the CLI; both verify with the node's audit
+    // verifier key, and a changed count does not.
+    let public = dir.join("audit/checkpoint.key.pub");
+    let from_cli = tmp.path().join("mau.note");
+    let (status, _, err) = run(&[
+        "mau",
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--month",
+        &month,
+        "--out",
+        from_cli.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{err}");
+    let from_http = tmp.path().join("mau-http.note");
+    std::fs::write(&from_http, &note).unwrap();
+    for file in [&from_cli, &from_http] {
+        let (status, out, err) = run(&[
+            "mau",
+            "verify",
+            file.to_str().unwrap(),
+            "--public-key",
+            public.to_str().unwrap(),
+        ]);
+        assert!(status.success(), "{err}");
+        assert!(out.contains("2 monthly active users (exact)"), "{out}");
+        assert!(out.contains("tenant ward-7: 2"), "{out}");
+        assert!(out.contains("limit 2, mode Enforce"), "{out}");
+    }
+    let forged = std::fs::read_to_string(&from_cli)
+        .unwrap()
+        .replace("\"subjects\":2", "\"subjects\":1");
+    assert_ne!(forged, std::fs::read_to_string(&from_cli).unwrap());
+    std::fs::write(&from_cli, forged).unwrap();
+    let (status, _, err) = run(&[
+        "mau",
+        "verify",
+        from_cli.to_str().unwrap(),
+        "--public-key",
+        public.to_str().unwrap(),
+    ]);
+    assert!(!status.success());
+    assert!(err.contains("no valid signature"), "{err}");
 
     let export = tmp.path().join("audit.jsonl");
     let (status, out, err) = run(&[
@@ -371,7 +434,10 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
         crossed.len(),
         1,
         "{:?}",
-        records.iter().map(|r| r["event_type"].clone()).collect::<Vec<_>>()
+        records
+            .iter()
+            .map(|r| r["event_type"].clone())
+            .collect::<Vec<_>>()
     );
     assert!(
         crossed[0]["reason"]

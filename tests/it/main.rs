@@ -17,6 +17,7 @@ mod http;
 mod identity;
 mod license;
 mod lifecycle;
+mod mau;
 mod merkle;
 mod packaging;
 mod serving;
