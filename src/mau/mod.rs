@@ -52,13 +52,40 @@ pub enum Admission {
 }
 
 /// The month being counted.
-#[derive(Debug)]
+/// In memory a subject is the first 128 bits of its pseudonym (collisions
+/// are out of reach at any real count: 10^7 subjects collide with
+/// probability ~10^-25), so ten million subjects take a few hundred MB
+/// rather than gigabytes of strings.
+type SubjectKey = u128;
+
+fn key_of(pseudonym: &str) -> SubjectKey {
+    pseudonym
+        .get(..32)
+        .and_then(|h| u128::from_str_radix(h, 16).ok())
+        // Not hex (never the case for real pseudonyms): hash it instead.
+        .unwrap_or_else(|| {
+            let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, pseudonym.as_bytes());
+            let mut b = [0u8; 16];
+            b.copy_from_slice(d.as_ref().get(..16).unwrap_or(&[0; 16]));
+            u128::from_be_bytes(b)
+        })
+}
+
 struct Month {
     month: String,
-    subjects: HashSet<String>,
-    /// (tenant, pseudonym) pairs recorded, for the per-tenant counts.
-    in_tenant: HashSet<(String, String)>,
+    subjects: HashSet<SubjectKey>,
+    /// Per tenant, the subjects recorded in it, for the per-tenant counts.
+    in_tenant: std::collections::HashMap<String, HashSet<SubjectKey>>,
     sketch: Sketch,
+}
+
+impl std::fmt::Debug for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Month")
+            .field("month", &self.month)
+            .field("subjects", &self.subjects.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Counts this node's monthly active users and applies the license's limit.
@@ -127,23 +154,30 @@ impl Accountant {
             // count that month from what the store holds for it.
             *current = load(&self.store, &self.node_id, &month).await?;
         }
-        if current.subjects.contains(pseudonym) {
-            let pair = (tenant.to_owned(), pseudonym.to_owned());
-            if !current.in_tenant.contains(&pair) {
+        let key = key_of(pseudonym);
+        if current.subjects.contains(&key) {
+            let in_tenant = current
+                .in_tenant
+                .get(tenant)
+                .is_some_and(|s| s.contains(&key));
+            if !in_tenant {
                 // Active this month already, new in this tenant: counted
                 // for the tenant, not again in the total.
-                let sketch = current.sketch.clone();
                 insert(
                     &self.store,
                     &self.node_id,
                     &month,
                     tenant,
                     pseudonym,
-                    &sketch,
+                    None,
                     now,
                 )
                 .await?;
-                current.in_tenant.insert(pair);
+                current
+                    .in_tenant
+                    .entry(tenant.to_owned())
+                    .or_default()
+                    .insert(key);
             }
             return Ok(Admission::Known);
         }
@@ -161,14 +195,16 @@ impl Accountant {
             &month,
             tenant,
             pseudonym,
-            &sketch,
+            Some(&sketch),
             now,
         )
         .await?;
-        current.subjects.insert(pseudonym.to_owned());
+        current.subjects.insert(key);
         current
             .in_tenant
-            .insert((tenant.to_owned(), pseudonym.to_owned()));
+            .entry(tenant.to_owned())
+            .or_default()
+            .insert(key);
         current.sketch = sketch;
         let count = count + 1;
         let crossed = self.limit.and_then(|limit| {
@@ -191,12 +227,16 @@ fn crossing(count: u64, limit: u64, percent: u64) -> bool {
 }
 
 async fn load(store: &Store, node_id: &str, month: &str) -> Result<Month, StoreError> {
-    let in_tenant: HashSet<(String, String)> =
-        rows(store, node_id, month).await?.into_iter().collect();
-    let subjects: HashSet<String> = in_tenant.iter().map(|(_, p)| p.clone()).collect();
+    let mut subjects = HashSet::new();
+    let mut in_tenant: std::collections::HashMap<String, HashSet<SubjectKey>> =
+        std::collections::HashMap::new();
     let mut sketch = Sketch::new();
-    for p in &subjects {
-        sketch.insert(hash_of_pseudonym(p));
+    for (tenant, pseudonym) in rows(store, node_id, month).await? {
+        let key = key_of(&pseudonym);
+        if subjects.insert(key) {
+            sketch.insert(hash_of_pseudonym(&pseudonym));
+        }
+        in_tenant.entry(tenant).or_default().insert(key);
     }
     Ok(Month {
         month: month.to_owned(),
@@ -234,65 +274,61 @@ async fn rows(
     })
 }
 
+/// Records `pseudonym` in `tenant` for the month and, for a subject new to
+/// the month, the node's updated sketch: one transaction.
 async fn insert(
     store: &Store,
     node_id: &str,
     month: &str,
     tenant: &str,
     pseudonym: &str,
-    sketch: &Sketch,
+    sketch: Option<&Sketch>,
     now: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let at = crate::audit::record::timestamp(now);
+    // The same statements for both databases, with their placeholders.
+    let (subject_sql, sketch_sql) = match store {
+        Store::Sqlite(_) => (
+            "INSERT INTO mau_subjects (node_id, month, tenant, pseudonym, first_seen) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "INSERT INTO mau_sketches (node_id, month, registers, updated_at) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (node_id, month) DO UPDATE SET registers = excluded.registers, \
+             updated_at = excluded.updated_at",
+        ),
+        Store::Postgres(_) => (
+            "INSERT INTO mau_subjects (node_id, month, tenant, pseudonym, first_seen) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            "INSERT INTO mau_sketches (node_id, month, registers, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (node_id, month) DO UPDATE SET registers = excluded.registers, \
+             updated_at = excluded.updated_at",
+        ),
+    };
+    macro_rules! write {
+        ($pool:expr) => {{
+            let mut tx = $pool.begin().await?;
+            sqlx::query(subject_sql)
+                .bind(node_id)
+                .bind(month)
+                .bind(tenant)
+                .bind(pseudonym)
+                .bind(&at)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(sketch) = sketch {
+                sqlx::query(sketch_sql)
+                    .bind(node_id)
+                    .bind(month)
+                    .bind(sketch.as_bytes())
+                    .bind(&at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }};
+    }
     match store {
-        Store::Sqlite(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO mau_subjects (node_id, month, tenant, pseudonym, first_seen) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(node_id)
-            .bind(month)
-            .bind(tenant)
-            .bind(pseudonym)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO mau_sketches (node_id, month, registers, updated_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (node_id, month) DO UPDATE SET registers = excluded.registers, updated_at = excluded.updated_at",
-            )
-            .bind(node_id)
-            .bind(month)
-            .bind(sketch.as_bytes())
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-        }
-        Store::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO mau_subjects (node_id, month, tenant, pseudonym, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(node_id)
-            .bind(month)
-            .bind(tenant)
-            .bind(pseudonym)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO mau_sketches (node_id, month, registers, updated_at) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (node_id, month) DO UPDATE SET registers = excluded.registers, updated_at = excluded.updated_at",
-            )
-            .bind(node_id)
-            .bind(month)
-            .bind(sketch.as_bytes())
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-        }
+        Store::Sqlite(pool) => write!(pool),
+        Store::Postgres(pool) => write!(pool),
     }
     Ok(())
 }

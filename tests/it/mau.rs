@@ -5,7 +5,7 @@
 use palisade::audit::keys::pseudonym;
 use palisade::audit::store::Store;
 use palisade::license::MauMode;
-use palisade::mau::{Accountant, Admission, fleet_estimate, month_of};
+use palisade::mau::{Accountant, Admission, Report, fleet_estimate, month_of};
 
 const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -66,5 +66,94 @@ fn two_nodes_on_one_postgres_merge_to_within_two_percent() {
                 .await
                 .unwrap();
             assert_eq!(again.count().await, 3000);
+        });
+}
+
+/// Months are UTC and counted from the store: a clock set back across a
+/// month boundary counts into the month it names, with that month's own
+/// subjects and limit; a subject in two tenants counts in each tenant and
+/// once in the total.
+#[test]
+fn months_follow_the_clock_even_backwards_and_tenants_count_apart() {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite:{}", dir.path().join("audit.db").display());
+            let store = Store::open(&url).await.unwrap();
+            let at = |month: time::Month, day: u8, hour: u8| {
+                time::Date::from_calendar_date(
+                    if month == time::Month::January {
+                        2027
+                    } else {
+                        2026
+                    },
+                    month,
+                    day,
+                )
+                .unwrap()
+                .with_hms(hour, 30, 0)
+                .unwrap()
+                .assume_utc()
+            };
+            let dec = at(time::Month::December, 31, 23);
+            let jan = at(time::Month::January, 1, 0);
+            let p = |n: u32| pseudonym(b"k", &["iss", &format!("user-{n}")]);
+            let a = Accountant::open(store.clone(), "node-1", Some(2), MauMode::Enforce, dec)
+                .await
+                .unwrap();
+            assert_eq!(
+                a.admit(&p(1), "radiology", dec).await.unwrap(),
+                Admission::New {
+                    count: 1,
+                    crossed: None
+                }
+            );
+            assert_eq!(
+                a.admit(&p(1), "cardiology", dec).await.unwrap(),
+                Admission::Known
+            );
+            // January: a new month, counted from zero.
+            assert_eq!(
+                a.admit(&p(2), "radiology", jan).await.unwrap(),
+                Admission::New {
+                    count: 1,
+                    crossed: None
+                }
+            );
+            // The clock goes back to December: its subject is still there.
+            assert_eq!(
+                a.admit(&p(3), "radiology", dec).await.unwrap(),
+                Admission::New {
+                    count: 2,
+                    crossed: Some(100)
+                }
+            );
+            assert_eq!(
+                a.admit(&p(4), "radiology", dec).await.unwrap(),
+                Admission::Refused { count: 2, limit: 2 }
+            );
+            assert_eq!(
+                a.admit(&p(1), "radiology", dec).await.unwrap(),
+                Admission::Known
+            );
+            // ...and forward again: January has room.
+            assert_eq!(
+                a.admit(&p(4), "radiology", jan).await.unwrap(),
+                Admission::New {
+                    count: 2,
+                    crossed: Some(100)
+                }
+            );
+            let report = Report::build(&store, "node-1", "2026-12", None, jan)
+                .await
+                .unwrap();
+            assert_eq!(report.subjects, 2);
+            assert_eq!(report.tenants.get("radiology"), Some(&2));
+            assert_eq!(report.tenants.get("cardiology"), Some(&1));
+            assert_eq!(report.fleet_nodes, 1);
+            assert_eq!(report.fleet_estimate, 2);
         });
 }
