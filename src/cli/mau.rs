@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::fail;
-use crate::audit::checkpoint::{CheckpointSigner, CheckpointVerifier};
+use crate::audit::checkpoint::CheckpointVerifier;
 use crate::config::Config;
 use crate::mau::{Report, parse_month};
 
@@ -66,13 +66,7 @@ fn report(config: &Path, month: &str) -> Result<String, String> {
     let month = parse_month(month)?;
     let config = Config::load(config).map_err(|e| e.to_string())?;
     let audit = &config.audit;
-    let key_text = std::fs::read_to_string(&audit.signing_key).map_err(|e| {
-        format!(
-            "cannot read the signing key {} ({e}); start the daemon once to create it",
-            audit.signing_key.display()
-        )
-    })?;
-    let signer = CheckpointSigner::from_private_key(&key_text).map_err(|e| e.to_string())?;
+    let signer = super::checkpoint_signer(audit)?;
     let license = match (&config.license.file, &config.license.vendor_public_key) {
         (Some(file), Some(key)) => {
             let key = crate::license::parse_public_key(key).map_err(|e| e.to_string())?;

@@ -522,10 +522,25 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
     ))
 }
 
+/// The node's checkpoint signer, read from `audit.signing_key` (never
+/// created here: the daemon creates it on first start).
+fn checkpoint_signer(
+    audit: &crate::config::AuditConfig,
+) -> Result<crate::audit::checkpoint::CheckpointSigner, String> {
+    let key_text = std::fs::read_to_string(&audit.signing_key).map_err(|e| {
+        format!(
+            "cannot read the signing key {} ({e}); start the daemon once to create it",
+            audit.signing_key.display()
+        )
+    })?;
+    crate::audit::checkpoint::CheckpointSigner::from_private_key(&key_text)
+        .map_err(|e| e.to_string())
+}
+
 fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, String> {
     use crate::audit::export::{self, Filter, Format};
     use crate::audit::record::{AuditEvent, EventType};
-    use crate::audit::{checkpoint::CheckpointSigner, keys, log, store::Store};
+    use crate::audit::{keys, log, store::Store};
 
     let config = Config::load(&args.config).map_err(|e| e.to_string())?;
     let format = if report {
@@ -547,13 +562,7 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
             .map_err(|_| "unknown --event-type".to_owned())?,
     };
     let audit = &config.audit;
-    let key_text = std::fs::read_to_string(&audit.signing_key).map_err(|e| {
-        format!(
-            "cannot read the signing key {} ({e}); start the daemon once to create it",
-            audit.signing_key.display()
-        )
-    })?;
-    let signer = CheckpointSigner::from_private_key(&key_text).map_err(|e| e.to_string())?;
+    let signer = checkpoint_signer(audit)?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
     let user = std::env::var("SUDO_USER")

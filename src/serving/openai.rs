@@ -634,6 +634,16 @@ fn audit_event(
     e
 }
 
+/// An `inference_refused` record: the status and code the client gets, and
+/// why.
+fn refusal(mut e: AuditEvent, code: ErrorCode, reason: String) -> AuditEvent {
+    e.status = Some(code.status().as_u16());
+    e.outcome = Some("refused".into());
+    e.error_code = Some(code.as_str().into());
+    e.reason = Some(reason);
+    e
+}
+
 /// Records acceptance, queues the choices, and answers (whole or streamed).
 async fn run(
     req: HttpRequest,
@@ -694,18 +704,18 @@ async fn run(
                 }
             }
             crate::mau::Admission::Refused { count, limit } => {
-                let mut refused = audit_event(
-                    &req,
-                    &audit,
-                    &principal,
-                    &model,
-                    EventType::InferenceRefused,
-                    plan.prompt.len(),
+                let refused = refusal(
+                    audit_event(
+                        &req,
+                        &audit,
+                        &principal,
+                        &model,
+                        EventType::InferenceRefused,
+                        plan.prompt.len(),
+                    ),
+                    ErrorCode::LicenseMauExceeded,
+                    format!("{count} of {limit} monthly active users"),
                 );
-                refused.status = Some(403);
-                refused.outcome = Some("refused".into());
-                refused.error_code = Some("license_mau_exceeded".into());
-                refused.reason = Some(format!("{count} of {limit} monthly active users"));
                 audit.record(refused).await?;
                 return Err(ApiError::new(
                     ErrorCode::LicenseMauExceeded,
@@ -719,18 +729,18 @@ async fn run(
     // A place in the queue first: a request refused for a full queue was
     // never accepted.
     let Ok(reservation) = model.scheduler.reserve(plan.n) else {
-        let mut refused = audit_event(
-            &req,
-            &audit,
-            &principal,
-            &model,
-            EventType::InferenceRefused,
-            plan.prompt.len(),
+        let refused = refusal(
+            audit_event(
+                &req,
+                &audit,
+                &principal,
+                &model,
+                EventType::InferenceRefused,
+                plan.prompt.len(),
+            ),
+            ErrorCode::RateLimited,
+            "queue_full".into(),
         );
-        refused.status = Some(429);
-        refused.outcome = Some("refused".into());
-        refused.error_code = Some("rate_limited".into());
-        refused.reason = Some("queue_full".into());
         audit.record(refused).await?;
         return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
     };
