@@ -44,6 +44,9 @@ pub enum EventType {
     /// This month's active users crossed 80, 90 or 100 % of the license's
     /// limit (`reason`: the percentage).
     MauThresholdCrossed,
+    /// The installation license was checked at start (`outcome`: valid,
+    /// grace, refused or unlicensed; `reason`: its standing or fault).
+    LicenseChecked,
 }
 
 /// The facts of one event. Fields that do not apply are left out; text of

@@ -47,6 +47,12 @@ pub(super) enum LicenseCommand {
         #[arg(long, value_name = "ID", requires = "model")]
         model_id: Option<String>,
     },
+    /// The license a configuration names, checked as the daemon checks it
+    /// at start (signature, dates, and the configured model's weights).
+    Show {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
 }
 
 pub(super) fn run(command: LicenseCommand) -> ExitCode {
@@ -59,7 +65,26 @@ pub(super) fn run(command: LicenseCommand) -> ExitCode {
             model,
             model_id,
         } => verify(&file, &public_key, model.as_deref(), model_id.as_deref()),
+        LicenseCommand::Show { config } => show(&config),
     }
+}
+
+fn show(config: &Path) -> ExitCode {
+    let config = match crate::config::Config::load(config) {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("license show: {e}")),
+    };
+    let (Some(file), Some(key)) = (&config.license.file, &config.license.vendor_public_key) else {
+        println!("no license is configured ([license] file): the node runs unlicensed");
+        return ExitCode::SUCCESS;
+    };
+    let model_id = config.model.path.as_ref().map(|p| {
+        config.model.id.clone().unwrap_or_else(|| {
+            p.file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+        })
+    });
+    verify(file, key, config.model.path.as_deref(), model_id.as_deref())
 }
 
 fn keygen(out: &Path) -> ExitCode {

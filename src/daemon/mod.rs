@@ -409,6 +409,28 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     systemd::status("checking the license");
     let (license_state, license) = check_license(&config.license);
     let licensed = matches!(license_state, ComponentState::Ready);
+    {
+        let now = time::OffsetDateTime::now_utc();
+        let mut e = AuditEvent::new(EventType::LicenseChecked, &audit.node_id, now);
+        e.license_id = license.as_ref().map(|l| l.terms.license_id.clone());
+        let (outcome, reason) = match (&license_state, &license) {
+            (ComponentState::Unavailable(why), _) => ("refused", Some(why.clone())),
+            (_, Some(l)) => match l.standing(now) {
+                crate::license::Standing::Grace { .. } => {
+                    ("grace", Some(l.standing(now).to_string()))
+                }
+                standing => ("valid", Some(standing.to_string())),
+            },
+            (_, None) => ("unlicensed", None),
+        };
+        e.outcome = Some(outcome.to_owned());
+        e.reason = reason;
+        audit
+            .log
+            .append(e)
+            .await
+            .map_err(|e| DaemonError::Audit(e.to_string()))?;
+    }
     readiness.set(component::LICENSE, license_state);
     let (mau_limit, mau_mode) = license
         .as_ref()
@@ -444,6 +466,14 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .await
         .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
     );
+    metrics
+        .serving
+        .mau_active_users
+        .set(mau.count().await as i64);
+    metrics
+        .serving
+        .mau_limit
+        .set(mau_limit.map_or(0, |l| l as i64));
     tracing::info!(
         count = mau.count().await,
         limit = ?mau_limit,

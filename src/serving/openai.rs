@@ -681,9 +681,13 @@ async fn run(
                     "monthly-active-user accounting cannot commit; the request fails closed",
                 )
             })?;
+        let metrics = req.app_data::<Data<crate::telemetry::metrics::Metrics>>();
         match admission {
             crate::mau::Admission::Known => {}
             crate::mau::Admission::New { count, crossed } => {
+                if let Some(m) = metrics {
+                    m.serving.mau_active_users.set(count as i64);
+                }
                 if let Some(percent) = crossed {
                     let (limit, mode) = mau.terms();
                     tracing::warn!(
@@ -704,6 +708,9 @@ async fn run(
                 }
             }
             crate::mau::Admission::Refused { count, limit } => {
+                if let Some(m) = metrics {
+                    m.serving.mau_refused.inc();
+                }
                 let refused = refusal(
                     audit_event(
                         &req,

@@ -112,6 +112,12 @@ pub struct ServingMetrics {
     pub time_to_first_token: Histogram,
     /// Between successive pieces of generated text, seconds.
     pub inter_token_latency: Histogram,
+    /// Distinct subjects this month on this node.
+    pub mau_active_users: Gauge,
+    /// The license's monthly-active-user limit (0: none).
+    pub mau_limit: Gauge,
+    /// New subjects refused at an enforced limit.
+    pub mau_refused: Counter,
 }
 
 impl ServingMetrics {
@@ -125,6 +131,9 @@ impl ServingMetrics {
             completion_tokens: Counter::default(),
             time_to_first_token: Histogram::new(exponential_buckets(0.001, 2.0, 16)),
             inter_token_latency: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            mau_active_users: Gauge::default(),
+            mau_limit: Gauge::default(),
+            mau_refused: Counter::default(),
         }
     }
 
@@ -158,6 +167,21 @@ impl ServingMetrics {
             "completion_tokens",
             "Tokens generated",
             self.completion_tokens.clone(),
+        );
+        registry.register(
+            "mau_active_users",
+            "Distinct authenticated subjects this UTC month on this node",
+            self.mau_active_users.clone(),
+        );
+        registry.register(
+            "mau_limit",
+            "The license's monthly-active-user limit (0: none)",
+            self.mau_limit.clone(),
+        );
+        registry.register(
+            "mau_refused",
+            "New subjects refused at the license's enforced monthly-active-user limit",
+            self.mau_refused.clone(),
         );
         registry.register(
             "time_to_first_token_seconds",

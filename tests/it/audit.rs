@@ -380,6 +380,7 @@ fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
     assert_eq!(
         types,
         vec![
+            "license_checked",
             "daemon_started",
             "authentication_failed",
             "authorization_failed",
@@ -388,7 +389,7 @@ fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
             "daemon_stopped"
         ]
     );
-    let auth = &records[1]["event"];
+    let auth = &records[2]["event"];
     assert_eq!(auth["reason"], "malformed_token");
     assert_eq!(auth["status"], 401);
     assert_eq!(
@@ -401,16 +402,16 @@ fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
         auth["client_cert_thumbprint"],
         palisade::identity::client_cert::thumbprint_s256(&der_of(&pki.client.cert_pem))
     );
-    let denied = &records[2]["event"];
+    let denied = &records[3]["event"];
     assert_eq!(denied["reason"], "missing_role:metrics");
     let pseudonym = denied["subject_pseudonym"].as_str().unwrap();
     assert_eq!(pseudonym.len(), 64);
     assert!(
-        !records[2].to_string().contains("alice"),
+        !records[3].to_string().contains("alice"),
         "no direct identifier in the log"
     );
     assert_eq!(
-        records[3]["event"]["subject_pseudonym"], pseudonym,
+        records[4]["event"]["subject_pseudonym"], pseudonym,
         "pseudonyms are stable"
     );
     assert_eq!(
@@ -480,8 +481,8 @@ fn when_the_store_cannot_commit_refusals_fail_closed_with_503_and_nothing_is_los
     let (ok, out) = verify(&config);
     assert!(ok, "{out}");
     assert!(
-        out.contains("3 records"),
-        "started, two recorded refusals: {out}"
+        out.contains("4 records"),
+        "the license check, started, two recorded refusals: {out}"
     );
 }
 
@@ -949,8 +950,8 @@ fn the_cli_export_is_recorded_beside_a_running_daemon_and_both_writers_keep_one_
     let (ok, text) = verify(&config);
     assert!(ok, "{text}");
     assert!(
-        text.contains("8 records"),
-        "start, 3 + 3 refusals, the CLI export: {text}"
+        text.contains("9 records"),
+        "the license check, start, 3 + 3 refusals, the CLI export: {text}"
     );
     let cli = runtime().block_on(async {
         let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
@@ -969,7 +970,7 @@ fn the_cli_export_is_recorded_beside_a_running_daemon_and_both_writers_keep_one_
     });
     assert_eq!(
         cli,
-        Some(4),
+        Some(5),
         "the CLI's export record sits between the daemon's"
     );
 }
@@ -1005,9 +1006,9 @@ fn a_compliance_report_summarises_the_log_and_its_verification() {
     for needle in [
         "# Audit report: log",
         "- Period asked: 2000-01-01T00:00:00.000Z to now",
-        "- Records selected: 5",
+        "- Records selected: 6",
         "- Distinct subjects (pseudonyms): 1",
-        "- Log verification: OK (5 records",
+        "- Log verification: OK (6 records",
         "| authentication_failed | 3 |",
         "| 401 malformed_token | 3 |",
         "| 403 missing_role:metrics | 1 |",
@@ -1018,7 +1019,7 @@ fn a_compliance_report_summarises_the_log_and_its_verification() {
     assert!(!report.contains("alice"), "no direct identifiers");
     let (ok, text) = verify(&config);
     assert!(
-        ok && text.contains("6 records"),
+        ok && text.contains("7 records"),
         "the report itself is recorded: {text}"
     );
 }

@@ -172,14 +172,14 @@ fn license_files_verify_or_say_exactly_what_is_wrong() {
     assert!(err.contains("but these weights are sha256:"), "{err}");
 }
 
-fn serve_with(pki: &Pki, license: &str, key: &str) -> (Daemon, std::net::SocketAddr) {
+fn serve_with(pki: &Pki, license: &str, key: &str) -> (Daemon, std::path::PathBuf) {
     let addr = free_addr();
     let extra = format!(
         "[model]\npath = \"{}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n\n[license]\nfile = \"{license}\"\nvendor_public_key = \"{key}\"\n",
         fixture()
     );
     let config = pki.write_config(addr, &extra);
-    (Launch::new(&config, addr).start(pki), addr)
+    (Launch::new(&config, addr).start(pki), config)
 }
 
 #[test]
@@ -190,9 +190,16 @@ fn the_daemon_serves_only_under_a_license_in_force() {
     let good = vendor.sign("good", &terms(&digest)).unwrap();
     let pki = Pki::new();
     let token = pki.token("alice", &["inference"]);
-    let (daemon, _) = serve_with(&pki, &good, &vendor.public);
+    let (daemon, config) = serve_with(&pki, &good, &vendor.public);
     let ready = wait_ready(&daemon, &pki);
     assert_eq!(ready.status, 200, "{}", ready.body);
+    // `license show` checks the configured license as the daemon does.
+    let (status, out, err) = run(&["license", "show", "--config", config.to_str().unwrap()]);
+    assert!(status.success(), "{out}{err}");
+    assert!(
+        out.contains("LIC-IT-1") && out.contains("Example Hospital"),
+        "{out}"
+    );
     let models = daemon.get_with_token(&pki, "/v1/models", &token);
     assert_eq!(
         models.json()["data"][0]["id"],
@@ -361,6 +368,17 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
     assert_eq!(status, 200, "{note}");
     let (status, _) = demo_call(&dir, addr, "alice", "inference", "/admin/v1/mau", None);
     assert_eq!(status, 403, "the report is for auditors");
+    let (_, metrics) = demo_call(&dir, addr, "ops", "metrics", "/metrics", None);
+    for line in [
+        "palisade_mau_active_users 2",
+        "palisade_mau_limit 2",
+        "palisade_mau_refused_total 1",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} not in {metrics}"
+        );
+    }
     let _ = daemon.kill();
     let _ = daemon.wait();
 
@@ -446,6 +464,18 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
             .starts_with("100% (2 of 2 in "),
         "{}",
         crossed[0]
+    );
+    // Each start checked the license, and said so.
+    let checks: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event_type"] == "license_checked")
+        .collect();
+    assert_eq!(checks.len(), 2, "{checks:?}");
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["outcome"] == "valid"
+                && c["license_id"].as_str().unwrap().starts_with("DEMO-"))
     );
     let refused = records
         .iter()
