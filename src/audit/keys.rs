@@ -81,6 +81,18 @@ pub fn load_or_create_signer(
     }
 }
 
+/// Reads the checkpoint signing key at `path` without creating it (the
+/// daemon creates it on first start).
+pub fn read_signer(path: &Path) -> Result<CheckpointSigner, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the signing key {} ({e}); start the daemon once to create it",
+            path.display()
+        )
+    })?;
+    CheckpointSigner::from_private_key(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Loads the pseudonym HMAC key at `path` (64 hex characters), creating
 /// it if the file does not exist.
 pub fn load_or_create_pseudonym_key(path: &Path) -> Result<Vec<u8>, KeyError> {

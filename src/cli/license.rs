@@ -78,12 +78,11 @@ fn show(config: &Path) -> ExitCode {
         println!("no license is configured ([license] file): the node runs unlicensed");
         return ExitCode::SUCCESS;
     };
-    let model_id = config.model.path.as_ref().map(|p| {
-        config.model.id.clone().unwrap_or_else(|| {
-            p.file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        })
-    });
+    let model_id = config
+        .model
+        .path
+        .as_ref()
+        .map(|p| crate::daemon::model_id(&config.model, p));
     verify(file, key, config.model.path.as_deref(), model_id.as_deref())
 }
 

@@ -66,7 +66,7 @@ fn report(config: &Path, month: &str) -> Result<String, String> {
     let month = parse_month(month)?;
     let config = Config::load(config).map_err(|e| e.to_string())?;
     let audit = &config.audit;
-    let signer = super::checkpoint_signer(audit)?;
+    let signer = crate::audit::keys::read_signer(&audit.signing_key)?;
     let license = match (&config.license.file, &config.license.vendor_public_key) {
         (Some(file), Some(key)) => {
             let key = crate::license::parse_public_key(key).map_err(|e| e.to_string())?;

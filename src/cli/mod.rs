@@ -522,21 +522,6 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
     ))
 }
 
-/// The node's checkpoint signer, read from `audit.signing_key` (never
-/// created here: the daemon creates it on first start).
-fn checkpoint_signer(
-    audit: &crate::config::AuditConfig,
-) -> Result<crate::audit::checkpoint::CheckpointSigner, String> {
-    let key_text = std::fs::read_to_string(&audit.signing_key).map_err(|e| {
-        format!(
-            "cannot read the signing key {} ({e}); start the daemon once to create it",
-            audit.signing_key.display()
-        )
-    })?;
-    crate::audit::checkpoint::CheckpointSigner::from_private_key(&key_text)
-        .map_err(|e| e.to_string())
-}
-
 fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, String> {
     use crate::audit::export::{self, Filter, Format};
     use crate::audit::record::{AuditEvent, EventType};
@@ -562,7 +547,7 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
             .map_err(|_| "unknown --event-type".to_owned())?,
     };
     let audit = &config.audit;
-    let signer = checkpoint_signer(audit)?;
+    let signer = keys::read_signer(&audit.signing_key)?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
     let user = std::env::var("SUDO_USER")

@@ -302,6 +302,15 @@ fn check_license(
     (ComponentState::Ready, Some(license))
 }
 
+/// The id the model in `path` is served under: `[model] id`, else the
+/// directory's name.
+pub fn model_id(settings: &crate::config::ModelConfig, path: &Path) -> String {
+    settings.id.clone().unwrap_or_else(|| {
+        path.file_name()
+            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned())
+    })
+}
+
 /// Loads the configured model and starts its scheduler.
 fn load_model(
     settings: &crate::config::ModelConfig,
@@ -344,12 +353,8 @@ fn load_model(
         metrics,
     )
     .map_err(|e| format!("cannot start the scheduler thread: {e}"))?;
-    let id = settings.id.clone().unwrap_or_else(|| {
-        path.file_name()
-            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned())
-    });
     Ok(serving::openai::ServedModel {
-        id,
+        id: model_id(settings, path),
         created: time::OffsetDateTime::now_utc().unix_timestamp(),
         context_length,
         tokenizer,
@@ -437,27 +442,9 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .map_or((None, crate::license::MauMode::Observe), |l| {
             (l.terms.mau_limit, l.terms.mau_mode)
         });
-    let app_mau_reporting = web::Data::new(serving::admin::MauReporting {
-        store: store.clone(),
-        signer: std::fs::read_to_string(&config.audit.signing_key)
-            .map_err(|e| e.to_string())
-            .and_then(|k| {
-                crate::audit::checkpoint::CheckpointSigner::from_private_key(&k)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(|e| DaemonError::Audit(format!("the checkpoint key: {e}")))?,
-        node_id: config.node.id.clone(),
-        license: license.as_ref().map(|l| {
-            (
-                l.terms.license_id.clone(),
-                l.terms.mau_limit,
-                l.terms.mau_mode,
-            )
-        }),
-    });
     let mau = Arc::new(
         crate::mau::Accountant::open(
-            store,
+            store.clone(),
             &config.node.id,
             mau_limit,
             mau_mode,
@@ -466,16 +453,22 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .await
         .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
     );
-    metrics
-        .serving
-        .mau_active_users
-        .set(mau.count().await as i64);
+    let app_mau_reporting = web::Data::new(serving::admin::MauReporting {
+        store,
+        signer: crate::audit::keys::read_signer(&config.audit.signing_key)
+            .map_err(DaemonError::Audit)?,
+        node_id: config.node.id.clone(),
+        license_id: license.as_ref().map(|l| l.terms.license_id.clone()),
+        accountant: mau.clone(),
+    });
+    let active = mau.count().await;
+    metrics.serving.mau_active_users.set(active as i64);
     metrics
         .serving
         .mau_limit
         .set(mau_limit.map_or(0, |l| l as i64));
     tracing::info!(
-        count = mau.count().await,
+        count = active,
         limit = ?mau_limit,
         mode = ?mau_mode,
         "monthly active users this month"
@@ -494,14 +487,15 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             let serving_metrics = metrics.serving.clone();
             let license = license.clone();
             let loaded = tokio::task::spawn_blocking(move || {
-                let served = load_model(&settings, &path, serving_metrics)?;
+                // Coverage first: an uncovered model is never loaded.
                 if let Some(license) = &license {
+                    let id = model_id(&settings, &path);
                     let digest = crate::engine::weights::digest(&path)
                         .map_err(|e| format!("{}: {e}", path.display()))?;
-                    license.covers(&served.id, &digest)?;
-                    tracing::info!(model = %served.id, %digest, license = %license.terms.license_id, "the license covers the model");
+                    license.covers(&id, &digest)?;
+                    tracing::info!(model = %id, %digest, license = %license.terms.license_id, "the license covers the model");
                 }
-                Ok(served)
+                load_model(&settings, &path, serving_metrics)
             })
             .await
             .map_err(|e| e.to_string())

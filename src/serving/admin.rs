@@ -42,7 +42,9 @@ pub struct MauReporting {
     pub store: crate::audit::store::Store,
     pub signer: crate::audit::checkpoint::CheckpointSigner,
     pub node_id: String,
-    pub license: Option<(String, Option<u64>, crate::license::MauMode)>,
+    pub license_id: Option<String>,
+    /// The accountant, whose limit and mode the report states.
+    pub accountant: std::sync::Arc<crate::mau::Accountant>,
 }
 
 /// `?month=YYYY-MM` (default: this month, UTC).
@@ -66,10 +68,8 @@ pub async fn mau_report(
         Some(m) => crate::mau::parse_month(m).map_err(|e| bad("month", e))?,
         None => crate::mau::month_of(now),
     };
-    let license = reporting
-        .license
-        .as_ref()
-        .map(|(id, limit, mode)| (id.as_str(), *limit, *mode));
+    let (limit, mode) = reporting.accountant.terms();
+    let license = reporting.license_id.as_deref().map(|id| (id, limit, mode));
     let report =
         crate::mau::Report::build(&reporting.store, &reporting.node_id, &month, license, now)
             .await

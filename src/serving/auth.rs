@@ -146,9 +146,15 @@ impl AuditContext {
         e
     }
 
+    /// The pseudonym of `p`'s subject (issuer + subject), as records and
+    /// the monthly-active-user count hold it.
+    pub fn subject_pseudonym(&self, p: &Principal) -> String {
+        pseudonym(&self.pseudonym_key, &[&p.issuer, &p.subject])
+    }
+
     /// Fills in who the principal is, as pseudonyms.
     pub fn principal(&self, e: &mut AuditEvent, p: &Principal) {
-        e.subject_pseudonym = Some(pseudonym(&self.pseudonym_key, &[&p.issuer, &p.subject]));
+        e.subject_pseudonym = Some(self.subject_pseudonym(p));
         e.tenant = Some(p.tenant.clone());
         e.roles = p.roles.iter().map(|r| r.as_str().to_owned()).collect();
         e.on_behalf_of = p

@@ -666,10 +666,7 @@ async fn run(
     // Monthly active users: a subject new this month is committed before
     // anything else happens; at an enforced limit it is refused.
     if let Some(mau) = req.app_data::<Data<crate::mau::Accountant>>() {
-        let subject = pseudonym(
-            &audit.pseudonym_key,
-            &[&principal.issuer, &principal.subject],
-        );
+        let subject = audit.subject_pseudonym(&principal);
         let now = time::OffsetDateTime::now_utc();
         let admission = mau
             .admit(&subject, &principal.tenant, now)
