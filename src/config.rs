@@ -53,6 +53,8 @@ pub struct Config {
     pub model: ModelConfig,
     /// `[license]`: the installation license.
     pub license: LicenseConfig,
+    /// `[policy]`: the Cedar policies and the identifier detector.
+    pub policy: PolicyConfig,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -65,12 +67,25 @@ pub struct NodeConfig {
     /// Node id, unique within a fleet; defaults to the host name.
     #[serde(default = "default_node_id")]
     pub id: String,
+    /// The node's region (`eu-central`), a fact policies read.
+    #[serde(default)]
+    pub region: String,
+    /// The legal jurisdiction the node runs in (`EU`, `US`): the shipped
+    /// GDPR policy processes personal data only where this is `EU`.
+    #[serde(default)]
+    pub jurisdiction: String,
+    /// The site (data centre, building), a fact policies read.
+    #[serde(default)]
+    pub site: String,
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
         Self {
             id: default_node_id(),
+            region: String::new(),
+            jurisdiction: String::new(),
+            site: String::new(),
         }
     }
 }
@@ -184,6 +199,21 @@ pub struct LicenseConfig {
     /// `file`.
     #[serde(default)]
     pub vendor_public_key: Option<String>,
+}
+
+/// `[policy]`: data-residency and classification policy (docs/policy.md).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The policy directory: one Cedar schema (`*.cedarschema`) and the
+    /// policies (`*.cedar`). Absent, the policies built into this release
+    /// (`policies/` of the source) are in force.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// A name dictionary (one name per line) so that names are detected
+    /// too; absent, names are not detected.
+    #[serde(default)]
+    pub names: Option<PathBuf>,
 }
 
 /// `[model]`: the model served on `/v1` and how its requests are batched.
@@ -638,6 +668,7 @@ impl Config {
         let audit = sections.take::<AuditConfig>("audit");
         let model = sections.take_or_default::<ModelConfig>("model");
         let license = sections.take_or_default::<LicenseConfig>("license");
+        let policy = sections.take_or_default::<PolicyConfig>("policy");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -646,7 +677,7 @@ impl Config {
                 origin: overrides.origin_of(key, origin),
                 key: key.clone(),
                 message:
-                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model, license"
+                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model, license, policy"
                         .to_owned(),
             });
         }
@@ -673,6 +704,7 @@ impl Config {
             audit,
             model,
             license,
+            policy,
         ) {
             (
                 Some(version),
@@ -686,6 +718,7 @@ impl Config {
                 Some(audit),
                 Some(model),
                 Some(license),
+                Some(policy),
             ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
@@ -699,6 +732,7 @@ impl Config {
                     audit,
                     model,
                     license,
+                    policy,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -730,6 +764,12 @@ impl Config {
             resolve(p);
         }
         if let Some(p) = self.license.file.as_mut() {
+            resolve(p);
+        }
+        for p in [self.policy.dir.as_mut(), self.policy.names.as_mut()]
+            .into_iter()
+            .flatten()
+        {
             resolve(p);
         }
         resolve(&mut self.audit.signing_key);

@@ -9,6 +9,7 @@
 //! DIR/model/           a tiny random-weight Llama 4 model (`model synth --preset tiny`)
 //! DIR/license/vendor.key      a development vendor key (never a real one)
 //! DIR/license/license.json    a one-year license it signed, covering the model
+//! DIR/policies/        the shipped Cedar schema, policies and test cases
 //! ```
 
 use std::net::SocketAddr;
@@ -31,8 +32,8 @@ pub enum DemoError {
     /// The directory already holds files.
     #[error("{0} is not empty; demo init writes only into a new or empty directory")]
     NotEmpty(PathBuf),
-    /// The directory cannot be read.
-    #[error("cannot read {path}: {source}")]
+    /// The directory cannot be read or written.
+    #[error("cannot read or write {path}: {source}")]
     Read {
         /// The directory.
         path: PathBuf,
@@ -93,6 +94,11 @@ pub fn init(
         0o644,
     )?;
     let vendor_key = write_license(&dir.join("license"), &dir.join("model"), mau_limit, now)?;
+    let policies = dir.join("policies");
+    crate::policy::write_shipped(&policies).map_err(|source| DemoError::Read {
+        path: policies,
+        source,
+    })?;
     devpki::write_new(
         &dir.join(CONFIG_FILE),
         demo_config(listen, &vendor_key).as_bytes(),
@@ -181,6 +187,11 @@ version = 1
 
 [node]
 id = "demo"
+# Facts the policies read: the shipped GDPR policy processes personal data
+# only in the EU jurisdiction.
+region = "eu-central"
+jurisdiction = "EU"
+site = "demo"
 
 [server]
 listen = ["{listen}"]
@@ -210,6 +221,12 @@ default_max_tokens = 64
 [license]
 file = "license/license.json"
 vendor_public_key = "{vendor_key}"
+
+# The Cedar policies (a copy of the shipped set; edit, then
+# `palisade policy check policies` and reload with SIGHUP or
+# POST /admin/v1/reload).
+[policy]
+dir = "policies"
 
 # The audit trail, kept in this directory.
 [audit]

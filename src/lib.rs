@@ -14,5 +14,7 @@ pub mod https;
 pub mod identity;
 pub mod license;
 pub mod mau;
+pub mod pii;
+pub mod policy;
 pub mod serving;
 pub mod telemetry;

@@ -15,6 +15,7 @@ use crate::{daemon, demo, identity, telemetry};
 mod license;
 mod mau;
 mod model;
+mod policy;
 
 /// Exit status for an invalid configuration (sysexits EX_CONFIG); the
 /// systemd unit lists it in `RestartPreventExitStatus`.
@@ -62,6 +63,12 @@ enum Command {
     /// Monthly active users: the signed report, and its verification.
     #[command(subcommand)]
     Mau(mau::MauCommand),
+    /// Cedar policies: validate them, run their test cases.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    /// Personal and health identifiers: find them in text.
+    #[command(subcommand)]
+    Pii(policy::PiiCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,6 +278,8 @@ pub fn main() -> ExitCode {
         Command::Generate(args) => model::generate(&args),
         Command::License(command) => license::run(command),
         Command::Mau(command) => mau::run(command),
+        Command::Policy(command) => policy::run_policy(command),
+        Command::Pii(command) => policy::run_pii(command),
         Command::Pki(PkiCommand::Init { dir }) => {
             match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
                 Ok(files) => {
@@ -315,7 +324,8 @@ fn serve_loaded(path: &Path, config: Config) -> ExitCode {
             match e {
                 daemon::DaemonError::Config(_)
                 | daemon::DaemonError::Tls(_)
-                | daemon::DaemonError::Identity(_) => ExitCode::from(EXIT_CONFIG),
+                | daemon::DaemonError::Identity(_)
+                | daemon::DaemonError::Policy(_) => ExitCode::from(EXIT_CONFIG),
                 _ => ExitCode::FAILURE,
             }
         }

@@ -63,6 +63,33 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
                 message: e.message,
             })),
     }
+    match crate::policy::load_configured(config.policy.dir.as_ref()) {
+        Ok(set) if set.is_empty() => report.errors.push(ConfigError {
+            origin: origin.clone(),
+            key: "policy.dir".to_owned(),
+            message: format!(
+                "{}: no policies, so every request would be denied",
+                set.origin()
+            ),
+        }),
+        Ok(_) => {}
+        Err(errors) => report
+            .errors
+            .extend(errors.0.into_iter().map(|e| ConfigError {
+                origin: origin.clone(),
+                key: "policy.dir".to_owned(),
+                message: e.to_string(),
+            })),
+    }
+    if let Some(names) = &config.policy.names
+        && let Err(e) = crate::pii::Detector::with_dictionary(names)
+    {
+        report.errors.push(ConfigError {
+            origin: origin.clone(),
+            key: "policy.names".to_owned(),
+            message: e.to_string(),
+        });
+    }
     match crate::identity::jwt::Authenticator::new(&config.identity) {
         Ok(a) if a.issuer_count() == 0 => report.warnings.push(
             "identity.issuers: no token issuer is configured; every request that needs a token will be refused"

@@ -41,6 +41,9 @@ pub enum DaemonError {
     /// The identity configuration or a JWKS is unusable.
     #[error("identity: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Identity(Vec<crate::identity::jwt::IdentityError>),
+    /// The policy set or the name dictionary is unusable.
+    #[error("policy: {0}")]
+    Policy(String),
     /// The audit trail cannot be opened or written.
     #[error("audit: {0}")]
     Audit(String),
@@ -83,6 +86,7 @@ struct Running {
     readiness: Arc<Readiness>,
     addrs: Vec<SocketAddr>,
     last_reload_error: Option<String>,
+    policy: Arc<crate::policy::PolicyState>,
 }
 
 impl Running {
@@ -114,6 +118,8 @@ impl Running {
             let all: Vec<String> = e.iter().map(ToString::to_string).collect();
             format!("identity: {}", all.join("; "))
         })?;
+        let policies = crate::policy::load_configured(config.policy.dir.as_ref())
+            .map_err(|e| format!("policy: {e}"))?;
         // Everything checked out: apply.
         let mut notes = Vec::new();
         let restart_only = [
@@ -127,6 +133,10 @@ impl Running {
             ("node", config.node != self.config.node),
             ("audit", config.audit != self.config.audit),
             ("license", config.license != self.config.license),
+            (
+                "policy.names",
+                config.policy.names != self.config.policy.names,
+            ),
         ];
         for (section, changed) in restart_only {
             if changed {
@@ -151,8 +161,60 @@ impl Running {
         self.config.tls.min_version = min_version;
         self.config.identity = config.identity;
         self.config.rate_limits = config.rate_limits;
+        let old_hash = self.policy.get().hash().to_owned();
+        if policies.hash() != old_hash {
+            notes.push(format!(
+                "policies reloaded from {}: {} policies, policy-set hash {} (was {old_hash})",
+                policies.origin(),
+                policies.len(),
+                policies.hash()
+            ));
+        }
+        self.readiness
+            .set(component::POLICY, policy_state(&policies));
+        self.policy.replace(policies);
+        self.config.policy.dir = config.policy.dir;
         Ok(notes)
     }
+}
+
+/// Reloads (SIGHUP or `POST /admin/v1/reload`), records the outcome in the
+/// audit trail and tells systemd.
+async fn reload_and_record(running: &mut Running) -> Result<Vec<String>, String> {
+    systemd::reloading();
+    let outcome = running.reload();
+    match &outcome {
+        Ok(notes) => {
+            running.last_reload_error = None;
+            running.metrics.reload(true);
+            for note in notes {
+                tracing::warn!("{note}");
+            }
+            tracing::info!("configuration reloaded");
+            let detail = (!notes.is_empty()).then(|| notes.join("; "));
+            if let Err(e) =
+                record_daemon_event(&running.audit, EventType::ConfigReloaded, detail).await
+            {
+                tracing::error!(error = %e, "cannot record the reload in the audit trail");
+            }
+        }
+        Err(e) => {
+            running.metrics.reload(false);
+            tracing::error!(error = %e, "reload failed; still serving with the previous configuration");
+            if let Err(a) = record_daemon_event(
+                &running.audit,
+                EventType::ConfigReloadFailed,
+                Some(e.clone()),
+            )
+            .await
+            {
+                tracing::error!(error = %a, "cannot record the failed reload in the audit trail");
+            }
+            running.last_reload_error = Some(e.clone());
+        }
+    }
+    systemd::ready(&running.status_line());
+    outcome
 }
 
 /// Opens the audit store, loads (or creates) the keys and starts the log.
@@ -246,6 +308,23 @@ fn identity_state(a: &Authenticator) -> ComponentState {
         ComponentState::Unavailable(format!(
             "no issuer has usable keys yet (JWKS not fetched): {}",
             without.join(", ")
+        ))
+    } else {
+        ComponentState::Ready
+    }
+}
+
+/// The policy component's state: an empty set denies everything, and
+/// says so.
+fn policy_state(set: &crate::policy::PolicySet) -> ComponentState {
+    if set.is_empty() {
+        tracing::error!(
+            origin = set.origin(),
+            "the policy set is empty: every request is denied"
+        );
+        ComponentState::Unavailable(format!(
+            "no policies in {}: every request is denied",
+            set.origin()
         ))
     } else {
         ComponentState::Ready
@@ -474,6 +553,31 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         "monthly active users this month"
     );
 
+    readiness.set(component::POLICY, ComponentState::Starting);
+    let policies = crate::policy::load_configured(config.policy.dir.as_ref())
+        .map_err(|e| DaemonError::Policy(e.to_string()))?;
+    tracing::info!(
+        origin = policies.origin(),
+        policies = policies.len(),
+        hash = policies.hash(),
+        "policies loaded"
+    );
+    readiness.set(component::POLICY, policy_state(&policies));
+    let policy_state = Arc::new(crate::policy::PolicyState::new(policies));
+    let detector = match &config.policy.names {
+        Some(names) => crate::pii::Detector::with_dictionary(names),
+        None => crate::pii::Detector::new(),
+    }
+    .map_err(|e| DaemonError::Policy(e.to_string()))?;
+    let app_policy = web::Data::new(serving::policy::PolicyContext {
+        state: policy_state.clone(),
+        detector,
+        node: config.node.clone(),
+    });
+
+    let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(4);
+    let app_reload = web::Data::new(serving::admin::ReloadHandle(reload_tx));
+
     let model_slot = Arc::new(serving::openai::ModelSlot::default());
     systemd::status("loading the model");
     let model_state = match config.model.path.clone() {
@@ -543,6 +647,8 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .app_data(app_model.clone())
             .app_data(app_mau.clone())
             .app_data(app_mau_reporting.clone())
+            .app_data(app_policy.clone())
+            .app_data(app_reload.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
     })
@@ -605,6 +711,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         readiness,
         addrs: addrs.clone(),
         last_reload_error: None,
+        policy: policy_state,
     };
     record_daemon_event(&audit, EventType::DaemonStarted, None)
         .await
@@ -659,36 +766,19 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     };
 
     let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
+    let mut reload_rx = reload_rx;
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
     let reason = loop {
         tokio::select! {
             _ = hup.recv() => {
-                systemd::reloading();
                 tracing::info!("SIGHUP: reloading configuration");
-                match running.reload() {
-                    Ok(notes) => {
-                        running.last_reload_error = None;
-                        running.metrics.reload(true);
-                        for note in &notes {
-                            tracing::warn!("{note}");
-                        }
-                        tracing::info!("configuration reloaded");
-                        let detail = (!notes.is_empty()).then(|| notes.join("; "));
-                        if let Err(e) = record_daemon_event(&running.audit, EventType::ConfigReloaded, detail).await {
-                            tracing::error!(error = %e, "cannot record the reload in the audit trail");
-                        }
-                    }
-                    Err(e) => {
-                        running.metrics.reload(false);
-                        tracing::error!(error = %e, "reload failed; still serving with the previous configuration");
-                        if let Err(a) = record_daemon_event(&running.audit, EventType::ConfigReloadFailed, Some(e.clone())).await {
-                            tracing::error!(error = %a, "cannot record the failed reload in the audit trail");
-                        }
-                        running.last_reload_error = Some(e);
-                    }
-                }
-                systemd::ready(&running.status_line());
+                let _ = reload_and_record(&mut running).await;
+            }
+            Some(reply) = reload_rx.recv() => {
+                tracing::info!("POST /admin/v1/reload: reloading configuration");
+                let outcome = reload_and_record(&mut running).await;
+                let _ = reply.send(outcome);
             }
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",

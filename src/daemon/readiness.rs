@@ -40,6 +40,8 @@ pub mod component {
     pub const MODEL: &str = "model";
     /// The installation license verifies and is in force (or in grace).
     pub const LICENSE: &str = "license";
+    /// The policy set is loaded (and not empty).
+    pub const POLICY: &str = "policy";
 }
 
 /// The readiness of every component.

@@ -622,6 +622,10 @@ impl Authenticator {
             clearances: list_claim(&claims, &m.clearances).map_err(claim_err)?,
             region: string_claim(&claims, &m.region).map_err(claim_err)?,
             purpose: string_claim(&claims, &m.purpose).map_err(claim_err)?,
+            classification: string_claim(&claims, &m.classification).map_err(claim_err)?,
+            service: string_claim(&claims, &m.principal_type)
+                .map_err(claim_err)?
+                .is_some_and(|t| t == "service"),
             actor,
             certificate_bound: bound.is_some(),
             client_cert: cert.cloned(),

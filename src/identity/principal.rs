@@ -68,6 +68,11 @@ pub struct ClaimMapping {
     pub purpose: String,
     /// RFC 8693 actor: an object whose `sub` is the service acting on the subject's behalf.
     pub actor: String,
+    /// The data classification of the caller's requests (public, internal,
+    /// confidential, pii, phi).
+    pub classification: String,
+    /// `"service"` for a service, anything else (or absent) for a user.
+    pub principal_type: String,
 }
 
 impl Default for ClaimMapping {
@@ -80,6 +85,8 @@ impl Default for ClaimMapping {
             region: "region".into(),
             purpose: "purpose".into(),
             actor: "act".into(),
+            classification: "classification".into(),
+            principal_type: "principal_type".into(),
         }
     }
 }
@@ -101,6 +108,10 @@ pub struct Principal {
     pub region: Option<String>,
     /// Purpose claim, if any.
     pub purpose: Option<String>,
+    /// Classification claim, if any.
+    pub classification: Option<String>,
+    /// The caller is a service (claim `principal_type: "service"`), not a person.
+    pub service: bool,
     /// The service acting on the subject's behalf (RFC 8693 `act.sub`), if any.
     pub actor: Option<String>,
     /// Whether the token was bound to the client certificate (RFC 8705).

@@ -213,6 +213,8 @@ mod tests {
             clearances: vec![],
             region: None,
             purpose: None,
+            classification: None,
+            service: false,
             actor: None,
             certificate_bound: false,
             client_cert: None,

@@ -317,3 +317,52 @@ pub struct Retention {
     /// Nothing is removed while true.
     pub legal_hold: bool,
 }
+
+/// What a reload answers: the notes of what changed, or why it was refused.
+pub type ReloadOutcome = Result<Vec<String>, String>;
+
+/// The daemon's reload queue: `POST /admin/v1/reload` asks the daemon's
+/// main loop to reload exactly as SIGHUP does, and waits for the outcome.
+#[derive(Debug, Clone)]
+pub struct ReloadHandle(pub tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<ReloadOutcome>>);
+
+/// `POST /admin/v1/reload` (role `admin`): re-reads the configuration and
+/// the policies, as SIGHUP does. An invalid configuration or policy set is
+/// refused (400, naming every error) and the previous one keeps serving.
+pub async fn reload(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let principal = auth::authorize(&req, Some(Role::Admin)).await?;
+    let audit = audit_context(&req)?;
+    let handle = req
+        .app_data::<web::Data<ReloadHandle>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "reload is not available"))?;
+    let (reply, outcome) = tokio::sync::oneshot::channel();
+    let gone = || ApiError::new(ErrorCode::NotReady, "the daemon is shutting down");
+    handle.0.send(reply).await.map_err(|_| gone())?;
+    let outcome = outcome.await.map_err(|_| gone())?;
+    let mut event = audit.event(&req, EventType::AdminAction, 200);
+    audit.principal(&mut event, &principal);
+    match outcome {
+        Ok(notes) => {
+            event.reason = Some(format!(
+                "reload applied{}",
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", notes.join("; "))
+                }
+            ));
+            audit.record(event).await?;
+            Ok(HttpResponse::Ok().json(serde_json::json!({"reloaded": true, "notes": notes})))
+        }
+        Err(e) => {
+            event.status = Some(400);
+            event.outcome = Some("refused".into());
+            event.reason = Some(format!("reload refused: {e}"));
+            audit.record(event).await?;
+            Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("reload refused, the previous configuration keeps serving: {e}"),
+            ))
+        }
+    }
+}

@@ -19,6 +19,9 @@ pub enum ErrorCode {
     /// 403: the license's monthly-active-user limit is reached and this
     /// subject is not yet active this month.
     LicenseMauExceeded,
+    /// 403: a policy forbids the request (or none permits it); the body
+    /// names the policies in `policy_ids`.
+    PolicyDenied,
     /// 400: the request is malformed.
     InvalidRequest,
     /// 400: the prompt and `max_tokens` do not fit the model's context.
@@ -50,6 +53,7 @@ impl ErrorCode {
             Self::Unauthorized => "unauthorized",
             Self::Forbidden => "forbidden",
             Self::LicenseMauExceeded => "license_mau_exceeded",
+            Self::PolicyDenied => "policy_denied",
             Self::InvalidRequest => "invalid_request_error",
             Self::ContextLengthExceeded => "context_length_exceeded",
             Self::NotFound => "not_found",
@@ -68,7 +72,7 @@ impl ErrorCode {
     pub fn kind(self) -> &'static str {
         match self {
             Self::Unauthorized => "authentication_error",
-            Self::Forbidden | Self::LicenseMauExceeded => "permission_error",
+            Self::Forbidden | Self::LicenseMauExceeded | Self::PolicyDenied => "permission_error",
             Self::InvalidRequest
             | Self::ContextLengthExceeded
             | Self::MethodNotAllowed
@@ -86,7 +90,9 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::LicenseMauExceeded => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::LicenseMauExceeded | Self::PolicyDenied => {
+                StatusCode::FORBIDDEN
+            }
             Self::InvalidRequest | Self::ContextLengthExceeded => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod middleware;
 pub mod openai;
+pub mod policy;
 pub mod scheduler;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -47,6 +48,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/admin/v1/audit/prune")
             .route(web::post().to(admin::audit_prune))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),
+    )
+    .service(
+        web::resource("/admin/v1/reload")
+            .route(web::post().to(admin::reload))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),
     )
     .service(

@@ -438,7 +438,8 @@ fn plan(
     })
 }
 
-fn chat_prompt(model: &ServedModel, messages: &[MessageIn]) -> Result<Vec<u32>, ApiError> {
+/// The chat's messages, checked: roles known, content text only.
+fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, ApiError> {
     if messages.is_empty() {
         return Err(invalid("messages", "`messages` must not be empty"));
     }
@@ -480,9 +481,14 @@ fn chat_prompt(model: &ServedModel, messages: &[MessageIn]) -> Result<Vec<u32>, 
             content,
         });
     }
+    Ok(chat)
+}
+
+/// The chat rendered by the model's template and tokenized.
+fn chat_prompt(model: &ServedModel, chat: &[ChatMessage]) -> Result<Vec<u32>, ApiError> {
     let text = model
         .tokenizer
-        .apply_chat_template(&chat, true)
+        .apply_chat_template(chat, true)
         .map_err(|e| invalid("messages", e.to_string()))?;
     model
         .tokenizer
@@ -490,17 +496,19 @@ fn chat_prompt(model: &ServedModel, messages: &[MessageIn]) -> Result<Vec<u32>, 
         .map_err(|e| invalid("messages", e.to_string()))
 }
 
-fn completion_prompt(model: &ServedModel, prompt: &Stop) -> Result<Vec<u32>, ApiError> {
-    let text: &str = match prompt {
-        Stop::One(t) => t,
-        Stop::Many(list) if list.len() == 1 => list.first().map_or("", String::as_str),
-        Stop::Many(list) => {
-            return Err(invalid(
-                "prompt",
-                format!("one prompt per request, not {}", list.len()),
-            ));
-        }
-    };
+/// The one prompt of a text completion.
+fn completion_text(prompt: Stop) -> Result<String, ApiError> {
+    match prompt {
+        Stop::One(t) => Ok(t),
+        Stop::Many(list) if list.len() == 1 => Ok(list.into_iter().next().unwrap_or_default()),
+        Stop::Many(list) => Err(invalid(
+            "prompt",
+            format!("one prompt per request, not {}", list.len()),
+        )),
+    }
+}
+
+fn completion_prompt(model: &ServedModel, text: &str) -> Result<Vec<u32>, ApiError> {
     model
         .tokenizer
         .encode(text, true)
@@ -577,19 +585,68 @@ async fn handle(
     let model = served(&req)?;
     let body = body_of(&req, payload, model.max_request_bytes).await?;
     let mut object = parse_object(&body)?;
-    let prompt = match api {
+    let mut chat = Vec::new();
+    let mut texts = match api {
         Api::Chat => {
             let messages: Vec<MessageIn> = field(&mut object, "messages")?;
-            chat_prompt(&model, &messages)?
+            chat = chat_messages(&messages)?;
+            chat.iter().map(|m| m.content.clone()).collect()
         }
         Api::Text => {
             let prompt: Stop = field(&mut object, "prompt")?;
-            completion_prompt(&model, &prompt)?
+            vec![completion_text(prompt)?]
         }
     };
     let common: Common = typed(Value::Object(object), "")?;
+    // Policy before any work: identifiers found, classification settled,
+    // Cedar asked; a deny is recorded and answered 403.
+    let policy = req
+        .app_data::<Data<super::policy::PolicyContext>>()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the policy engine is not loaded"))?;
+    let screening = super::policy::screen(
+        &req,
+        &policy,
+        &principal,
+        &model.id,
+        model.terms.license.as_deref().unwrap_or_default(),
+        &mut texts,
+    )?;
+    if !screening.decision.allowed {
+        let audit = req.app_data::<Data<AuditContext>>().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AuditUnavailable,
+                "the audit trail is not available",
+            )
+        })?;
+        let mut refused = refusal(
+            audit_event(
+                &req,
+                audit,
+                &principal,
+                &model,
+                EventType::InferenceRefused,
+                0,
+            ),
+            ErrorCode::PolicyDenied,
+            screening.decision.reason.clone(),
+        );
+        refused.prompt_tokens = None;
+        screening.stamp(&mut refused);
+        audit.record(refused).await?;
+        return Err(screening.denial());
+    }
+    let prompt = match api {
+        Api::Chat => {
+            for (m, text) in chat.iter_mut().zip(texts) {
+                m.content = text;
+            }
+            chat_prompt(&model, &chat)?
+        }
+        Api::Text => completion_prompt(&model, texts.first().map_or("", String::as_str))?,
+    };
     let plan = plan(&common, &model, prompt, api)?;
-    run(req, principal, model, plan, api, &body).await
+    run(req, principal, model, plan, api, &body, screening).await
 }
 
 /// `GET /v1/models`.
@@ -652,6 +709,7 @@ async fn run(
     plan: Plan,
     api: Api,
     body: &[u8],
+    screening: super::policy::Screening,
 ) -> Result<HttpResponse, ApiError> {
     let audit = req
         .app_data::<Data<AuditContext>>()
@@ -720,6 +778,8 @@ async fn run(
                     ErrorCode::LicenseMauExceeded,
                     format!("{count} of {limit} monthly active users"),
                 );
+                let mut refused = refused;
+                screening.stamp(&mut refused);
                 audit.record(refused).await?;
                 return Err(ApiError::new(
                     ErrorCode::LicenseMauExceeded,
@@ -745,6 +805,8 @@ async fn run(
             ErrorCode::RateLimited,
             "queue_full".into(),
         );
+        let mut refused = refused;
+        screening.stamp(&mut refused);
         audit.record(refused).await?;
         return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
     };
@@ -756,12 +818,16 @@ async fn run(
         EventType::InferenceAccepted,
         plan.prompt.len(),
     );
-    // The request's content is not stored; its keyed hash is, so an
-    // auditor with the transcript and the key can show they match.
-    accepted.prompt_hash = Some(pseudonym(
-        &audit.pseudonym_key,
-        &[&String::from_utf8_lossy(body)],
-    ));
+    screening.stamp(&mut accepted);
+    // The request's content is not stored; its keyed hash is (unless
+    // policy forbids even that), so an auditor with the transcript and the
+    // key can show they match.
+    if screening.keeps_content_hashes() {
+        accepted.prompt_hash = Some(pseudonym(
+            &audit.pseudonym_key,
+            &[&String::from_utf8_lossy(body)],
+        ));
+    }
     let prompt_hash = accepted.prompt_hash.clone();
     // Committed before the request reaches the engine, so before its first
     // token.
@@ -805,6 +871,7 @@ async fn run(
         prompt_tokens: plan.prompt.len(),
         prompt_hash,
         logprobs: plan.logprobs.is_some(),
+        screening,
     };
     if plan.stream {
         Ok(completion.stream(receivers, plan.include_usage))
@@ -828,6 +895,8 @@ struct Completion {
     prompt_hash: Option<String>,
     /// Whether the answer carries log-probabilities.
     logprobs: bool,
+    /// The policy decision the request was accepted under.
+    screening: super::policy::Screening,
 }
 
 /// A choice, as its events arrive.
@@ -932,13 +1001,16 @@ impl Completion {
         e.end_time = Some(crate::audit::record::timestamp(
             time::OffsetDateTime::now_utc(),
         ));
+        self.screening.stamp(&mut e);
         e.prompt_hash = self.prompt_hash.clone();
-        let all: String = choices
-            .iter()
-            .map(|c| c.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\u{0}");
-        e.completion_hash = Some(pseudonym(&self.audit.pseudonym_key, &[&all]));
+        if self.screening.keeps_content_hashes() {
+            let all: String = choices
+                .iter()
+                .map(|c| c.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\u{0}");
+            e.completion_hash = Some(pseudonym(&self.audit.pseudonym_key, &[&all]));
+        }
         e.finish_reason = choices
             .first()
             .and_then(|c| c.finish)

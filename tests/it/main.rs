@@ -20,5 +20,7 @@ mod lifecycle;
 mod mau;
 mod merkle;
 mod packaging;
+mod pii_corpus;
+mod policy;
 mod serving;
 mod tls;

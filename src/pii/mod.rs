@@ -1,0 +1,971 @@
+//! Detection of personal and health identifiers in text (the HIPAA Safe
+//! Harbor categories, 45 CFR 164.514(b)(2)), for policy and redaction.
+//!
+//! One pass: every category is a pattern of one multi-pattern automaton
+//! (`regex-automata`'s meta regex, a lazy DFA), searched leftmost-first.
+//! A candidate is then validated (Luhn for cards, ISO 13616 mod-97 for
+//! IBANs, SSN ranges, IP octets, word boundaries) and reduced to the
+//! identifier itself (a date of birth without its label). A candidate that
+//! fails validation resumes the search at its next word, so a long run of
+//! near misses costs linear time, never a rescan of the whole run.
+//!
+//! Digits are Unicode decimal digits (`\d`): fullwidth, Arabic-Indic or
+//! Devanagari look-alikes are read by their value, because a model reads
+//! them as digits too. Findings name the category and byte offsets, never
+//! the value.
+
+use std::fmt;
+
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use regex_automata::{Input, PatternID};
+use serde::{Deserialize, Serialize};
+
+/// A category of identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// E-mail addresses.
+    Email,
+    /// Telephone and fax numbers.
+    Phone,
+    /// US Social Security numbers.
+    Ssn,
+    /// Payment card numbers (Luhn-checked).
+    CreditCard,
+    /// International bank account numbers (mod-97-checked).
+    Iban,
+    /// IPv4 and IPv6 addresses.
+    IpAddress,
+    /// Dates stated to be dates of birth.
+    DateOfBirth,
+    /// Medical record numbers.
+    MedicalRecordNumber,
+    /// Health-plan beneficiary and insurance numbers.
+    HealthPlanNumber,
+    /// Postal codes in addresses.
+    PostalCode,
+    /// Web addresses.
+    Url,
+    /// Names from the configured dictionary.
+    Name,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 12] = [
+        Category::Email,
+        Category::Phone,
+        Category::Ssn,
+        Category::CreditCard,
+        Category::Iban,
+        Category::IpAddress,
+        Category::DateOfBirth,
+        Category::MedicalRecordNumber,
+        Category::HealthPlanNumber,
+        Category::PostalCode,
+        Category::Url,
+        Category::Name,
+    ];
+
+    /// The category's name in findings, policies and audit records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Email => "email",
+            Category::Phone => "phone",
+            Category::Ssn => "ssn",
+            Category::CreditCard => "credit_card",
+            Category::Iban => "iban",
+            Category::IpAddress => "ip_address",
+            Category::DateOfBirth => "date_of_birth",
+            Category::MedicalRecordNumber => "medical_record_number",
+            Category::HealthPlanNumber => "health_plan_number",
+            Category::PostalCode => "postal_code",
+            Category::Url => "url",
+            Category::Name => "name",
+        }
+    }
+
+    /// The category with this name.
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// True for identifiers of health information (they make a request
+    /// `phi`); the others make it `pii`.
+    pub fn is_health(self) -> bool {
+        matches!(
+            self,
+            Category::MedicalRecordNumber | Category::HealthPlanNumber
+        )
+    }
+
+    /// The typed placeholder that replaces a redacted identifier.
+    pub fn placeholder(self) -> String {
+        format!("[{}]", self.as_str().to_ascii_uppercase())
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One identifier found: its category and byte range in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// What it is.
+    pub category: Category,
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// Why a detector could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PiiError {
+    /// A pattern (or the name dictionary) did not compile.
+    #[error("the identifier patterns do not compile: {0}")]
+    Build(String),
+    /// The name dictionary could not be read.
+    #[error("name dictionary {path}: {message}")]
+    Dictionary {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// How a candidate becomes a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Email,
+    Url,
+    /// International and North American numbers.
+    Phone,
+    /// National numbers with a trunk 0 (read by value, so look-alike
+    /// digits count): 9-12 digits.
+    PhoneNational,
+    /// A number after a telephone label: the number is the value.
+    PhoneLabelled,
+    Ssn,
+    /// A labelled SSN without separators: the last 9 digits.
+    SsnLabelled,
+    Card,
+    Iban,
+    Ipv4,
+    Ipv6,
+    /// A label, then the date: the date is the value.
+    DateOfBirth,
+    /// A label, then an identifier: the last token(s) are the value.
+    Labelled(Category),
+    /// A US Medicare Beneficiary Identifier.
+    Mbi,
+    /// A postal code with context: the code is the first run of the
+    /// value pattern.
+    Postal,
+    /// A UK or Canadian postcode, standing alone.
+    PostcodeAlone,
+    Name,
+}
+
+const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s|t)?|maart|apr(?:il|ile)?|avr(?:il)?|may|mai|mei|maggio|mayo|june?|juin|juni|giugno|junio|july?|juil(?:let)?|juli|luglio|julio|aug(?:ust|ustus)?|ao[ûu]t|agosto|sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|d[ée]c(?:embre)?|dez(?:ember)?|dicembre|diciembre|enero|febrero|marzo|gennaio|febbraio|aprile|abril|stycze[ńn]|stycznia|lut(?:y|ego)|marc(?:a|u)|kwie(?:cie[ńn]|tnia)|maj(?:a)?|czerw(?:iec|ca)|lip(?:iec|ca)|sierp(?:ie[ńn]|nia)|wrze(?:sie[ńn]|[śs]nia)|pa[źz]dziernik(?:a)?|listopad(?:a)?|grud(?:zie[ńn]|nia)|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro)";
+
+/// A date in the usual numeric and spelled-out forms.
+fn date_pattern() -> String {
+    format!(
+        r"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    )
+}
+
+/// The patterns, in priority order (earlier wins at the same start).
+fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
+    let date = date_pattern();
+    let dob_label = r"(?i:date\s+of\s+birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:\s+on)?|geburtsdatum|geb\.|geboren(?:\s+am|\s+op)?|geboortedatum|n[ée]e?\s+le|date\s+de\s+naissance|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|data\s+urodzenia|data\s+de\s+nascimento|nascid[oa]\s+em|urodzon[ya](?:\s+dnia)?|ur\.)";
+    let mrn_label = r"(?i:mrn|mr\s?#|medical\s+record\s+(?:number|no\.?|#|id)|medical\s+record|patient\s+(?:id|identifier|number|no\.?|#)|chart\s+(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro\s+(?:de\s+)?dossier|n°\s*(?:de\s+)?dossier|dossier\s+(?:m[ée]dical|patient)|ipp|n[úu]mero\s+de\s+historia(?:\s+cl[íi]nica)?|historia\s+cl[íi]nica|nhc|cartella\s+clinica|numero\s+(?:di\s+)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)\s+(?:historii\s+choroby|karty(?:\s+pacjenta)?|pacjenta)|id\s+pacjenta|patient_id|patientid)";
+    let plan_label = r"(?i:member\s+(?:id|number|no\.?|#)|health\s+plan\s+(?:id|number|no\.?|#|beneficiary\s+number)|(?:insurance\s+)?policy\s+(?:number|no\.?|#|id)|subscriber\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?)|insurance\s+(?:id|number|no\.?|#)|insured\s+id|medicare\s+(?:id|number|no\.?|#|beneficiary\s+identifier|mbi|card(?:\s+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro\s+d['’]assur[ée](?:\s+social)?|medicaid\s+(?:id|number|no\.?|#)|beneficiary\s+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte\s+vitale|num[ée]ro\s+(?:de\s+)?s[ée]curit[ée]\s+sociale|n°\s*(?:de\s+)?s[ée]curit[ée]\s+sociale|nhs\s+(?:number|no\.?)|chi\s+(?:number|no\.?)|n[úu]mero\s+de\s+(?:afiliaci[óo]n|asegurado|tarjeta\s+sanitaria)|tarjeta\s+sanitaria|tessera\s+sanitaria|codice\s+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer\s+(?:ubezpieczenia|polisy)|ehic)";
+    let id_value =
+        r"(?:\d{1,5}(?:[ ]\d{1,5}){2,6}|[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.][A-Za-z0-9]){3,24})";
+    let sep = r"\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|is|n°)?\s*[:#]?\s*";
+    let phone_label = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call\s+(?:me\s+)?(?:at|on)|reach(?:ed)?\s+(?:me\s+)?(?:at|on)|call\s+(?:me\s+)?back\s+(?:at|on)|number\s+is|fone|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन)";
+    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|kod\s+pocztowy|postleitzahl|postnummer|〒)";
+    let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
+    let city = r"\p{Lu}[\p{Ll}\p{Lu}'\-]+";
+    let states = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
+    let mbi_letter = "[AC-HJKMNP-RT-Y]";
+    let mut list = vec![
+        (Rule::Url, r"(?i:https?://|www\.)[^\s<>\x22'\[\]{}|\\^`]+".to_owned()),
+        (
+            Rule::Email,
+            r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}".to_owned(),
+        ),
+        (Rule::DateOfBirth, format!(r"{dob_label}\s*[:\-=：]?\s*{date}")),
+        (
+            Rule::Labelled(Category::MedicalRecordNumber),
+            format!(r"{mrn_label}{sep}{id_value}"),
+        ),
+        (
+            Rule::Labelled(Category::HealthPlanNumber),
+            format!(r"{plan_label}{sep}{id_value}"),
+        ),
+        (
+            Rule::SsnLabelled,
+            r"(?i:ssn|ss#|social\s+security(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer)\s*(?:\([^()\n]{1,30}\))?\s*[:#=]?\s*(?:is\s+)?\d{9}"
+                .to_owned(),
+        ),
+        (Rule::Postal, format!(r"{postal_label}\s*[:.]?\s*{postal_value}")),
+        (
+            Rule::Postal,
+            format!(r"\p{{Lu}}\p{{Ll}}+,?\s+(?:{states}),?\s+\d{{5}}(?:-\d{{4}})?"),
+        ),
+        (
+            Rule::Mbi,
+            format!(
+                r"[1-9]{mbi_letter}[{m}0-9]\d-?{mbi_letter}[{m}0-9]\d-?{mbi_letter}{{2}}\d{{2}}",
+                m = "AC-HJKMNP-RT-Y"
+            ),
+        ),
+        (
+            Rule::Postal,
+            format!(
+                r"(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}\s+{city}|\d{{4}}\s?[A-Z]{{2}}\s+{city}|\d{{2}}-\d{{3}}\s+{city}|\d{{4}}-\d{{3}}\s+{city}|\d{{3}}\s\d{{2}}\s+{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s*-)?\s+[1-9]\d{{5}}|,\s*\d{{5}}-\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
+            ),
+        ),
+        (Rule::Iban, r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,32}".to_owned()),
+        (Rule::Ssn, r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}".to_owned()),
+        (
+            Rule::Card,
+            r"\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]?\d{3})?|\d{4}[ \-]\d{6}[ \-]\d{4,5}|\d{13,19}"
+                .to_owned(),
+        ),
+        (
+            Rule::PhoneLabelled,
+            format!(r"{phone_label}\s*[:.：]?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-]?\d{{2,8}}){{1,5}}"),
+        ),
+        (
+            Rule::Phone,
+            [
+                // International: +CC and groups.
+                r"[+＋]\s?\d{1,3}(?:[ .\-/]?(?:\(\d{1,5}\)|\d{1,5})){1,6}",
+                r"00[1-9]\d{0,2}[ \-]\d{1,5}(?:[ \-]\d{1,5}){1,5}",
+                // North American.
+                r"\(\d{2}\)\s?\d{4,5}-\d{4}|\(\d{3}\)\s?\d{3}[ .\-]\d{4}|\d{3}[.\-]\d{3}[.\-]\d{4}|\d{3} \d{3} \d{4}",
+            ]
+            .join("|"),
+        ),
+        (
+            Rule::PhoneNational,
+            // A trunk 0 (checked by value): grouped by spaces or dashes,
+            // compact, or the French dotted pairs.
+            r"\(\d\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6})?|\d\d{1,5}(?:[ \-]\d{2,8}){1,4}|\d{10,11}|\d\d(?:\.\d{2}){4}"
+                .to_owned(),
+        ),
+        (
+            Rule::Ipv4,
+            r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}".to_owned(),
+        ),
+        (
+            Rule::Ipv6,
+            r"[0-9A-Fa-f]{0,4}(?::{1,2}[0-9A-Fa-f]{0,4}){2,8}".to_owned(),
+        ),
+        (
+            Rule::PostcodeAlone,
+            r"[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2}|[AC-FHKNPRTV-Y]\d[\dW]\s[0-9AC-FHKNPRTV-Y]{4}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d"
+                .to_owned(),
+        ),
+    ];
+    if !names.is_empty() {
+        let alternation: Vec<String> = names.iter().map(|n| regex_syntax_escape(n)).collect();
+        let one = format!("(?:{})", alternation.join("|"));
+        list.push((Rule::Name, format!("{one}(?: {one})*")));
+    }
+    (list, format!("{mrn_label}|{plan_label}"))
+}
+
+fn regex_syntax_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_punctuation() || c == ' ' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A compiled detector.
+#[derive(Debug)]
+pub struct Detector {
+    regex: meta::Regex,
+    rules: Vec<Rule>,
+    date: meta::Regex,
+    postal_value: meta::Regex,
+    /// The medical-record and health-plan labels: a postal candidate that
+    /// holds one is the label's value, not a postal code.
+    id_labels: meta::Regex,
+}
+
+impl Detector {
+    /// A detector without a name dictionary.
+    pub fn new() -> Result<Self, PiiError> {
+        Self::with_names(&[])
+    }
+
+    /// A detector that also finds the given names (whole words, as
+    /// written; consecutive names separated by one space are one finding).
+    pub fn with_names(names: &[String]) -> Result<Self, PiiError> {
+        let names: Vec<String> = names
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let (list, id_labels) = patterns(&names);
+        let rules: Vec<Rule> = list.iter().map(|(r, _)| *r).collect();
+        let sources: Vec<&str> = list.iter().map(|(_, p)| p.as_str()).collect();
+        let build = |pats: &[&str]| {
+            meta::Builder::new()
+                .configure(
+                    meta::Config::new()
+                        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                        .hybrid_cache_capacity(64 << 20),
+                )
+                .syntax(syntax::Config::new().unicode(true).utf8(true))
+                .build_many(pats)
+                .map_err(|e| PiiError::Build(e.to_string()))
+        };
+        let date = date_pattern();
+        Ok(Self {
+            regex: build(&sources)?,
+            rules,
+            date: build(&[date.as_str()])?,
+            id_labels: build(&[id_labels.as_str()])?,
+            postal_value: build(&[
+                r"\d{4}-\d{3}|\d{5}-\d{4}|\d{5}-\d{3}|\d{6}|\d{5}|\d{4}\s?[A-Z]{2}(?-u:\b)|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6}",
+            ])?,
+        })
+    }
+
+    /// A detector with the names in `path` (one per line; `#` comments).
+    pub fn with_dictionary(path: &std::path::Path) -> Result<Self, PiiError> {
+        let text = std::fs::read_to_string(path).map_err(|e| PiiError::Dictionary {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let names: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        Self::with_names(&names)
+    }
+
+    /// Every identifier in `text`, in order, not overlapping.
+    pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < text.len() {
+            let input = Input::new(text).span(at..text.len());
+            let Some(m) = self.regex.search(&input) else {
+                break;
+            };
+            let (start, end) = (m.start(), m.end());
+            match self.accept(text, m.pattern(), start, end) {
+                Some(f) => {
+                    found.push(f);
+                    at = end.max(start + 1);
+                }
+                // A checksummed number that fails its check is skipped
+                // whole (its tail is no phone number); any other
+                // candidate resumes at its next word.
+                None => match self.rules.get(m.pattern().as_usize()) {
+                    Some(Rule::Iban | Rule::Card | Rule::Ssn) => at = end.max(start + 1),
+                    _ => at = next_word(text, start),
+                },
+            }
+            while !text.is_char_boundary(at) {
+                at += 1;
+            }
+        }
+        found
+    }
+
+    /// Validates a candidate and narrows it to the identifier.
+    fn accept(&self, text: &str, pattern: PatternID, start: usize, end: usize) -> Option<Finding> {
+        let rule = *self.rules.get(pattern.as_usize())?;
+        let candidate = text.get(start..end)?;
+        let finding = |category, s: usize, e: usize| {
+            (s < e).then_some(Finding {
+                category,
+                start: s,
+                end: e,
+            })
+        };
+        let bounded =
+            |s: usize, e: usize| word_boundary_before(text, s) && word_boundary_after(text, e);
+        match rule {
+            Rule::Url => {
+                let trimmed = candidate.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
+                (word_boundary_before(text, start) && trimmed.len() > 4)
+                    .then(|| finding(Category::Url, start, start + trimmed.len()))
+                    .flatten()
+            }
+            Rule::Email => {
+                let trimmed = candidate.trim_end_matches(['.', '-']);
+                let e = start + trimmed.len();
+                let local = trimmed.split('@').next().unwrap_or_default();
+                let s =
+                    start + (local.len() - local.trim_start_matches(['.', '-', '%', '+']).len());
+                finding(Category::Email, s, e)
+            }
+            Rule::DateOfBirth => {
+                if !word_boundary_before(text, start) {
+                    return None;
+                }
+                let m = self.date.find(Input::new(text).span(start..end))?;
+                (m.end() == end && word_boundary_after(text, end))
+                    .then(|| finding(Category::DateOfBirth, m.start(), end))
+                    .flatten()
+            }
+            Rule::Labelled(category) => {
+                if !bounded(start, end) {
+                    return None;
+                }
+                let value_start = labelled_value_start(candidate)?;
+                let value = candidate.get(value_start..)?;
+                let digits = value.chars().filter(|c| digit_value(*c).is_some()).count();
+                (digits >= 3)
+                    .then(|| finding(category, start + value_start, end))
+                    .flatten()
+            }
+            Rule::SsnLabelled => {
+                if !bounded(start, end) {
+                    return None;
+                }
+                let digits = digits_of(candidate);
+                let tail = digits.get(digits.len().checked_sub(9)?..)?;
+                let s = end - last_n_digits_bytes(candidate, 9)?;
+                ssn_valid(tail)
+                    .then(|| finding(Category::Ssn, s, end))
+                    .flatten()
+            }
+            Rule::Ssn => {
+                let digits = digits_of(candidate);
+                (bounded(start, end) && !next_is_digit_group(text, end) && ssn_valid(&digits))
+                    .then(|| finding(Category::Ssn, start, end))
+                    .flatten()
+            }
+            Rule::Card => {
+                let digits = digits_of(candidate);
+                let plausible = matches!(digits.first(), Some(2..=6));
+                (bounded(start, end) && plausible && luhn_valid(&digits))
+                    .then(|| finding(Category::CreditCard, start, end))
+                    .flatten()
+            }
+            Rule::Iban => {
+                if !word_boundary_before(text, start) {
+                    return None;
+                }
+                let e = iban_end(candidate)?;
+                word_boundary_after(text, start + e)
+                    .then(|| finding(Category::Iban, start, start + e))
+                    .flatten()
+            }
+            Rule::Phone => {
+                if !bounded(start, end) || next_is_digit_group(text, end) {
+                    return None;
+                }
+                let n = digits_of(candidate).len();
+                (7..=15)
+                    .contains(&n)
+                    .then(|| finding(Category::Phone, start, end))
+                    .flatten()
+            }
+            Rule::PhoneNational => {
+                if !bounded(start, end) || next_is_digit_group(text, end) {
+                    return None;
+                }
+                let digits = digits_of(candidate);
+                let trunk = matches!(digits.as_slice(), [0, d, ..] if *d != 0);
+                (trunk && (9..=12).contains(&digits.len()))
+                    .then(|| finding(Category::Phone, start, end))
+                    .flatten()
+            }
+            Rule::PhoneLabelled => {
+                if !bounded(start, end) || next_is_digit_group(text, end) {
+                    return None;
+                }
+                let value = candidate
+                    .char_indices()
+                    .find(|(_, c)| matches!(c, '+' | '＋' | '(') || digit_value(*c).is_some())
+                    .map(|(i, _)| i)?;
+                let n = digits_of(candidate).len();
+                (7..=15)
+                    .contains(&n)
+                    .then(|| finding(Category::Phone, start + value, end))
+                    .flatten()
+            }
+            Rule::Ipv4 => {
+                let ok = candidate
+                    .split('.')
+                    .all(|octet| number_of(octet).is_some_and(|v| v <= 255));
+                let followed = text.get(end..).is_some_and(|r| {
+                    let mut cs = r.chars();
+                    cs.next() == Some('.') && cs.next().is_some_and(|c| digit_value(c).is_some())
+                });
+                (ok && bounded(start, end) && !followed)
+                    .then(|| finding(Category::IpAddress, start, end))
+                    .flatten()
+            }
+            Rule::Ipv6 => {
+                let ok = candidate.parse::<std::net::Ipv6Addr>().is_ok()
+                    && candidate.matches(':').count() >= 2
+                    && candidate.chars().any(|c| c.is_ascii_hexdigit());
+                (ok && bounded(start, end))
+                    .then(|| finding(Category::IpAddress, start, end))
+                    .flatten()
+            }
+            Rule::Mbi => bounded(start, end)
+                .then(|| finding(Category::HealthPlanNumber, start, end))
+                .flatten(),
+            Rule::Postal => {
+                if self.id_labels.is_match(Input::new(text).span(start..end)) {
+                    return None;
+                }
+                let m = self.postal_value.find(Input::new(text).span(start..end))?;
+                let (s, e) = (m.start(), m.end());
+                if !(word_boundary_before(text, s) && word_boundary_after(text, e))
+                    || street_follows(text, e)
+                {
+                    return None;
+                }
+                finding(Category::PostalCode, s, e)
+            }
+            Rule::PostcodeAlone => bounded(start, end)
+                .then(|| finding(Category::PostalCode, start, end))
+                .flatten(),
+            Rule::Name => bounded(start, end)
+                .then(|| finding(Category::Name, start, end))
+                .flatten(),
+        }
+    }
+}
+
+/// True when one of the two words after `end` names a street (`17634
+/// Congress Ave`): the number is a house number, not a postal code.
+fn street_follows(text: &str, end: usize) -> bool {
+    const STREETS: &[&str] = &[
+        "ave",
+        "avenue",
+        "st",
+        "street",
+        "rd",
+        "road",
+        "dr",
+        "drive",
+        "blvd",
+        "boulevard",
+        "ln",
+        "lane",
+        "way",
+        "ct",
+        "court",
+        "pl",
+        "place",
+        "pkwy",
+        "parkway",
+        "hwy",
+        "highway",
+        "terrace",
+        "circle",
+        "broadway",
+        "sq",
+        "square",
+        "trail",
+    ];
+    text.get(end..)
+        .unwrap_or_default()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
+}
+
+/// Where the search resumes after a rejected candidate: past its first word.
+fn next_word(text: &str, start: usize) -> usize {
+    let rest = text.get(start..).unwrap_or_default();
+    let mut chars = rest.char_indices();
+    if chars.next().is_none() {
+        return start + 1;
+    }
+    for (i, c) in chars {
+        if !c.is_alphanumeric() {
+            return start + i;
+        }
+    }
+    start + rest.len()
+}
+
+fn word_boundary_before(text: &str, start: usize) -> bool {
+    text.get(..start)
+        .and_then(|t| t.chars().next_back())
+        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+fn word_boundary_after(text: &str, end: usize) -> bool {
+    text.get(end..)
+        .and_then(|t| t.chars().next())
+        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+/// True when the candidate continues as a longer digit group (`123-45-6789-1`):
+/// a separator followed by a digit.
+fn next_is_digit_group(text: &str, end: usize) -> bool {
+    let mut cs = text.get(end..).unwrap_or_default().chars();
+    matches!(cs.next(), Some('-' | '.' | '/'))
+        && cs.next().is_some_and(|c| digit_value(c).is_some())
+}
+
+/// Where the value after a label starts: the run of letters, digits and
+/// `-` `/` `.` at the end, extended over spaced digit groups
+/// (`943 476 5919`).
+fn labelled_value_start(candidate: &str) -> Option<usize> {
+    let is_value = |c: char| c.is_alphanumeric() || matches!(c, '-' | '/' | '.');
+    let mut start = candidate.len();
+    for (i, c) in candidate.char_indices().rev() {
+        if !is_value(c) {
+            break;
+        }
+        start = i;
+    }
+    let all_digits = |s: &str| s.chars().all(|c| c == ' ' || digit_value(c).is_some());
+    if all_digits(candidate.get(start..)?) {
+        while let Some(before) = candidate.get(..start).and_then(|h| h.strip_suffix(' ')) {
+            let group = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| digit_value(*c).is_some())
+                .last()
+                .map(|(i, _)| i);
+            match group {
+                Some(i) if word_boundary_before(before, i) => start = i,
+                _ => break,
+            }
+        }
+    }
+    while let Some(c) = candidate.get(start..).and_then(|t| t.chars().next()) {
+        if c.is_alphanumeric() {
+            break;
+        }
+        start += c.len_utf8();
+    }
+    (start < candidate.len()).then_some(start)
+}
+
+/// The decimal value of a Unicode decimal digit (`\p{Nd}`): ASCII,
+/// fullwidth, Arabic-Indic, Devanagari and every other script's digits.
+pub fn digit_value(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return c.to_digit(10);
+    }
+    if c.is_ascii() || !c.is_numeric() {
+        return None;
+    }
+    // Unicode's decimal digits come in runs of ten, zero first; a run may
+    // follow another run directly (the mathematical digits), so the value is
+    // the distance from the first digit of the run, modulo ten.
+    let code = u32::from(c);
+    let mut first = code;
+    while first > 0 && char::from_u32(first - 1).is_some_and(is_decimal_digit) {
+        first -= 1;
+    }
+    is_decimal_digit(c).then_some((code - first) % 10)
+}
+
+/// Unicode general category Nd, by the regex engine's tables.
+fn is_decimal_digit(c: char) -> bool {
+    static ND: std::sync::OnceLock<Option<regex_automata::meta::Regex>> =
+        std::sync::OnceLock::new();
+    let mut buf = [0u8; 4];
+    ND.get_or_init(|| regex_automata::meta::Regex::new(r"^\p{Nd}$").ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(c.encode_utf8(&mut buf) as &str))
+}
+
+fn digits_of(s: &str) -> Vec<u32> {
+    s.chars().filter_map(digit_value).collect()
+}
+
+/// Byte length of the suffix of `s` that holds its last `n` digits.
+fn last_n_digits_bytes(s: &str, n: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (i, c) in s.char_indices().rev() {
+        if digit_value(c).is_some() {
+            seen += 1;
+            if seen == n {
+                return Some(s.len() - i);
+            }
+        }
+    }
+    None
+}
+
+fn number_of(s: &str) -> Option<u32> {
+    if s.is_empty() || s.chars().count() > 3 {
+        return None;
+    }
+    s.chars()
+        .try_fold(0u32, |acc, c| digit_value(c).map(|d| acc * 10 + d))
+}
+
+/// US SSN ranges: area not 000, 666 or 900-999; group not 00; serial not 0000.
+fn ssn_valid(d: &[u32]) -> bool {
+    let [a0, a1, a2, g0, g1, s0, s1, s2, s3] = d else {
+        return false;
+    };
+    let area = a0 * 100 + a1 * 10 + a2;
+    let group = g0 * 10 + g1;
+    let serial = s0 * 1000 + s1 * 100 + s2 * 10 + s3;
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+/// The Luhn check of payment card numbers (ISO/IEC 7812-1).
+pub fn luhn_valid(d: &[u32]) -> bool {
+    if !(13..=19).contains(&d.len()) {
+        return false;
+    }
+    let sum: u32 = d
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &x)| {
+            if i % 2 == 1 {
+                let y = x * 2;
+                if y > 9 { y - 9 } else { y }
+            } else {
+                x
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// IBAN lengths by country (ISO 13616 registry).
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AE", 23),
+    ("AL", 28),
+    ("AT", 20),
+    ("AZ", 28),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("BY", 28),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("GT", 28),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IQ", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LC", 32),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MR", 27),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("SA", 24),
+    ("SC", 31),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("ST", 25),
+    ("SV", 28),
+    ("TL", 23),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VA", 22),
+    ("VG", 24),
+    ("XK", 20),
+];
+
+/// The byte length of the IBAN at the start of `candidate` (its country's
+/// length, single spaces allowed between characters) when its mod-97
+/// check holds.
+fn iban_end(candidate: &str) -> Option<usize> {
+    let country = candidate.get(..2)?;
+    let len = IBAN_LENGTHS.iter().find(|(c, _)| *c == country)?.1;
+    let mut chars = Vec::with_capacity(len);
+    let mut end = 0;
+    for (i, c) in candidate.char_indices() {
+        if c == ' ' {
+            continue;
+        }
+        chars.push(c);
+        end = i + c.len_utf8();
+        if chars.len() == len {
+            break;
+        }
+    }
+    if chars.len() != len {
+        return None;
+    }
+    // Move the first four characters to the end; letters are 10..35.
+    let mut rem: u32 = 0;
+    for c in chars.iter().skip(4).chain(chars.iter().take(4)) {
+        let v = c.to_digit(36)?;
+        rem = if v >= 10 {
+            (rem * 100 + v) % 97
+        } else {
+            (rem * 10 + v) % 97
+        };
+    }
+    (rem == 1).then_some(end)
+}
+
+/// `text` with every finding replaced by its category's placeholder.
+pub fn redact(text: &str, findings: &[Finding]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for f in findings {
+        if f.start < at {
+            continue;
+        }
+        out.push_str(text.get(at..f.start).unwrap_or_default());
+        out.push_str(&f.category.placeholder());
+        at = f.end;
+    }
+    out.push_str(text.get(at..).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cats(d: &Detector, text: &str) -> Vec<(Category, String)> {
+        d.scan(text)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.category,
+                    text.get(f.start..f.end).unwrap_or("?").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_each_category() -> Result<(), PiiError> {
+        let d = Detector::with_names(&["Maria".into(), "Schmidt".into()])?;
+        let text = "Maria Schmidt (SSN 123-45-6789, DOB: 07/03/1984, MRN: A1234567) \
+                    pays with 4111 1111 1111 1111 from DE89 3704 0044 0532 0130 00; \
+                    mail maria@example.org, call +49 30 1234567 or (415) 555-0132; \
+                    host 192.168.1.20 and 2001:db8::1, see https://example.org/a?b=1. \
+                    Member ID: XJH123456789; lives at 10115 Berlin.";
+        let got = cats(&d, text);
+        let want = [
+            (Category::Name, "Maria Schmidt"),
+            (Category::Ssn, "123-45-6789"),
+            (Category::DateOfBirth, "07/03/1984"),
+            (Category::MedicalRecordNumber, "A1234567"),
+            (Category::CreditCard, "4111 1111 1111 1111"),
+            (Category::Iban, "DE89 3704 0044 0532 0130 00"),
+            (Category::Email, "maria@example.org"),
+            (Category::Phone, "+49 30 1234567"),
+            (Category::Phone, "(415) 555-0132"),
+            (Category::IpAddress, "192.168.1.20"),
+            (Category::IpAddress, "2001:db8::1"),
+            (Category::Url, "https://example.org/a?b=1"),
+            (Category::HealthPlanNumber, "XJH123456789"),
+            (Category::PostalCode, "10115"),
+        ];
+        let want: Vec<(Category, String)> =
+            want.iter().map(|(c, s)| (*c, (*s).to_owned())).collect();
+        assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn checksums_reject_near_misses() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        // Luhn fails, mod-97 fails, SSN area 666 and 9xx, octet 300.
+        for text in [
+            "card 4111 1111 1111 1112",
+            "IBAN DE89 3704 0044 0532 0130 01",
+            "ssn 666-12-3456 or 912-34-5678",
+            "addr 300.1.2.3",
+            "version 1.2.3",
+        ] {
+            assert_eq!(d.scan(text), vec![], "{text}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn look_alike_digits_are_read_by_value() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        assert_eq!(digit_value('５'), Some(5));
+        assert_eq!(digit_value('٧'), Some(7));
+        assert_eq!(digit_value('९'), Some(9));
+        assert_eq!(digit_value('²'), None);
+        let text = "SSN １２３-４５-６７８９ and card ٤١١١ ١١١١ ١١١١ ١١١١";
+        let got: Vec<Category> = d.scan(text).into_iter().map(|f| f.category).collect();
+        assert_eq!(got, vec![Category::Ssn, Category::CreditCard]);
+        Ok(())
+    }
+
+    #[test]
+    fn redaction_replaces_with_typed_placeholders() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        let text = "My SSN is 123-45-6789, mail me at a@b.example.";
+        let out = redact(text, &d.scan(text));
+        assert_eq!(out, "My SSN is [SSN], mail me at [EMAIL].");
+        Ok(())
+    }
+}
