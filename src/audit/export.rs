@@ -602,7 +602,7 @@ mod tests {
         let mut event = AuditEvent::new(EventType::AuthenticationFailed, "node-1", t);
         event.status = Some(401);
         event.reason = Some("=cmd|' /C calc'!A0".into());
-        event.tenant = Some(if i % 2 == 0 { "acme" } else { "beta" }.into());
+        event.tenant = Some(if i.is_multiple_of(2) { "acme" } else { "beta" }.into());
         AuditRecord {
             schema_version: SCHEMA_VERSION,
             event_id: format!("id-{i}"),

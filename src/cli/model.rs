@@ -263,10 +263,11 @@ pub(super) fn generate(args: &GenerateArgs) -> ExitCode {
             )?
         };
         let mut prompt = tokenizer.encode(&text, false)?;
-        if args.raw && tokenizer.add_bos_token() {
-            if let Some(bos) = tokenizer.bos_token_id() {
-                prompt.insert(0, bos);
-            }
+        if args.raw
+            && tokenizer.add_bos_token()
+            && let Some(bos) = tokenizer.bos_token_id()
+        {
+            prompt.insert(0, bos);
         }
         let params = SamplingParams {
             temperature: args.temperature,

@@ -188,10 +188,10 @@ impl SequenceCache {
     /// the new positions part of the cache.
     pub(crate) fn advance(&mut self, tokens: usize) {
         self.len += tokens;
-        if let Storage::Contiguous { layers, capacity } = &mut self.storage {
-            if let Some(Some(kv)) = layers.first() {
-                *capacity = kv.keys.dim(1).unwrap_or(*capacity);
-            }
+        if let Storage::Contiguous { layers, capacity } = &mut self.storage
+            && let Some(Some(kv)) = layers.first()
+        {
+            *capacity = kv.keys.dim(1).unwrap_or(*capacity);
         }
     }
 
@@ -243,11 +243,11 @@ fn append_contiguous(
             let grown = needed.max(capacity * 2).max(16);
             let keys_new = Tensor::zeros((kv_heads, grown, head_dim), dtype, device)?;
             let values_new = Tensor::zeros((kv_heads, grown, head_dim), dtype, device)?;
-            if let Some(kv) = old {
-                if len > 0 {
-                    keys_new.slice_set(&kv.keys.narrow(1, 0, len)?.contiguous()?, 1, 0)?;
-                    values_new.slice_set(&kv.values.narrow(1, 0, len)?.contiguous()?, 1, 0)?;
-                }
+            if let Some(kv) = old
+                && len > 0
+            {
+                keys_new.slice_set(&kv.keys.narrow(1, 0, len)?.contiguous()?, 1, 0)?;
+                values_new.slice_set(&kv.values.narrow(1, 0, len)?.contiguous()?, 1, 0)?;
             }
             LayerKv {
                 keys: keys_new,

@@ -460,13 +460,13 @@ impl Keys<'_> {
                 .unwrap_or(false),
         };
         let _ = arch;
-        if let Some(act) = self.get("hidden_act") {
-            if act.as_str() != Some("silu") {
-                return Err(EngineError::Config(format!(
-                    "`{}` {act} is not supported (silu)",
-                    self.name("hidden_act")
-                )));
-            }
+        if let Some(act) = self.get("hidden_act")
+            && act.as_str() != Some("silu")
+        {
+            return Err(EngineError::Config(format!(
+                "`{}` {act} is not supported (silu)",
+                self.name("hidden_act")
+            )));
         }
         Ok(CommonConfig {
             attention_bias: self.bool_or("attention_bias", false)?,

@@ -367,11 +367,11 @@ impl Attention {
             q = qn.forward(&q)?;
             k = kn.forward(&k)?;
         }
-        if self.use_rope {
-            if let Some((rope, cos, sin)) = &inputs.rope {
-                q = rope.apply(&q, cos, sin)?;
-                k = rope.apply(&k, cos, sin)?;
-            }
+        if self.use_rope
+            && let Some((rope, cos, sin)) = &inputs.rope
+        {
+            q = rope.apply(&q, cos, sin)?;
+            k = rope.apply(&k, cos, sin)?;
         }
         if let QkNorm::AfterRope(norm) = &self.qk_norm {
             q = norm.forward(&q)?;

@@ -246,10 +246,10 @@ impl Sampler {
                 };
             };
             for &id in &self.prompt_tokens {
-                if counts.binary_search_by_key(&id, |&(t, _)| t).is_err() {
-                    if let Some(score) = scores.get_mut(id as usize) {
-                        penalise(score);
-                    }
+                if counts.binary_search_by_key(&id, |&(t, _)| t).is_err()
+                    && let Some(score) = scores.get_mut(id as usize)
+                {
+                    penalise(score);
                 }
             }
             for &(id, _) in &counts {
@@ -284,13 +284,13 @@ impl Sampler {
         let by_likelihood =
             |a: &(usize, f64), b: &(usize, f64)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         let mut sorted = false;
-        if let Some(k) = p.top_k {
-            if k < candidates.len() {
-                candidates.select_nth_unstable_by(k.saturating_sub(1), by_likelihood);
-                candidates.truncate(k);
-                candidates.sort_unstable_by(by_likelihood);
-                sorted = true;
-            }
+        if let Some(k) = p.top_k
+            && k < candidates.len()
+        {
+            candidates.select_nth_unstable_by(k.saturating_sub(1), by_likelihood);
+            candidates.truncate(k);
+            candidates.sort_unstable_by(by_likelihood);
+            sorted = true;
         }
         let max = candidates
             .iter()

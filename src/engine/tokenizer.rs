@@ -212,12 +212,12 @@ impl TextTokenizer {
             .encode(text, add_special_tokens)
             .map_err(|e| EngineError::Tokenizer(format!("cannot tokenize the text: {e}")))?;
         let mut ids = encoding.get_ids().to_vec();
-        if add_special_tokens && self.inner.add_bos_token {
-            if let Some(bos) = self.inner.bos_token_id {
-                if ids.first() != Some(&bos) {
-                    ids.insert(0, bos);
-                }
-            }
+        if add_special_tokens
+            && self.inner.add_bos_token
+            && let Some(bos) = self.inner.bos_token_id
+            && ids.first() != Some(&bos)
+        {
+            ids.insert(0, bos);
         }
         Ok(ids)
     }

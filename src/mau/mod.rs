@@ -182,10 +182,10 @@ impl Accountant {
             return Ok(Admission::Known);
         }
         let count = current.subjects.len() as u64;
-        if let (Some(limit), MauMode::Enforce) = (self.limit, self.mode) {
-            if count >= limit {
-                return Ok(Admission::Refused { count, limit });
-            }
+        if let (Some(limit), MauMode::Enforce) = (self.limit, self.mode)
+            && count >= limit
+        {
+            return Ok(Admission::Refused { count, limit });
         }
         let mut sketch = current.sketch.clone();
         sketch.insert(hash_of_pseudonym(pseudonym));

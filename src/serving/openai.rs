@@ -302,17 +302,17 @@ fn plan(
         Api::Chat => "messages",
         Api::Text => "prompt",
     };
-    if let Some(name) = &common.model {
-        if name != &model.id {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!(
-                    "the model {name:?} is not served here; this node serves {:?}",
-                    model.id
-                ),
-            )
-            .with_param("model"));
-        }
+    if let Some(name) = &common.model
+        && name != &model.id
+    {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!(
+                "the model {name:?} is not served here; this node serves {:?}",
+                model.id
+            ),
+        )
+        .with_param("model"));
     }
     let logprobs = logprobs_asked(common, api)?;
     let n = common.n.unwrap_or(1);
@@ -398,13 +398,13 @@ fn plan(
         frequency_penalty: common.frequency_penalty.unwrap_or(0.0),
         seed: common.seed.map(|s| s as u64),
     };
-    if let Some(t) = common.temperature {
-        if !(0.0..=2.0).contains(&t) {
-            return Err(invalid(
-                "temperature",
-                format!("`temperature` must be between 0 and 2, not {t}"),
-            ));
-        }
+    if let Some(t) = common.temperature
+        && !(0.0..=2.0).contains(&t)
+    {
+        return Err(invalid(
+            "temperature",
+            format!("`temperature` must be between 0 and 2, not {t}"),
+        ));
     }
     params.validate().map_err(|e| {
         let message = e.to_string();

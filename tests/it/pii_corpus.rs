@@ -31,8 +31,11 @@ impl Score {
     }
 }
 
+/// A marked span: category, first byte, one past the last.
+pub type Span = (Category, usize, usize);
+
 /// One corpus line: the plain text and the marked spans.
-pub fn parse(line: &str) -> (String, Vec<(Category, usize, usize)>) {
+pub fn parse(line: &str) -> (String, Vec<Span>) {
     let mut plain = String::new();
     let mut spans = Vec::new();
     let mut rest = line;
@@ -57,7 +60,7 @@ pub fn parse(line: &str) -> (String, Vec<(Category, usize, usize)>) {
 }
 
 /// The lines of a corpus file (comments and blank lines dropped), parsed.
-pub fn lines(text: &str) -> Vec<(String, Vec<(Category, usize, usize)>)> {
+pub fn lines(text: &str) -> Vec<(String, Vec<Span>)> {
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(parse)

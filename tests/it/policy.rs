@@ -153,6 +153,16 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
         redacted["usage"]["prompt_tokens"],
         control["usage"]["prompt_tokens"]
     );
+    // Not vacuous: the digits, had they reached the model, are more tokens
+    // than the placeholder (an invalid SSN is not an identifier, so it is
+    // not redacted).
+    let invalid = chat("Patient SSN 000-45-6789, please summarise the case.");
+    let (status, unredacted) = call(&dir, port, &cleared, chat_path, Some(&invalid), &[]);
+    assert_eq!(status, 200, "{unredacted}");
+    assert_ne!(
+        unredacted["usage"]["prompt_tokens"],
+        control["usage"]["prompt_tokens"]
+    );
 
     // HIPAA: declared phi without a treatment/payment/operations purpose.
     let phi = with(&ALICE, &["--data-classes", "pii,phi"]);
