@@ -4,11 +4,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::auth::{self, AuditContext};
+use super::auth::AuditContext;
 use super::error::{ApiError, ErrorCode};
 use crate::audit::export::{self, Filter, Format};
 use crate::audit::record::{AuditRecord, EventType};
 use crate::identity::principal::Role;
+use crate::policy::Action;
 
 /// Query of an audit export.
 #[derive(Debug, Deserialize)]
@@ -59,7 +60,7 @@ pub async fn mau_report(
     req: HttpRequest,
     query: web::Query<MauQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::authorize(&req, Some(Role::Auditor)).await?;
+    super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let reporting = req
         .app_data::<web::Data<MauReporting>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "MAU reporting is not configured"))?;
@@ -90,7 +91,7 @@ pub async fn audit_export(
     req: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = req
         .app_data::<web::Data<AuditContext>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))?;
@@ -156,7 +157,7 @@ pub struct ConsistencyQuery {
 /// `GET /admin/v1/audit/checkpoints`: role `auditor`. Every signed
 /// checkpoint of this node's log, oldest first, as signed notes.
 pub async fn audit_checkpoints(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = audit_context(&req)?;
     let checkpoints = audit
         .log
@@ -186,7 +187,7 @@ pub async fn audit_consistency(
     req: HttpRequest,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, Some(Role::Auditor)).await?;
+    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = audit_context(&req)?;
     let q = query.into_inner();
     let leaves: Vec<[u8; 32]> = audit
@@ -249,7 +250,7 @@ pub async fn audit_prune(
     req: HttpRequest,
     query: web::Query<PruneQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, Some(Role::Admin)).await?;
+    let principal = super::policy::authorize_admin(&req, Role::Admin, Action::Admin).await?;
     let audit = audit_context(&req)?;
     let retention = req
         .app_data::<web::Data<Retention>>()
@@ -330,7 +331,7 @@ pub struct ReloadHandle(pub tokio::sync::mpsc::Sender<tokio::sync::oneshot::Send
 /// the policies, as SIGHUP does. An invalid configuration or policy set is
 /// refused (400, naming every error) and the previous one keeps serving.
 pub async fn reload(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, Some(Role::Admin)).await?;
+    let principal = super::policy::authorize_admin(&req, Role::Admin, Action::Admin).await?;
     let audit = audit_context(&req)?;
     let handle = req
         .app_data::<web::Data<ReloadHandle>>()

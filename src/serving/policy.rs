@@ -18,7 +18,7 @@ use serde_json::json;
 use super::error::{ApiError, ErrorCode};
 use crate::audit::record::AuditEvent;
 use crate::config::NodeConfig;
-use crate::identity::principal::Principal;
+use crate::identity::principal::{Principal, Role};
 use crate::pii::Detector;
 use crate::policy::{
     Action, Caller, CallerKind, Circumstances, Decision, Deployment, Facts, NO_STORE, PolicyState,
@@ -86,12 +86,17 @@ impl Screening {
 
     /// The 403 a deny answers with.
     pub fn denial(&self) -> ApiError {
-        ApiError::new(
-            ErrorCode::PolicyDenied,
-            format!("the request is refused by policy: {}", self.decision.reason),
-        )
-        .with_field("policy_ids", json!(self.decision.policy_ids))
+        denied(&self.decision)
     }
+}
+
+/// The 403 `policy_denied` of a deny, naming the policies.
+fn denied(decision: &Decision) -> ApiError {
+    ApiError::new(
+        ErrorCode::PolicyDenied,
+        format!("the request is refused by policy: {}", decision.reason),
+    )
+    .with_field("policy_ids", json!(decision.policy_ids))
 }
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Result<Option<&'a str>, ApiError> {
@@ -146,6 +151,79 @@ fn caller(p: &Principal) -> Caller {
     }
 }
 
+/// The facts of a request before its content is looked at: the caller,
+/// this node's deployment of `model_id`, the time and the certificate.
+fn base_facts(ctx: &PolicyContext, principal: &Principal, model_id: &str, license: &str) -> Facts {
+    let now = time::OffsetDateTime::now_utc();
+    Facts {
+        caller: caller(principal),
+        deployment: Deployment {
+            model_id: model_id.to_owned(),
+            license: license.to_owned(),
+            node: ctx.node.id.clone(),
+            region: ctx.node.region.clone(),
+            jurisdiction: ctx.node.jurisdiction.clone(),
+            site: ctx.node.site.clone(),
+        },
+        circumstances: Circumstances {
+            data_classes: BTreeSet::new(),
+            identifier_categories: BTreeSet::new(),
+            identifier_count: 0,
+            purpose: principal.purpose.clone().unwrap_or_default(),
+            hour_utc: i64::from(now.hour()),
+            weekday_utc: i64::from(now.weekday().number_from_monday()),
+            client_certificate: principal
+                .client_cert
+                .as_ref()
+                .map(|c| c.thumbprint_s256.clone())
+                .unwrap_or_default(),
+            client_subject: principal
+                .client_cert
+                .as_ref()
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+        },
+    }
+}
+
+/// An administration or audit endpoint: the role check, then policy on
+/// `action` (`export-audit` for the auditors' endpoints, `admin` for the
+/// admins'). A deny is recorded (`authorization_failed`, code
+/// `policy_denied`, with the policy ids) and answered 403.
+pub async fn authorize_admin(
+    req: &HttpRequest,
+    role: Role,
+    action: Action,
+) -> Result<Principal, ApiError> {
+    let principal = super::auth::authorize(req, Some(role)).await?;
+    let ctx = req
+        .app_data::<actix_web::web::Data<PolicyContext>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the policy engine is not loaded"))?;
+    let model = req
+        .app_data::<actix_web::web::Data<super::openai::ModelSlot>>()
+        .and_then(|slot| slot.get());
+    let (model_id, license) = model.as_ref().map_or((String::new(), String::new()), |m| {
+        (m.id.clone(), m.terms.license.clone().unwrap_or_default())
+    });
+    let set = ctx.state.get();
+    let decision = set.decide(action, &base_facts(ctx, &principal, &model_id, &license));
+    if decision.allowed {
+        return Ok(principal);
+    }
+    let audit = req
+        .app_data::<actix_web::web::Data<super::auth::AuditContext>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::AuditUnavailable, "the audit trail is not available"))?;
+    let mut e = audit.event(req, crate::audit::record::EventType::AuthorizationFailed, 403);
+    audit.principal(&mut e, &principal);
+    e.error_code = Some(ErrorCode::PolicyDenied.as_str().into());
+    e.reason = Some(decision.reason.clone());
+    e.decision = Some("deny".into());
+    e.policy_ids = decision.policy_ids.clone();
+    e.policy_set_hash = Some(set.hash().to_owned());
+    audit.record(e).await?;
+    Err(denied(&decision))
+}
+
 /// Screens an inference request whose prompt texts are `texts`: detects,
 /// classifies, decides, and (when the decision obliges it) redacts the
 /// texts in place. A deny is returned as a [`Screening`] (the caller
@@ -183,36 +261,9 @@ pub fn screen(
     let declared_purpose = header(req, PURPOSE_HEADER)?
         .filter(|p| !p.is_empty())
         .map(str::to_ascii_lowercase);
-    let now = time::OffsetDateTime::now_utc();
-    let mut facts = Facts {
-        caller: caller(principal),
-        deployment: Deployment {
-            model_id: model_id.to_owned(),
-            license: model_license.to_owned(),
-            node: ctx.node.id.clone(),
-            region: ctx.node.region.clone(),
-            jurisdiction: ctx.node.jurisdiction.clone(),
-            site: ctx.node.site.clone(),
-        },
-        circumstances: Circumstances {
-            data_classes: BTreeSet::new(),
-            identifier_categories: categories.clone(),
-            identifier_count: i64::try_from(count).unwrap_or(i64::MAX),
-            purpose: principal.purpose.clone().unwrap_or_default(),
-            hour_utc: i64::from(now.hour()),
-            weekday_utc: i64::from(now.weekday().number_from_monday()),
-            client_certificate: principal
-                .client_cert
-                .as_ref()
-                .map(|c| c.thumbprint_s256.clone())
-                .unwrap_or_default(),
-            client_subject: principal
-                .client_cert
-                .as_ref()
-                .map(|c| c.subject.clone())
-                .unwrap_or_default(),
-        },
-    };
+    let mut facts = base_facts(ctx, principal, model_id, model_license);
+    facts.circumstances.identifier_categories = categories.clone();
+    facts.circumstances.identifier_count = i64::try_from(count).unwrap_or(i64::MAX);
     let trusted = (declared.is_some() || declared_purpose.is_some())
         && set.decide(Action::Declare, &facts).allowed;
     let mut classes = detected;

@@ -200,3 +200,41 @@ fn an_unreadable_or_invalid_toml_file_is_named() {
     assert!(out.contains("not valid TOML"), "{out}");
     assert!(out.contains("line 2"), "{out}");
 }
+
+/// Policies are part of what `config check` checks: a broken or empty
+/// policy directory and an unreadable name dictionary are named; the
+/// daemon refuses to start on the same config (exit 78).
+#[test]
+fn policy_directories_and_name_dictionaries_are_checked() {
+    let pki = Pki::new();
+    let dir = pki.path("policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shipped = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"));
+    std::fs::copy(
+        shipped.join("palisade.cedarschema"),
+        dir.join("palisade.cedarschema"),
+    )
+    .unwrap();
+    let config = pki.config(
+        free_addr(),
+        "[policy]\ndir = \"policies\"\nnames = \"missing-names.txt\"\n",
+    );
+    let (code, out) = check(&pki, &config);
+    assert_eq!(code, 78, "{out}");
+    assert!(out.contains("every request would be denied"), "{out}");
+    assert!(out.contains("policy.names") && out.contains("missing-names.txt"), "{out}");
+    std::fs::write(dir.join("bad.cedar"), "forbid (principal, action, resource)\n").unwrap();
+    let config = pki.config(free_addr(), "[policy]\ndir = \"policies\"\n");
+    let (code, out) = check(&pki, &config);
+    assert_eq!(code, 78, "{out}");
+    assert!(out.contains("policy.dir") && out.contains("bad.cedar:"), "{out}");
+    let path = pki.write("serve.toml", &config);
+    let (status, _, err) = run(&["serve", "--config", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(err.contains("bad.cedar"), "{err}");
+    // The shipped set, written by `demo init`, checks out.
+    std::fs::remove_dir_all(&dir).unwrap();
+    palisade::policy::write_shipped(&dir).unwrap();
+    let (code, out) = check(&pki, &config);
+    assert_eq!(code, 0, "{out}");
+}

@@ -205,6 +205,19 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
         &["X-Data-Classification: phi"],
     );
     assert_eq!(status, 200, "{body}");
+    // From a token bound to the client certificate, the headers are
+    // believed as declared (policy permits `declare`).
+    let client_pem = dir.join("pki/client.pem");
+    let bound = with(&phi, &["--bind-cert", client_pem.to_str().unwrap()]);
+    let (status, body) = call(
+        &dir,
+        port,
+        &bound,
+        chat_path,
+        Some(&hello),
+        &["X-Data-Classification: phi", "X-Purpose: treatment"],
+    );
+    assert_eq!(status, 200, "{body}");
     // A header can never lower what detection found.
     let (status, body) = call(
         &dir,
@@ -265,7 +278,8 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     // A valid new rule takes effect on reload...
     std::fs::write(
         dir.join("policies/local.cedar"),
-        "@id(\"ward-7-paused\")\nforbid (principal in Palisade::Tenant::\"ward-7\", action == Palisade::Action::\"infer\", resource);\n",
+        "@id(\"ward-7-paused\")\nforbid (principal in Palisade::Tenant::\"ward-7\", action == Palisade::Action::\"infer\", resource);\n\
+         @id(\"no-exports-for-ward-7\")\nforbid (principal in Palisade::Tenant::\"ward-7\", action == Palisade::Action::\"export-audit\", resource);\n",
     )
     .unwrap();
     let (status, body) = call(&dir, port, &admin, "/admin/v1/reload", None, &[]);
@@ -273,6 +287,14 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     let (status, body) = call(&dir, port, &ALICE, chat_path, Some(&hello), &[]);
     assert_eq!(status, 403, "{body}");
     assert_eq!(ids(&body), vec!["ward-7-paused"]);
+    // Policy narrows the auditors' endpoints too.
+    let auditor = ["--sub", "audra", "--tenant", "ward-7", "--roles", "auditor"];
+    let (status, body) = call(&dir, port, &auditor, "/admin/v1/audit/checkpoints", None, &[]);
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(ids(&body), vec!["no-exports-for-ward-7"]);
+    let other_auditor = ["--sub", "otto", "--tenant", "audit-firm", "--roles", "auditor"];
+    let (status, body) = call(&dir, port, &other_auditor, "/admin/v1/audit/checkpoints", None, &[]);
+    assert_eq!(status, 200, "{body}");
     // ...and on SIGHUP.
     std::fs::remove_file(dir.join("policies/local.cedar")).unwrap();
     let _ = Command::new("kill")
