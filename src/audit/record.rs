@@ -252,10 +252,47 @@ pub struct CanonicalError(String);
 /// canonical form would need ECMAScript number formatting).
 pub fn canonical(value: &Value) -> Result<String, CanonicalError> {
     check(value)?;
-    // serde_json's maps are ordered by key (UTF-8 byte order, equal to
-    // JCS's UTF-16 order for the ASCII keys records use), its output has
-    // no insignificant whitespace, and it escapes strings as JCS does.
-    serde_json::to_string(value).map_err(|e| CanonicalError(e.to_string()))
+    let mut out = String::new();
+    write_canonical(value, &mut out)?;
+    Ok(out)
+}
+
+/// Writes `value` with every object's keys in order (UTF-8 byte order,
+/// equal to JCS's UTF-16 order for the ASCII keys `check` allows), no
+/// insignificant whitespace, and strings and integers as serde_json writes
+/// them (which is as JCS does). The order is imposed here, not left to
+/// serde_json's map type, whose order depends on a cargo feature that any
+/// dependency can turn on.
+fn write_canonical(value: &Value, out: &mut String) -> Result<(), CanonicalError> {
+    let scalar = |v: &Value| serde_json::to_string(v).map_err(|e| CanonicalError(e.to_string()));
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&scalar(&Value::String(key.clone()))?);
+                out.push(':');
+                write_canonical(item, out)?;
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out)?;
+            }
+            out.push(']');
+        }
+        other => out.push_str(&scalar(other)?),
+    }
+    Ok(())
 }
 
 fn check(value: &Value) -> Result<(), CanonicalError> {

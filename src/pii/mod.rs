@@ -177,21 +177,24 @@ const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f
 /// A date in the usual numeric and spelled-out forms.
 fn date_pattern() -> String {
     format!(
-        r"(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+        r"(?:\d{{4}}[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}|\d{{4}}\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?日|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
     )
 }
 
 /// The patterns, in priority order (earlier wins at the same start).
 fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     let date = date_pattern();
-    let dob_label = r"(?i:date\s+of\s+birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:\s+on)?|geburtsdatum|geb\.|geboren(?:\s+am|\s+op)?|geboortedatum|n[ée]e?\s+le|date\s+de\s+naissance|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|data\s+urodzenia|data\s+de\s+nascimento|nascid[oa]\s+em|urodzon[ya](?:\s+dnia)?|ur\.)";
+    let dob_label = r"(?i:date\s+of\s+birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:\s+on)?|geburtsdatum|geb\.|geboren(?:\s+am|\s+op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date\s+de\s+naissance|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|data\s+urodzenia|data\s+de\s+nascimento|nascid[oa]\s+em|urodzon[ya](?:\s+dnia)?|ur\.)";
     let mrn_label = r"(?i:mrn|mr\s?#|medical\s+record\s+(?:number|no\.?|#|id)|medical\s+record|patient\s+(?:id|identifier|number|no\.?|#)|chart\s+(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro\s+(?:de\s+)?dossier|n°\s*(?:de\s+)?dossier|dossier\s+(?:m[ée]dical|patient)|ipp|n[úu]mero\s+de\s+historia(?:\s+cl[íi]nica)?|historia\s+cl[íi]nica|nhc|cartella\s+clinica|numero\s+(?:di\s+)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)\s+(?:historii\s+choroby|karty(?:\s+pacjenta)?|pacjenta)|id\s+pacjenta|patient_id|patientid)";
-    let plan_label = r"(?i:member\s+(?:id|number|no\.?|#)|health\s+plan\s+(?:id|number|no\.?|#|beneficiary\s+number)|(?:insurance\s+)?policy\s+(?:number|no\.?|#|id)|subscriber\s+(?:id|number|no\.?|#)|group\s+(?:number|no\.?)|insurance\s+(?:id|number|no\.?|#)|insured\s+id|medicare\s+(?:id|number|no\.?|#|beneficiary\s+identifier|mbi|card(?:\s+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro\s+d['’]assur[ée](?:\s+social)?|medicaid\s+(?:id|number|no\.?|#)|beneficiary\s+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte\s+vitale|num[ée]ro\s+(?:de\s+)?s[ée]curit[ée]\s+sociale|n°\s*(?:de\s+)?s[ée]curit[ée]\s+sociale|nhs\s+(?:number|no\.?)|chi\s+(?:number|no\.?)|n[úu]mero\s+de\s+(?:afiliaci[óo]n|asegurado|tarjeta\s+sanitaria)|tarjeta\s+sanitaria|tessera\s+sanitaria|codice\s+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer\s+(?:ubezpieczenia|polisy)|ehic)";
+    let plan_label = r"(?i:member\s+(?:id|number|no\.?|#)|health\s+plan\s+(?:id|number|no\.?|#|beneficiary\s+number)|(?:insurance\s+)?policy\s+(?:number|no\.?|#|id)|subscriber\s+(?:id|number|no\.?|#)|insurance\s+(?:id|number|no\.?|#)|insured\s+id|medicare\s+(?:id|number|no\.?|#|beneficiary\s+identifier|mbi|card(?:\s+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro\s+d['’]assur[ée](?:\s+social)?|medicaid\s+(?:id|number|no\.?|#)|beneficiary\s+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte\s+vitale|num[ée]ro\s+(?:de\s+)?s[ée]curit[ée]\s+sociale|n°\s*(?:de\s+)?s[ée]curit[ée]\s+sociale|nhs\s+(?:number|no\.?)|chi\s+(?:number|no\.?)|n[úu]mero\s+de\s+(?:afiliaci[óo]n|asegurado|tarjeta\s+sanitaria)|tarjeta\s+sanitaria|tessera\s+sanitaria|codice\s+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer\s+(?:ubezpieczenia|polisy)|ehic)";
     let id_value =
         r"(?:\d{1,5}(?:[ ]\d{1,5}){2,6}|[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.][A-Za-z0-9]){3,24})";
-    let sep = r"\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|is|n°)?\s*[:#]?\s*";
+    // After a label: a key's closing quote or tag (`"mrn": "`, `<mrn>`), a
+    // parenthetical, then `:` `=` `#` `no.` `n.` ...
+    let kv = r"(?:[\x22'\]>)）]{1,2})?";
+    let sep = r"(?:[\x22'\]>)）]{1,2})?\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?\s*[:#]?\s*[\x22']?\s*";
     let phone_label = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call\s+(?:me\s+)?(?:at|on)|reach(?:ed)?\s+(?:me\s+)?(?:at|on)|call\s+(?:me\s+)?back\s+(?:at|on)|number\s+is|fone|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन)";
-    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|kod\s+pocztowy|postleitzahl|postnummer|〒)";
+    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|cep|kod\s+pocztowy|postleitzahl|postnummer|〒)";
     let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
     let city = r"\p{Lu}[\p{Ll}\p{Lu}'\-]+";
     let states = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
@@ -202,7 +205,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             Rule::Email,
             r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}".to_owned(),
         ),
-        (Rule::DateOfBirth, format!(r"{dob_label}\s*[:\-=：]?\s*{date}")),
+        (Rule::DateOfBirth, format!(r"{dob_label}{kv}\s*[:\-=：]?\s*[\x22'(（]?\s*{date}")),
         (
             Rule::Labelled(Category::MedicalRecordNumber),
             format!(r"{mrn_label}{sep}{id_value}"),
@@ -216,10 +219,13 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             r"(?i:ssn|ss#|social\s+security(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer)\s*(?:\([^()\n]{1,30}\))?\s*[:#=]?\s*(?:is\s+)?\d{9}"
                 .to_owned(),
         ),
-        (Rule::Postal, format!(r"{postal_label}\s*[:.]?\s*{postal_value}")),
         (
             Rule::Postal,
-            format!(r"\p{{Lu}}\p{{Ll}}+,?\s+(?:{states}),?\s+\d{{5}}(?:-\d{{4}})?"),
+            format!(r"{postal_label}{kv}\s*(?:[:.=]|is)?\s*[\x22']?\s*{postal_value}"),
+        ),
+        (
+            Rule::Postal,
+            format!(r"\p{{Lu}}\p{{Ll}}+,?\s*(?:{states}),?\s*\d{{5}}(?:-\d{{4}})?"),
         ),
         (
             Rule::Mbi,
@@ -231,7 +237,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         (
             Rule::Postal,
             format!(
-                r"(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}\s+{city}|\d{{4}}\s?[A-Z]{{2}}\s+{city}|\d{{2}}-\d{{3}}\s+{city}|\d{{4}}-\d{{3}}\s+{city}|\d{{3}}\s\d{{2}}\s+{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s*-)?\s+[1-9]\d{{5}}|,\s*\d{{5}}-\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
+                r"(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}\s+{city}|\d{{4}}\s?[A-Z]{{2}}\s+{city}|\d{{2}}-\d{{3}}\s+{city}|\d{{4}}-\d{{3}}\s+{city}|\d{{3}}\s\d{{2}}\s+{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s\p{{Lu}}\p{{Ll}}+)?(?:\s*-)?\s+[1-9]\d{{2}}\s?\d{{3}}|,\s*\d{{5}}-\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
             ),
         ),
         (Rule::Iban, r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,32}".to_owned()),
@@ -243,7 +249,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{phone_label}\s*[:.：]?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-]?\d{{2,8}}){{1,5}}"),
+            format!(r"{phone_label}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-]?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -330,7 +336,7 @@ impl Detector {
                 .configure(
                     meta::Config::new()
                         .match_kind(regex_automata::MatchKind::LeftmostFirst)
-                        .hybrid_cache_capacity(64 << 20),
+                        .hybrid_cache_capacity(16 << 20),
                 )
                 .syntax(syntax::Config::new().unicode(true).utf8(true))
                 .build_many(pats)
@@ -343,7 +349,7 @@ impl Detector {
             date: build(&[date.as_str()])?,
             id_labels: build(&[id_labels.as_str()])?,
             postal_value: build(&[
-                r"\d{4}-\d{3}|\d{5}-\d{4}|\d{5}-\d{3}|\d{6}|\d{5}|\d{4}\s?[A-Z]{2}(?-u:\b)|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6}",
+                r"\d{4}-\d{3}|\d{5}-\d{4}|\d{5}-\d{3}|\d{6}|\d{3}\s\d{3}|\d{5}|\d{4}\s?[A-Z]{2}(?-u:\b)|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6}",
             ])?,
         })
     }
@@ -475,7 +481,10 @@ impl Detector {
                     .flatten()
             }
             Rule::Phone => {
-                if !bounded(start, end) || next_is_digit_group(text, end) {
+                if !bounded(start, end)
+                    || next_is_digit_group(text, end)
+                    || plus_adjacent(text, start, end)
+                {
                     return None;
                 }
                 let n = digits_of(candidate).len();
@@ -490,7 +499,13 @@ impl Detector {
                 }
                 let digits = digits_of(candidate);
                 let trunk = matches!(digits.as_slice(), [0, d, ..] if *d != 0);
-                (trunk && (9..=12).contains(&digits.len()))
+                // Three dash-separated groups ending in one or two digits
+                // are a product code (an NDC `01817-523-55`), not a number
+                // anyone dials.
+                let groups: Vec<&str> = candidate.split('-').collect();
+                let code =
+                    groups.len() == 3 && groups.last().is_some_and(|g| g.chars().count() <= 2);
+                (trunk && !code && (9..=12).contains(&digits.len()))
                     .then(|| finding(Category::Phone, start, end))
                     .flatten()
             }
@@ -554,7 +569,15 @@ impl Detector {
     }
 }
 
-/// True when one of the two words after `end` names a street (`17634
+/// True when a `+` touches the candidate on either side (`+++168/1296/74129+++`,
+/// a Belgian structured payment reference): no phone number starts with two.
+fn plus_adjacent(text: &str, start: usize, end: usize) -> bool {
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let after = text.get(end..).and_then(|t| t.chars().next());
+    matches!(before, Some('+')) || matches!(after, Some('+'))
+}
+
+/// True when one of the three words after `end` names a street (`17634
 /// Congress Ave`): the number is a house number, not a postal code.
 fn street_follows(text: &str, end: usize) -> bool {
     const STREETS: &[&str] = &[
@@ -590,7 +613,7 @@ fn street_follows(text: &str, end: usize) -> bool {
         .unwrap_or_default()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .take(2)
+        .take(3)
         .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
 }
 

@@ -91,7 +91,8 @@ pub async fn audit_export(
     req: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
+    let principal =
+        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = req
         .app_data::<web::Data<AuditContext>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))?;
@@ -157,7 +158,8 @@ pub struct ConsistencyQuery {
 /// `GET /admin/v1/audit/checkpoints`: role `auditor`. Every signed
 /// checkpoint of this node's log, oldest first, as signed notes.
 pub async fn audit_checkpoints(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
+    let principal =
+        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = audit_context(&req)?;
     let checkpoints = audit
         .log
@@ -187,7 +189,8 @@ pub async fn audit_consistency(
     req: HttpRequest,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
+    let principal =
+        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = audit_context(&req)?;
     let q = query.into_inner();
     let leaves: Vec<[u8; 32]> = audit

@@ -212,8 +212,17 @@ pub async fn authorize_admin(
     }
     let audit = req
         .app_data::<actix_web::web::Data<super::auth::AuditContext>>()
-        .ok_or_else(|| ApiError::new(ErrorCode::AuditUnavailable, "the audit trail is not available"))?;
-    let mut e = audit.event(req, crate::audit::record::EventType::AuthorizationFailed, 403);
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AuditUnavailable,
+                "the audit trail is not available",
+            )
+        })?;
+    let mut e = audit.event(
+        req,
+        crate::audit::record::EventType::AuthorizationFailed,
+        403,
+    );
     audit.principal(&mut e, &principal);
     e.error_code = Some(ErrorCode::PolicyDenied.as_str().into());
     e.reason = Some(decision.reason.clone());

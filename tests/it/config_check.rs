@@ -222,12 +222,22 @@ fn policy_directories_and_name_dictionaries_are_checked() {
     let (code, out) = check(&pki, &config);
     assert_eq!(code, 78, "{out}");
     assert!(out.contains("every request would be denied"), "{out}");
-    assert!(out.contains("policy.names") && out.contains("missing-names.txt"), "{out}");
-    std::fs::write(dir.join("bad.cedar"), "forbid (principal, action, resource)\n").unwrap();
+    assert!(
+        out.contains("policy.names") && out.contains("missing-names.txt"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.join("bad.cedar"),
+        "forbid (principal, action, resource)\n",
+    )
+    .unwrap();
     let config = pki.config(free_addr(), "[policy]\ndir = \"policies\"\n");
     let (code, out) = check(&pki, &config);
     assert_eq!(code, 78, "{out}");
-    assert!(out.contains("policy.dir") && out.contains("bad.cedar:"), "{out}");
+    assert!(
+        out.contains("policy.dir") && out.contains("bad.cedar:"),
+        "{out}"
+    );
     let path = pki.write("serve.toml", &config);
     let (status, _, err) = run(&["serve", "--config", path.to_str().unwrap()]);
     assert_eq!(status.code(), Some(78), "{err}");

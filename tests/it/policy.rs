@@ -289,11 +289,32 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     assert_eq!(ids(&body), vec!["ward-7-paused"]);
     // Policy narrows the auditors' endpoints too.
     let auditor = ["--sub", "audra", "--tenant", "ward-7", "--roles", "auditor"];
-    let (status, body) = call(&dir, port, &auditor, "/admin/v1/audit/checkpoints", None, &[]);
+    let (status, body) = call(
+        &dir,
+        port,
+        &auditor,
+        "/admin/v1/audit/checkpoints",
+        None,
+        &[],
+    );
     assert_eq!(status, 403, "{body}");
     assert_eq!(ids(&body), vec!["no-exports-for-ward-7"]);
-    let other_auditor = ["--sub", "otto", "--tenant", "audit-firm", "--roles", "auditor"];
-    let (status, body) = call(&dir, port, &other_auditor, "/admin/v1/audit/checkpoints", None, &[]);
+    let other_auditor = [
+        "--sub",
+        "otto",
+        "--tenant",
+        "audit-firm",
+        "--roles",
+        "auditor",
+    ];
+    let (status, body) = call(
+        &dir,
+        port,
+        &other_auditor,
+        "/admin/v1/audit/checkpoints",
+        None,
+        &[],
+    );
     assert_eq!(status, 200, "{body}");
     // ...and on SIGHUP.
     std::fs::remove_file(dir.join("policies/local.cedar")).unwrap();
