@@ -46,6 +46,66 @@ pub(crate) fn wait_for_curl(
     }
 }
 
+/// `palisade demo init --dir DIR --listen ADDR [extra]`, which must succeed.
+pub(crate) fn demo_init(dir: &std::path::Path, addr: std::net::SocketAddr, extra: &[&str]) {
+    let mut args = vec!["demo", "init", "--dir", dir.to_str().unwrap()];
+    let listen = addr.to_string();
+    args.extend(["--listen", listen.as_str()]);
+    args.extend_from_slice(extra);
+    let (status, stdout, stderr) = run(&args);
+    assert!(status.success(), "{stdout}{stderr}");
+}
+
+/// A request through curl with the demo's client certificate and a token
+/// minted by the demo's issuer with `mint` (the `token mint` flags):
+/// status and body text. Without a body, `/admin/v1/reload` is a POST and
+/// anything else a GET.
+pub(crate) fn demo_request(
+    dir: &std::path::Path,
+    port: u16,
+    mint: &[&str],
+    path: &str,
+    body: Option<&str>,
+    headers: &[&str],
+) -> (u16, String) {
+    let config = dir.join("palisade.toml");
+    let mut args = vec!["token", "mint", "--config", config.to_str().unwrap()];
+    args.extend_from_slice(mint);
+    let (status, token, err) = run(&args);
+    assert!(status.success(), "{err}");
+    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "--max-time", "30", "--cacert", &d("pki/ca.pem")])
+        .args([
+            "--cert",
+            &d("pki/client.pem"),
+            "--key",
+            &d("pki/client.key"),
+        ])
+        .args(["-H", &format!("Authorization: Bearer {}", token.trim())])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "-w",
+            "\n%{http_code}",
+        ]);
+    for h in headers {
+        cmd.args(["-H", h]);
+    }
+    if let Some(b) = body {
+        cmd.args(["-d", b]);
+    } else if path.starts_with("/admin/v1/reload") {
+        cmd.args(["-X", "POST"]);
+    }
+    let out = cmd
+        .arg(format!("https://127.0.0.1:{port}{path}"))
+        .output()
+        .expect("curl is needed for this test");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
 #[test]
 fn demo_init_then_serve_answers_curl_with_the_demo_client_certificate() {
     let tmp = tempfile::tempdir().unwrap();

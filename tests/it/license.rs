@@ -272,43 +272,8 @@ fn demo_call(
     path: &str,
     body: Option<&str>,
 ) -> (u16, String) {
-    let config = dir.join("palisade.toml");
-    let (status, token, err) = run(&[
-        "token",
-        "mint",
-        "--config",
-        config.to_str().unwrap(),
-        "--sub",
-        subject,
-        "--tenant",
-        "ward-7",
-        "--roles",
-        roles,
-    ]);
-    assert!(status.success(), "{err}");
-    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
-    let out = std::process::Command::new("curl")
-        .args(["-sS", "--max-time", "30", "--cacert", &d("pki/ca.pem")])
-        .args([
-            "--cert",
-            &d("pki/client.pem"),
-            "--key",
-            &d("pki/client.key"),
-        ])
-        .args(["-H", &format!("Authorization: Bearer {}", token.trim())])
-        .args([
-            "-H",
-            "Content-Type: application/json",
-            "-w",
-            "\n%{http_code}",
-        ])
-        .args(body.map(|b| vec!["-d", b]).unwrap_or_default())
-        .arg(format!("https://127.0.0.1:{}{path}", addr.port()))
-        .output()
-        .expect("curl is needed for this test");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (code.trim().parse().unwrap_or(0), body.to_owned())
+    let mint = ["--sub", subject, "--tenant", "ward-7", "--roles", roles];
+    crate::demo::demo_request(dir, addr.port(), &mint, path, body, &[])
 }
 
 /// `palisade demo init --mau-limit 2`: two subjects are served, a third is
@@ -319,17 +284,7 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let addr = free_addr();
-    let (status, out, err) = run(&[
-        "demo",
-        "init",
-        "--dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        &addr.to_string(),
-        "--mau-limit",
-        "2",
-    ]);
-    assert!(status.success(), "{out}{err}");
+    crate::demo::demo_init(&dir, addr, &["--mau-limit", "2"]);
     let config = dir.join("palisade.toml");
     let serve = || {
         let mut child = std::process::Command::new(BIN)

@@ -9,8 +9,7 @@ use serde_json::Value;
 
 use crate::kit::*;
 
-/// A request through curl with the demo's client certificate and a token
-/// minted with `mint` (extra `token mint` flags): status and body.
+/// [`crate::demo::demo_request`], its body read as JSON.
 fn call(
     dir: &Path,
     port: u16,
@@ -19,44 +18,10 @@ fn call(
     body: Option<&str>,
     headers: &[&str],
 ) -> (u16, Value) {
-    let config = dir.join("palisade.toml");
-    let mut args = vec!["token", "mint", "--config", config.to_str().unwrap()];
-    args.extend_from_slice(mint);
-    let (status, token, err) = run(&args);
-    assert!(status.success(), "{err}");
-    let d = |f: &str| dir.join(f).to_str().unwrap().to_owned();
-    let mut cmd = Command::new("curl");
-    cmd.args(["-sS", "--max-time", "30", "--cacert", &d("pki/ca.pem")])
-        .args([
-            "--cert",
-            &d("pki/client.pem"),
-            "--key",
-            &d("pki/client.key"),
-        ])
-        .args(["-H", &format!("Authorization: Bearer {}", token.trim())])
-        .args([
-            "-H",
-            "Content-Type: application/json",
-            "-w",
-            "\n%{http_code}",
-        ]);
-    for h in headers {
-        cmd.args(["-H", h]);
-    }
-    if let Some(b) = body {
-        cmd.args(["-d", b]);
-    } else if path.starts_with("/admin/v1/reload") {
-        cmd.args(["-X", "POST"]);
-    }
-    let out = cmd
-        .arg(format!("https://127.0.0.1:{port}{path}"))
-        .output()
-        .expect("curl is needed for this test");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    let (status, text) = crate::demo::demo_request(dir, port, mint, path, body, headers);
     (
-        code.trim().parse().unwrap_or(0),
-        serde_json::from_str(body).unwrap_or(Value::String(body.to_owned())),
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
 }
 
@@ -116,15 +81,7 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let addr = free_addr();
-    let (status, out, err) = run(&[
-        "demo",
-        "init",
-        "--dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        &addr.to_string(),
-    ]);
-    assert!(status.success(), "{out}{err}");
+    crate::demo::demo_init(&dir, addr, &[]);
     let port = addr.port();
     let mut daemon = serve(&dir, port);
     let ssn = chat("Patient SSN 123-45-6789, please summarise the case.");
@@ -408,15 +365,7 @@ fn personal_data_is_refused_outside_the_eu() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("demo");
     let addr = free_addr();
-    let (status, _, err) = run(&[
-        "demo",
-        "init",
-        "--dir",
-        dir.to_str().unwrap(),
-        "--listen",
-        &addr.to_string(),
-    ]);
-    assert!(status.success(), "{err}");
+    crate::demo::demo_init(&dir, addr, &[]);
     let config = dir.join("palisade.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     let moved = text
@@ -462,6 +411,13 @@ fn policy_check_and_test_pass_on_the_shipped_set() {
     assert!(out.contains(" 0 failed"), "{out}");
 }
 
+/// `palisade policy COMMAND DIR`, which must fail: its stdout and stderr.
+fn fails(command: &str, dir: &Path) -> String {
+    let (status, out, err) = run(&["policy", command, dir.to_str().unwrap()]);
+    assert!(!status.success(), "{out}{err}");
+    format!("{out}{err}")
+}
+
 #[test]
 fn bad_policy_directories_are_refused_with_the_place_named() {
     let shipped = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/policies"));
@@ -481,8 +437,7 @@ fn bad_policy_directories_are_refused_with_the_place_named() {
         "permit (principal,\n  action resource);\n",
     )
     .unwrap();
-    let (status, _, err) = run(&["policy", "check", syntax.to_str().unwrap()]);
-    assert!(!status.success());
+    let err = fails("check", &syntax);
     assert!(err.contains("x.cedar:2:"), "{err}");
     // A policy that parses but does not validate against the schema.
     let schema = copy("schema");
@@ -491,8 +446,7 @@ fn bad_policy_directories_are_refused_with_the_place_named() {
         "permit (principal, action, resource) when { principal.shoe_size > 3 };\n",
     )
     .unwrap();
-    let (status, _, err) = run(&["policy", "check", schema.to_str().unwrap()]);
-    assert!(!status.success());
+    let err = fails("check", &schema);
     assert!(
         err.contains("x.cedar:1:") && err.contains("does not validate"),
         "{err}"
@@ -505,14 +459,12 @@ fn bad_policy_directories_are_refused_with_the_place_named() {
         empty.join("palisade.cedarschema"),
     )
     .unwrap();
-    let (status, _, err) = run(&["policy", "check", empty.to_str().unwrap()]);
-    assert!(!status.success());
+    let err = fails("check", &empty);
     assert!(err.contains("every request would be denied"), "{err}");
     // No schema.
     let none = tmp.path().join("none");
     std::fs::create_dir_all(&none).unwrap();
-    let (status, _, err) = run(&["policy", "check", none.to_str().unwrap()]);
-    assert!(!status.success());
+    let err = fails("check", &none);
     assert!(err.contains("no schema"), "{err}");
     // A case whose expectation is wrong fails `policy test`, naming it.
     let wrong = copy("wrong");
@@ -521,8 +473,7 @@ fn bad_policy_directories_are_refused_with_the_place_named() {
         "[[case]]\nname = \"expects the wrong thing\"\nprincipal = { roles = [\"inference\"] }\ndecision = \"deny\"\n",
     )
     .unwrap();
-    let (status, out, _) = run(&["policy", "test", wrong.to_str().unwrap()]);
-    assert!(!status.success());
+    let out = fails("test", &wrong);
     assert!(
         out.contains("FAIL") && out.contains("expects the wrong thing"),
         "{out}"
@@ -533,8 +484,7 @@ fn bad_policy_directories_are_refused_with_the_place_named() {
         "[[case]]\nname = \"typo\"\ncontext = { data_classes = [\"pi\"] }\ndecision = \"deny\"\n",
     )
     .unwrap();
-    let (status, _, err) = run(&["policy", "test", wrong.to_str().unwrap()]);
-    assert!(!status.success());
+    let err = fails("test", &wrong);
     assert!(err.contains("unknown data class \"pi\""), "{err}");
 }
 
