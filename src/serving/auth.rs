@@ -136,6 +136,10 @@ impl AuditContext {
             .extensions()
             .get::<RequestId>()
             .map(|id| id.0.to_string());
+        e.trace_id = req
+            .extensions()
+            .get::<super::middleware::TraceId>()
+            .map(|t| t.0.clone());
         e.client_cert_thumbprint = req
             .conn_data::<ClientCertIdentity>()
             .map(|c| c.thumbprint_s256.clone());

@@ -22,6 +22,36 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(pub Uuid);
 
+/// The W3C Trace Context trace id of the caller's `traceparent` header
+/// (32 lowercase hex digits, not all zero), so that the audit record joins
+/// the caller's distributed trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceId(pub String);
+
+impl TraceId {
+    /// The trace id of a `traceparent` value (`00-<trace id>-<parent id>-<flags>`);
+    /// `None` for anything malformed, which the specification says to ignore.
+    pub fn from_traceparent(value: &str) -> Option<Self> {
+        let mut parts = value.trim().split('-');
+        let (version, trace, parent, flags) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let hex = |s: &str, n: usize| {
+            s.len() == n
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        };
+        let valid = hex(version, 2)
+            && version != "ff"
+            && (version != "00" || parts.next().is_none())
+            && hex(trace, 32)
+            && trace.bytes().any(|b| b != b'0')
+            && hex(parent, 16)
+            && parent.bytes().any(|b| b != b'0')
+            && hex(flags, 2);
+        valid.then(|| TraceId(trace.to_owned()))
+    }
+}
+
 struct InFlight<'a>(&'a Metrics);
 
 impl Drop for InFlight<'_> {
@@ -38,6 +68,14 @@ pub async fn request_context(
     let started = Instant::now();
     let id = RequestId(Uuid::now_v7());
     req.extensions_mut().insert(id);
+    if let Some(trace) = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(TraceId::from_traceparent)
+    {
+        req.extensions_mut().insert(trace);
+    }
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let _in_flight = metrics.as_deref().map(|m| {
         m.http_in_flight.inc();
@@ -112,4 +150,31 @@ fn shape_error(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         }
     }
     res.into_response(shaped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TraceId;
+
+    #[test]
+    fn traceparent_headers_are_read_as_the_specification_says() {
+        let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        assert_eq!(
+            TraceId::from_traceparent(good).map(|t| t.0),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736".to_owned())
+        );
+        for bad in [
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+            "garbage",
+        ] {
+            assert_eq!(TraceId::from_traceparent(bad), None, "{bad}");
+        }
+        // A later version may append fields.
+        assert!(TraceId::from_traceparent(&format!("01{}-xyz", &good[2..])).is_some());
+    }
 }

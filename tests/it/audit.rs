@@ -1023,3 +1023,157 @@ fn a_compliance_report_summarises_the_log_and_its_verification() {
         "the report itself is recorded: {text}"
     );
 }
+
+/// A TCP proxy to PostgreSQL that the test can take down (every open
+/// connection cut, new ones refused, as when the server stops) and bring
+/// back.
+struct PgProxy {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl PgProxy {
+    fn start() -> Self {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, open2) = (up.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let Ok(server) = std::net::TcpStream::connect("127.0.0.1:5432") else {
+                    continue;
+                };
+                let mut open = open2.lock().unwrap();
+                open.push(client.try_clone().unwrap());
+                open.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self { port, up, open }
+    }
+
+    fn down(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        for s in self.open.lock().unwrap().drain(..) {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn back(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// PostgreSQL goes away under load: requests fail closed with 503
+/// `audit_unavailable`, nothing that was answered is lost, and once it is
+/// back the daemon serves again and the log verifies.
+#[test]
+fn when_postgresql_goes_away_under_load_requests_fail_closed_and_nothing_answered_is_lost() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let pki = Arc::new(Pki::new());
+    let proxy = PgProxy::start();
+    let node = format!(
+        "pg-outage-{}-{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
+    let addr = free_addr();
+    let config = pki.write(
+        "pg-outage.toml",
+        &pki.config(addr, "")
+            .replace(
+                "version = 1\n",
+                &format!("version = 1\n[node]\nid = \"{node}\"\n"),
+            )
+            .replace(
+                "store = \"sqlite:audit/audit.db\"",
+                &format!(
+                    "store = \"postgres://postgres@127.0.0.1:{}/test\"",
+                    proxy.port
+                ),
+            ),
+    );
+    let d = Launch::new(&config, addr).start(&pki);
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let refused = Arc::new(Mutex::new(0usize));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..6)
+        .map(|_| {
+            let (pki, answered, refused, stop) =
+                (pki.clone(), answered.clone(), refused.clone(), stop.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let headers = "Authorization: Bearer not.a.token\r\n";
+                    match get_with_headers(addr, &pki, Some(&pki.client), "/whoami", headers) {
+                        Ok(r) if r.status == 401 => answered
+                            .lock()
+                            .unwrap()
+                            .push(r.header("x-request-id").unwrap().to_owned()),
+                        Ok(r) if r.status == 503 => {
+                            assert_eq!(r.json()["error"]["code"], "audit_unavailable");
+                            *refused.lock().unwrap() += 1;
+                        }
+                        Ok(r) => panic!("unexpected answer {r:?}"),
+                        Err(_) => {}
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    proxy.down();
+    std::thread::sleep(Duration::from_secs(8));
+    let during = answered.lock().unwrap().len();
+    proxy.back();
+    // Served again once PostgreSQL is back.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while answered.lock().unwrap().len() < during + 20 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon did not recover after PostgreSQL came back: {}",
+            d.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, Ordering::SeqCst);
+    for c in clients {
+        c.join().unwrap();
+    }
+    assert!(*refused.lock().unwrap() > 0, "the outage refused nothing");
+    drop(d);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    let stored: String = runtime().block_on(async {
+        let store = Store::open(POSTGRES).await.unwrap();
+        store
+            .records(&node)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.record)
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let answered = answered.lock().unwrap().clone();
+    for id in &answered {
+        assert!(
+            stored.contains(id.as_str()),
+            "request {id} was answered 401 but is not in the audit log"
+        );
+    }
+}

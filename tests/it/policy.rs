@@ -159,7 +159,10 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
         &treating,
         chat_path,
         Some(&hello),
-        &["X-Data-Classification: phi"],
+        &[
+            "X-Data-Classification: phi",
+            "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        ],
     );
     assert_eq!(status, 200, "{body}");
     // From a token bound to the client certificate, the headers are
@@ -350,6 +353,8 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
         .find(|e| e["event_type"] == "inference_accepted" && e["data_classification"] == "phi")
         .expect("the PHI request's acceptance");
     assert!(phi_accepted.get("prompt_hash").is_none(), "{phi_accepted}");
+    // The caller's W3C trace id joins the record to its distributed trace.
+    assert_eq!(phi_accepted["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
     assert!(!lines.contains("123-45-6789"));
     let db = std::fs::read(dir.join("audit/audit.db")).unwrap();
     assert!(
