@@ -317,6 +317,23 @@ impl Store {
             .collect()
     }
 
+    /// The logs (one per node) that signed a checkpoint at or after `since`:
+    /// the nodes active on this store, for the license's node limit.
+    pub async fn active_logs(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<Vec<String>, StoreError> {
+        let since = crate::audit::record::timestamp(since);
+        let rows = rows!(
+            self,
+            "SELECT DISTINCT log_id FROM audit_checkpoints WHERE created_at >= ? ORDER BY log_id",
+            "SELECT DISTINCT log_id FROM audit_checkpoints WHERE created_at >= $1::timestamptz ORDER BY log_id",
+            since,
+            |r| r.try_get::<String, _>(0)
+        );
+        Ok(rows)
+    }
+
     /// Removes the content of records below `below` (retention), keeping
     /// their leaf hashes so the log stays verifiable. Returns how many
     /// records lost their content.

@@ -381,6 +381,36 @@ fn check_license(
     (ComponentState::Ready, Some(license))
 }
 
+/// What a verified license allows this node: the features it uses
+/// (`serving` for a model, `fleet` for a PostgreSQL store) and the node
+/// limit, counted on the audit store.
+async fn check_license_scope(
+    terms: &crate::license::Terms,
+    config: &Config,
+    store: &crate::audit::store::Store,
+) -> Result<(), String> {
+    use crate::license::{FEATURE_FLEET, FEATURE_SERVING, NODE_WINDOW_DAYS};
+    let id = &terms.license_id;
+    if config.model.path.is_some() && !terms.allows(FEATURE_SERVING) {
+        return Err(format!(
+            "license {id} does not include the `{FEATURE_SERVING}` feature (it has: {})",
+            terms.features.join(", ")
+        ));
+    }
+    if config.audit.store.starts_with("postgres") && !terms.allows(FEATURE_FLEET) {
+        return Err(format!(
+            "license {id} does not include the `{FEATURE_FLEET}` feature, which a PostgreSQL audit store (a fleet) needs (it has: {})",
+            terms.features.join(", ")
+        ));
+    }
+    let since = time::OffsetDateTime::now_utc() - time::Duration::days(NODE_WINDOW_DAYS);
+    let active = store
+        .active_logs(since)
+        .await
+        .map_err(|e| format!("cannot count the nodes on the audit store: {e}"))?;
+    terms.check_nodes(&config.node.id, &active)
+}
+
 /// The id the model in `path` is served under: `[model] id`, else the
 /// directory's name.
 pub fn model_id(settings: &crate::config::ModelConfig, path: &Path) -> String {
@@ -491,7 +521,13 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
 
     readiness.set(component::LICENSE, ComponentState::Starting);
     systemd::status("checking the license");
-    let (license_state, license) = check_license(&config.license);
+    let (mut license_state, license) = check_license(&config.license);
+    if let (ComponentState::Ready, Some(l)) = (&license_state, &license)
+        && let Err(why) = check_license_scope(&l.terms, &config, &store).await
+    {
+        tracing::error!(error = %why, "no model is served");
+        license_state = ComponentState::Unavailable(why);
+    }
     let licensed = matches!(license_state, ComponentState::Ready);
     {
         let now = time::OffsetDateTime::now_utc();

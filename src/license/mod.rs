@@ -81,7 +81,11 @@ pub struct Terms {
     pub expires_at: OffsetDateTime,
     /// Days after `expires_at` during which the node serves and warns.
     pub grace_days: u32,
+    /// Nodes that may be active on one audit store (a fleet sharing
+    /// PostgreSQL) within [`NODE_WINDOW_DAYS`]; 0: no limit.
     pub node_limit: u32,
+    /// Features licensed ([`FEATURE_SERVING`], [`FEATURE_FLEET`]); empty or
+    /// omitted: every feature.
     #[serde(default)]
     pub features: Vec<String>,
     pub models: Vec<LicensedModel>,
@@ -104,6 +108,41 @@ mod rfc3339 {
         let text = String::deserialize(d)?;
         OffsetDateTime::parse(&text, &Rfc3339)
             .map_err(|e| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 time: {e}")))
+    }
+}
+
+/// Feature: serving a model on `/v1`.
+pub const FEATURE_SERVING: &str = "serving";
+/// Feature: a PostgreSQL audit store shared by a fleet of nodes.
+pub const FEATURE_FLEET: &str = "fleet";
+/// A node counts against the node limit while it has signed an audit
+/// checkpoint on the shared store within this many days.
+pub const NODE_WINDOW_DAYS: i64 = 30;
+
+impl Terms {
+    /// True when `feature` is licensed (an empty list licenses every one).
+    pub fn allows(&self, feature: &str) -> bool {
+        self.features.is_empty() || self.features.iter().any(|f| f == feature)
+    }
+
+    /// Checks the node limit against the nodes active on the store
+    /// (`active`, which may or may not include `this_node`).
+    pub fn check_nodes(&self, this_node: &str, active: &[String]) -> Result<(), String> {
+        let mut nodes: Vec<&str> = active.iter().map(String::as_str).collect();
+        if !nodes.contains(&this_node) {
+            nodes.push(this_node);
+        }
+        nodes.sort_unstable();
+        let limit = self.node_limit as usize;
+        if limit > 0 && nodes.len() > limit {
+            return Err(format!(
+                "license {} allows {limit} node(s), and {} are active on this audit store in the last {NODE_WINDOW_DAYS} days ({})",
+                self.license_id,
+                nodes.len(),
+                nodes.join(", ")
+            ));
+        }
+        Ok(())
     }
 }
 

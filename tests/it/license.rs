@@ -440,3 +440,119 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
         .count();
     assert_eq!(refused, 2);
 }
+
+/// The license's feature flags and node limit: a license without
+/// `serving` serves no model; one without `fleet` serves none from a
+/// PostgreSQL store; one whose node limit the fleet on that store already
+/// fills serves none on a further node. Each says why in `/readyz`.
+#[test]
+fn features_and_the_node_limit_are_enforced() {
+    let vendor = Vendor::new();
+    let digest = fixture_digest();
+    let pki = Pki::new();
+
+    let mut t = terms(&digest);
+    t["features"] = json!(["audit"]);
+    let no_serving = vendor.sign("no-serving", &t).unwrap();
+    let (daemon, _) = serve_with(&pki, &no_serving, &vendor.public);
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("does not include the `serving` feature"),
+        "{}",
+        r.body
+    );
+    drop(daemon);
+
+    // A fleet store: PostgreSQL, with another node already active on it.
+    let suffix = format!(
+        "{}-{}",
+        std::process::id(),
+        time::OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
+    let (other, this) = (format!("fleet-a-{suffix}"), format!("fleet-b-{suffix}"));
+    // A database of its own: every node on a store counts, and other tests
+    // share the `test` database.
+    let database = format!("palisade_fleet_{}", suffix.replace('-', "_"));
+    let postgres = format!("postgres://postgres@127.0.0.1:5432/{database}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/test")
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {database}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let store = palisade::audit::store::Store::open(&postgres)
+            .await
+            .unwrap();
+        store
+            .add_checkpoint(&other, 1, &[0u8; 32], "a checkpoint of another node")
+            .await
+            .unwrap();
+    });
+    let on_fleet = |license: &str| {
+        let addr = free_addr();
+        let extra = format!(
+            "[model]\npath = \"{}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n\n[license]\nfile = \"{license}\"\nvendor_public_key = \"{}\"\n",
+            fixture(),
+            vendor.public
+        );
+        let config = pki
+            .config(addr, &extra)
+            .replace(
+                "version = 1\n",
+                &format!("version = 1\n[node]\nid = \"{this}\"\n"),
+            )
+            .replace(
+                "store = \"sqlite:audit/audit.db\"",
+                &format!("store = \"{postgres}\""),
+            );
+        let path = pki.write("fleet.toml", &config);
+        Launch::new(&path, addr).start(&pki)
+    };
+    // `features: ["serving"]` lacks `fleet`.
+    let daemon = on_fleet(&vendor.sign("no-fleet", &terms(&digest)).unwrap());
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("does not include the `fleet` feature"),
+        "{}",
+        r.body
+    );
+    drop(daemon);
+    // One node allowed, another already active: this one does not serve.
+    let mut t = terms(&digest);
+    t["features"] = json!(["serving", "fleet"]);
+    t["node_limit"] = json!(1);
+    let one_node = vendor.sign("one-node", &t).unwrap();
+    let daemon = on_fleet(&one_node);
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("allows 1 node(s), and 2 are active"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains(&other), "{}", r.body);
+    drop(daemon);
+    // Two allowed: it serves.
+    t["node_limit"] = json!(2);
+    let two_nodes = vendor.sign("two-nodes", &t).unwrap();
+    let daemon = on_fleet(&two_nodes);
+    let r = wait_ready(&daemon, &pki);
+    assert_eq!(r.status, 200, "{}", r.body);
+    drop(daemon);
+    runtime.block_on(async {
+        let admin = sqlx::PgPool::connect("postgres://postgres@127.0.0.1:5432/test")
+            .await
+            .unwrap();
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+            .execute(&admin)
+            .await;
+    });
+}
