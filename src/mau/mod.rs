@@ -182,10 +182,26 @@ impl Accountant {
             return Ok(Admission::Known);
         }
         let count = current.subjects.len() as u64;
-        if let (Some(limit), MauMode::Enforce) = (self.limit, self.mode)
-            && count >= limit
-        {
-            return Ok(Admission::Refused { count, limit });
+        if let (Some(limit), MauMode::Enforce) = (self.limit, self.mode) {
+            if count >= limit {
+                return Ok(Admission::Refused { count, limit });
+            }
+            // A fleet shares the limit: the nodes' merged sketches estimate
+            // its distinct subjects. A subject whose hash leaves the merged
+            // registers as they are may be active on another node already
+            // and is admitted; one that changes them is new to the fleet,
+            // and is refused once the estimate has reached the limit.
+            if let Store::Postgres(_) = self.store {
+                let (mut fleet, _) = fleet_sketch(&self.store, &month).await?;
+                fleet.merge(&current.sketch);
+                let estimate = fleet.estimate().round() as u64;
+                if estimate >= limit && fleet.insert(hash_of_pseudonym(pseudonym)) {
+                    return Ok(Admission::Refused {
+                        count: estimate,
+                        limit,
+                    });
+                }
+            }
         }
         let mut sketch = current.sketch.clone();
         sketch.insert(hash_of_pseudonym(pseudonym));
@@ -335,6 +351,12 @@ async fn insert(
 
 /// The fleet's estimate for `month`: every node's sketch merged.
 pub async fn fleet_estimate(store: &Store, month: &str) -> Result<(f64, usize), StoreError> {
+    let (merged, nodes) = fleet_sketch(store, month).await?;
+    Ok((merged.estimate(), nodes))
+}
+
+/// Every node's sketch of `month` merged, and how many nodes there are.
+async fn fleet_sketch(store: &Store, month: &str) -> Result<(Sketch, usize), StoreError> {
     let rows: Vec<(Vec<u8>,)> = match store {
         Store::Sqlite(pool) => {
             sqlx::query_as("SELECT registers FROM mau_sketches WHERE month = ?")
@@ -355,7 +377,7 @@ pub async fn fleet_estimate(store: &Store, month: &str) -> Result<(f64, usize), 
             Sketch::from_bytes(bytes).map_err(|e| StoreError(format!("mau_sketches: {e}")))?;
         merged.merge(&sketch);
     }
-    Ok((merged.estimate(), rows.len()))
+    Ok((merged, rows.len()))
 }
 
 /// The format marker of a report.

@@ -157,3 +157,58 @@ fn months_follow_the_clock_even_backwards_and_tenants_count_apart() {
             assert_eq!(report.fleet_estimate, 2);
         });
 }
+
+/// An enforced limit holds across a fleet: a node whose own count is under
+/// the limit refuses a subject new to the fleet once the nodes' merged
+/// estimate has reached it, and still admits one already active on
+/// another node.
+#[test]
+fn an_enforced_limit_holds_across_the_fleet() {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let store = Store::open(POSTGRES).await.unwrap();
+            let year = 5000 + i32::try_from((std::process::id() + 1) % 4000).unwrap();
+            let now = time::Date::from_calendar_date(year, time::Month::July, 15)
+                .unwrap()
+                .midnight()
+                .assume_utc();
+            let month = month_of(now);
+            let Store::Postgres(pool) = &store else {
+                panic!("not PostgreSQL")
+            };
+            for table in ["mau_subjects", "mau_sketches"] {
+                let _ = sqlx::query(&format!("DELETE FROM {table} WHERE month = $1"))
+                    .bind(&month)
+                    .execute(pool)
+                    .await;
+            }
+            let key = b"fleet limit key";
+            let user = |i: u32| pseudonym(key, &["https://idp.example", &format!("user-{i}")]);
+            let open = |node: &'static str| {
+                Accountant::open(store.clone(), node, Some(3), MauMode::Enforce, now)
+            };
+            let c = open("mau-fleet-c").await.unwrap();
+            let d = open("mau-fleet-d").await.unwrap();
+            for i in 0..3 {
+                assert!(matches!(
+                    c.admit(&user(i), "t", now).await.unwrap(),
+                    Admission::New { .. }
+                ));
+            }
+            // Node d has no subject of its own, but the fleet has 3.
+            assert_eq!(
+                d.admit(&user(3), "t", now).await.unwrap(),
+                Admission::Refused { count: 3, limit: 3 }
+            );
+            // A subject already active on node c is served on node d.
+            assert!(matches!(
+                d.admit(&user(0), "t", now).await.unwrap(),
+                Admission::New { count: 1, .. }
+            ));
+            assert_eq!(c.count().await, 3);
+            assert_eq!(d.count().await, 1);
+        });
+}
