@@ -104,6 +104,9 @@ impl Running {
             Some(summary) => line.push_str(&format!("; not ready: {summary}")),
             None => line.push_str("; ready"),
         }
+        for note in self.readiness.notes() {
+            line.push_str(&format!("; {note}"));
+        }
         line
     }
 
@@ -578,6 +581,12 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     });
     let active = mau.count().await;
     metrics.serving.mau_active_users.set(active as i64);
+    if let (Some(limit), false) = (mau_limit, mau_mode == crate::license::MauMode::Observe) {
+        readiness.set_note(
+            "mau:license_limit",
+            crate::mau::status_note(active, limit, "the license's limit"),
+        );
+    }
     metrics
         .serving
         .mau_limit
@@ -803,6 +812,9 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
 
     let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
     let mut reload_rx = reload_rx;
+    // STATUS= follows notes set while serving (a MAU threshold crossed).
+    let mut status_tick = tokio::time::interval(Duration::from_secs(5));
+    let mut last_status = running.status_line();
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
     let reason = loop {
@@ -810,6 +822,13 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             _ = hup.recv() => {
                 tracing::info!("SIGHUP: reloading configuration");
                 let _ = reload_and_record(&mut running).await;
+            }
+            _ = status_tick.tick() => {
+                let line = running.status_line();
+                if line != last_status {
+                    systemd::status(&line);
+                    last_status = line;
+                }
             }
             Some(reply) = reload_rx.recv() => {
                 tracing::info!("POST /admin/v1/reload: reloading configuration");

@@ -48,6 +48,9 @@ pub mod component {
 #[derive(Debug)]
 pub struct Readiness {
     components: RwLock<BTreeMap<String, ComponentState>>,
+    /// Warnings an operator should see in `STATUS=` while the node is
+    /// ready (a monthly-active-user threshold crossed), by topic.
+    notes: RwLock<BTreeMap<String, String>>,
     metrics: Arc<Metrics>,
 }
 
@@ -56,6 +59,7 @@ impl Readiness {
     pub fn new(metrics: Arc<Metrics>) -> Self {
         Self {
             components: RwLock::new(BTreeMap::new()),
+            notes: RwLock::new(BTreeMap::new()),
             metrics,
         }
     }
@@ -95,6 +99,28 @@ impl Readiness {
         self.snapshot()
             .values()
             .all(|s| *s != ComponentState::Starting)
+    }
+
+    /// Sets (or, with `None`, clears) the note on `topic`.
+    pub fn set_note(&self, topic: &str, note: Option<String>) {
+        let mut notes = self
+            .notes
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match note {
+            Some(n) => notes.insert(topic.to_owned(), n),
+            None => notes.remove(topic),
+        };
+    }
+
+    /// The notes, in topic order.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// One line naming each component that is not ready and why, or `None`.

@@ -223,16 +223,33 @@ impl Accountant {
             .insert(key);
         current.sketch = sketch;
         let count = count + 1;
-        let crossed = self.limit.and_then(|limit| {
-            // The highest one, when a small limit crosses several at once.
-            THRESHOLDS
-                .iter()
-                .rev()
-                .copied()
-                .find(|p| crossing(count, limit, *p))
-        });
+        // The highest one, when a small limit crosses several at once.
+        let crossed = self.limit.and_then(|limit| threshold_crossed(count, limit));
         Ok(Admission::New { count, crossed })
     }
+}
+
+/// The highest threshold (80, 90, 100 %) of `limit` that the `count`-th
+/// subject is the first to reach, if any.
+#[must_use]
+pub fn threshold_crossed(count: u64, limit: u64) -> Option<u64> {
+    THRESHOLDS
+        .iter()
+        .rev()
+        .copied()
+        .find(|p| crossing(count, limit, *p))
+}
+
+/// The note an operator sees in `STATUS=` once `count` subjects have
+/// reached 80 % or more of `limit`, `None` below.
+#[must_use]
+pub fn status_note(count: u64, limit: u64, what: &str) -> Option<String> {
+    (limit > 0 && count.saturating_mul(100) >= limit.saturating_mul(80)).then(|| {
+        format!(
+            "monthly active users at {}% of {what} ({count} of {limit})",
+            count.saturating_mul(100) / limit
+        )
+    })
 }
 
 /// Whether the `count`-th subject is the first at or above `percent` of

@@ -743,20 +743,44 @@ async fn run(
                 if let Some(m) = metrics {
                     m.serving.mau_active_users.set(count as i64);
                 }
-                if let Some(percent) = crossed {
-                    let (limit, mode) = mau.terms();
+                let (limit, mode) = mau.terms();
+                let readiness = req.app_data::<Data<crate::daemon::readiness::Readiness>>();
+                // The license's limit (in `observe` mode only counted), and
+                // the model license's own threshold (warned, never
+                // enforced: the appliance sees only its own users).
+                let license = crossed
+                    .filter(|_| mode != crate::license::MauMode::Observe)
+                    .zip(limit)
+                    .map(|(p, l)| (p, l, "the license's limit".to_owned(), "license_limit"));
+                let model_threshold = model.terms.mau_threshold.and_then(|t| {
+                    crate::mau::threshold_crossed(count, t).map(|p| {
+                        (
+                            p,
+                            t,
+                            format!("the {} model license's threshold", model.id),
+                            "model_license",
+                        )
+                    })
+                });
+                for (percent, of, what, topic) in license.into_iter().chain(model_threshold) {
                     tracing::warn!(
                         count,
-                        ?limit,
+                        of,
                         ?mode,
                         percent,
-                        "monthly active users crossed {percent} % of the license's limit"
+                        "monthly active users crossed {percent} % of {what}"
                     );
+                    if let Some(r) = readiness {
+                        r.set_note(
+                            &format!("mau:{topic}"),
+                            crate::mau::status_note(count, of, &what),
+                        );
+                    }
                     let mut e = audit.event(&req, EventType::MauThresholdCrossed, 200);
                     audit.principal(&mut e, &principal);
+                    e.model_id = Some(model.id.clone());
                     e.reason = Some(format!(
-                        "{percent}% ({count} of {} in {})",
-                        limit.unwrap_or_default(),
+                        "{percent}% of {what} ({count} of {of} in {})",
                         crate::mau::month_of(now)
                     ));
                     audit.record(e).await?;

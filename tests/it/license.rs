@@ -416,7 +416,7 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
         crossed[0]["reason"]
             .as_str()
             .unwrap()
-            .starts_with("100% (2 of 2 in "),
+            .starts_with("100% of the license's limit (2 of 2 in "),
         "{}",
         crossed[0]
     );

@@ -229,3 +229,45 @@ fn listens_on_sockets_passed_by_systemd() {
     assert_eq!(d.get(&pki, "/healthz").status, 200);
     assert!(d.log().contains("socket_activation=true"), "{}", d.log());
 }
+
+/// Monthly-active-user thresholds crossed while serving show in `STATUS=`
+/// within the 5 s refresh: the license's (mode `enforce` here; `warn`
+/// alike) and the model license's own.
+#[test]
+fn a_crossed_mau_threshold_shows_in_the_status_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let addr = free_addr();
+    crate::demo::demo_init(&dir, addr, &["--mau-limit", "2"]);
+    // The model license's own threshold, made small enough to cross.
+    let terms = dir.join("model/palisade-model.toml");
+    let text = std::fs::read_to_string(&terms).unwrap();
+    let small = text.replace("mau_threshold = 700000000", "mau_threshold = 2");
+    assert_ne!(text, small);
+    std::fs::write(&terms, small).unwrap();
+    let notes = Notifications::bind(tmp.path());
+    let config = dir.join("palisade.toml");
+    let _d = Launch::new(&config, addr)
+        .env("NOTIFY_SOCKET", notes.path.to_str().unwrap())
+        .spawn();
+    let ready = notes.wait(0, "READY=1", |m| has_line(m, "READY=1"));
+    let body = r#"{"messages": [{"role": "user", "content": "hi"}], "max_tokens": 1}"#;
+    for subject in ["alice", "bob"] {
+        let mint = ["--sub", subject, "--tenant", "t", "--roles", "inference"];
+        let (status, text) = crate::demo::demo_request(
+            &dir,
+            addr.port(),
+            &mint,
+            "/v1/chat/completions",
+            Some(body),
+            &[],
+        );
+        assert_eq!(status, 200, "{text}");
+    }
+    notes.wait(ready, "a STATUS= with both MAU notes", |m| {
+        m.contains("monthly active users at 100% of the license's limit (2 of 2)")
+            && m.contains(
+                "monthly active users at 100% of the model model license's threshold (2 of 2)",
+            )
+    });
+}
