@@ -1500,7 +1500,7 @@ def T_slack():
 
 
 def T_whatsapp():
-    p = Person(ch(["es", "pt", "it"]))
+    p = Person(ch(["es", "it", "af"]))
     d = recent()
     return (f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}, {R.randint(8, 22)}:{R.randint(10, 59)} - {p.full()}: "
             f"{ch(['hola, os paso mi número nuevo', 'olá, o meu número novo é', 'ciao, il mio nuovo numero è'])} {P(ch(['ES', 'PT', 'IT', 'BR']))} 👍")
@@ -1856,6 +1856,126 @@ def T_gdpr_request():
             f"identity verified with date of birth {DOB('en')} and phone {P(ch(['GB', 'IE', 'DE', 'FR', 'NL']))}.")
 
 
+
+# --- more SSN, card and URL contexts ---------------------------------------
+
+def T_us_1099():
+    p = Person(ch(["en", "es", "kr", "af"]))
+    return (f"1099-NEC recipient: {p.full()}, recipient's TIN (SSN) {M('ssn', ssn_value(ch(['-', ' '])))}, {address('US')}; "
+            f"box 1 nonemployee compensation ${amount(600, 90000)}; payer TIN {R.randint(10, 99)}-{dig(7)}; account no. {dig(8)}")
+
+
+def T_us_dependent():
+    p, kid = Person(ch(["en", "es", "in", "vn"])), Person(ch(["en", "es", "in", "vn"]))
+    return (f"Benefits enrollment — employee {p.full()} adds dependent {kid.g()} (child), date of birth {DOB('us')}, SSN {M('ssn', ssn_value())}; "
+            f"coverage tier Employee + Child effective {fmt(recent(), 'us')}; plan code PPO-{R.randint(100, 999)}")
+
+
+def T_us_ssn_chat():
+    p = Person(ch(["en", "af", "es"]))
+    return (f"[{R.randint(1, 12)}:{R.randint(10, 59)} PM] {p.g()}: ok here it is, my social is {M('ssn', ssn_value(ch([' ', '-'])))} and "
+            f"the last four of my card are {dig(4)} — [{R.randint(1, 12)}:{R.randint(10, 59)} PM] Agent: thanks, I have verified you.")
+
+
+def T_us_w2_ticket():
+    p = Person()
+    old, new = ssn_value("-"), ssn_value("-")
+    return (f"PAYROLL-{dig(4)}: W-2 for tax year {R.randint(2022, 2024)} shows SSN {M('ssn', old)} for {p.full()}; employee says the correct "
+            f"number is {M('ssn', new)}. Issue W-2c; employee email {p.email()}.")
+
+
+def T_us_loan_app():
+    p = Person(ch(["en", "kr", "in", "es"]))
+    return (f"Loan application #{dig(8)} — applicant {p.full()}, Social Security Number {M('ssn', ssn_value())}, DOB {DOB('us')}, "
+            f"gross monthly income ${amount(2000, 20000)}, home phone {P('US')}, current address {address('US')} (since {R.randint(2005, 2023)})")
+
+
+def T_pipe_table_ssn():
+    rows = []
+    for _ in range(2):
+        p = Person(ch(["en", "es", "kr", "vn", "af"]))
+        rows.append(f"| {p.inv()} | {M('ssn', ssn_value(ch(['-', ' '])))} | {fmt(recent(), 'iso')} | {amount(1000, 9000)} |")
+    return "| Employee | SSN | Pay date | Net pay | |---|---|---|---| " + " ".join(rows)
+
+
+def T_hotel_guarantee():
+    p = Person()
+    c, brand, _ = card(sep=ch([" ", "-", ""]))
+    return (f"Reservation {upper(2)}{dig(6)} for {p.full()}, arrival {fmt(recent(), 'en')}, {R.randint(1, 9)} nights, room type DBL; "
+            f"guaranteed with {brand} {M('credit_card', c)} exp {R.randint(1, 12):02d}/{R.randint(26, 31)}; guest e-mail {p.email()}")
+
+
+def T_card_multilang():
+    p = Person(ch(["de", "fr", "es", "it", "nl", "pl", "tr", "nordic"]))
+    c = card_value(sep=ch([" ", " ", "-", ""]))
+    txt = {
+        "de": f"Bitte sperren Sie meine Kreditkarte {M('credit_card', c)}, sie wurde gestohlen. Gruß, {p.full()}",
+        "fr": f"Bonjour, ma carte bancaire n° {M('credit_card', c)} a été avalée par le distributeur. Cordialement, {p.full()}",
+        "es": f"Hola, el número de mi tarjeta es {M('credit_card', c)}; no reconozco el cargo de {amount(10, 900, 'de')} €. Saludos, {p.full()}",
+        "it": f"Buongiorno, la mia carta {M('credit_card', c)} risulta bloccata da {fmt(recent(), 'it')}. Grazie, {p.full()}",
+        "nl": f"Mijn creditcard {M('credit_card', c)} is verlopen, graag een nieuwe sturen. Groet, {p.full()}",
+        "pl": f"Proszę o zastrzeżenie karty {M('credit_card', c)}, zgubiłem ją wczoraj. Pozdrawiam, {p.full()}",
+        "tr": f"Merhaba, {M('credit_card', c)} numaralı kartımdan iki kez ödeme alındı. Saygılarımla, {p.full()}",
+        "nordic": f"Hej, mitt kort {M('credit_card', c)} spärrades efter ett köp på {amount(100, 9000, 'de')} kr. Hälsningar, {p.full()}",
+    }[p.reg]
+    return txt
+
+
+def T_card_json():
+    p = Person()
+    c = card_value(sep=ch(["", " "]))
+    return ("{\"payment\": {\"method\": \"card\", \"card_number\": \"" + M("credit_card", c) + f"\", \"exp_month\": {R.randint(1, 12)}, "
+            f"\"exp_year\": {R.randint(2026, 2031)}, \"holder\": \"{p.full()}\", \"billing_postcode\": \"{M('postal_code', uk_postcode())}\"}}, "
+            f"\"amount\": {R.randint(100, 99999)}, \"currency\": \"GBP\"}}")
+
+
+def T_card_refund_email():
+    p = Person(ch(["en", "ie", "in", "af"]))
+    c, brand, digits = card(sep=" ")
+    return (f"Subject: refund for order {order_no()} — Hi, please refund ${amount(10, 500)} to my {brand} {M('credit_card', c)} "
+            f"(not the card ending {dig(4)}). Thanks, {p.full()}, {P(ch(['US', 'CA', 'GB', 'AU']))}")
+
+
+def T_phishing_report():
+    p = Person()
+    bad = ch(["http://secure-login-verify.co/acc", "https://bit.ly/3xK" + dig(4), "http://brightline-bank-support.info/reset",
+              "https://mercyvalley-health.portal-update.net/login", "http://paypa1-resolution.com/case"])
+    return (f"Phishing report from {p.full()} ({p.email()}): message claimed to be from the bank and linked to {M('url', bad)}; "
+            f"headers show sending IP {IP(ipv4('public'))}. Real site is {M('url', url_value('brightlinebank.com', '/security'))}.")
+
+
+def T_meeting_invite():
+    p = Person()
+    return (f"Case conference on {fmt(recent(), 'en')} 14:00 CET — join: {M('url', 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_' + sha(12) + '%40thread.v2/0')} "
+            f"(meeting ID {dig(3)} {dig(3)} {dig(3)} {dig(3)}, passcode {upper(6)}); organiser {p.full()}")
+
+
+def T_portal_links():
+    lang = ch(["de", "fr", "es", "it", "nl", "pl"])
+    host = {"de": "klinikum-nordstadt.de", "fr": "chu-villeneuve.fr", "es": "hospital-levante.es", "it": "asl-sudest.it",
+            "nl": "ziekenhuis-oost.nl", "pl": "szpital-praski.pl"}[lang]
+    u1 = M("url", url_value(host, ch(["/befunde", "/resultats", "/resultados", "/referti", "/uitslagen", "/wyniki"])))
+    u2 = M("url", url_value(host, "/faq"))
+    return {
+        "de": f"Ihre Befunde stehen im Patientenportal bereit: {u1} — Hilfe finden Sie unter {u2}.",
+        "fr": f"Vos résultats sont disponibles sur l'espace patient : {u1} (aide : {u2}).",
+        "es": f"Sus resultados ya están disponibles en {u1}; preguntas frecuentes en {u2}.",
+        "it": f"I referti sono consultabili su {u1}; per assistenza vedere {u2}.",
+        "nl": f"Uw uitslagen staan klaar op {u1}. Veelgestelde vragen: {u2}.",
+        "pl": f"Wyniki badań są dostępne na stronie {u1}, pomoc: {u2}.",
+    }[lang]
+
+
+def T_markdown_links():
+    return (f"See [the intake form]({M('url', url_value('lakesidemedicalgroup.com', '/forms/intake-v' + str(R.randint(2, 9)) + '.pdf'))}) and "
+            f"the policy at {M('url', url_value('northwind-group.com', '/hr/policies/leave'))}, then log the change in PROJ-{R.randint(100, 999)}.")
+
+
+def T_redirect_log():
+    return (f"{fmt(recent(), 'iso')} {R.randint(0, 23):02d}:{R.randint(0, 59):02d}:{R.randint(0, 59):02d} WARN open-redirect blocked: next={M('url', ch(['https://', 'http://']) + ch(['evil-cdn.net', 'login-check.xyz', 'docs-share.click']) + '/' + sha(6))} "
+            f"client={IP()} ua=okhttp/4.12.0")
+
+
 # ---------------------------------------------------------------------------
 # negative-only templates
 # ---------------------------------------------------------------------------
@@ -1996,8 +2116,9 @@ def N_bare_domains():
 
 
 def N_other_names():
-    return (f"Seen by Dr. {ch(NON_DICT_NAMES)} and nurse {ch(NON_DICT_GIVEN)} {ch(NON_DICT_NAMES)}; {ch(['Will', 'May', 'Grant'])} the lab confirm? "
-            f"{ch(['June', 'May'])} rota approved by {ch(NON_DICT_GIVEN)}.")
+    return ch([f"Seen by Dr. {ch(NON_DICT_NAMES)} with nurse {ch(NON_DICT_GIVEN)} {ch(NON_DICT_NAMES)}. Will review again in May; the {ch(['June', 'July'])} rota is final.",
+               f"Grant application (deadline {fmt(recent(), 'en')}) drafted by {ch(NON_DICT_GIVEN)} {ch(NON_DICT_NAMES)}; May figures still missing.",
+               f"Visite von Oberarzt Dr. {ch(NON_DICT_NAMES)} und Schwester {ch(NON_DICT_GIVEN)}: keine Änderung der Medikation."])
 
 
 def N_five_digit():
@@ -2164,9 +2285,9 @@ POSITIVE = [
     ("English clinical correspondence", [(T_en_referral, 5), (T_en_discharge, 4), (T_en_lab, 4), (T_en_radiology, 4), (T_en_pharmacy_fax, 4),
                                          (T_en_appt_email, 4), (T_en_handover_chat, 4), (T_uk_nhs_letter, 5), (T_uk_gp_email, 3), (T_ie_letter, 4)]),
     ("US insurance, claims, HR", [(T_us_claim, 4), (T_us_medicare, 4), (T_us_mbi_bare, 4), (T_us_eob, 3), (T_us_prior_auth, 3),
-                                  (T_us_hr_onboarding, 5), (T_us_w4, 4), (T_us_ssn_compact, 4), (T_us_background, 4), (T_beneficiary, 3),
+                                  (T_us_hr_onboarding, 6), (T_us_w4, 4), (T_us_ssn_compact, 4), (T_us_background, 4), (T_beneficiary, 3),
                                   (T_insurance_letter, 3)]),
-    ("Banking and payments", [(T_us_bank_dispute, 4), (T_card_ticket, 4), (T_card_chat, 3), (T_stripe_log, 4), (T_sepa_instruction, 4),
+    ("Banking and payments", [(T_us_bank_dispute, 4), (T_card_ticket, 6), (T_card_chat, 3), (T_stripe_log, 5), (T_sepa_instruction, 4),
                               (T_de_ueberweisung, 3), (T_payroll_change, 5), (T_kyc_form, 5), (T_direct_debit, 3)]),
     ("Structured records", [(T_hr_yaml, 4), (T_hr_json, 4), (T_fhir_json, 3), (T_hl7, 3), (T_kv_record, 3), (T_xml, 3),
                             (T_pipe_table_patients, 3), (T_pipe_table_bank, 3), (T_tsv_hr, 3), (T_tsv_claims, 3)]),
@@ -2184,6 +2305,10 @@ POSITIVE = [
                                                         (T_lookalike_card_ar, 1), (T_lookalike_ssn_fw, 2), (T_lookalike_dev_card, 1),
                                                         (T_au_medicare, 4), (T_ca_referral, 3)]),
     ("Addresses and postal-code labels", [(T_mixed_postal_label, 5), (T_multi_address, 14)]),
+    ("More SSN, card and URL contexts", [(T_us_1099, 4), (T_us_dependent, 3), (T_us_ssn_chat, 4), (T_us_w2_ticket, 2), (T_us_loan_app, 4),
+                                        (T_pipe_table_ssn, 2), (T_hotel_guarantee, 5), (T_card_multilang, 8), (T_card_json, 4),
+                                        (T_card_refund_email, 3), (T_phishing_report, 3), (T_meeting_invite, 2), (T_portal_links, 4),
+                                        (T_markdown_links, 2), (T_redirect_log, 3)]),
 ]
 
 NEGATIVE = [
@@ -2203,12 +2328,18 @@ NEGATIVE = [
 ]
 
 
+SEEN = set()
+
+
 def render(fn, tries=200):
     last = None
     for _ in range(tries):
         line = fn()
         _, _, errors = check_line(line)
+        if line in SEEN:
+            errors = errors + ["duplicate"]
         if not errors:
+            SEEN.add(line)
             return line
         last = (line, errors)
     raise SystemExit(f"template {getattr(fn, '__name__', fn)} keeps failing: {last}")

@@ -94,9 +94,15 @@ fn report(config: &Path, month: &str) -> Result<String, String> {
                 l.terms.mau_mode,
             )
         });
+        let model = config
+            .model
+            .path
+            .as_deref()
+            .map(|p| crate::daemon::model_id(&config.model, p));
         let report = Report::build(
             &store,
             &config.node.id,
+            model.as_deref(),
             &month,
             terms,
             time::OffsetDateTime::now_utc(),
@@ -124,6 +130,9 @@ fn describe(r: &Report) -> String {
     );
     for (tenant, n) in &r.tenants {
         out.push_str(&format!("  tenant {tenant}: {n}\n"));
+    }
+    if let Some(model) = &r.model {
+        out.push_str(&format!("  model {model}: {}\n", r.subjects));
     }
     out.push_str(&format!(
         "fleet: about {} across {} node(s) (merged sketches, 0.81 % standard error)\n",

@@ -576,6 +576,11 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         signer: crate::audit::keys::read_signer(&config.audit.signing_key)
             .map_err(DaemonError::Audit)?,
         node_id: config.node.id.clone(),
+        model_id: config
+            .model
+            .path
+            .as_deref()
+            .map(|p| model_id(&config.model, p)),
         license_id: license.as_ref().map(|l| l.terms.license_id.clone()),
         accountant: mau.clone(),
     });

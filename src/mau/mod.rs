@@ -405,6 +405,10 @@ pub const REPORT_FORMAT: &str = "palisade-mau-report/1";
 pub struct Report {
     pub format: String,
     pub node_id: String,
+    /// The model this node serves (its subjects are `subjects`: one model
+    /// per node), when one is configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// `YYYY-MM`, UTC.
     pub month: String,
     pub generated_at: String,
@@ -428,6 +432,7 @@ impl Report {
     pub async fn build(
         store: &Store,
         node_id: &str,
+        model: Option<&str>,
         month: &str,
         license: Option<(&str, Option<u64>, MauMode)>,
         now: OffsetDateTime,
@@ -446,6 +451,7 @@ impl Report {
         Ok(Self {
             format: REPORT_FORMAT.to_owned(),
             node_id: node_id.to_owned(),
+            model: model.map(str::to_owned),
             month: month.to_owned(),
             generated_at: crate::audit::record::timestamp(now),
             license_id,

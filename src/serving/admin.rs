@@ -43,6 +43,8 @@ pub struct MauReporting {
     pub store: crate::audit::store::Store,
     pub signer: crate::audit::checkpoint::CheckpointSigner,
     pub node_id: String,
+    /// The model id this node serves, if any.
+    pub model_id: Option<String>,
     pub license_id: Option<String>,
     /// The accountant, whose limit and mode the report states.
     pub accountant: std::sync::Arc<crate::mau::Accountant>,
@@ -71,13 +73,19 @@ pub async fn mau_report(
     };
     let (limit, mode) = reporting.accountant.terms();
     let license = reporting.license_id.as_deref().map(|id| (id, limit, mode));
-    let report =
-        crate::mau::Report::build(&reporting.store, &reporting.node_id, &month, license, now)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "MAU report failed");
-                ApiError::new(ErrorCode::AuditUnavailable, "the store cannot be read")
-            })?;
+    let report = crate::mau::Report::build(
+        &reporting.store,
+        &reporting.node_id,
+        reporting.model_id.as_deref(),
+        &month,
+        license,
+        now,
+    )
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "MAU report failed");
+        ApiError::new(ErrorCode::AuditUnavailable, "the store cannot be read")
+    })?;
     let body = report
         .note_body()
         .map_err(|e| ApiError::new(ErrorCode::Internal, e))?;

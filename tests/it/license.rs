@@ -365,6 +365,7 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
         assert!(status.success(), "{err}");
         assert!(out.contains("2 monthly active users (exact)"), "{out}");
         assert!(out.contains("tenant ward-7: 2"), "{out}");
+        assert!(out.contains("model model: 2"), "{out}");
         assert!(out.contains("limit 2, mode Enforce"), "{out}");
     }
     let forged = std::fs::read_to_string(&from_cli)

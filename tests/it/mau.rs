@@ -147,7 +147,7 @@ fn months_follow_the_clock_even_backwards_and_tenants_count_apart() {
                     crossed: Some(100)
                 }
             );
-            let report = Report::build(&store, "node-1", "2026-12", None, jan)
+            let report = Report::build(&store, "node-1", Some("llama4-tiny"), "2026-12", None, jan)
                 .await
                 .unwrap();
             assert_eq!(report.subjects, 2);
