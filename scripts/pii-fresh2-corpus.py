@@ -464,7 +464,7 @@ def card_value(brand=None, sep=None):
 def card_bad(sep=" "):
     _, _, digits = card()
     bad = luhn_break(digits)
-    sizes = (4, 6, 5) if len(bad) == 15 else (4,) * 5
+    sizes = {15: (4, 6, 5), 14: (4, 6, 4), 13: (4, 4, 5), 19: (6, 13)}.get(len(bad), (4,) * 5)
     return bad if sep == "" else group(bad, sizes, sep)
 
 
@@ -524,12 +524,27 @@ DOMAINS = {
 }
 
 
+FEMALE = {"Maria", "Jennifer", "Sarah", "Emily", "Rebecca", "Olivia", "Hannah", "Katrin", "Sabine", "Annika", "Chloé", "Léa",
+          "Lucía", "Sofía", "Giulia", "Francesca", "Chiara", "Agnieszka", "Małgorzata", "Sanne", "Femke", "Ngozi", "Abena",
+          "Wanjiru", "Fatima", "Layla", "Ayşe", "Elif", "Priya", "Ananya", "Yuki", "Ingrid", "Astrid", "Olena", "Svetlana",
+          "Eleni", "Siobhan", "Niamh"}
+TITLES = {"en": ("Mr", "Mrs"), "en2": ("Mr", "Ms"), "de": ("Herrn", "Frau"), "fr": ("M.", "Mme"), "es": ("D.", "Dña."),
+          "it": ("Sig.", "Sig.ra"), "nl": ("dhr.", "mevr."), "pl": ("Pan", "Pani")}
+
+
 class Person:
     def __init__(self, reg=None):
         self.reg = reg or ch(list(REGIONS))
         given, family = REGIONS[self.reg]
         self.family = ch(family)
         self.given = ch(FEMALE_ONLY.get(self.family, given))
+        self.fem = self.given in FEMALE
+
+    def t(self, lang):
+        return TITLES[lang][1 if self.fem else 0]
+
+    def gx(self, male, female):
+        return female if self.fem else male
 
     def full(self):
         return M("name", f"{self.given} {self.family}")
@@ -561,11 +576,12 @@ def role_email(domain):
 
 
 def url_value(host, path=None):
-    scheme = ch(["https://", "https://", "https://", "http://", "www."])
+    bare = host.count(".") == 1          # no subdomain yet: a "www." form is plausible
+    scheme = ch(["https://", "https://", "https://", "http://", "www."] if bare else ["https://", "https://", "http://"])
     if scheme == "www.":
         base = "www." + host
     else:
-        base = scheme + ch(["", "www."]) + host
+        base = scheme + (ch(["", "www."]) if bare else "") + host
     if path is None:
         path = ch(["", "/", "/login", "/portal/results", "/claims/status?ref=" + upper(2) + dig(6),
                    "/de/termine", "/fr/espace-patient", "/patients/forms/intake.pdf", "/s/" + upper(4).lower() + dig(3),
@@ -705,7 +721,7 @@ def ipv6():
     if k == 1:
         return f"fe80::{h()}:{h()}:{h()}:{h()}"
     if k == 2:
-        return ":".join(f"{R.randint(0, 0xffff):04x}" for _ in range(8)).replace("0000", "0", 1)
+        return "2001:0db8:" + ":".join(f"{R.randint(0, 0xffff):04x}" for _ in range(6))
     if k == 3:
         return f"2a02:{ch(['8108', '810d', '2f0e', '1811'])}:{h()}:{h()}::{h()}"
     return f"2001:db8::{h()}"
@@ -744,8 +760,9 @@ def rdate(y0, y1):
     return dt.date.fromordinal(R.randint(start, end))
 
 
-def birth():
-    return rdate(1931, 2009)
+def birth(kind="any"):
+    return {"any": lambda: rdate(1931, 2009), "adult": lambda: rdate(1950, 2003), "child": lambda: rdate(2008, 2023),
+            "senior": lambda: rdate(1932, 1959)}[kind]()
 
 
 def recent():
@@ -787,12 +804,23 @@ def fmt(d, lang):
     raise KeyError(lang)
 
 
-def DOB(lang):
-    return M("date_of_birth", fmt(birth(), lang))
+def DOB(lang, kind="any"):
+    return M("date_of_birth", fmt(birth(kind), lang))
 
 
-def dob_iso():
-    return M("date_of_birth", fmt(birth(), "iso"))
+def dob_iso(kind="any"):
+    return M("date_of_birth", fmt(birth(kind), "iso"))
+
+
+def fmt_range(lang, lo=1, hi=30, start=None):
+    """Two dates in the same style, the second lo..hi days after the first."""
+    d1 = start or recent()
+    d2 = d1 + dt.timedelta(days=R.randint(lo, hi))
+    state = R.getstate()
+    a = fmt(d1, lang)
+    R.setstate(state)
+    b = fmt(d2, lang)
+    return a, b
 
 
 # ---------------------------------------------------------------------------
@@ -915,7 +943,9 @@ def address(cc, one_line=True):
             pin = pin[:3] + " " + pin[3:]
         return f"{R.randint(1, 300)}, {ch(['MG Road', 'Linking Road', 'Anna Salai', 'Banjara Hills Road No. 2', 'FC Road'])}, {city}, {state} {M('postal_code', pin)}"
     if cc == "JP":
-        return f"〒{M('postal_code', ch(['100', '104', '150', '160', '530', '600', '812']) + '-' + dig(4))} {ch(['東京都千代田区丸の内', '東京都中央区銀座', '東京都渋谷区神宮前', '大阪府大阪市北区梅田', '京都府京都市下京区', '福岡県福岡市博多区'])}{R.randint(1, 6)}-{R.randint(1, 20)}-{R.randint(1, 15)}"
+        pre, area = ch([("100", "東京都千代田区丸の内"), ("104", "東京都中央区銀座"), ("150", "東京都渋谷区神宮前"), ("530", "大阪府大阪市北区梅田"),
+                        ("600", "京都府京都市下京区"), ("812", "福岡県福岡市博多区")])
+        return f"〒{M('postal_code', pre + '-' + dig(4))} {area}{R.randint(1, 6)}-{R.randint(1, 20)}-{R.randint(1, 15)}"
     if cc == "AU":
         city, st, pre = ch([("Sydney", "NSW", "20"), ("Melbourne", "VIC", "30"), ("Brisbane", "QLD", "40"), ("Perth", "WA", "60"), ("Adelaide", "SA", "50"), ("Hobart", "TAS", "70")])
         return f"{ch(['', 'Unit 4, ', 'Level 12, '])}{R.randint(1, 400)} {ch(['George St', 'Collins St', 'Queen St', 'Hay St', 'King William St', 'Elizabeth St'])}, {city} {st} {M('postal_code', pre + dig(2))}"
@@ -1219,15 +1249,16 @@ def check_line(line):
 
 def T_en_referral():
     p, doc = Person(ch(["en", "ie", "af", "in", "kr"])), Person(ch(["en", "ie", "in"]))
-    return (f"Dear Dr. {doc.f()}, thank you for seeing {ch(['Mrs', 'Mr', 'Ms'])} {p.full()} (DOB {DOB(ch(['us', 'en']))}, "
+    return (f"Dear Dr. {doc.f()}, thank you for seeing {p.t(ch(['en', 'en2']))} {p.full()} (DOB {DOB(ch(['us', 'en']))}, "
             f"MRN {M('medical_record_number', mrn())}), referred for {ch(['uncontrolled type 2 diabetes (E11.65)', 'new-onset atrial fibrillation (I48.91)', 'persistent low back pain (M54.5)', 'CKD stage 3 (N18.3)'])}; "
             f"last HbA1c {R.randint(60, 110) / 10} % on {fmt(recent(), 'us')}. Best contact: {P('US')}.")
 
 
 def T_en_discharge():
     p = Person(ch(["en", "af", "ar", "es"]))
+    a, b = fmt_range("us", 2, 25)
     return (f"DISCHARGE SUMMARY | Patient: {p.inv()} | MR# {M('medical_record_number', mrn())} | D.O.B.: {DOB('us')} | "
-            f"Admitted {fmt(recent(), 'us')} | Discharged {fmt(recent(), 'us')} | Attending: Dr. {ch(NON_DICT_NAMES)} | "
+            f"Admitted {a} | Discharged {b} | Attending: Dr. {ch(NON_DICT_NAMES)} | "
             f"Dx {icd10()}, {icd10()} | Follow-up in {R.randint(1, 6)} weeks, Room {R.randint(2, 9)}{R.randint(10, 40)}B")
 
 
@@ -1267,7 +1298,7 @@ def T_en_handover_chat():
 
 def T_uk_nhs_letter():
     p = Person(ch(["en", "ie", "in", "af"]))
-    return (f"NHS Trust outpatient letter: Re {ch(['Mr', 'Mrs', 'Ms', 'Miss'])} {p.full()}, date of birth {DOB('en')}, NHS number "
+    return (f"NHS Trust outpatient letter: Re {p.t(ch(['en', 'en2']))} {p.full()}, date of birth {DOB('en')}, NHS number "
             f"{M('health_plan_number', nhs_number())}, {address('GB')}. Seen in clinic on {fmt(recent(), 'en')}; GP surgery tel {P('GB')}.")
 
 
@@ -1302,7 +1333,8 @@ def T_us_medicare():
 
 def T_us_mbi_bare():
     p = Person(ch(["en", "af", "es"]))
-    return (f"RE: returned claim — beneficiary {p.full()}, {M('health_plan_number', mbi())}, service dates {fmt(recent(), 'us')}–{fmt(recent(), 'us')}, "
+    a, b = fmt_range(ch(["us", "iso"]), 1, 6)
+    return (f"RE: returned claim — beneficiary {p.full()}, {M('health_plan_number', mbi())}, service dates {a} – {b}, "
             f"claim control no. {dig(13)}{ch('ABC')}, remark code N{R.randint(100, 999)}.")
 
 
@@ -1320,7 +1352,7 @@ def T_us_prior_auth():
 
 def T_us_hr_onboarding():
     p = Person(ch(["en", "kr", "in", "es", "af"]))
-    return (f"New hire packet: {p.full()} | SSN {M('ssn', ssn_value())} | DOB {DOB('us')} | {address('US')} | cell {P('US')} | "
+    return (f"New hire packet: {p.full()} | SSN {M('ssn', ssn_value())} | DOB {DOB('us', 'adult')} | {address('US')} | cell {P('US')} | "
             f"personal email {p.email(ch(DOMAINS['en']))} | start date {fmt(recent(), 'us')} | employee #{ndig(6)}")
 
 
@@ -1338,7 +1370,7 @@ def T_us_ssn_compact():
 
 def T_us_background():
     p = Person(ch(["en", "af", "kr"]))
-    return (f"Background check order {order_no()}: candidate {p.full()}, SSN {M('ssn', ssn_value(ch(['-', ' '])))}, born {DOB('us')}, "
+    return (f"Background check order {order_no()}: candidate {p.full()}, SSN {M('ssn', ssn_value(ch(['-', ' '])))}, born {DOB('us', 'adult')}, "
             f"previous address {address('US')}; consent signed {fmt(recent(), 'us')}.")
 
 
@@ -1393,7 +1425,7 @@ def T_kyc_form():
     p = Person(ch(["en", "de", "fr", "es", "it", "nl", "pl"]))
     cc = {"en": "GB", "de": "DE", "fr": "FR", "es": "ES", "it": "IT", "nl": "NL", "pl": "PL"}[p.reg]
     lang = {"en": "en", "de": "de", "fr": "fr", "es": "es", "it": "it", "nl": "nl", "pl": "pl"}[p.reg]
-    return (f"KYC onboarding: full name {p.full()}; date of birth {DOB(lang)}; residential address {address(cc)}; "
+    return (f"KYC onboarding: full name {p.full()}; date of birth {DOB(lang, 'adult')}; residential address {address(cc)}; "
             f"IBAN {M('iban', iban_value(cc))}; phone {P(cc)}; e-mail {p.email()}; risk score {R.randint(1, 40)}/100")
 
 
@@ -1408,14 +1440,14 @@ def T_hr_yaml():
     p = Person()
     cc = ch(["DE", "NL", "SE", "PL", "ES", "IT", "FR", "GB", "US"])
     bank = f"iban: {M('iban', iban_value(cc))}" if cc != "US" else f"ssn: \"{M('ssn', ssn_value())}\""
-    return (f"employee: {{id: E{dig(5)}, name: \"{p.full()}\", dob: {dob_iso()}, email: {p.email()}, phone: \"{P(cc if cc != 'US' else 'US')}\", "
+    return (f"employee: {{id: E{dig(5)}, name: \"{p.full()}\", dob: {dob_iso('adult')}, email: {p.email()}, phone: \"{P(cc if cc != 'US' else 'US')}\", "
             f"{bank}, department: {ch(['Finance', 'Nursing', 'Radiology', 'IT Ops', 'Sales'])}, fte: {ch(['1.0', '0.8', '0.5'])}}}")
 
 
 def T_hr_json():
     p = Person()
     cc = ch(["US", "CA", "GB", "AU", "IN", "DE"])
-    parts = [f"\"employeeId\": \"{ndig(6)}\"", f"\"fullName\": \"{p.full()}\"", f"\"birthDate\": \"{dob_iso()}\"",
+    parts = [f"\"employeeId\": \"{ndig(6)}\"", f"\"fullName\": \"{p.full()}\"", f"\"birthDate\": \"{dob_iso('adult')}\"",
              f"\"workEmail\": \"{M('email', fold(p.given).lower() + '.' + fold(p.family).lower() + '@northwind-group.com')}\"",
              f"\"mobile\": \"{P(cc)}\"", f"\"address\": \"{address(cc)}\"", f"\"costCenter\": \"CC-{dig(4)}\""]
     if cc == "US":
@@ -1435,7 +1467,7 @@ def T_hl7():
     p = Person(ch(["en", "es", "af", "vn"]))
     v = mrn()
     return (f"Inbound ADT^A04 for patient ID {M('medical_record_number', v)}: PID|1||{M('medical_record_number', v)}^^^MERCY^MR||{p.f()}^{p.g()}^^^^^L|||{ch('FM')}|||"
-            f"{R.randint(10, 999)} {ch(US_STREETS)}^^{ch(US_CITIES)[0]}^{ch(['MA', 'IL', 'TX'])}^{M('postal_code', ch(US_CITIES)[2] + dig(2))}||{P('US')}")
+            + (lambda c: f"{R.randint(10, 999)} {ch(US_STREETS)}^^{c[0]}^{c[1]}^{M('postal_code', c[2] + dig(2))}||{P('US')}")(ch(US_CITIES)))
 
 
 def T_nginx_log():
@@ -1500,10 +1532,13 @@ def T_slack():
 
 
 def T_whatsapp():
-    p = Person(ch(["es", "it", "af"]))
+    lang = ch(["es", "pt", "it", "br"])
+    p = Person({"es": "es", "pt": ch(["es", "af"]), "it": "it", "br": ch(["es", "it", "jp"])}[lang])
     d = recent()
+    msg = {"es": "hola, os paso mi número nuevo", "pt": "olá, o meu número novo é", "it": "ciao, il mio nuovo numero è",
+           "br": "oi gente, anotem meu número novo"}[lang]
     return (f"{d.day:02d}/{d.month:02d}/{d.year % 100:02d}, {R.randint(8, 22)}:{R.randint(10, 59)} - {p.full()}: "
-            f"{ch(['hola, os paso mi número nuevo', 'olá, o meu número novo é', 'ciao, il mio nuovo numero è'])} {P(ch(['ES', 'PT', 'IT', 'BR']))} 👍")
+            f"{msg} {P({'es': 'ES', 'pt': 'PT', 'it': 'IT', 'br': 'BR'}[lang])} 👍")
 
 
 def T_pipe_table_patients():
@@ -1528,7 +1563,7 @@ def T_tsv_hr():
     rows = []
     for _ in range(2):
         p = Person(ch(["en", "es", "kr", "in", "af", "vn"]))
-        rows.append("\t".join([ndig(5), p.full(), dob_iso(), M("ssn", ssn_value("-")), M("postal_code", ch(US_CITIES)[2] + dig(2)), p.email()]))
+        rows.append("\t".join([ndig(5), p.full(), dob_iso("adult"), M("ssn", ssn_value("-")), M("postal_code", ch(US_CITIES)[2] + dig(2)), p.email()]))
     return " ⏎ ".join([hdr] + rows)
 
 
@@ -1557,8 +1592,9 @@ def T_xml():
 
 def T_de_arztbrief():
     p = Person(ch(["de", "tr", "pl", "slav"]))
-    return (f"Arztbrief: Wir berichten über {ch(['Herrn', 'Frau'])} {p.full()}, geb. {DOB('de')}, Patientennummer {M('medical_record_number', mrn())}, "
-            f"wohnhaft {address('DE')}, der/die sich vom {fmt(recent(), 'de')} bis {fmt(recent(), 'de')} in stationärer Behandlung befand (ICD {icd10()}).")
+    a, b = fmt_range("de", 3, 30)
+    return (f"Arztbrief: Wir berichten über {p.t('de')} {p.full()}, geb. {DOB('de')}, Patientennummer {M('medical_record_number', mrn())}, "
+            f"wohnhaft {address('DE')}, {p.gx('der', 'die')} sich vom {a} bis {b} in stationärer Behandlung befand (ICD {icd10()}).")
 
 
 def T_de_kv():
@@ -1569,13 +1605,13 @@ def T_de_kv():
 
 def T_de_termin():
     p = Person(ch(["de", "tr"]))
-    return (f"Terminbestätigung: Liebe/r {p.full()}, Ihr Termin in der Praxis am Markt ist am {fmt(recent(), 'de')} um {R.randint(8, 17)}:{ch(['00', '15', '30', '45'])} Uhr. "
+    return (f"Terminbestätigung: {p.gx('Lieber Herr', 'Liebe Frau')} {p.f()}, Ihr Termin in der Praxis am Markt ist am {fmt(recent(), 'de')} um {R.randint(8, 17)}:{ch(['00', '15', '30', '45'])} Uhr. "
             f"Online-Check-in: {M('url', url_value('praxis-am-markt.de', '/checkin'))} · Rückfragen an {role_email('praxis-am-markt.de')} oder {P('DE')}")
 
 
 def T_at_befund():
     p = Person(ch(["de", "slav"]))
-    return (f"Befund (Wien): Patient/in {p.full()}, geboren am {DOB('de')}, Patientennummer {M('medical_record_number', mrn())}, "
+    return (f"Befund: {p.gx('Patient', 'Patientin')} {p.full()}, geboren am {DOB('de')}, Patientennummer {M('medical_record_number', mrn())}, "
             f"{address('AT')}, Tel. {P('AT')}; Laborwerte vom {fmt(recent(), 'de')}: CRP {R.randint(1, 150) / 10} mg/dl, Hb {R.randint(100, 170) / 10} g/dl.")
 
 
@@ -1589,8 +1625,9 @@ def T_ch_versicherung():
 
 def T_fr_courrier():
     p = Person(ch(["fr", "ar", "af"]))
-    return (f"Compte rendu d'hospitalisation : {ch(['M.', 'Mme'])} {p.full()}, né(e) le {DOB('fr')}, numéro de dossier {M('medical_record_number', mrn())}, "
-            f"demeurant {address('FR')}, hospitalisé(e) du {fmt(recent(), 'fr')} au {fmt(recent(), 'fr')} ; tél. {P('FR')}.")
+    a, b = fmt_range("fr", 2, 20)
+    return (f"Compte rendu d'hospitalisation : {p.t('fr')} {p.full()}, {p.gx('né', 'née')} le {DOB('fr')}, numéro de dossier {M('medical_record_number', mrn())}, "
+            f"demeurant {address('FR')}, {p.gx('hospitalisé', 'hospitalisée')} du {a} au {b} ; tél. {P('FR')}.")
 
 
 def T_fr_vitale():
@@ -1607,7 +1644,7 @@ def T_fr_ameli():
 
 def T_be_lettre():
     p = Person(ch(["fr", "nl", "ar"]))
-    return (f"Clinique Saint-Luc, service de cardiologie — {ch(['M.', 'Mme'])} {p.full()}, date de naissance {DOB('fr')}, numéro de dossier {M('medical_record_number', mrn())}, "
+    return (f"Clinique Saint-Luc, service de cardiologie — {p.t('fr')} {p.full()}, date de naissance {DOB('fr')}, numéro de dossier {M('medical_record_number', mrn())}, "
             f"{address('BE')}, GSM {P('BE')}, IBAN {M('iban', iban_value('BE'))}.")
 
 
@@ -1615,8 +1652,9 @@ def T_be_lettre():
 
 def T_es_informe():
     p = Person(ch(["es", "ar"]))
-    return (f"Informe de alta: {ch(['D.', 'Dña.'])} {p.full()}, fecha de nacimiento {DOB('es')}, historia clínica {M('medical_record_number', mrn())}, "
-            f"domicilio {address('ES')}, teléfono {P('ES')}. Ingreso el {fmt(recent(), 'es')}; alta el {fmt(recent(), 'es')}.")
+    a, b = fmt_range("es", 2, 20)
+    return (f"Informe de alta: {p.t('es')} {p.full()}, fecha de nacimiento {DOB('es')}, historia clínica {M('medical_record_number', mrn())}, "
+            f"domicilio {address('ES')}, teléfono {P('ES')}. Ingreso el {a}; alta el {b}.")
 
 
 def T_es_seguro():
@@ -1627,7 +1665,7 @@ def T_es_seguro():
 
 def T_es_nacida():
     p = Person(ch(["es", "it"]))
-    return (f"Solicitud de cita: paciente {p.full()}, {ch(['nacida el', 'nacido el'])} {DOB('es')}, código postal {M('postal_code', ch(['28', '08', '46', '41']) + dig(3))}, "
+    return (f"Solicitud de cita: paciente {p.full()}, {p.gx('nacido el', 'nacida el')} {DOB('es')}, código postal {M('postal_code', ch(['28', '08', '46', '41']) + dig(3))}, "
             f"correo {p.email()}, móvil {P('ES')}; prefiere horario de tarde.")
 
 
@@ -1647,7 +1685,7 @@ def T_br_cadastro():
 
 def T_it_lettera():
     p = Person(ch(["it", "ar"]))
-    return (f"Lettera di dimissione: {ch(['Sig.', 'Sig.ra'])} {p.full()}, {ch(['nato il', 'nata il'])} {DOB('it')}, cartella clinica {M('medical_record_number', 'CC-' + dig(7))}, "
+    return (f"Lettera di dimissione: {p.t('it')} {p.full()}, {p.gx('nato il', 'nata il')} {DOB('it')}, cartella clinica {M('medical_record_number', 'CC-' + dig(7))}, "
             f"residente in {address('IT')}, tel. {P('IT')}; ricovero dal {fmt(recent(), 'it')}.")
 
 
@@ -1659,7 +1697,7 @@ def T_it_data_nascita():
 
 def T_nl_verwijsbrief():
     p = Person(ch(["nl", "tr", "ar"]))
-    return (f"Verwijsbrief: {ch(['dhr.', 'mevr.'])} {p.full()}, geboren op {DOB('nl')}, patiëntnummer {M('medical_record_number', mrn())}, "
+    return (f"Verwijsbrief: {p.t('nl')} {p.full()}, geboren op {DOB('nl')}, patiëntnummer {M('medical_record_number', mrn())}, "
             f"{address('NL')}, tel. {P('NL')}; verzekerd bij Zorggroep Oost, polisnummer {M('health_plan_number', dig(9))}.")
 
 
@@ -1671,7 +1709,7 @@ def T_nl_declaratie():
 
 def T_pl_skierowanie():
     p = Person("pl")
-    return (f"Skierowanie: Pacjent(ka) {p.full()}, data urodzenia {DOB('pl')}, nr karty pacjenta {M('medical_record_number', mrn())}, "
+    return (f"Skierowanie: {p.gx('Pacjent', 'Pacjentka')} {p.full()}, data urodzenia {DOB('pl')}, nr karty pacjenta {M('medical_record_number', mrn())}, "
             f"adres: {address('PL')}, tel. {P('PL')}. Rozpoznanie: {icd10()}.")
 
 
@@ -1715,7 +1753,7 @@ def T_fi_kutsu():
 
 def T_cz_zprava():
     p = Person(ch(["slav", "pl"]))
-    return (f"Lékařská zpráva: pacient(ka) {p.full()}, DOB {M('date_of_birth', fmt(birth(), 'cs'))}, patient ID {M('medical_record_number', mrn())}, "
+    return (f"Lékařská zpráva: {p.gx('pacient', 'pacientka')} {p.full()}, DOB {M('date_of_birth', fmt(birth(), 'cs'))}, patient ID {M('medical_record_number', mrn())}, "
             f"bydliště {address('CZ')}, tel. {P('CZ')}, IBAN {M('iban', iban_value('CZ'))}; vyšetření dne {fmt(recent(), 'cs')}.")
 
 
@@ -1765,7 +1803,7 @@ def T_jp_fullwidth_card():
 
 def T_cn_patient():
     p = Person(ch(["cn", "cn", "vn"]))
-    return (f"患者 {p.full()}，出生日期 (DOB) {M('date_of_birth', fmt(birth(), 'zh'))}，手机 {P('CN')}，邮箱 {p.email(ch(DOMAINS['cn']))}，"
+    return (f"患者 {p.full()}，出生日期 (DOB) {M('date_of_birth', fmt(birth(), 'zh'))}，电话 {P('CN')}，邮箱 {p.email(ch(DOMAINS['cn']))}，"
             f"就诊日期 {fmt(recent(), 'zh')}，病历号 (MRN) {M('medical_record_number', mrn())}")
 
 
@@ -1777,7 +1815,7 @@ def T_ar_patient():
 
 def T_ar_ssn():
     p = Person("ar")
-    return (f"نموذج الموظف (الولايات المتحدة): {p.full()} — رقم الضمان الاجتماعي SSN {M('ssn', to_script(ssn_value('-'), ch(['arabic', 'persian'])))} — "
+    return (f"نموذج الموظف (الولايات المتحدة): {p.full()} — رقم الضمان الاجتماعي SSN {M('ssn', to_script(ssn_value('-'), 'arabic'))} — "
             f"الرمز البريدي ZIP {M('postal_code', ch(US_CITIES)[2] + dig(2))}")
 
 
@@ -1806,7 +1844,7 @@ def T_au_medicare():
 
 def T_ca_referral():
     p = Person(ch(["en", "fr", "cn", "in"]))
-    return (f"Referral (Ontario): {p.full()}, born {DOB('us')}, health plan ID {M('health_plan_number', dig(4) + '-' + dig(3) + '-' + dig(3) + '-' + upper(2))}, "
+    return (f"Referral: {p.full()}, born {DOB('us')}, health plan ID {M('health_plan_number', dig(4) + '-' + dig(3) + '-' + dig(3) + '-' + upper(2))}, "
             f"{address('CA')}, tel {P('CA')}, fax {P('CA')}")
 
 
@@ -1866,15 +1904,17 @@ def T_us_1099():
 
 
 def T_us_dependent():
-    p, kid = Person(ch(["en", "es", "in", "vn"])), Person(ch(["en", "es", "in", "vn"]))
-    return (f"Benefits enrollment — employee {p.full()} adds dependent {kid.g()} (child), date of birth {DOB('us')}, SSN {M('ssn', ssn_value())}; "
+    p = Person(ch(["en", "es", "in", "vn", "kr"]))
+    kid = ch([g for g in REGIONS[p.reg][0] + REGIONS["en"][0] if g != p.given])
+    return (f"Benefits enrollment — employee {p.full()} adds dependent {M('name', kid + ' ' + p.family)} (child), date of birth {DOB('us', 'child')}, SSN {M('ssn', ssn_value())}; "
             f"coverage tier Employee + Child effective {fmt(recent(), 'us')}; plan code PPO-{R.randint(100, 999)}")
 
 
 def T_us_ssn_chat():
     p = Person(ch(["en", "af", "es"]))
-    return (f"[{R.randint(1, 12)}:{R.randint(10, 59)} PM] {p.g()}: ok here it is, my social is {M('ssn', ssn_value(ch([' ', '-'])))} and "
-            f"the last four of my card are {dig(4)} — [{R.randint(1, 12)}:{R.randint(10, 59)} PM] Agent: thanks, I have verified you.")
+    h, m = R.randint(1, 11), R.randint(10, 57)
+    return (f"[{h}:{m:02d} PM] {p.g()}: ok here it is, my social is {M('ssn', ssn_value(ch([' ', '-'])))} and "
+            f"the last four of my card are {dig(4)} — [{h}:{m + 2:02d} PM] Agent: thanks, I have verified you.")
 
 
 def T_us_w2_ticket():
@@ -1914,7 +1954,7 @@ def T_card_multilang():
         "es": f"Hola, el número de mi tarjeta es {M('credit_card', c)}; no reconozco el cargo de {amount(10, 900, 'de')} €. Saludos, {p.full()}",
         "it": f"Buongiorno, la mia carta {M('credit_card', c)} risulta bloccata da {fmt(recent(), 'it')}. Grazie, {p.full()}",
         "nl": f"Mijn creditcard {M('credit_card', c)} is verlopen, graag een nieuwe sturen. Groet, {p.full()}",
-        "pl": f"Proszę o zastrzeżenie karty {M('credit_card', c)}, zgubiłem ją wczoraj. Pozdrawiam, {p.full()}",
+        "pl": f"Proszę o zastrzeżenie karty {M('credit_card', c)}, {p.gx('zgubiłem', 'zgubiłam')} ją wczoraj. Pozdrawiam, {p.full()}",
         "tr": f"Merhaba, {M('credit_card', c)} numaralı kartımdan iki kez ödeme alındı. Saygılarımla, {p.full()}",
         "nordic": f"Hej, mitt kort {M('credit_card', c)} spärrades efter ett köp på {amount(100, 9000, 'de')} kr. Hälsningar, {p.full()}",
     }[p.reg]
@@ -1986,17 +2026,22 @@ def N_order():
 
 
 def N_invoice_de():
-    return (f"Rechnung {invoice_no()} vom {fmt(recent(), 'de')}: Leistungszeitraum {fmt(recent(), 'de')} bis {fmt(recent(), 'de')}, Betrag {amount(50, 9000, 'de')} EUR, "
-            f"zahlbar bis {fmt(recent(), 'de')}, Kundennummer {dig(8)}.")
+    start = recent()
+    a, b = fmt_range("de", 7, 30, start=start)
+    inv, due = fmt_range("de", 14, 30, start=start + dt.timedelta(days=35))
+    return (f"Rechnung {invoice_no()} vom {inv}: Leistungszeitraum {a} bis {b}, Betrag {amount(50, 9000, 'de')} EUR, "
+            f"zahlbar bis {due}, Kundennummer {dig(8)}.")
 
 
 def N_invoice_fr():
-    return (f"Facture n° {invoice_no()} du {fmt(recent(), 'fr')} — montant TTC {amount(20, 4000, 'fr')} € — échéance le {fmt(recent(), 'fr')} — "
+    a, b = fmt_range("fr", 15, 45)
+    return (f"Facture n° {invoice_no()} du {a} — montant TTC {amount(20, 4000, 'fr')} € — échéance le {b} — "
             f"référence client {upper(3)}{dig(6)}.")
 
 
 def N_versions():
-    return (f"Release notes: gateway {version()} → {version()}, agent {version()}-rc{R.randint(1, 4)}, schema migration {R.randint(2023, 2025)}{dig(4)}_{ch(['add_index', 'drop_column'])}; "
+    major, minor = R.randint(1, 16), R.randint(0, 30)
+    return (f"Release notes: gateway {major}.{minor}.{R.randint(0, 9)} → {major}.{minor + 1}.0, agent {version()}-rc{R.randint(1, 4)}, schema migration {fmt(recent(), 'iso').replace('-', '')}_{ch(['add_index', 'drop_column'])}; "
             f"build {sha(7)} deployed {fmt(recent(), 'iso')}T{R.randint(0, 23):02d}:{R.randint(0, 59):02d}Z.")
 
 
@@ -2033,8 +2078,9 @@ def N_lab_values():
 
 
 def N_lab_de():
-    return (f"Laborbefund vom {fmt(recent(), 'de')}: Leukozyten {R.randint(30, 150) / 10} /nl, CRP {R.randint(1, 200) / 10} mg/l, TSH {R.randint(3, 60) / 10} mU/l, "
-            f"HbA1c {R.randint(50, 110) / 10} %, eGFR {R.randint(30, 110)} ml/min/1,73 m², Station 4B, Zimmer {R.randint(100, 499)}, Bett {R.randint(1, 3)}.")
+    de = lambda lo, hi: str(R.randint(lo, hi) / 10).replace(".", ",")  # noqa: E731
+    return (f"Laborbefund vom {fmt(recent(), 'de')}: Leukozyten {de(30, 150)} /nl, CRP {de(1, 200)} mg/l, TSH {de(3, 60)} mU/l, "
+            f"HbA1c {de(50, 110)} %, eGFR {R.randint(30, 110)} ml/min/1,73 m², Station 4B, Zimmer {R.randint(100, 499)}, Bett {R.randint(1, 3)}.")
 
 
 def N_hashes():
@@ -2058,7 +2104,7 @@ def N_years():
 
 
 def N_isbn():
-    return (f"Reading list: ISBN {isbn13()}, ISBN {isbn13()} ({R.randint(2, 9)}th ed., {R.randint(1998, 2024)}), pp. {R.randint(10, 400)}–{R.randint(401, 900)}.")
+    return (f"Reading list: ISBN {isbn13()}, ISBN {isbn13()} ({ch(['2nd', '3rd', '4th', '5th', '7th'])} ed., {R.randint(1998, 2024)}), pp. {R.randint(10, 400)}–{R.randint(401, 900)}.")
 
 
 def N_product_codes():
@@ -2070,28 +2116,28 @@ def N_product_codes():
 
 def N_dates_multi():
     lang = ch(["de", "fr", "es", "it", "nl", "pl", "pt", "sv", "da", "no", "fi", "cs", "tr"])
-    d = fmt(recent(), lang)
+    d, e = fmt_range(lang, 10, 60)
     return {
-        "de": f"Aufnahmedatum {d}, Entlassung geplant für {fmt(recent(), 'de')}, nächste Kontrolle in {R.randint(2, 12)} Wochen.",
-        "fr": f"Date d'admission : {d} ; rendez-vous de contrôle le {fmt(recent(), 'fr')} à {R.randint(8, 17)}h{ch(['00', '30'])}.",
-        "es": f"Fecha de ingreso: {d}; próxima cita el {fmt(recent(), 'es')} a las {R.randint(8, 17)}:{ch(['00', '30'])}.",
-        "it": f"Data del ricovero: {d}; visita di controllo il {fmt(recent(), 'it')}.",
-        "nl": f"Opnamedatum {d}; controleafspraak op {fmt(recent(), 'nl')} om {R.randint(8, 17)}.{ch(['00', '30'])} uur.",
-        "pl": f"Data przyjęcia: {d}; wizyta kontrolna {fmt(recent(), 'pl')} o godz. {R.randint(8, 17)}:{ch(['00', '30'])}.",
-        "pt": f"Data de admissão: {d}; próxima consulta em {fmt(recent(), 'pt')}.",
-        "sv": f"Inskrivningsdatum {d}; återbesök {fmt(recent(), 'sv')} kl. {R.randint(8, 17)}.{ch(['00', '30'])}.",
-        "da": f"Indlæggelsesdato {d}; kontrolbesøg {fmt(recent(), 'da')}.",
-        "no": f"Innleggelsesdato {d}; kontrolltime {fmt(recent(), 'no')}.",
-        "fi": f"Tulopäivä {d}; kontrollikäynti {fmt(recent(), 'fi')}.",
-        "cs": f"Datum přijetí {d}; kontrola {fmt(recent(), 'cs')}.",
-        "tr": f"Yatış tarihi {d}; kontrol randevusu {fmt(recent(), 'tr')}.",
+        "de": f"Aufnahmedatum {d}, Wiedervorstellung am {e}, danach Kontrolle in {R.randint(2, 12)} Wochen.",
+        "fr": f"Date d'admission : {d} ; rendez-vous de contrôle le {e} à {R.randint(8, 17)}h{ch(['00', '30'])}.",
+        "es": f"Fecha de ingreso: {d}; próxima cita el {e} a las {R.randint(8, 17)}:{ch(['00', '30'])}.",
+        "it": f"Data del ricovero: {d}; visita di controllo il {e}.",
+        "nl": f"Opnamedatum {d}; controleafspraak op {e} om {R.randint(8, 17)}.{ch(['00', '30'])} uur.",
+        "pl": f"Data przyjęcia: {d}; wizyta kontrolna {e} o godz. {R.randint(8, 17)}:{ch(['00', '30'])}.",
+        "pt": f"Data de admissão: {d}; próxima consulta em {e}.",
+        "sv": f"Inskrivningsdatum {d}; återbesök {e} kl. {R.randint(8, 17)}.{ch(['00', '30'])}.",
+        "da": f"Indlæggelsesdato {d}; kontrolbesøg {e}.",
+        "no": f"Innleggelsesdato {d}; kontrolltime {e}.",
+        "fi": f"Tulopäivä {d}; kontrollikäynti {e}.",
+        "cs": f"Datum přijetí {d}; kontrola {e}.",
+        "tr": f"Yatış tarihi {d}; kontrol randevusu {e}.",
     }[lang]
 
 
 def N_death_dx_dates():
-    return ch([f"Date of death: {fmt(rdate(2015, 2024), 'us')}; date of diagnosis {fmt(rdate(2005, 2015), 'us')}; autopsy case A{R.randint(22, 25)}-{dig(4)}.",
-               f"Sterbedatum {fmt(rdate(2015, 2024), 'de')}, Erstdiagnose {fmt(rdate(2005, 2015), 'de')}, Sektionsnummer S-{dig(5)}.",
-               f"Fecha de defunción {fmt(rdate(2015, 2024), 'es')}; diagnóstico inicial {fmt(rdate(2005, 2015), 'es')}."])
+    return ch([f"Date of diagnosis {fmt(rdate(2005, 2014), 'us')}; date of death {fmt(rdate(2016, 2024), 'us')}; autopsy case A{R.randint(22, 25)}-{dig(4)}.",
+               f"Erstdiagnose {fmt(rdate(2005, 2014), 'de')}, Sterbedatum {fmt(rdate(2016, 2024), 'de')}, Sektionsnummer S-{dig(5)}.",
+               f"Diagnóstico inicial {fmt(rdate(2005, 2014), 'es')}; fecha de defunción {fmt(rdate(2016, 2024), 'es')}."])
 
 
 def N_amounts():
@@ -2265,7 +2311,8 @@ def hand_lines():
     L.append(f"Connect to [{IP('2001:db8:1f70::999:de8:7648:6e8')}]:8443 or {IP(ipv4('priv192'))}:22 — not to {out_of_range_quad()}.")
     q = Person("de")
     L.append(f"{q.inv()} (geb. {DOB('de')}) – PLZ {M('postal_code', '0' + str(R.randint(1, 9)) + dig(3))}, Zimmer {R.randint(100, 399)}, Bett 2, Aufnahme {fmt(recent(), 'de')}.")
-    L.append(f"Patient is {ch(['born', 'born on'])} {DOB('us')} but was admitted {fmt(recent(), 'us')} and discharged {fmt(recent(), 'us')}; Will follow up in May.")
+    a, b = fmt_range("us", 3, 9)
+    L.append(f"Patient was {ch(['born', 'born on'])} {DOB('us')}, admitted {a} and discharged {b}; Will follow up in May.")
     return L
 
 
@@ -2274,6 +2321,10 @@ def lookalike_extra():
     for script in ("fullwidth", "arabic", "devanagari", "fullwidth", "arabic", "devanagari"):
         p = Person(ch(["en", "ar", "in", "jp"]))
         L.append(f"{p.full()}: card {M('credit_card', to_script(card_value(sep=ch([' ', '-'])), script))}, phone {M('phone', to_script(phone(ch(['US', 'GB', 'IN', 'JP'])), script))}")
+    p = Person("in")
+    L.append(f"अमेरिकी कर्मचारी फ़ॉर्म: {p.full()}, SSN {M('ssn', to_script(ssn_value('-'), 'devanagari'))}, ZIP {M('postal_code', ch(US_CITIES)[2] + dig(2))}")
+    p = Person("ar")
+    L.append(f"فرم کارمند آمریکایی: {p.full()}، شماره SSN {M('ssn', to_script(ssn_value(' '), 'persian'))}")
     return L
 
 
@@ -2287,7 +2338,7 @@ POSITIVE = [
     ("US insurance, claims, HR", [(T_us_claim, 4), (T_us_medicare, 4), (T_us_mbi_bare, 4), (T_us_eob, 3), (T_us_prior_auth, 3),
                                   (T_us_hr_onboarding, 6), (T_us_w4, 4), (T_us_ssn_compact, 4), (T_us_background, 4), (T_beneficiary, 3),
                                   (T_insurance_letter, 3)]),
-    ("Banking and payments", [(T_us_bank_dispute, 4), (T_card_ticket, 6), (T_card_chat, 3), (T_stripe_log, 5), (T_sepa_instruction, 4),
+    ("Banking and payments", [(T_us_bank_dispute, 5), (T_card_ticket, 6), (T_card_chat, 3), (T_stripe_log, 5), (T_sepa_instruction, 4),
                               (T_de_ueberweisung, 3), (T_payroll_change, 5), (T_kyc_form, 5), (T_direct_debit, 3)]),
     ("Structured records", [(T_hr_yaml, 4), (T_hr_json, 4), (T_fhir_json, 3), (T_hl7, 3), (T_kv_record, 3), (T_xml, 3),
                             (T_pipe_table_patients, 3), (T_pipe_table_bank, 3), (T_tsv_hr, 3), (T_tsv_claims, 3)]),
@@ -2306,7 +2357,7 @@ POSITIVE = [
                                                         (T_au_medicare, 4), (T_ca_referral, 3)]),
     ("Addresses and postal-code labels", [(T_mixed_postal_label, 5), (T_multi_address, 14)]),
     ("More SSN, card and URL contexts", [(T_us_1099, 4), (T_us_dependent, 3), (T_us_ssn_chat, 4), (T_us_w2_ticket, 2), (T_us_loan_app, 4),
-                                        (T_pipe_table_ssn, 2), (T_hotel_guarantee, 5), (T_card_multilang, 8), (T_card_json, 4),
+                                        (T_pipe_table_ssn, 2), (T_hotel_guarantee, 5), (T_card_multilang, 10), (T_card_json, 4),
                                         (T_card_refund_email, 3), (T_phishing_report, 3), (T_meeting_invite, 2), (T_portal_links, 4),
                                         (T_markdown_links, 2), (T_redirect_log, 3)]),
 ]

@@ -521,13 +521,214 @@ fn cef(r: &AuditRecord) -> String {
     )
 }
 
+/// A regulation whose record-keeping duties a report maps its evidence to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regulation {
+    /// EU AI Act (Regulation (EU) 2024/1689), Art. 12, 19, 26(6).
+    EuAiAct,
+    /// HIPAA Security Rule, 45 CFR 164.312(b), (c), (d), and 164.514.
+    Hipaa,
+}
+
+impl Regulation {
+    /// `eu-ai-act` or `hipaa`.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "eu-ai-act" => Ok(Self::EuAiAct),
+            "hipaa" => Ok(Self::Hipaa),
+            other => Err(format!("unknown regulation {other:?} (eu-ai-act, hipaa)")),
+        }
+    }
+}
+
+/// What a report states beyond the records: the regulation to map them to,
+/// and the node's retention settings.
+#[derive(Debug, Clone)]
+pub struct ReportContext {
+    /// The regulation section to add, if any.
+    pub regulation: Option<Regulation>,
+    /// `audit.retention_minimum`.
+    pub retention_minimum: std::time::Duration,
+    /// `audit.legal_hold`.
+    pub legal_hold: bool,
+}
+
+/// Counts of the facts a regulation section cites.
+#[derive(Debug, Default)]
+struct Evidence {
+    inference: u64,
+    refused_by_policy: u64,
+    auth_failures: u64,
+    by_class: std::collections::BTreeMap<String, u64>,
+    phi_by_purpose: std::collections::BTreeMap<String, u64>,
+    redacted: u64,
+    models: std::collections::BTreeSet<String>,
+    policy_sets: std::collections::BTreeSet<String>,
+    reloads: u64,
+    exports: u64,
+}
+
+fn evidence(collected: &Collected) -> Evidence {
+    let mut ev = Evidence::default();
+    for r in &collected.records {
+        let e = &r.event;
+        match e.event_type {
+            EventType::InferenceAccepted => {
+                ev.inference += 1;
+                if let Some(c) = &e.data_classification {
+                    *ev.by_class.entry(c.clone()).or_default() += 1;
+                    if c == "phi" {
+                        let purpose = e.purpose.clone().unwrap_or_else(|| "(none)".into());
+                        *ev.phi_by_purpose.entry(purpose).or_default() += 1;
+                    }
+                }
+                if e.policy_ids.iter().any(|p| p.contains("redact")) {
+                    ev.redacted += 1;
+                }
+                if let Some(m) = &e.model_id {
+                    ev.models.insert(m.clone());
+                }
+            }
+            EventType::AuthenticationFailed => ev.auth_failures += 1,
+            EventType::ConfigReloaded | EventType::ConfigReloadFailed => ev.reloads += 1,
+            EventType::AuditExport => ev.exports += 1,
+            _ => {}
+        }
+        if e.error_code.as_deref() == Some("policy_denied") {
+            ev.refused_by_policy += 1;
+        }
+        if let Some(h) = &e.policy_set_hash {
+            ev.policy_sets.insert(h.clone());
+        }
+    }
+    ev
+}
+
+fn list(map: &std::collections::BTreeMap<String, u64>) -> String {
+    if map.is_empty() {
+        return "none".to_owned();
+    }
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The regulation section: each duty, and the evidence in this report.
+fn regulation_section(
+    reg: Regulation,
+    ctx: &ReportContext,
+    ev: &Evidence,
+    verified: &str,
+) -> String {
+    let days = ctx.retention_minimum.as_secs() / 86_400;
+    let retention = format!("{days} days ({:.1} years)", days as f64 / 365.25);
+    let hold = if ctx.legal_hold { "on" } else { "off" };
+    let models = if ev.models.is_empty() {
+        "none".to_owned()
+    } else {
+        ev.models.iter().cloned().collect::<Vec<_>>().join(", ")
+    };
+    let rows: Vec<(&str, String)> = match reg {
+        Regulation::EuAiAct => vec![
+            (
+                "Art. 12(1) automatic recording of events over the lifetime",
+                format!(
+                    "every request, decision, reload, export, start and stop is a record; {} inference requests accepted in this selection",
+                    ev.inference
+                ),
+            ),
+            (
+                "Art. 12(2) traceability: situations of risk, post-market monitoring",
+                format!(
+                    "{} requests refused by policy, {} authentication failures; models used: {models}",
+                    ev.refused_by_policy, ev.auth_failures
+                ),
+            ),
+            (
+                "Art. 12 integrity of the logs",
+                format!("log verification against the signed checkpoints: {verified}"),
+            ),
+            (
+                "Art. 19(1), 26(6) logs kept at least six months",
+                format!(
+                    "retention minimum {retention} (the node refuses less than 183 days); legal hold {hold}"
+                ),
+            ),
+            (
+                "Art. 26(5) monitoring by the deployer",
+                format!(
+                    "{} configuration or policy reloads and {} audit exports recorded; policy sets in force (hash): {}",
+                    ev.reloads,
+                    ev.exports,
+                    ev.policy_sets.len()
+                ),
+            ),
+        ],
+        Regulation::Hipaa => vec![
+            (
+                "164.312(b) audit controls",
+                format!(
+                    "activity recorded per request with pseudonymous subject, tenant, model and decision; {} inference requests accepted",
+                    ev.inference
+                ),
+            ),
+            (
+                "164.312(c)(1) integrity; (c)(2) mechanism to authenticate ePHI records",
+                format!("hash-chained Merkle log with Ed25519-signed checkpoints: {verified}"),
+            ),
+            (
+                "164.312(d) person or entity authentication",
+                format!(
+                    "mutual TLS and signed tokens on every request; {} authentication failures recorded",
+                    ev.auth_failures
+                ),
+            ),
+            (
+                "164.506 uses of PHI for treatment, payment, operations",
+                format!(
+                    "PHI requests by declared purpose: {}",
+                    list(&ev.phi_by_purpose)
+                ),
+            ),
+            (
+                "164.514(b) de-identification (Safe Harbor identifiers)",
+                format!(
+                    "{} requests served with identifiers redacted before the model saw them; requests by data class: {}",
+                    ev.redacted,
+                    list(&ev.by_class)
+                ),
+            ),
+            (
+                "164.316(b)(2)(i) retention of documentation, six years",
+                format!("retention minimum {retention}; legal hold {hold}"),
+            ),
+        ],
+    };
+    let title = match reg {
+        Regulation::EuAiAct => "EU AI Act record-keeping (Regulation (EU) 2024/1689)",
+        Regulation::Hipaa => "HIPAA Security Rule audit evidence (45 CFR Part 164)",
+    };
+    let mut out = format!("\n## {title}\n\n| duty | evidence in this report |\n|---|---|\n");
+    for (duty, evidence) in rows {
+        out.push_str(&format!("| {duty} | {} |\n", evidence.replace('|', "\\|")));
+    }
+    out.push_str(
+        "\nThis maps the log's evidence to the duties; whether the deployment meets them is for the \
+         auditor to judge.\n",
+    );
+    out
+}
+
 /// A compliance summary of the selected records: what happened, how often,
-/// to whom (pseudonyms only), with the verification state of the log.
+/// to whom (pseudonyms only), with the verification state of the log, and
+/// (when asked) the evidence mapped to a regulation's duties.
 pub fn report_markdown(
     log_id: &str,
     filter: &Filter,
     collected: &Collected,
     verified: &str,
+    ctx: &ReportContext,
 ) -> String {
     use std::collections::{BTreeMap, BTreeSet};
     let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
@@ -584,6 +785,14 @@ pub fn report_markdown(
     out.push_str(&table("Events by type", &by_type));
     out.push_str(&table("Refusals by status and reason", &refusals));
     out.push_str(&table("Records by tenant", &tenants));
+    if let Some(reg) = ctx.regulation {
+        out.push_str(&regulation_section(
+            reg,
+            ctx,
+            &evidence(collected),
+            verified,
+        ));
+    }
     out.push_str(
         "\nSubjects appear only as keyed pseudonyms; prompts and completions are never in the log. \
          The records behind this report can be exported with `palisade audit export` and verified \

@@ -396,3 +396,65 @@ fn append_line(path: &Path, note: &str) -> std::io::Result<()> {
     f.write_all(b"\n")?;
     f.sync_data()
 }
+
+/// What a prune did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pruned {
+    /// Records whose content was removed now.
+    pub pruned: u64,
+    /// Every record below this index is pruned.
+    pub below: u64,
+    /// Records that started before this time were eligible.
+    pub cutoff: String,
+    /// The retention floor: now minus `audit.retention_minimum`.
+    pub floor: String,
+}
+
+/// Removes the content of records that started before `before` and before
+/// the retention floor (`now - minimum`), and that a signed checkpoint
+/// covers (one is signed first), keeping their leaf hashes so the log
+/// stays verifiable. The caller checks the legal hold and records the
+/// prune.
+pub async fn prune(
+    log: &AuditLog,
+    minimum: std::time::Duration,
+    before: &str,
+    now: time::OffsetDateTime,
+) -> Result<Pruned, AuditUnavailable> {
+    let floor = crate::audit::record::timestamp(now - minimum);
+    let cutoff = before.min(floor.as_str()).to_owned();
+    log.checkpoint().await?;
+    let store = log.store();
+    let log_id = log.log_id();
+    let store_err = |e: crate::audit::store::StoreError| AuditUnavailable(e.to_string());
+    let covered = store
+        .checkpoints(log_id)
+        .await
+        .map_err(store_err)?
+        .last()
+        .map_or(0, |c| c.size);
+    let mut below = 0u64;
+    for r in store.records(log_id).await.map_err(store_err)? {
+        if r.index >= covered {
+            break;
+        }
+        if !r.pruned {
+            let record: crate::audit::record::AuditRecord = serde_json::from_str(&r.record)
+                .map_err(|e| AuditUnavailable(format!("record {}: {e}", r.index)))?;
+            if record.event.start_time >= cutoff {
+                break;
+            }
+        }
+        below = r.index + 1;
+    }
+    let pruned = store
+        .prune_content(log_id, below)
+        .await
+        .map_err(store_err)?;
+    Ok(Pruned {
+        pruned,
+        below,
+        cutoff,
+        floor,
+    })
+}

@@ -79,6 +79,18 @@ enum AuditCommand {
     /// A compliance report (Markdown) of the selected records, with the
     /// log's verification state; recorded like an export.
     Report(ExportArgs),
+    /// Remove the content of records older than BEFORE and than the
+    /// retention minimum (a signed checkpoint covers them first; their leaf
+    /// hashes stay, so the log still verifies). Refused under legal hold.
+    /// Recorded.
+    Prune {
+        /// The configuration whose store to prune.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// A date or RFC 3339 time; default: now (so the retention floor decides).
+        #[arg(long)]
+        before: Option<String>,
+    },
     /// Verify the live audit log of a configuration: every record, its
     /// place, its chain and every signed checkpoint. Exit 0 only when all
     /// verifies; otherwise name the first bad log index and why.
@@ -130,6 +142,9 @@ struct ExportArgs {
     /// Where to write the export or report; an export's bundle goes to OUT.bundle.json.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+    /// Report only: map the evidence to a regulation's duties (eu-ai-act, hipaa).
+    #[arg(long)]
+    regulation: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +271,15 @@ pub fn main() -> ExitCode {
             }
             Err(e) => fail(&format!("audit export: {e}")),
         },
+        Command::Audit(AuditCommand::Prune { config, before }) => {
+            match audit_prune(&config, before.as_deref()) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("audit prune: {e}")),
+            }
+        }
         Command::Audit(AuditCommand::Verify {
             config,
             bundle,
@@ -532,16 +556,106 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
     ))
 }
 
+/// The audit log of `config`, for a command that writes to it beside a
+/// running daemon (each writer that finds its next index taken catches up).
+async fn cli_log(
+    config: &Config,
+    signer: crate::audit::checkpoint::CheckpointSigner,
+) -> Result<crate::audit::log::AuditLog, String> {
+    use crate::audit::{log, store::Store};
+    let audit = &config.audit;
+    let store = Store::open(&audit.store).await.map_err(|e| e.to_string())?;
+    log::AuditLog::start(
+        store,
+        signer,
+        log::LogSettings {
+            log_id: config.node.id.clone(),
+            checkpoint_every_records: audit.checkpoint_every_records,
+            checkpoint_interval: audit.checkpoint_interval,
+            checkpoint_file: audit.checkpoint_file.clone(),
+            checkpoint_push: None,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The operator running a command, as the pseudonym audit records hold.
+fn local_operator(pseudonym_key: &[u8]) -> String {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    crate::audit::keys::pseudonym(pseudonym_key, &["local", &user])
+}
+
+/// `palisade audit prune`: as `POST /admin/v1/audit/prune`, from the
+/// command line.
+fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
+    use crate::audit::record::{AuditEvent, EventType};
+    use crate::audit::{export, keys};
+    let config = Config::load(path).map_err(|e| e.to_string())?;
+    let audit = &config.audit;
+    let now = OffsetDateTime::now_utc();
+    let before = match before {
+        Some(b) => export::time_bound(b)?,
+        None => crate::audit::record::timestamp(now),
+    };
+    let signer = keys::read_signer(&audit.signing_key)?;
+    let pseudonym_key =
+        keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let log = cli_log(&config, signer).await?;
+        let mut event = AuditEvent::new(EventType::AdminAction, &config.node.id, now);
+        event.auth_method = Some("local-cli".into());
+        event.subject_pseudonym = Some(local_operator(&pseudonym_key));
+        event.operation = Some("palisade audit prune".into());
+        if audit.legal_hold {
+            event.status = Some(409);
+            event.outcome = Some("refused".into());
+            event.reason = Some("prune refused: legal hold".into());
+            log.append(event).await.map_err(|e| e.to_string())?;
+            return Err(
+                "the audit trail is under legal hold (audit.legal_hold); nothing is pruned"
+                    .to_owned(),
+            );
+        }
+        let pruned = crate::audit::log::prune(&log, audit.retention_minimum, &before, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        event.status = Some(200);
+        event.outcome = Some("success".into());
+        event.reason = Some(format!(
+            "pruned the content of {} records below index {} (started before {})",
+            pruned.pruned, pruned.below, pruned.cutoff
+        ));
+        log.append(event).await.map_err(|e| e.to_string())?;
+        log.checkpoint().await.map_err(|e| e.to_string())?;
+        Ok(format!(
+            "pruned the content of {} records (every record below index {} is pruned; cutoff {}, retention floor {})",
+            pruned.pruned, pruned.below, pruned.cutoff, pruned.floor
+        ))
+    })
+}
+
 fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, String> {
     use crate::audit::export::{self, Filter, Format};
     use crate::audit::record::{AuditEvent, EventType};
-    use crate::audit::{keys, log, store::Store};
+    use crate::audit::{keys, log};
 
     let config = Config::load(&args.config).map_err(|e| e.to_string())?;
     let format = if report {
         Format::Jsonl
     } else {
         Format::parse(&args.format)?
+    };
+    let regulation = match (&args.regulation, report) {
+        (Some(name), true) => Some(export::Regulation::parse(name)?),
+        (Some(_), false) => return Err("--regulation applies to `audit report` only".to_owned()),
+        (None, _) => None,
     };
     let filter = Filter {
         from: args.from.as_deref().map(export::time_bound).transpose()?,
@@ -560,28 +674,12 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
     let signer = keys::read_signer(&audit.signing_key)?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
-    let user = std::env::var("SUDO_USER")
-        .or_else(|_| std::env::var("USER"))
-        .unwrap_or_else(|_| "unknown".to_owned());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let store = Store::open(&audit.store).await.map_err(|e| e.to_string())?;
-        let log = log::AuditLog::start(
-            store,
-            signer,
-            log::LogSettings {
-                log_id: config.node.id.clone(),
-                checkpoint_every_records: audit.checkpoint_every_records,
-                checkpoint_interval: audit.checkpoint_interval,
-                checkpoint_file: audit.checkpoint_file.clone(),
-                checkpoint_push: None,
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        let log = cli_log(&config, signer).await?;
         let collected = export::collect(&log, &filter).await?;
         let verified = if report {
             let store = log.store();
@@ -621,7 +719,7 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
             time::OffsetDateTime::now_utc(),
         );
         event.auth_method = Some("local-cli".into());
-        event.subject_pseudonym = Some(keys::pseudonym(&pseudonym_key, &["local", &user]));
+        event.subject_pseudonym = Some(local_operator(&pseudonym_key));
         event.operation = Some(
             if report {
                 "palisade audit report"
@@ -647,7 +745,17 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
         if report {
             std::fs::write(
                 &args.out,
-                export::report_markdown(&config.node.id, &filter, &collected, &verified),
+                export::report_markdown(
+                    &config.node.id,
+                    &filter,
+                    &collected,
+                    &verified,
+                    &export::ReportContext {
+                        regulation,
+                        retention_minimum: config.audit.retention_minimum,
+                        legal_hold: config.audit.legal_hold,
+                    },
+                ),
             )
             .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
             return Ok(format!(

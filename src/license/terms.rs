@@ -1,7 +1,7 @@
 //! A model's own license terms, read from its directory: the operator's
 //! `palisade-model.toml` when present (authoritative), else recognised from
-//! the `LICENSE` file or the `license:` line of the model card
-//! (`README.md` front matter).
+//! the `LICENSE` file, a `license` key in `config.json`, or the `license:`
+//! line of the model card (`README.md` front matter).
 //!
 //! ```toml
 //! license = "llama4"
@@ -91,6 +91,20 @@ pub fn read(dir: &Path) -> Result<ModelTerms, String> {
             return Ok(terms);
         }
     }
+    // Some checkpoints name their license in config.json.
+    let from_config = std::fs::read_to_string(dir.join("config.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|v| v.get("license").and_then(|l| l.as_str()).map(str::to_owned))
+        .filter(|id| !id.trim().is_empty());
+    if let Some(id) = from_config {
+        let mut terms = known(&id).unwrap_or(ModelTerms {
+            license: Some(id),
+            ..ModelTerms::default()
+        });
+        terms.source = Some("config.json".into());
+        return Ok(terms);
+    }
     if let Ok(text) = std::fs::read_to_string(dir.join("README.md")) {
         // The model card's YAML front matter: `license: llama4`.
         let front = text
@@ -129,6 +143,14 @@ mod tests {
         let t = read(dir.path()).unwrap();
         assert_eq!(t.license.as_deref(), Some("apache-2.0"));
         assert_eq!(t.source.as_deref(), Some("README.md"));
+        std::fs::write(
+            dir.path().join("config.json"),
+            r#"{"model_type": "llama4", "license": "llama4"}"#,
+        )
+        .unwrap();
+        let t = read(dir.path()).unwrap();
+        assert_eq!(t.mau_threshold, Some(700_000_000));
+        assert_eq!(t.source.as_deref(), Some("config.json"));
         std::fs::write(
             dir.path().join("LICENSE"),
             "LLAMA 4 COMMUNITY LICENSE AGREEMENT\nLlama 4 Version Effective Date: April 5, 2025",

@@ -172,7 +172,7 @@ enum Rule {
     Name,
 }
 
-const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s|t)?|maart|apr(?:il|ile)?|avr(?:il)?|may|mai|mei|maggio|mayo|june?|juin|juni|giugno|junio|july?|juil(?:let)?|juli|luglio|julio|aug(?:ust|ustus)?|ao[ûu]t|agosto|sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|d[ée]c(?:embre)?|dez(?:ember)?|dicembre|diciembre|enero|febrero|marzo|gennaio|febbraio|aprile|abril|stycze[ńn]|stycznia|lut(?:y|ego)|marc(?:a|u)|kwie(?:cie[ńn]|tnia)|maj(?:a)?|czerw(?:iec|ca)|lip(?:iec|ca)|sierp(?:ie[ńn]|nia)|wrze(?:sie[ńn]|[śs]nia)|pa[źz]dziernik(?:a)?|listopad(?:a)?|grud(?:zie[ńn]|nia)|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro)";
+const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s|t)?|maart|apr(?:il|ile)?|avr(?:il)?|may|mai|mei|maggio|mayo|june?|juin|juni|giugno|junio|july?|juil(?:let)?|juli|luglio|julio|aug(?:ust|ustus)?|ao[ûu]t|agosto|sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|d[ée]c(?:embre)?|dez(?:ember)?|dicembre|diciembre|enero|febrero|marzo|gennaio|febbraio|aprile|abril|stycze[ńn]|stycznia|lut(?:y|ego)|marc(?:a|u)|kwie(?:cie[ńn]|tnia)|maj(?:a)?|czerw(?:iec|ca)|lip(?:iec|ca)|sierp(?:ie[ńn]|nia)|wrze(?:sie[ńn]|[śs]nia)|pa[źz]dziernik(?:a)?|listopad(?:a)?|grud(?:zie[ńn]|nia)|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|mars|augusti|juni|juli|januar|februar|marts|mai|august|desember|tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kes[äa]kuuta|hein[äa]kuuta|elokuuta|syyskuuta|lokakuuta|marraskuuta|joulukuuta|ledna|[úu]nora|b[řr]ezna|dubna|kv[ěe]tna|[čc]ervna|[čc]ervence|srpna|z[áa][řr][íi]|[řr][íi]jna|listopadu|prosince|ocak|[şs]ubat|mart|nisan|may[ıi]s|haziran|temmuz|a[ğg]ustos|eyl[üu]l|ekim|kas[ıi]m|aral[ıi]k)";
 
 /// A date in the usual numeric and spelled-out forms.
 fn date_pattern() -> String {
@@ -185,18 +185,18 @@ fn date_pattern() -> String {
 fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     let date = date_pattern();
     let dob_label = r"(?i:date\s+of\s+birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:\s+on)?|geburtsdatum|geb\.|geboren(?:\s+am|\s+op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date\s+de\s+naissance|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|data\s+urodzenia|data\s+de\s+nascimento|nascid[oa]\s+em|urodzon[ya](?:\s+dnia)?|ur\.)";
-    let mrn_label = r"(?i:mrn|mr\s?#|medical\s+record\s+(?:number|no\.?|#|id)|medical\s+record|patient\s+(?:id|identifier|number|no\.?|#)|chart\s+(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro\s+(?:de\s+)?dossier|n°\s*(?:de\s+)?dossier|dossier\s+(?:m[ée]dical|patient)|ipp|n[úu]mero\s+de\s+historia(?:\s+cl[íi]nica)?|historia\s+cl[íi]nica|nhc|cartella\s+clinica|numero\s+(?:di\s+)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)\s+(?:historii\s+choroby|karty(?:\s+pacjenta)?|pacjenta)|id\s+pacjenta|patient_id|patientid)";
-    let plan_label = r"(?i:member\s+(?:id|number|no\.?|#)|health\s+plan\s+(?:id|number|no\.?|#|beneficiary\s+number)|(?:insurance\s+)?policy\s+(?:number|no\.?|#|id)|subscriber\s+(?:id|number|no\.?|#)|insurance\s+(?:id|number|no\.?|#)|insured\s+id|medicare\s+(?:id|number|no\.?|#|beneficiary\s+identifier|mbi|card(?:\s+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro\s+d['’]assur[ée](?:\s+social)?|medicaid\s+(?:id|number|no\.?|#)|beneficiary\s+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte\s+vitale|num[ée]ro\s+(?:de\s+)?s[ée]curit[ée]\s+sociale|n°\s*(?:de\s+)?s[ée]curit[ée]\s+sociale|nhs\s+(?:number|no\.?)|chi\s+(?:number|no\.?)|n[úu]mero\s+de\s+(?:afiliaci[óo]n|asegurado|tarjeta\s+sanitaria)|tarjeta\s+sanitaria|tessera\s+sanitaria|codice\s+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer\s+(?:ubezpieczenia|polisy)|ehic)";
+    let mrn_label = r"(?i:mrn|mr\s?#|medical[\s_]+record[\s_]+(?:number|no\.?|#|id)|medical[\s_]+record|patient[\s_]+(?:id|identifier|number|no\.?|#)|chart[\s_]+(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro[\s_]+(?:de[\s_]+)?dossier|n°\s*(?:de[\s_]+)?dossier|dossier[\s_]+(?:m[ée]dical|patient)|ipp|n[úu]mero[\s_]+de[\s_]+historia(?:[\s_]+cl[íi]nica)?|historia[\s_]+cl[íi]nica|nhc|cartella[\s_]+clinica|numero[\s_]+(?:di[\s_]+)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)[\s_]+(?:historii[\s_]+choroby|karty(?:[\s_]+pacjenta)?|pacjenta)|id[\s_]+pacjenta|patient_id|patientid)";
+    let plan_label = r"(?i:member[\s_]+(?:id|number|no\.?|#)|health[\s_]+plan[\s_]+(?:id|number|no\.?|#|beneficiary[\s_]+number)|(?:insurance[\s_]+)?policy[\s_]+(?:number|no\.?|#|id)|subscriber[\s_]+(?:id|number|no\.?|#)|insurance[\s_]+(?:id|number|no\.?|#)|insured[\s_]+id|medicare[\s_]+(?:id|number|no\.?|#|beneficiary[\s_]+identifier|mbi|card(?:[\s_]+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro[\s_]+d['’]assur[ée](?:[\s_]+social)?|medicaid[\s_]+(?:id|number|no\.?|#)|beneficiary[\s_]+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte[\s_]+vitale|num[ée]ro[\s_]+(?:de[\s_]+)?s[ée]curit[ée][\s_]+sociale|n°\s*(?:de[\s_]+)?s[ée]curit[ée][\s_]+sociale|nhs[\s_]+(?:number|no\.?)|chi[\s_]+(?:number|no\.?)|n[úu]mero[\s_]+de[\s_]+(?:afiliaci[óo]n|asegurado|tarjeta[\s_]+sanitaria)|tarjeta[\s_]+sanitaria|tessera[\s_]+sanitaria|codice[\s_]+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer[\s_]+(?:ubezpieczenia|polisy)|ehic)";
     let id_value =
         r"(?:\d{1,5}(?:[ ]\d{1,5}){2,6}|[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.][A-Za-z0-9]){3,24})";
     // After a label: a key's closing quote or tag (`"mrn": "`, `<mrn>`), a
     // parenthetical, then `:` `=` `#` `no.` `n.` ...
     let kv = r"(?:[\x22'\]>)）]{1,2})?";
     let sep = r"(?:[\x22'\]>)）]{1,2})?\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?\s*[:#]?\s*[\x22']?\s*";
-    let phone_label = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call\s+(?:me\s+)?(?:at|on)|reach(?:ed)?\s+(?:me\s+)?(?:at|on)|call\s+(?:me\s+)?back\s+(?:at|on)|number\s+is|fone|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन)";
-    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|cep|kod\s+pocztowy|postleitzahl|postnummer|〒)";
+    let phone_label = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call\s+(?:me\s+)?(?:at|on)|reach(?:ed)?\s+(?:me\s+)?(?:at|on)|call\s+(?:me\s+)?back\s+(?:at|on)|number\s+is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन)";
+    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|kod\s+pocztowy|postleitzahl|postnummer|〒)";
     let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
-    let city = r"\p{Lu}[\p{Ll}\p{Lu}'\-]+";
+    let city = r"\p{Lu}\p{Ll}[\p{Ll}\p{Lu}'\-]+";
     let states = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
     let mbi_letter = "[AC-HJKMNP-RT-Y]";
     let mut list = vec![
@@ -221,7 +221,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::Postal,
-            format!(r"{postal_label}{kv}\s*(?:[:.=]|is)?\s*[\x22']?\s*{postal_value}"),
+            format!(r"{postal_label}{kv}\s*(?:[:.=]|is|est|ist|es|è)?\s*[\x22']?\s*{postal_value}"),
         ),
         (
             Rule::Postal,
@@ -237,19 +237,22 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         (
             Rule::Postal,
             format!(
-                r"(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}\s+{city}|\d{{4}}\s?[A-Z]{{2}}\s+{city}|\d{{2}}-\d{{3}}\s+{city}|\d{{4}}-\d{{3}}\s+{city}|\d{{3}}\s\d{{2}}\s+{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s\p{{Lu}}\p{{Ll}}+)?(?:\s*-)?\s+[1-9]\d{{2}}\s?\d{{3}}|,\s*\d{{5}}-\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
+                r"(?:[A-Z]{{1,2}}-)?\d{{5}}[ \u{{a0}}]{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}[ \u{{a0}}]{city}|\d{{4}}\s?[A-Z]{{2}}[ \u{{a0}}]{city}|\d{{2}}-\d{{3}}[ \u{{a0}}]{city}|\d{{4}}-\d{{3}}[ \u{{a0}}]{city}|\d{{3}}\s\d{{2}}[ \u{{a0}}]{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s\p{{Lu}}\p{{Ll}}+)?(?:\s*-)?\s+[1-9]\d{{2}}\s?\d{{3}}|,\s*\d{{5}}-\d{{3}}|(?i:cep)\s*[:.]?\s*\d{{5}}-?\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
             ),
         ),
         (Rule::Iban, r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,32}".to_owned()),
         (Rule::Ssn, r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}".to_owned()),
         (
             Rule::Card,
-            r"\d{4}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]?\d{3})?|\d{4}[ \-]\d{6}[ \-]\d{4,5}|\d{13,19}"
-                .to_owned(),
+            // Any grouping (4-4-4-4, 4-6-5, 4-4-5, 6-13, 4-4-4-4-3 ...):
+            // the digit count, the issuer digit and Luhn decide.
+            // The issuer digit (2-6, in any script) is in the pattern, so
+            // that a phone number grouped like a card is not taken here.
+            r"[2-6２-６٢-٦۲-۶२-६]\d{3,5}(?:[ \-]\d{2,13}){1,4}|[2-6２-６٢-٦۲-۶२-६]\d{12,18}".to_owned(),
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{phone_label}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-]?\d{{2,8}}){{1,5}}"),
+            format!(r"{phone_label}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -388,7 +391,10 @@ impl Detector {
                 // whole (its tail is no phone number); any other
                 // candidate resumes at its next word.
                 None => match self.rules.get(m.pattern().as_usize()) {
-                    Some(Rule::Iban | Rule::Card | Rule::Ssn) => at = end.max(start + 1),
+                    Some(Rule::Iban | Rule::Ssn) => at = end.max(start + 1),
+                    Some(Rule::Card) if card_shaped(text.get(start..end).unwrap_or_default()) => {
+                        at = end.max(start + 1)
+                    }
                     _ => at = next_word(text, start),
                 },
             }
@@ -467,6 +473,14 @@ impl Detector {
             Rule::Card => {
                 let digits = digits_of(candidate);
                 let plausible = matches!(digits.first(), Some(2..=6));
+                // One separator throughout.
+                let seps: std::collections::BTreeSet<char> = candidate
+                    .chars()
+                    .filter(|c| matches!(c, ' ' | '-'))
+                    .collect();
+                if seps.len() > 1 {
+                    return None;
+                }
                 (bounded(start, end) && plausible && luhn_valid(&digits))
                     .then(|| finding(Category::CreditCard, start, end))
                     .flatten()
@@ -484,6 +498,7 @@ impl Detector {
                 if !bounded(start, end)
                     || next_is_digit_group(text, end)
                     || plus_adjacent(text, start, end)
+                    || glued_before(text, start)
                 {
                     return None;
                 }
@@ -494,7 +509,10 @@ impl Detector {
                     .flatten()
             }
             Rule::PhoneNational => {
-                if !bounded(start, end) || next_is_digit_group(text, end) {
+                if !bounded(start, end)
+                    || next_is_digit_group(text, end)
+                    || glued_before(text, start)
+                {
                     return None;
                 }
                 let digits = digits_of(candidate);
@@ -518,8 +536,9 @@ impl Detector {
                     .find(|(_, c)| matches!(c, '+' | '＋' | '(') || digit_value(*c).is_some())
                     .map(|(i, _)| i)?;
                 let n = digits_of(candidate).len();
-                (7..=15)
-                    .contains(&n)
+                let tail = candidate.get(value..).unwrap_or_default();
+                let ssn_shaped = tail.split('-').map(|g| g.chars().count()).eq([3, 2, 4]);
+                ((7..=15).contains(&n) && !ssn_shaped)
                     .then(|| finding(Category::Phone, start + value, end))
                     .flatten()
             }
@@ -617,6 +636,13 @@ fn street_follows(text: &str, end: usize) -> bool {
         .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
 }
 
+/// A card number's shape (13-19 digits, issuer digit 2-6) whatever its
+/// check: a near miss is skipped whole, not rescanned as a phone number.
+fn card_shaped(candidate: &str) -> bool {
+    let digits = digits_of(candidate);
+    (13..=19).contains(&digits.len()) && matches!(digits.first(), Some(2..=6))
+}
+
 /// Where the search resumes after a rejected candidate: past its first word.
 fn next_word(text: &str, start: usize) -> usize {
     let rest = text.get(start..).unwrap_or_default();
@@ -636,6 +662,19 @@ fn word_boundary_before(text: &str, start: usize) -> bool {
     text.get(..start)
         .and_then(|t| t.chars().next_back())
         .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+/// True when the candidate is the tail of a larger token joined by `-` or
+/// `/` to letters (`HN-07262-5314`, an order number): no phone number. A
+/// digits-only head (`1-800-...`) is a country or trunk prefix.
+fn glued_before(text: &str, start: usize) -> bool {
+    let mut before = text.get(..start).unwrap_or_default().chars().rev();
+    if !matches!(before.next(), Some('-' | '/')) {
+        return false;
+    }
+    before
+        .take_while(|c| c.is_alphanumeric())
+        .any(char::is_alphabetic)
 }
 
 fn word_boundary_after(text: &str, end: usize) -> bool {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::auth::AuditContext;
 use super::error::{ApiError, ErrorCode};
 use crate::audit::export::{self, Filter, Format};
-use crate::audit::record::{AuditRecord, EventType};
+use crate::audit::record::EventType;
 use crate::identity::principal::Role;
 use crate::policy::Action;
 
@@ -280,35 +280,19 @@ pub async fn audit_prune(
         )
         .with_field("reason", serde_json::Value::from("legal_hold")));
     }
-    let floor =
-        crate::audit::record::timestamp(time::OffsetDateTime::now_utc() - retention.minimum);
-    let cutoff = before.min(floor.clone());
-    audit.log.checkpoint().await.map_err(unavailable)?;
-    let store = audit.log.store();
-    let log_id = audit.log.log_id();
-    let covered = store
-        .checkpoints(log_id)
-        .await
-        .map_err(unavailable)?
-        .last()
-        .map_or(0, |c| c.size);
-    let mut below = 0u64;
-    for r in store.records(log_id).await.map_err(unavailable)? {
-        if r.index >= covered {
-            break;
-        }
-        if !r.pruned {
-            let record: AuditRecord = serde_json::from_str(&r.record).map_err(unavailable)?;
-            if record.event.start_time >= cutoff {
-                break;
-            }
-        }
-        below = r.index + 1;
-    }
-    let pruned = store
-        .prune_content(log_id, below)
-        .await
-        .map_err(unavailable)?;
+    let crate::audit::log::Pruned {
+        pruned,
+        below,
+        cutoff,
+        floor,
+    } = crate::audit::log::prune(
+        &audit.log,
+        retention.minimum,
+        &before,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .map_err(unavailable)?;
     event.reason = Some(format!(
         "pruned the content of {pruned} records below index {below} (started before {cutoff})"
     ));

@@ -823,6 +823,28 @@ fn retention_prunes_old_content_keeps_the_log_verifiable_and_respects_legal_hold
     assert_eq!(r.status, 409, "{r:?}");
     assert_eq!(r.json()["error"]["reason"], "legal_hold");
     drop(d);
+    // The command line says the same, and records the refusal.
+    let (status, _, err) = run(&["audit", "prune", "--config", path.to_str().unwrap()]);
+    assert!(!status.success());
+    assert!(err.contains("legal hold"), "{err}");
+    // Without the hold, the command line prunes as the endpoint does
+    // (nothing left that is old enough) and the log still verifies.
+    let path = pki.write("retention.toml", &config(false));
+    let (status, out, err) = run(&["audit", "prune", "--config", path.to_str().unwrap()]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("pruned the content of 0 records"), "{out}");
+    let (ok, out) = verify(&path);
+    assert!(ok, "{out}");
+    let (status, _, err) = run(&[
+        "audit",
+        "prune",
+        "--config",
+        path.to_str().unwrap(),
+        "--before",
+        "yesterday",
+    ]);
+    assert!(!status.success());
+    assert!(err.contains("yesterday"), "{err}");
 
     // A pruned record's leaf hash altered: the checkpoint catches it.
     exec(
@@ -1021,6 +1043,54 @@ fn a_compliance_report_summarises_the_log_and_its_verification() {
     assert!(
         ok && text.contains("7 records"),
         "the report itself is recorded: {text}"
+    );
+    // The same evidence mapped to a regulation's duties.
+    let regulated = |name: &str| {
+        let out = pki.path(&format!("report-{name}.md"));
+        let (status, stdout, stderr) = run(&[
+            "audit",
+            "report",
+            "--config",
+            config.to_str().unwrap(),
+            "--regulation",
+            name,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(status.success(), "{stdout}{stderr}");
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let hipaa = regulated("hipaa");
+    for needle in [
+        "## HIPAA Security Rule audit evidence (45 CFR Part 164)",
+        "| 164.312(d) person or entity authentication | mutual TLS and signed tokens on every request; 3 authentication failures recorded |",
+        "| 164.312(c)(1) integrity; (c)(2) mechanism to authenticate ePHI records | hash-chained Merkle log with Ed25519-signed checkpoints: OK (7 records",
+        "| 164.316(b)(2)(i) retention of documentation, six years | retention minimum 2192 days (6.0 years); legal hold off |",
+    ] {
+        assert!(hipaa.contains(needle), "missing {needle:?} in\n{hipaa}");
+    }
+    let ai_act = regulated("eu-ai-act");
+    for needle in [
+        "## EU AI Act record-keeping (Regulation (EU) 2024/1689)",
+        "| Art. 19(1), 26(6) logs kept at least six months | retention minimum 2192 days (6.0 years)",
+        "2 audit exports recorded",
+    ] {
+        assert!(ai_act.contains(needle), "missing {needle:?} in\n{ai_act}");
+    }
+    let (status, _, err) = run(&[
+        "audit",
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--regulation",
+        "gdpr",
+        "--out",
+        pki.path("x.md").to_str().unwrap(),
+    ]);
+    assert!(!status.success());
+    assert!(
+        err.contains("unknown regulation \"gdpr\" (eu-ai-act, hipaa)"),
+        "{err}"
     );
 }
 
