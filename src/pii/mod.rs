@@ -248,7 +248,15 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             // the digit count, the issuer digit and Luhn decide.
             // The issuer digit (2-6, in any script) is in the pattern, so
             // that a phone number grouped like a card is not taken here.
-            r"[2-6２-６٢-٦۲-۶२-६]\d{3,5}(?:[ \-]\d{2,13}){1,4}|[2-6２-６٢-٦۲-۶२-६]\d{12,18}".to_owned(),
+            [
+                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{1,3})?",
+                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{5}",
+                r"ISSUER\d{3}[ \-]\d{6}[ \-]\d{4,5}",
+                r"ISSUER\d{5}[ \-]\d{13}",
+                r"ISSUER\d{12,18}",
+            ]
+            .join("|")
+            .replace("ISSUER", "[2-6２-６٢-٦۲-۶२-६]"),
         ),
         (
             Rule::PhoneLabelled,
@@ -471,19 +479,31 @@ impl Detector {
                     .flatten()
             }
             Rule::Card => {
-                let digits = digits_of(candidate);
-                let plausible = matches!(digits.first(), Some(2..=6));
-                // One separator throughout.
-                let seps: std::collections::BTreeSet<char> = candidate
-                    .chars()
-                    .filter(|c| matches!(c, ' ' | '-'))
-                    .collect();
-                if seps.len() > 1 {
-                    return None;
-                }
-                (bounded(start, end) && plausible && luhn_valid(&digits))
-                    .then(|| finding(Category::CreditCard, start, end))
+                // The whole candidate, or without its last group (which
+                // may be the head of what follows: `... 0007 4000`).
+                let shorter = candidate.rfind([' ', '-']).map(|i| start + i);
+                [Some(end), shorter].into_iter().flatten().find_map(|e| {
+                    let c = text.get(start..e)?;
+                    let digits = digits_of(c);
+                    let plausible = matches!(digits.first(), Some(2..=6));
+                    // One separator throughout.
+                    let seps: std::collections::BTreeSet<char> =
+                        c.chars().filter(|c| matches!(c, ' ' | '-')).collect();
+                    // Followed by another digit group, it is part of a
+                    // longer run of numbers, not a card.
+                    let more = {
+                        let mut cs = text.get(e..).unwrap_or_default().chars();
+                        matches!(cs.next(), Some(' ' | '-'))
+                            && cs.next().is_some_and(|c| digit_value(c).is_some())
+                    };
+                    (seps.len() <= 1
+                        && bounded(start, e)
+                        && !more
+                        && plausible
+                        && luhn_valid(&digits))
+                    .then(|| finding(Category::CreditCard, start, e))
                     .flatten()
+                })
             }
             Rule::Iban => {
                 if !word_boundary_before(text, start) {
@@ -636,11 +656,11 @@ fn street_follows(text: &str, end: usize) -> bool {
         .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
 }
 
-/// A card number's shape (13-19 digits, issuer digit 2-6) whatever its
-/// check: a near miss is skipped whole, not rescanned as a phone number.
+/// A card number's shape (13 digits or more, issuer digit 2-6) whatever
+/// its check: a near miss is skipped whole, not rescanned as a phone number.
 fn card_shaped(candidate: &str) -> bool {
     let digits = digits_of(candidate);
-    (13..=19).contains(&digits.len()) && matches!(digits.first(), Some(2..=6))
+    digits.len() >= 13 && matches!(digits.first(), Some(2..=6))
 }
 
 /// Where the search resumes after a rejected candidate: past its first word.
