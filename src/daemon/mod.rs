@@ -428,6 +428,7 @@ fn load_model(
     settings: &crate::config::ModelConfig,
     path: &Path,
     metrics: crate::telemetry::metrics::ServingMetrics,
+    weights_digest: String,
 ) -> Result<serving::openai::ServedModel, String> {
     use crate::engine;
     let err = |e: engine::EngineError| format!("{}: {e}", path.display());
@@ -475,6 +476,7 @@ fn load_model(
         request_timeout: settings.request_timeout,
         max_request_bytes: settings.max_request_bytes,
         engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
+        weights_digest,
         terms,
     })
 }
@@ -641,15 +643,17 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             let serving_metrics = metrics.serving.clone();
             let license = license.clone();
             let loaded = tokio::task::spawn_blocking(move || {
-                // Coverage first: an uncovered model is never loaded.
+                // The weights digest names, in every audit record, the
+                // weights that answered; and coverage comes first: an
+                // uncovered model is never loaded.
+                let digest = crate::engine::weights::digest(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 if let Some(license) = &license {
                     let id = model_id(&settings, &path);
-                    let digest = crate::engine::weights::digest(&path)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
                     license.covers(&id, &digest)?;
                     tracing::info!(model = %id, %digest, license = %license.terms.license_id, "the license covers the model");
                 }
-                load_model(&settings, &path, serving_metrics)
+                load_model(&settings, &path, serving_metrics, digest)
             })
             .await
             .map_err(|e| e.to_string())

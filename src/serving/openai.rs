@@ -53,6 +53,8 @@ pub struct ServedModel {
     pub request_timeout: Duration,
     pub max_request_bytes: usize,
     pub engine_version: String,
+    /// `sha256:` digest of the weights (`engine::weights::digest`).
+    pub weights_digest: String,
     /// The model's own license terms (attribution shown where asked).
     pub terms: crate::license::terms::ModelTerms,
 }
@@ -686,6 +688,7 @@ fn audit_event(
     audit.principal(&mut e, principal);
     e.model_id = Some(model.id.clone());
     e.engine_version = Some(model.engine_version.clone());
+    e.weights_digest = Some(model.weights_digest.clone());
     e.chat_template_hash = model.tokenizer.chat_template_hash();
     e.prompt_tokens = Some(prompt_tokens as u64);
     e

@@ -332,6 +332,13 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     assert_eq!(first["identifier_categories"], serde_json::json!(["ssn"]));
     assert_eq!(first["data_classification"], "pii");
     assert!(
+        first["weights_digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:"),
+        "{first}"
+    );
+    assert!(
         first["policy_set_hash"]
             .as_str()
             .unwrap()
