@@ -46,6 +46,26 @@ pub(crate) fn wait_for_curl(
     }
 }
 
+/// `palisade serve` of the demo in `dir`, once it answers on `port`.
+pub(crate) fn demo_serve(dir: &std::path::Path, port: u16) -> std::process::Child {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--config",
+            dir.join("palisade.toml").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_curl(
+        dir,
+        &format!("https://127.0.0.1:{port}/healthz"),
+        &mut child,
+    );
+    child
+}
+
 /// `palisade demo init --dir DIR --listen ADDR [extra]`, which must succeed.
 pub(crate) fn demo_init(dir: &std::path::Path, addr: std::net::SocketAddr, extra: &[&str]) {
     let mut args = vec!["demo", "init", "--dir", dir.to_str().unwrap()];

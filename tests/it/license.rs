@@ -286,20 +286,7 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
     let addr = free_addr();
     crate::demo::demo_init(&dir, addr, &["--mau-limit", "2"]);
     let config = dir.join("palisade.toml");
-    let serve = || {
-        let mut child = std::process::Command::new(BIN)
-            .args(["serve", "--config", config.to_str().unwrap()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        crate::demo::wait_for_curl(
-            &dir,
-            &format!("https://127.0.0.1:{}/healthz", addr.port()),
-            &mut child,
-        );
-        child
-    };
+    let serve = || crate::demo::demo_serve(&dir, addr.port());
     let mut daemon = serve();
     assert_eq!(demo_chat(&dir, addr, "alice").0, 200);
     assert_eq!(demo_chat(&dir, addr, "bob").0, 200);

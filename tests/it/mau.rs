@@ -9,6 +9,31 @@ use palisade::mau::{Accountant, Admission, Report, fleet_estimate, month_of};
 
 const POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
 
+/// A month of the test's own, far in the future (so reruns and other tests
+/// do not meet it), emptied: its time and its `YYYY-MM`.
+async fn own_month(
+    store: &Store,
+    offset: u32,
+    month: time::Month,
+) -> (time::OffsetDateTime, String) {
+    let year = 5000 + i32::try_from((std::process::id() + offset) % 4000).unwrap();
+    let now = time::Date::from_calendar_date(year, month, 15)
+        .unwrap()
+        .midnight()
+        .assume_utc();
+    let name = month_of(now);
+    let Store::Postgres(pool) = store else {
+        panic!("not PostgreSQL")
+    };
+    for table in ["mau_subjects", "mau_sketches"] {
+        let _ = sqlx::query(&format!("DELETE FROM {table} WHERE month = $1"))
+            .bind(&name)
+            .execute(pool)
+            .await;
+    }
+    (now, name)
+}
+
 #[test]
 fn two_nodes_on_one_postgres_merge_to_within_two_percent() {
     tokio::runtime::Builder::new_current_thread()
@@ -17,23 +42,7 @@ fn two_nodes_on_one_postgres_merge_to_within_two_percent() {
         .unwrap()
         .block_on(async {
             let store = Store::open(POSTGRES).await.unwrap();
-            // A month of this test's own, far in the future, so reruns and
-            // other tests do not meet it.
-            let year = 5000 + i32::try_from(std::process::id() % 4000).unwrap();
-            let now = time::Date::from_calendar_date(year, time::Month::March, 15)
-                .unwrap()
-                .midnight()
-                .assume_utc();
-            let month = month_of(now);
-            let Store::Postgres(pool) = &store else {
-                panic!("not PostgreSQL")
-            };
-            for table in ["mau_subjects", "mau_sketches"] {
-                let _ = sqlx::query(&format!("DELETE FROM {table} WHERE month = $1"))
-                    .bind(&month)
-                    .execute(pool)
-                    .await;
-            }
+            let (now, month) = own_month(&store, 0, time::Month::March).await;
             let key = b"fleet-wide pseudonym key";
             let a = Accountant::open(store.clone(), "mau-node-a", None, MauMode::Observe, now)
                 .await
@@ -170,21 +179,7 @@ fn an_enforced_limit_holds_across_the_fleet() {
         .unwrap()
         .block_on(async {
             let store = Store::open(POSTGRES).await.unwrap();
-            let year = 5000 + i32::try_from((std::process::id() + 1) % 4000).unwrap();
-            let now = time::Date::from_calendar_date(year, time::Month::July, 15)
-                .unwrap()
-                .midnight()
-                .assume_utc();
-            let month = month_of(now);
-            let Store::Postgres(pool) = &store else {
-                panic!("not PostgreSQL")
-            };
-            for table in ["mau_subjects", "mau_sketches"] {
-                let _ = sqlx::query(&format!("DELETE FROM {table} WHERE month = $1"))
-                    .bind(&month)
-                    .execute(pool)
-                    .await;
-            }
+            let (now, _) = own_month(&store, 1, time::Month::July).await;
             let key = b"fleet limit key";
             let user = |i: u32| pseudonym(key, &["https://idp.example", &format!("user-{i}")]);
             let open = |node: &'static str| {

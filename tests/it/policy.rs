@@ -3,7 +3,7 @@
 //! detector's precision and recall on the annotated corpus.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -32,25 +32,6 @@ fn chat(prompt: &str) -> String {
         "temperature": 0
     })
     .to_string()
-}
-
-fn serve(dir: &Path, port: u16) -> Child {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--config",
-            dir.join("palisade.toml").to_str().unwrap(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    crate::demo::wait_for_curl(
-        dir,
-        &format!("https://127.0.0.1:{port}/healthz"),
-        &mut child,
-    );
-    child
 }
 
 fn ids(body: &Value) -> Vec<String> {
@@ -83,7 +64,7 @@ fn the_demo_enforces_classification_residency_hipaa_and_allow_lists() {
     let addr = free_addr();
     crate::demo::demo_init(&dir, addr, &[]);
     let port = addr.port();
-    let mut daemon = serve(&dir, port);
+    let mut daemon = crate::demo::demo_serve(&dir, port);
     let ssn = chat("Patient SSN 123-45-6789, please summarise the case.");
     let placeholder = chat("Patient SSN [SSN], please summarise the case.");
     let chat_path = "/v1/chat/completions";
@@ -385,7 +366,7 @@ fn personal_data_is_refused_outside_the_eu() {
         .replace("jurisdiction = \"EU\"", "jurisdiction = \"US\"");
     assert_ne!(text, moved);
     std::fs::write(&config, moved).unwrap();
-    let mut daemon = serve(&dir, addr.port());
+    let mut daemon = crate::demo::demo_serve(&dir, addr.port());
     let cleared = with(&ALICE, &["--data-classes", "pii"]);
     let email = chat("Write to jane.doe@example.org about her invoice.");
     let (status, body) = call(
