@@ -14,6 +14,8 @@
 //! them as digits too. Findings name the category and byte offsets, never
 //! the value.
 
+mod structure;
+
 use std::fmt;
 
 use regex_automata::meta;
@@ -172,29 +174,37 @@ enum Rule {
     Name,
 }
 
-const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s|t)?|maart|apr(?:il|ile)?|avr(?:il)?|may|mai|mei|maggio|mayo|june?|juin|juni|giugno|junio|july?|juil(?:let)?|juli|luglio|julio|aug(?:ust|ustus)?|ao[ûu]t|agosto|sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|d[ée]c(?:embre)?|dez(?:ember)?|dicembre|diciembre|enero|febrero|marzo|gennaio|febbraio|aprile|abril|stycze[ńn]|stycznia|lut(?:y|ego)|marc(?:a|u)|kwie(?:cie[ńn]|tnia)|maj(?:a)?|czerw(?:iec|ca)|lip(?:iec|ca)|sierp(?:ie[ńn]|nia)|wrze(?:sie[ńn]|[śs]nia)|pa[źz]dziernik(?:a)?|listopad(?:a)?|grud(?:zie[ńn]|nia)|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|mars|augusti|juni|juli|januar|februar|marts|mai|august|desember|tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kes[äa]kuuta|hein[äa]kuuta|elokuuta|syyskuuta|lokakuuta|marraskuuta|joulukuuta|ledna|[úu]nora|b[řr]ezna|dubna|kv[ěe]tna|[čc]ervna|[čc]ervence|srpna|z[áa][řr][íi]|[řr][íi]jna|listopadu|prosince|ocak|[şs]ubat|mart|nisan|may[ıi]s|haziran|temmuz|a[ğg]ustos|eyl[üu]l|ekim|kas[ıi]m|aral[ıi]k)";
+const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f[ée]v(?:rier)?|m[äa]r(?:ch|z|s|t)?|maart|apr(?:il|ile)?|avr(?:il)?|may|mai|mei|maggio|mayo|june?|juin|juni|giugno|junio|july?|juil(?:let)?|juli|luglio|julio|aug(?:ust|ustus)?|ao[ûu]t|agosto|sep(?:t|tember|tembre|tiembre)?|settembre|oct(?:ober|obre|ubre)?|okt(?:ober)?|ottobre|nov(?:ember|embre|iembre)?|dec(?:ember|embre)?|d[ée]c(?:embre)?|dez(?:ember)?|dicembre|diciembre|enero|febrero|marzo|gennaio|febbraio|aprile|abril|stycze[ńn]|stycznia|lut(?:y|ego)|marc(?:a|u)|kwie(?:cie[ńn]|tnia)|maj(?:a)?|czerw(?:iec|ca)|lip(?:iec|ca)|sierp(?:ie[ńn]|nia)|wrze(?:sie[ńn]|[śs]nia)|pa[źz]dziernik(?:a)?|listopad(?:a)?|grud(?:zie[ńn]|nia)|janeiro|fevereiro|mar[çc]o|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|mars|augusti|juni|juli|januar|februar|marts|mai|august|desember|tammikuuta|helmikuuta|maaliskuuta|huhtikuuta|toukokuuta|kes[äa]kuuta|hein[äa]kuuta|elokuuta|syyskuuta|lokakuuta|marraskuuta|joulukuuta|ledna|[úu]nora|b[řr]ezna|dubna|kv[ěe]tna|[čc]ervna|[čc]ervence|srpna|z[áa][řr][íi]|[řr][íi]jna|listopadu|prosince|ocak|[şs]ubat|mart|nisan|may[ıi]s|haziran|temmuz|a[ğg]ustos|eyl[üu]l|ekim|kas[ıi]m|aral[ıi]k|जनवरी|फ़?फरवरी|फ़रवरी|मार्च|अप्रैल|मई|जून|जुलाई|अगस्त|सितंबर|सितम्बर|अक्टूबर|अक्तूबर|नवंबर|नवम्बर|दिसंबर|दिसम्बर|يناير|فبراير|مارس|أبريل|ابريل|مايو|يونيو|يوليو|أغسطس|اغسطس|سبتمبر|أكتوبر|اكتوبر|نوفمبر|ديسمبر)";
 
 /// A date in the usual numeric and spelled-out forms.
 fn date_pattern() -> String {
     format!(
-        r"(?:\d{{4}}[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}|\d{{4}}\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?日|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+        r"(?:\d{{4}}[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}|\d{{4}}\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?[日号]|\d{{4}}\s?년\s?\d{{1,2}}\s?월\s?\d{{1,2}}\s?일|\d{{1,2}}\.\s\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
     )
 }
+
+const DOB_LABEL: &str = r"(?i:date[\s_\-]*of[\s_\-]*birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:[\s_\-]*on)?|geburtsdatum|geb\.|geboren(?:[\s_\-]*am|[\s_\-]*op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date[\s_\-]*de[\s_\-]*naissance|fecha[\s_\-]*de[\s_\-]*nacimiento|nacid[oa][\s_\-]*el|data[\s_\-]*di[\s_\-]*nascita|nat[oa][\s_\-]*il|data[\s_\-]*urodzenia|data[\s_\-]*de[\s_\-]*nascimento|nascid[oa][\s_\-]*em|urodzon[ya](?:[\s_\-]*dnia)?|ur\.)";
+
+const MRN_LABEL: &str = r"(?i:mrn|mr\s?#|medical[\s_\-]*record[\s_\-]*(?:number|no\.?|#|id)|medical[\s_\-]*record|patient[\s_\-]*(?:id|identifier|number|no\.?|#)|chart[\s_\-]*(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro[\s_\-]*(?:de[\s_\-]*)?dossier|n°\s*(?:de[\s_\-]*)?dossier|dossier[\s_\-]*(?:m[ée]dical|patient)|ipp|n[úu]mero[\s_\-]*de[\s_\-]*historia(?:[\s_\-]*cl[íi]nica)?|historia[\s_\-]*cl[íi]nica|nhc|cartella[\s_\-]*clinica|numero[\s_\-]*(?:di[\s_\-]*)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)[\s_\-]*(?:historii[\s_\-]*choroby|karty(?:[\s_\-]*pacjenta)?|pacjenta)|id[\s_\-]*pacjenta|patient_id|patientid)";
+
+const PLAN_LABEL: &str = r"(?i:member[\s_\-]*(?:id|number|no\.?|#)|health[\s_\-]*plan[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*number)|(?:insurance[\s_\-]*)?policy[\s_\-]*(?:number|no\.?|#|id)|subscriber[\s_\-]*(?:id|number|no\.?|#)|insurance[\s_\-]*(?:id|number|no\.?|#)|insured[\s_\-]*id|medicare[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*identifier|mbi|card(?:[\s_\-]*(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro[\s_\-]*d['’]assur[ée](?:[\s_\-]*social)?|medicaid[\s_\-]*(?:id|number|no\.?|#)|beneficiary[\s_\-]*(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte[\s_\-]*vitale|num[ée]ro[\s_\-]*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|n°\s*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|nhs[\s_\-]*(?:number|no\.?)|chi[\s_\-]*(?:number|no\.?)|n[úu]mero[\s_\-]*de[\s_\-]*(?:afiliaci[óo]n|asegurado|tarjeta[\s_\-]*sanitaria)|tarjeta[\s_\-]*sanitaria|tessera[\s_\-]*sanitaria|codice[\s_\-]*(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer[\s_\-]*(?:ubezpieczenia|polisy)|ehic)";
+
+const PHONE_LABEL: &str = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|reach(?:ed)?[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|call[\s_\-]*(?:me[\s_\-]*)?back[\s_\-]*(?:at|on)|number[\s_\-]*is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन|(?-i:[TMF][ :.]))";
+
+const SSN_LABEL: &str =
+    r"(?i:ssn|ss#|social[\s_\-]*security(?:[\s_\-]*(?:number|no\.?|#))?|sozialversicherungsnummer)";
+
+const POSTAL_LABEL: &str = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal[\s_\-]*code|plz|code[\s_\-]*postal|cp|cap|c[óo]digo[\s_\-]*postal|c\.\s?p\.|kod[\s_\-]*pocztowy|postleitzahl|postnummer|〒)";
 
 /// The patterns, in priority order (earlier wins at the same start).
 fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     let date = date_pattern();
-    let dob_label = r"(?i:date\s+of\s+birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:\s+on)?|geburtsdatum|geb\.|geboren(?:\s+am|\s+op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date\s+de\s+naissance|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|data\s+urodzenia|data\s+de\s+nascimento|nascid[oa]\s+em|urodzon[ya](?:\s+dnia)?|ur\.)";
-    let mrn_label = r"(?i:mrn|mr\s?#|medical[\s_]+record[\s_]+(?:number|no\.?|#|id)|medical[\s_]+record|patient[\s_]+(?:id|identifier|number|no\.?|#)|chart[\s_]+(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro[\s_]+(?:de[\s_]+)?dossier|n°\s*(?:de[\s_]+)?dossier|dossier[\s_]+(?:m[ée]dical|patient)|ipp|n[úu]mero[\s_]+de[\s_]+historia(?:[\s_]+cl[íi]nica)?|historia[\s_]+cl[íi]nica|nhc|cartella[\s_]+clinica|numero[\s_]+(?:di[\s_]+)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)[\s_]+(?:historii[\s_]+choroby|karty(?:[\s_]+pacjenta)?|pacjenta)|id[\s_]+pacjenta|patient_id|patientid)";
-    let plan_label = r"(?i:member[\s_]+(?:id|number|no\.?|#)|health[\s_]+plan[\s_]+(?:id|number|no\.?|#|beneficiary[\s_]+number)|(?:insurance[\s_]+)?policy[\s_]+(?:number|no\.?|#|id)|subscriber[\s_]+(?:id|number|no\.?|#)|insurance[\s_]+(?:id|number|no\.?|#)|insured[\s_]+id|medicare[\s_]+(?:id|number|no\.?|#|beneficiary[\s_]+identifier|mbi|card(?:[\s_]+(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro[\s_]+d['’]assur[ée](?:[\s_]+social)?|medicaid[\s_]+(?:id|number|no\.?|#)|beneficiary[\s_]+(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte[\s_]+vitale|num[ée]ro[\s_]+(?:de[\s_]+)?s[ée]curit[ée][\s_]+sociale|n°\s*(?:de[\s_]+)?s[ée]curit[ée][\s_]+sociale|nhs[\s_]+(?:number|no\.?)|chi[\s_]+(?:number|no\.?)|n[úu]mero[\s_]+de[\s_]+(?:afiliaci[óo]n|asegurado|tarjeta[\s_]+sanitaria)|tarjeta[\s_]+sanitaria|tessera[\s_]+sanitaria|codice[\s_]+(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer[\s_]+(?:ubezpieczenia|polisy)|ehic)";
     let id_value =
         r"(?:\d{1,5}(?:[ ]\d{1,5}){2,6}|[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.][A-Za-z0-9]){3,24})";
     // After a label: a key's closing quote or tag (`"mrn": "`, `<mrn>`), a
     // parenthetical, then `:` `=` `#` `no.` `n.` ...
     let kv = r"(?:[\x22'\]>)）]{1,2})?";
     let sep = r"(?:[\x22'\]>)）]{1,2})?\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?\s*[:#]?\s*[\x22']?\s*";
-    let phone_label = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call\s+(?:me\s+)?(?:at|on)|reach(?:ed)?\s+(?:me\s+)?(?:at|on)|call\s+(?:me\s+)?back\s+(?:at|on)|number\s+is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन)";
-    let postal_label = r"(?i:zip(?:\s*code)?|zip\+4|postcode|post\s*code|postal\s+code|plz|code\s+postal|cp|cap|c[óo]digo\s+postal|c\.\s?p\.|kod\s+pocztowy|postleitzahl|postnummer|〒)";
     let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
     let city = r"\p{Lu}\p{Ll}[\p{Ll}\p{Lu}'\-]+";
     let states = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
@@ -205,23 +215,22 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             Rule::Email,
             r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}".to_owned(),
         ),
-        (Rule::DateOfBirth, format!(r"{dob_label}{kv}\s*[:\-=：]?\s*[\x22'(（]?\s*{date}")),
+        (Rule::DateOfBirth, format!(r"{DOB_LABEL}{kv}\s*[:\-=：]?\s*[\x22'(（]?\s*{date}")),
         (
             Rule::Labelled(Category::MedicalRecordNumber),
-            format!(r"{mrn_label}{sep}{id_value}"),
+            format!(r"{MRN_LABEL}{sep}{id_value}"),
         ),
         (
             Rule::Labelled(Category::HealthPlanNumber),
-            format!(r"{plan_label}{sep}{id_value}"),
+            format!(r"{PLAN_LABEL}{sep}{id_value}"),
         ),
         (
             Rule::SsnLabelled,
-            r"(?i:ssn|ss#|social\s+security(?:\s+(?:number|no\.?|#))?|sozialversicherungsnummer)\s*(?:\([^()\n]{1,30}\))?\s*[:#=]?\s*(?:is\s+)?\d{9}"
-                .to_owned(),
+            format!(r"{SSN_LABEL}{kv}\s*(?:\([^()\n]{{1,30}}\))?\s*[:#=]?\s*[\x22']?\s*(?:is\s+)?\d{{9}}"),
         ),
         (
             Rule::Postal,
-            format!(r"{postal_label}{kv}\s*(?:[:.=]|is|est|ist|es|è)?\s*[\x22']?\s*{postal_value}"),
+            format!(r"{POSTAL_LABEL}{kv}\s*(?:[:.=]|is|est|ist|es|è)?\s*[\x22']?\s*{postal_value}"),
         ),
         (
             Rule::Postal,
@@ -237,7 +246,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         (
             Rule::Postal,
             format!(
-                r"(?:[A-Z]{{1,2}}-)?\d{{5}}[ \u{{a0}}]{city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}[ \u{{a0}}]{city}|\d{{4}}\s?[A-Z]{{2}}[ \u{{a0}}]{city}|\d{{2}}-\d{{3}}[ \u{{a0}}]{city}|\d{{4}}-\d{{3}}[ \u{{a0}}]{city}|\d{{3}}\s\d{{2}}[ \u{{a0}}]{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s\p{{Lu}}\p{{Ll}}+)?(?:\s*-)?\s+[1-9]\d{{2}}\s?\d{{3}}|,\s*\d{{5}}-\d{{3}}|(?i:cep)\s*[:.]?\s*\d{{5}}-?\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
+                r"(?:[A-Z]{{1,2}}-)?\d{{5}}(?:[ \u{{a0}}]|;[ ]?){city}|(?:,\s*|[A-Z]{{1,2}}-)\d{{4}}[ \u{{a0}}]{city}|\d{{4}}\s?[A-Z]{{2}}[ \u{{a0}}]{city}|\d{{2}}-\d{{3}}[ \u{{a0}}]{city}|\d{{4}}-\d{{3}}[ \u{{a0}}]{city}|\d{{3}}\s\d{{2}}[ \u{{a0}}]{city}|\d{{3}}-\d{{4}}\s+(?:Tokyo|Osaka|Kyoto|Japan)|\p{{Lu}}\p{{Ll}}+,?\s+(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)\s+\d{{4}}|,\s*\p{{Lu}}\p{{Ll}}+(?:\s\p{{Lu}}\p{{Ll}}+)?(?:\s*-)?\s+[1-9]\d{{2}}\s?\d{{3}}|,\s*\d{{5}}-\d{{3}}|(?i:cep)\s*[:.]?\s*\d{{5}}-?\d{{3}}|(?:Tokyo|Osaka|Kyoto|Yokohama|Nagoya|Sapporo|Fukuoka|Kobe)(?:-to|-fu)?\s+\d{{3}}-\d{{4}}|〒\s?\d{{3}}-\d{{4}}"
             ),
         ),
         (Rule::Iban, r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,32}".to_owned()),
@@ -260,7 +269,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{phone_label}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
+            format!(r"{PHONE_LABEL}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -277,7 +286,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             Rule::PhoneNational,
             // A trunk 0 (checked by value): grouped by spaces or dashes,
             // compact, or the French dotted pairs.
-            r"\(\d\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6})?|\d\d{1,5}(?:[ \-]\d{2,8}){1,4}|\d{10,11}|\d\d(?:\.\d{2}){4}"
+            r"\d[ ]?\(\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6}){0,3}|\(\d\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6})?|\d\d{1,5}(?:[ \-]\d{2,8}){1,4}|\d{10,11}|\d\d(?:\.\d{2}){4}"
                 .to_owned(),
         ),
         (
@@ -299,7 +308,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         let one = format!("(?:{})", alternation.join("|"));
         list.push((Rule::Name, format!("{one}(?: {one})*")));
     }
-    (list, format!("{mrn_label}|{plan_label}"))
+    (list, format!("{MRN_LABEL}|{PLAN_LABEL}"))
 }
 
 fn regex_syntax_escape(s: &str) -> String {
@@ -323,6 +332,8 @@ pub struct Detector {
     /// The medical-record and health-plan labels: a postal candidate that
     /// holds one is the label's value, not a postal code.
     id_labels: meta::Regex,
+    /// Whole labels (table headers, identifier types): `structure`.
+    header: meta::Regex,
 }
 
 impl Detector {
@@ -359,6 +370,7 @@ impl Detector {
             rules,
             date: build(&[date.as_str()])?,
             id_labels: build(&[id_labels.as_str()])?,
+            header: structure::header_regex()?,
             postal_value: build(&[
                 r"\d{4}-\d{3}|\d{5}-\d{4}|\d{5}-\d{3}|\d{6}|\d{3}\s\d{3}|\d{5}|\d{4}\s?[A-Z]{2}(?-u:\b)|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6}",
             ])?,
@@ -382,6 +394,17 @@ impl Detector {
 
     /// Every identifier in `text`, in order, not overlapping.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let found = self.scan_automaton(text);
+        let mut structural = Vec::new();
+        self.table_findings(text, &mut structural);
+        self.fhir_findings(text, &mut structural);
+        self.hl7_findings(text, &mut structural);
+        self.label_list_findings(text, &mut structural);
+        structure::merge(found, structural)
+    }
+
+    /// The automaton's findings.
+    fn scan_automaton(&self, text: &str) -> Vec<Finding> {
         let mut found = Vec::new();
         let mut at = 0;
         while at < text.len() {
@@ -426,6 +449,8 @@ impl Detector {
         };
         let bounded =
             |s: usize, e: usize| word_boundary_before(text, s) && word_boundary_after(text, e);
+        let labelled =
+            |s: usize, e: usize| label_boundary_before(text, s) && word_boundary_after(text, e);
         match rule {
             Rule::Url => {
                 let trimmed = candidate.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
@@ -442,7 +467,7 @@ impl Detector {
                 finding(Category::Email, s, e)
             }
             Rule::DateOfBirth => {
-                if !word_boundary_before(text, start) {
+                if !label_boundary_before(text, start) {
                     return None;
                 }
                 let m = self.date.find(Input::new(text).span(start..end))?;
@@ -451,7 +476,7 @@ impl Detector {
                     .flatten()
             }
             Rule::Labelled(category) => {
-                if !bounded(start, end) {
+                if !labelled(start, end) {
                     return None;
                 }
                 let value_start = labelled_value_start(candidate)?;
@@ -462,7 +487,7 @@ impl Detector {
                     .flatten()
             }
             Rule::SsnLabelled => {
-                if !bounded(start, end) {
+                if !labelled(start, end) {
                     return None;
                 }
                 let digits = digits_of(candidate);
@@ -548,7 +573,7 @@ impl Detector {
                     .flatten()
             }
             Rule::PhoneLabelled => {
-                if !bounded(start, end) || next_is_digit_group(text, end) {
+                if !labelled(start, end) || next_is_digit_group(text, end) {
                     return None;
                 }
                 let value = candidate
@@ -648,11 +673,12 @@ fn street_follows(text: &str, end: usize) -> bool {
         "square",
         "trail",
     ];
+    // Whole words (`Dr.`, `St,`), not the head of an address (`dr.haddad@...`).
     text.get(end..)
         .unwrap_or_default()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
+        .split_whitespace()
         .take(3)
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':']))
         .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
 }
 
@@ -682,6 +708,21 @@ fn word_boundary_before(text: &str, start: usize) -> bool {
     text.get(..start)
         .and_then(|t| t.chars().next_back())
         .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+}
+
+/// Where a label may start: a word boundary, or inside a key that joins
+/// words (`customer_ssn`, `patientDob`): after `_`, or an upper-case
+/// letter (followed by another letter) after a lower-case one.
+fn label_boundary_before(text: &str, start: usize) -> bool {
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let mut label = text.get(start..).unwrap_or_default().chars();
+    let camel = match (before, label.next(), label.next()) {
+        (Some(b), Some(first), Some(second)) => {
+            b.is_lowercase() && first.is_uppercase() && second.is_alphabetic()
+        }
+        _ => false,
+    };
+    word_boundary_before(text, start) || before == Some('_') || camel
 }
 
 /// True when the candidate is the tail of a larger token joined by `-` or

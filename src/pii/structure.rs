@@ -1,0 +1,763 @@
+//! Identifiers whose label is not beside them: a value under a table
+//! column's header (tab-separated, Markdown pipe or comma-separated, the
+//! way records are pasted into a prompt), the value of a FHIR
+//! `identifier` whose type or system names it, and the fields of an HL7
+//! v2 `PID` or `IN1` segment, which are positional.
+//!
+//! These passes run after the automaton's and only look at text that has
+//! the shape (a tab, a pipe, a comma-separated header, `"value"`, a
+//! segment name); each value is validated as its field says (a date, a
+//! record identifier, a valid SSN, a postal code, a dialable number), so a
+//! label alone never makes a finding.
+
+use regex_automata::{Anchored, Input, meta};
+
+use super::{Category, Detector, Finding, PiiError, digit_value, digits_of, ssn_valid};
+
+/// What a header, an identifier's type or a segment position says a
+/// value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Field {
+    BirthDate,
+    Record,
+    Plan,
+    Ssn,
+    Postal,
+    Phone,
+}
+
+/// The fields in the order of [`header_patterns`].
+const FIELDS: [Field; 6] = [
+    Field::BirthDate,
+    Field::Record,
+    Field::Plan,
+    Field::Ssn,
+    Field::Postal,
+    Field::Phone,
+];
+
+/// One anchored pattern per field: a whole header cell (or type text)
+/// that is the label, with an optional `number`/`no.`/`id`/`code` tail.
+pub(super) fn header_regex() -> Result<meta::Regex, PiiError> {
+    let tail = r"(?:\s*(?:number|no\.?|nr\.?|num|id|code|#))?\s*[:#]?";
+    let patterns: Vec<String> = [
+        super::DOB_LABEL,
+        super::MRN_LABEL,
+        super::PLAN_LABEL,
+        super::SSN_LABEL,
+        super::POSTAL_LABEL,
+        super::PHONE_LABEL,
+    ]
+    .iter()
+    .map(|label| format!(r"^\s*{label}{tail}$"))
+    .collect();
+    meta::Builder::new()
+        .syntax(regex_automata::util::syntax::Config::new().unicode(true))
+        .build_many(&patterns)
+        .map_err(|e| PiiError::Build(e.to_string()))
+}
+
+impl Detector {
+    /// The field a header cell (or an identifier's type text) names: `_`
+    /// and camel case read as spaces (`member_id`, `dateOfBirth`).
+    fn field_named(&self, label: &str) -> Option<Field> {
+        if label.is_empty() || label.len() > 48 {
+            return None;
+        }
+        let mut words = String::with_capacity(label.len() + 4);
+        let mut prev_lower = false;
+        for c in label.chars() {
+            if c == '_' {
+                words.push(' ');
+            } else {
+                if prev_lower && c.is_uppercase() {
+                    words.push(' ');
+                }
+                words.push(c);
+            }
+            prev_lower = c.is_lowercase();
+        }
+        let m = self
+            .header
+            .search(&Input::new(&words).anchored(Anchored::Yes))?;
+        FIELDS.get(m.pattern().as_usize()).copied()
+    }
+
+    /// The finding for the value in `text[s..e]` when it is what `field`
+    /// says (surrounding spaces and quotes trimmed).
+    fn field_value(&self, text: &str, field: Field, s: usize, e: usize) -> Option<Finding> {
+        let (s, e) = trim(text, s, e);
+        let value = text.get(s..e)?;
+        if value.is_empty() {
+            return None;
+        }
+        let digits = digits_of(value);
+        let only = |allowed: &dyn Fn(char) -> bool| {
+            value
+                .chars()
+                .all(|c| digit_value(c).is_some() || allowed(c))
+        };
+        let whole = |re: &meta::Regex| {
+            re.find(Input::new(text).span(s..e).anchored(Anchored::Yes))
+                .is_some_and(|m| m.end() == e)
+        };
+        let category = match field {
+            Field::BirthDate => {
+                let compact = digits.len() == 8 && only(&|_| false) && compact_date(&digits);
+                (compact || whole(&self.date)).then_some(Category::DateOfBirth)
+            }
+            Field::Record | Field::Plan => {
+                let shaped = value.chars().count() <= 25
+                    && value.chars().next().is_some_and(char::is_alphanumeric)
+                    && value.chars().last().is_some_and(char::is_alphanumeric)
+                    && only(&|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '/' | '.' | ' '))
+                    // Spaces only between groups of digits (`943 476 5919`).
+                    && (!value.contains(' ')
+                        || value.chars().all(|c| c == ' ' || digit_value(c).is_some()));
+                (shaped && digits.len() >= 3).then_some(if field == Field::Record {
+                    Category::MedicalRecordNumber
+                } else {
+                    Category::HealthPlanNumber
+                })
+            }
+            Field::Ssn => {
+                (digits.len() == 9 && only(&|c| matches!(c, '-' | ' ')) && ssn_valid(&digits))
+                    .then_some(Category::Ssn)
+            }
+            Field::Postal => whole(&self.postal_value).then_some(Category::PostalCode),
+            Field::Phone => ((7..=15).contains(&digits.len())
+                && only(&|c| matches!(c, '+' | '＋' | '(' | ')' | ' ' | '-' | '.' | '/')))
+            .then_some(Category::Phone),
+        }?;
+        Some(Finding {
+            category,
+            start: s,
+            end: e,
+        })
+    }
+
+    /// Values under labelled table columns.
+    pub(super) fn table_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        if !text.contains(['\t', '|', ';', ',']) {
+            return;
+        }
+        let mut header: Option<Vec<Option<Field>>> = None;
+        for line in text.split(['\n', '\r', '⏎']) {
+            let at = offset(text, line);
+            let rows = if line.contains('\t') {
+                vec![cells(line, at, '\t')]
+            } else if line.matches('|').nth(1).is_some() {
+                pipe_rows(line, at)
+            } else if line.contains(';') {
+                vec![cells(line, at, ';')]
+            } else if line.contains(',') {
+                vec![cells(line, at, ',')]
+            } else {
+                if !line.trim().is_empty() {
+                    header = None;
+                }
+                continue;
+            };
+            for row in rows {
+                if row.len() < 2 {
+                    header = None;
+                    continue;
+                }
+                if row.iter().all(|&(s, e)| separator_cell(&text[s..e])) {
+                    // A Markdown header's rule: the columns are the rule's.
+                    if let Some(h) = header.as_mut() {
+                        let extra = h.len().saturating_sub(row.len());
+                        h.drain(..extra);
+                    }
+                    continue;
+                }
+                if let Some(fields) = self.header_row(text, &row) {
+                    header = Some(fields);
+                    continue;
+                }
+                match &header {
+                    Some(fields) if fields.len() == row.len() => {
+                        for (field, &(s, e)) in fields.iter().zip(&row) {
+                            if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
+                                out.push(f);
+                            }
+                        }
+                    }
+                    _ => header = None,
+                }
+            }
+        }
+    }
+
+    /// Values after a list of labels: `Export (name; dob; zip): Ann; 1990-01-02;
+    /// 94110`, `SSN/DOB: 219-09-9999 / 01/02/1990`. The labels and the
+    /// values are split by the same delimiter and paired in order.
+    pub(super) fn label_list_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        for (colon, _) in text.match_indices(':') {
+            let Some((labels, delimiter)) = label_list(text, colon) else {
+                continue;
+            };
+            let Some(fields) = self.header_row(text, &labels) else {
+                continue;
+            };
+            let line_end = text[colon..]
+                .find(['\n', '\r', '⏎'])
+                .map_or(text.len(), |i| colon + i);
+            let values = list_values(text, colon + 1, line_end, delimiter, fields.len());
+            if values.len() != fields.len() {
+                continue;
+            }
+            for (field, &(s, e)) in fields.iter().zip(&values) {
+                if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+
+    /// A header row: short cells, none holding a number, one or more naming
+    /// a field.
+    fn header_row(&self, text: &str, row: &[(usize, usize)]) -> Option<Vec<Option<Field>>> {
+        let mut any = false;
+        let mut fields = Vec::with_capacity(row.len());
+        for &(s, e) in row {
+            let cell = text.get(s..e)?;
+            if cell.len() > 48 || cell.chars().filter(|c| digit_value(*c).is_some()).count() >= 3 {
+                return None;
+            }
+            let field = self.field_named(cell);
+            any |= field.is_some();
+            fields.push(field);
+        }
+        any.then_some(fields)
+    }
+
+    /// The `value` of FHIR identifiers whose `type`, `system` or `code`
+    /// names a record, plan or social security number.
+    pub(super) fn fhir_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        for (key, _) in text.match_indices("\"value\"") {
+            let Some((s, e)) = json_string_after(text, key + "\"value\"".len()) else {
+                continue;
+            };
+            let (open, close) = enclosing_object(text, key);
+            let mut field = None;
+            for (ls, le) in json_strings(text, open, close) {
+                if ls == s {
+                    continue;
+                }
+                if let Some(f) = text.get(ls..le).and_then(|l| self.identifier_type(l)) {
+                    field = Some(f);
+                    break;
+                }
+            }
+            if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
+                out.push(f);
+            }
+        }
+    }
+
+    /// What an identifier's type text says: an HL7 v2-0203 code (`MR`,
+    /// `MB`, `SS` ...), a system URI, or a label.
+    fn identifier_type(&self, literal: &str) -> Option<Field> {
+        if let Some(f) = type_code(literal) {
+            return Some(f);
+        }
+        let lower = literal.to_ascii_lowercase();
+        if lower.contains("://") || lower.starts_with("urn:") {
+            return if lower.contains("us-ssn") || lower.ends_with("/ssn") {
+                Some(Field::Ssn)
+            } else if [
+                "nhs-number",
+                "medicare",
+                "mbi",
+                "member",
+                "insurance",
+                "health-plan",
+            ]
+            .iter()
+            .any(|k| lower.contains(k))
+            {
+                Some(Field::Plan)
+            } else if ["mrn", "medical-record", "patient-id"]
+                .iter()
+                .any(|k| lower.contains(k))
+            {
+                Some(Field::Record)
+            } else {
+                None
+            };
+        }
+        self.field_named(literal)
+            .filter(|f| matches!(f, Field::Record | Field::Plan | Field::Ssn))
+    }
+
+    /// Fields of HL7 v2 `PID` and `IN1` segments, by position.
+    pub(super) fn hl7_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        for segment in ["PID|", "IN1|"] {
+            for (at, _) in text.match_indices(segment) {
+                let boundary = text[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                if boundary {
+                    self.hl7_segment(text, at, segment.starts_with('P'), out);
+                }
+            }
+        }
+    }
+
+    fn hl7_segment(&self, text: &str, at: usize, pid: bool, out: &mut Vec<Finding>) {
+        let end = segment_end(text, at + 4);
+        let mut fields = Vec::new();
+        let mut s = at;
+        for (i, c) in text[at..end].char_indices() {
+            if c == '|' {
+                fields.push((s, at + i));
+                s = at + i + 1;
+            }
+        }
+        fields.push((s, end));
+        let positions: &[(usize, Option<Field>)] = if pid {
+            &[
+                (2, Some(Field::Record)),
+                (3, None),
+                (7, Some(Field::BirthDate)),
+                (11, Some(Field::Postal)),
+                (13, Some(Field::Phone)),
+                (14, Some(Field::Phone)),
+                (19, Some(Field::Ssn)),
+            ]
+        } else {
+            &[
+                (18, Some(Field::BirthDate)),
+                (19, Some(Field::Postal)),
+                (36, Some(Field::Plan)),
+                (49, Some(Field::Plan)),
+            ]
+        };
+        for &(index, field) in positions {
+            let Some(&(fs, fe)) = fields.get(index) else {
+                continue;
+            };
+            for (rs, re) in split(text, fs, fe, '~') {
+                let components = split(text, rs, re, '^');
+                let component = |n: usize| components.get(n).copied();
+                let found = match field {
+                    // An identifier list: the type code (component 5)
+                    // says what the id (component 1) is; no code, a record.
+                    None => component(0).and_then(|(s, e)| {
+                        let code = component(4).and_then(|(cs, ce)| text.get(cs..ce));
+                        let f = match code {
+                            Some(code) if !code.is_empty() => type_code(code)?,
+                            _ => Field::Record,
+                        };
+                        self.field_value(text, f, s, e)
+                    }),
+                    // An address: the postal code is component 5.
+                    Some(Field::Postal) => {
+                        component(4).and_then(|(s, e)| self.field_value(text, Field::Postal, s, e))
+                    }
+                    Some(Field::BirthDate) => component(0).and_then(|(s, e)| {
+                        // `YYYYMMDD[HHMM[SS]]`: the date is the first eight.
+                        let e = if e - s > 8 && text[s..e].bytes().all(|b| b.is_ascii_digit()) {
+                            s + 8
+                        } else {
+                            e
+                        };
+                        self.field_value(text, Field::BirthDate, s, e)
+                    }),
+                    Some(f) => component(0).and_then(|(s, e)| self.field_value(text, f, s, e)),
+                };
+                out.extend(found);
+            }
+        }
+    }
+}
+
+/// The labels before the colon at `colon` (at most 80 bytes back, to an
+/// opening parenthesis, a line or sentence start) when there are two or
+/// more, and the delimiter between them (`;` `|` `/` `,`).
+fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
+    let head = text.get(..colon)?.trim_end();
+    let (head, bracketed) = match head.strip_suffix([')', ']']) {
+        Some(h) => (h, true),
+        None => (head, false),
+    };
+    let floor = head.len().saturating_sub(80);
+    let mut start = floor;
+    for (i, c) in head.char_indices().rev() {
+        if i < floor {
+            break;
+        }
+        let stop = if bracketed {
+            matches!(c, '(' | '[')
+        } else {
+            matches!(c, '\n' | '\r' | '⏎' | ':' | '(' | '.' | '!' | '?')
+        };
+        if stop {
+            start = i + c.len_utf8();
+            break;
+        }
+        if i == 0 {
+            start = 0;
+        }
+    }
+    if bracketed && start == floor && floor > 0 {
+        return None;
+    }
+    let region = head.get(start..)?;
+    let delimiter = [';', '|', '/', ',']
+        .into_iter()
+        .find(|d| region.contains(*d))?;
+    let labels = cells(region, start, delimiter);
+    // Each a label, not a phrase holding another list (`Sato, Daan`).
+    let plain = labels.iter().all(|&(s, e)| {
+        text.get(s..e)
+            .is_some_and(|l| !l.contains([';', '|', '/', ',']) && l.split_whitespace().count() <= 4)
+    });
+    (labels.len() >= 2 && plain).then_some((labels, delimiter))
+}
+
+/// The first `n` values in `text[s..e]` split by `delimiter` (a `/` only
+/// between spaces when one is, since dates hold slashes); the last value
+/// ends at a following `, ` or `. `.
+fn list_values(text: &str, s: usize, e: usize, delimiter: char, n: usize) -> Vec<(usize, usize)> {
+    let body = &text[s..e];
+    let mut values: Vec<(usize, usize)> = if delimiter == '/' && body.contains(" / ") {
+        body.split(" / ")
+            .map(|v| {
+                let vs = s + offset(body, v);
+                (vs, vs + v.len())
+            })
+            .collect()
+    } else {
+        cells(body, s, delimiter)
+    };
+    values.truncate(n);
+    if let Some(last) = values.last_mut() {
+        let value = &text[last.0..last.1];
+        if let Some(cut) = [", ", ". ", "; "]
+            .iter()
+            .filter(|p| !p.starts_with(delimiter))
+            .filter_map(|p| value.find(p))
+            .min()
+        {
+            last.1 = last.0 + cut;
+        }
+    }
+    values
+}
+
+/// HL7 v2 table 0203 identifier type codes.
+fn type_code(code: &str) -> Option<Field> {
+    match code.trim() {
+        "MR" | "MRN" | "PI" | "PT" | "PN" => Some(Field::Record),
+        "MB" | "SN" | "MC" | "MA" | "NH" | "NHS" | "JHN" | "NIIP" => Some(Field::Plan),
+        "SS" | "SSN" => Some(Field::Ssn),
+        _ => None,
+    }
+}
+
+/// `YYYYMMDD` with a plausible year, month and day.
+fn compact_date(d: &[u32]) -> bool {
+    let n = |r: std::ops::Range<usize>| {
+        d.get(r)
+            .unwrap_or_default()
+            .iter()
+            .fold(0, |a, x| a * 10 + x)
+    };
+    let (y, m, day) = (n(0..4), n(4..6), n(6..8));
+    (1880..=2100).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day)
+}
+
+/// `s..e` without surrounding whitespace and quotes.
+fn trim(text: &str, s: usize, e: usize) -> (usize, usize) {
+    let cell = text.get(s..e).unwrap_or_default();
+    let strip = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '*');
+    let left = cell.len() - cell.trim_start_matches(strip).len();
+    let right = cell.trim_end_matches(strip).len();
+    if left >= right {
+        (s, s)
+    } else {
+        (s + left, s + right)
+    }
+}
+
+/// The byte offset of `part` (a slice of `text`) in `text`.
+fn offset(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
+}
+
+/// The cells of a delimited line, trimmed.
+fn cells(line: &str, at: usize, delimiter: char) -> Vec<(usize, usize)> {
+    line.split(delimiter)
+        .map(|cell| {
+            let s = at + offset(line, cell);
+            let lead = cell.len() - cell.trim_start().len();
+            (s + lead, s + cell.trim_end().len())
+        })
+        .collect()
+}
+
+/// The rows of a pipe-table line: cells between pipes; an empty cell
+/// (`| |`) ends a row, so a table pasted onto one line reads as rows.
+fn pipe_rows(line: &str, at: usize) -> Vec<Vec<(usize, usize)>> {
+    let all = cells(line, at, '|');
+    let last = all.len().saturating_sub(1);
+    let mut rows = vec![Vec::new()];
+    for (i, &(s, e)) in all.iter().enumerate() {
+        if s >= e {
+            // Before the first pipe or after the last: not a row break.
+            if i != 0 && i != last && rows.last().is_some_and(|r| !r.is_empty()) {
+                rows.push(Vec::new());
+            }
+            continue;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push((s, e));
+        }
+    }
+    rows.retain(|r| !r.is_empty());
+    rows
+}
+
+/// A Markdown rule cell: `---`, `:--`, `--:`.
+fn separator_cell(cell: &str) -> bool {
+    let t = cell.trim().trim_matches(':');
+    !t.is_empty() && t.bytes().all(|b| b == b'-')
+}
+
+/// The byte ranges between `delimiter`s in `text[s..e]`.
+fn split(text: &str, s: usize, e: usize, delimiter: char) -> Vec<(usize, usize)> {
+    let mut parts = Vec::new();
+    let mut from = s;
+    for (i, c) in text[s..e].char_indices() {
+        if c == delimiter {
+            parts.push((from, s + i));
+            from = s + i + 1;
+        }
+    }
+    parts.push((from, e));
+    parts
+}
+
+/// Where an HL7 segment ends: a line break, or the next segment's name
+/// (`␠PV1|`) when segments were pasted onto one line.
+fn segment_end(text: &str, from: usize) -> usize {
+    let rest = text.as_bytes().get(from..).unwrap_or_default();
+    let next_segment = |i: usize| match rest.get(i..i + 5) {
+        Some([b' ', a, b, c, b'|']) => {
+            a.is_ascii_uppercase() && b.is_ascii_alphanumeric() && c.is_ascii_alphanumeric()
+        }
+        _ => false,
+    };
+    (0..rest.len())
+        .find(|&i| matches!(rest.get(i), Some(b'\r' | b'\n')) || next_segment(i))
+        .map_or(text.len(), |i| from + i)
+}
+
+/// The string after a JSON key (`: "..."`), without its quotes.
+fn json_string_after(text: &str, from: usize) -> Option<(usize, usize)> {
+    let rest = text.get(from..)?;
+    let colon = rest.len() - rest.trim_start().len();
+    let rest = rest.trim_start().strip_prefix(':')?;
+    let quote = rest.len() - rest.trim_start().len();
+    let body = rest.trim_start().strip_prefix('"')?;
+    let s = from + colon + 1 + quote + 1;
+    let len = body.find(['"', '\n'])?;
+    Some((s, s + len))
+}
+
+/// The bounds of the JSON object around `at` (brace depth, at most 1 KiB
+/// either way).
+fn enclosing_object(text: &str, at: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let mut open = at;
+    let mut depth = 0usize;
+    let floor = at.saturating_sub(1024);
+    while open > floor {
+        open -= 1;
+        match bytes.get(open).copied().unwrap_or_default() {
+            b'}' => depth += 1,
+            b'{' if depth == 0 => break,
+            b'{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let mut close = at;
+    depth = 0;
+    let ceiling = (at + 1024).min(bytes.len());
+    while close < ceiling {
+        match bytes.get(close).copied().unwrap_or_default() {
+            b'{' => depth += 1,
+            b'}' if depth == 0 => break,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        close += 1;
+    }
+    (open, close)
+}
+
+/// The string literals in `text[s..e]`, without quotes.
+fn json_strings(text: &str, s: usize, e: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, b) in text
+        .as_bytes()
+        .get(s..e)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if *b == b'"' {
+            match open.take() {
+                Some(o) => out.push((o, s + i)),
+                None => open = Some(s + i + 1),
+            }
+        }
+    }
+    out
+}
+
+/// `found` (in order, not overlapping) with the structural findings
+/// added: one that holds findings of other categories replaces them (its
+/// column or field says what the value is); one that overlaps a finding of
+/// its own category, or only part of another, is dropped.
+pub(super) fn merge(found: Vec<Finding>, mut extra: Vec<Finding>) -> Vec<Finding> {
+    if extra.is_empty() {
+        return found;
+    }
+    extra.sort_by_key(|f| f.start);
+    let mut dropped = vec![false; found.len()];
+    let mut added: Vec<Finding> = Vec::new();
+    for f in extra {
+        if added.last().is_some_and(|g| g.end > f.start) {
+            continue;
+        }
+        let lo = found.partition_point(|g| g.end <= f.start);
+        let overlapping = found.get(lo..).unwrap_or_default();
+        let hi = lo + overlapping.partition_point(|g| g.start < f.end);
+        let overlapping = found.get(lo..hi).unwrap_or_default();
+        let same = overlapping.iter().any(|g| g.category == f.category);
+        let inside = overlapping
+            .iter()
+            .all(|g| g.start >= f.start && g.end <= f.end);
+        if same || !inside {
+            continue;
+        }
+        dropped.iter_mut().take(hi).skip(lo).for_each(|d| *d = true);
+        added.push(f);
+    }
+    let mut out: Vec<Finding> = found
+        .into_iter()
+        .zip(dropped)
+        .filter_map(|(f, d)| (!d).then_some(f))
+        .chain(added)
+        .collect();
+    out.sort_by_key(|f| f.start);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Category, Detector, PiiError};
+
+    fn found(text: &str) -> Result<Vec<(Category, String)>, PiiError> {
+        let d = Detector::new()?;
+        Ok(d.scan(text)
+            .into_iter()
+            .map(|f| (f.category, text[f.start..f.end].to_owned()))
+            .collect())
+    }
+
+    #[test]
+    fn table_columns_label_their_values() -> Result<(), PiiError> {
+        use Category::*;
+        let tsv = "chart_no\tdateOfBirth\tzip_code\tward\nQK-30417\t1962-03-14\t94110\t4B\nQK-30522\tunknown\t10027\t2A\n";
+        assert_eq!(
+            found(tsv)?,
+            vec![
+                (MedicalRecordNumber, "QK-30417".into()),
+                (DateOfBirth, "1962-03-14".into()),
+                (PostalCode, "94110".into()),
+                (MedicalRecordNumber, "QK-30522".into()),
+                (PostalCode, "10027".into()),
+            ]
+        );
+        // A Markdown table pasted onto one line after a sentence.
+        let pipe = "Roster below: | Subscriber ID | Social Security No | Bed | |:---|---|--:| | ZX81-4477 | 219-09-9999 | 12 | | ZX81-5012 | 000-12-3456 | 14 |";
+        assert_eq!(
+            found(pipe)?,
+            vec![
+                (HealthPlanNumber, "ZX81-4477".into()),
+                (Ssn, "219-09-9999".into()),
+                (HealthPlanNumber, "ZX81-5012".into()),
+            ]
+        );
+        // Without a labelled header the same values are nothing.
+        assert_eq!(
+            found("ref\twhen\tarea\nQK-30417\t1962-03-14\t94110\n")?,
+            vec![]
+        );
+        // A column of a different length ends the table.
+        assert_eq!(found("mrn,dob\n55-1002,1990-01-02,extra\n")?, vec![]);
+        Ok(())
+    }
+
+    #[test]
+    fn label_lists_pair_labels_with_values() -> Result<(), PiiError> {
+        use Category::*;
+        assert_eq!(
+            found("Row (ref; dob; zip code): K-17; 1984-11-30; 60614-2201")?,
+            vec![
+                (DateOfBirth, "1984-11-30".into()),
+                (PostalCode, "60614-2201".into()),
+            ]
+        );
+        assert_eq!(
+            found("Checked SSN/DOB: 219-09-9999 / 02/11/1984, thanks")?,
+            vec![
+                (Ssn, "219-09-9999".into()),
+                (DateOfBirth, "02/11/1984".into())
+            ]
+        );
+        // More values than labels, or labels without a field: nothing.
+        assert_eq!(found("Dates (start, end): 2024-01-02, 2024-02-03")?, vec![]);
+        Ok(())
+    }
+
+    #[test]
+    fn fhir_identifiers_by_type_or_system() -> Result<(), PiiError> {
+        use Category::*;
+        let json = r#"{"identifier": [{"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]}, "value": "00417-226"}, {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "219099999"}, {"system": "urn:example:lot", "value": "L-4471-22"}], "telecom": [{"system": "phone", "value": "1234"}]}"#;
+        assert_eq!(
+            found(json)?,
+            vec![
+                (Url, "http://terminology.hl7.org/CodeSystem/v2-0203".into()),
+                (MedicalRecordNumber, "00417-226".into()),
+                (Url, "http://hl7.org/fhir/sid/us-ssn".into()),
+                (Ssn, "219099999".into()),
+            ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn hl7_segments_by_position() -> Result<(), PiiError> {
+        use Category::*;
+        let msg = "MSH|^~\\&|LAB|H|||202401020304||ADT^A01|1|P|2.5\rPID|1||88120^^^H^MR~219-09-9999^^^SSA^SS||DOE^JANE||19710402|F|||1 Elm St^^Springfield^IL^62704||(217) 555-0142\rIN1|1|PLAN7||||||||||||||||||||||||||||||||||W2210-77\r";
+        assert_eq!(
+            found(msg)?,
+            vec![
+                (MedicalRecordNumber, "88120".into()),
+                (Ssn, "219-09-9999".into()),
+                (DateOfBirth, "19710402".into()),
+                (PostalCode, "62704".into()),
+                (Phone, "(217) 555-0142".into()),
+                (HealthPlanNumber, "W2210-77".into()),
+            ]
+        );
+        Ok(())
+    }
+}
