@@ -204,7 +204,11 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     // After a label: a key's closing quote or tag (`"mrn": "`, `<mrn>`), a
     // parenthetical, then `:` `=` `#` `no.` `n.` ...
     let kv = r"(?:[\x22'\]>)）]{1,2})?";
-    let sep = r"(?:[\x22'\]>)）]{1,2})?\s*(?:\([^()\n]{1,30}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?\s*[:#]?\s*[\x22']?\s*";
+    // A question answered in a transcript: `member ID? Caller: It's `.
+    let reply = r"(?:\?\s*(?:\p{Lu}\p{L}{1,15}\s*:\s*)?(?i:it['’]s\s+|it\s+is\s+)?)?";
+    let sep = format!(
+        r"(?:[\x22'\]>)）]{{1,2}})?\s*(?:\([^()\n]{{1,30}}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?{reply}\s*[:#]?\s*[\x22']?\s*"
+    );
     let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
     let city = r"\p{Lu}\p{Ll}[\p{Ll}\p{Lu}'\-]+";
     let states = "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR";
@@ -215,7 +219,12 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             Rule::Email,
             r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}".to_owned(),
         ),
-        (Rule::DateOfBirth, format!(r"{DOB_LABEL}{kv}\s*[:\-=：]?\s*[\x22'(（]?\s*{date}")),
+        (
+            Rule::DateOfBirth,
+            // The date may follow a word or two (`date of birth on
+            // requisition 2008-05-31`) or a transcript's answer.
+            format!(r"{DOB_LABEL}{kv}(?:\s+\p{{Ll}}{{1,12}}){{0,2}}{reply}\s*[:\-=：]?\s*[\x22'(（]?\s*{date}"),
+        ),
         (
             Rule::Labelled(Category::MedicalRecordNumber),
             format!(r"{MRN_LABEL}{sep}{id_value}"),
@@ -230,7 +239,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::Postal,
-            format!(r"{POSTAL_LABEL}{kv}\s*(?:[:.=]|is|est|ist|es|è)?\s*[\x22']?\s*{postal_value}"),
+            format!(r"{POSTAL_LABEL}{kv}\s*(?:[:.=]|is|est|ist|es|è|to)?\s*[\x22']?\s*{postal_value}"),
         ),
         (
             Rule::Postal,
@@ -269,7 +278,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{PHONE_LABEL}{kv}\s*[:.：=]?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
+            format!(r"{PHONE_LABEL}{kv}\s*(?:[:.：=]|to\s)?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -482,7 +491,11 @@ impl Detector {
                 let value_start = labelled_value_start(candidate)?;
                 let value = candidate.get(value_start..)?;
                 let digits = value.chars().filter(|c| digit_value(*c).is_some()).count();
-                (digits >= 3)
+                // After an MBI label the value is an MBI or nothing (one
+                // with an excluded letter is a near miss).
+                let label = candidate.get(..value_start)?.to_ascii_lowercase();
+                let mbi_label = label.contains("mbi") || label.contains("beneficiary identifier");
+                (digits >= 3 && (!mbi_label || mbi_valid(value)))
                     .then(|| finding(category, start + value_start, end))
                     .flatten()
             }
@@ -855,6 +868,22 @@ fn ssn_valid(d: &[u32]) -> bool {
     area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
 }
 
+/// A US Medicare Beneficiary Identifier (CMS's format: eleven characters,
+/// dashes allowed after the fourth and seventh; letters other than S, L,
+/// O, I, B and Z).
+fn mbi_valid(value: &str) -> bool {
+    let c: Vec<char> = value.chars().filter(|c| *c != '-').collect();
+    let letter = |c: &char| c.is_ascii_uppercase() && !"SLOIBZ".contains(*c);
+    let either = |c: &char| c.is_ascii_digit() || letter(c);
+    let digit = |c: &char| c.is_ascii_digit();
+    let nonzero = |c: &char| matches!(c, '1'..='9');
+    let shape: [&dyn Fn(&char) -> bool; 11] = [
+        &nonzero, &letter, &either, &digit, &letter, &either, &digit, &letter, &letter, &digit,
+        &digit,
+    ];
+    c.len() == 11 && c.iter().zip(shape).all(|(c, ok)| ok(c))
+}
+
 /// The Luhn check of payment card numbers (ISO/IEC 7812-1).
 pub fn luhn_valid(d: &[u32]) -> bool {
     if !(13..=19).contains(&d.len()) {
@@ -1051,6 +1080,18 @@ mod tests {
         let want: Vec<(Category, String)> =
             want.iter().map(|(c, s)| (*c, (*s).to_owned())).collect();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn mbi_labels_take_only_mbis() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        assert_eq!(
+            cats(&d, "MBI 1EG4-TE5-MK73 on file"),
+            vec![(Category::HealthPlanNumber, "1EG4-TE5-MK73".into())]
+        );
+        // Z and S are never in an MBI.
+        assert_eq!(cats(&d, "MBI 1ZG4-TE5-MS73 rejected"), vec![]);
         Ok(())
     }
 

@@ -329,6 +329,7 @@ impl Detector {
             ]
         } else {
             &[
+                (5, Some(Field::Postal)),
                 (18, Some(Field::BirthDate)),
                 (19, Some(Field::Postal)),
                 (36, Some(Field::Plan)),
@@ -545,10 +546,13 @@ fn split(text: &str, s: usize, e: usize, delimiter: char) -> Vec<(usize, usize)>
 /// (`␠PV1|`) when segments were pasted onto one line.
 fn segment_end(text: &str, from: usize) -> usize {
     let rest = text.as_bytes().get(from..).unwrap_or_default();
+    const SEGMENTS: &[&[u8]] = &[
+        b"MSH", b"EVN", b"PID", b"PD1", b"PV1", b"PV2", b"NK1", b"IN1", b"IN2", b"IN3", b"GT1",
+        b"DG1", b"AL1", b"OBR", b"OBX", b"ORC", b"NTE", b"MRG", b"SPM", b"TXA", b"ROL", b"PR1",
+        b"ACC", b"RXA", b"RXE", b"RXO", b"RXR", b"SCH", b"AIS", b"ZPI",
+    ];
     let next_segment = |i: usize| match rest.get(i..i + 5) {
-        Some([b' ', a, b, c, b'|']) => {
-            a.is_ascii_uppercase() && b.is_ascii_alphanumeric() && c.is_ascii_alphanumeric()
-        }
+        Some([b' ', name @ .., b'|']) => SEGMENTS.contains(&name),
         _ => false,
     };
     (0..rest.len())

@@ -572,9 +572,10 @@ fn near_miss_card_numbers_are_not_reported() {
 /// recorded in docs/benchmarks.md, with each file's first run on text the
 /// detector had not seen). Every file has since been used to fix the
 /// detector; the goal (95 % precision and recall for every category) is
-/// asserted on `fresh.txt`, which it meets, and the others are printed:
-/// `fresh2.txt` still misses it where identifiers sit in table columns,
-/// FHIR JSON and HL7 segments (docs/benchmarks.md).
+/// asserted on the three later files, written by writers who never saw the
+/// detector, so a change that breaks one of their formats fails here.
+/// `heldout.txt` (record numbers listed after a first labelled one) and
+/// `dev.txt` are printed.
 #[test]
 fn detection_precision_and_recall_on_the_corpus() {
     let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pii"));
@@ -586,7 +587,13 @@ fn detection_precision_and_recall_on_the_corpus() {
         .map(str::to_owned)
         .collect();
     let detector = palisade::pii::Detector::with_names(&names).unwrap();
-    for file in ["dev.txt", "heldout.txt", "fresh.txt", "fresh2.txt"] {
+    for file in [
+        "dev.txt",
+        "heldout.txt",
+        "fresh.txt",
+        "fresh2.txt",
+        "fresh3.txt",
+    ] {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let scores = crate::pii_corpus::score(&detector, &text);
         println!("{file}:");
@@ -610,7 +617,7 @@ fn detection_precision_and_recall_on_the_corpus() {
             }
         }
         assert_eq!(scores.len(), 12, "{file}: every category is scored");
-        if file == "fresh.txt" {
+        if file.starts_with("fresh") {
             assert!(below.is_empty(), "{file}: below 95 %: {}", below.join(", "));
         }
     }
