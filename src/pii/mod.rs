@@ -179,7 +179,7 @@ const MONTHS: &str = r"(?i:jan(?:uary|vier|uar|uari)?|feb(?:ruary|ruar|ruari)?|f
 /// A date in the usual numeric and spelled-out forms.
 fn date_pattern() -> String {
     format!(
-        r"(?:\d{{4}}[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}|\d{{4}}\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?[日号]|\d{{4}}\s?년\s?\d{{1,2}}\s?월\s?\d{{1,2}}\s?일|\d{{1,2}}\.\s\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+        r"(?:(?:18|19|20)\d{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|\d{{4}}[\-/.]\d{{1,2}}[\-/.]\d{{1,2}}|\d{{4}}\s?年\s?\d{{1,2}}\s?月\s?\d{{1,2}}\s?[日号]|\d{{4}}\s?년\s?\d{{1,2}}\s?월\s?\d{{1,2}}\s?일|\d{{1,2}}\.\s\d{{1,2}}\.\s?\d{{4}}|\d{{1,2}}[./\-]\d{{1,2}}[./\-]\d{{2,4}}|\d{{1,2}}-{MONTHS}-\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{MONTHS}\.?,?\s+(?:de\s+)?\d{{4}}|{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
     )
 }
 
@@ -189,7 +189,7 @@ const MRN_LABEL: &str = r"(?i:mrn|mr\s?#|medical[\s_\-]*record[\s_\-]*(?:number|
 
 const PLAN_LABEL: &str = r"(?i:member[\s_\-]*(?:id|number|no\.?|#)|health[\s_\-]*plan[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*number)|(?:insurance[\s_\-]*)?policy[\s_\-]*(?:number|no\.?|#|id)|subscriber[\s_\-]*(?:id|number|no\.?|#)|insurance[\s_\-]*(?:id|number|no\.?|#)|insured[\s_\-]*id|medicare[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*identifier|mbi|card(?:[\s_\-]*(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro[\s_\-]*d['’]assur[ée](?:[\s_\-]*social)?|medicaid[\s_\-]*(?:id|number|no\.?|#)|beneficiary[\s_\-]*(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte[\s_\-]*vitale|num[ée]ro[\s_\-]*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|n°\s*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|nhs[\s_\-]*(?:number|no\.?)|chi[\s_\-]*(?:number|no\.?)|n[úu]mero[\s_\-]*de[\s_\-]*(?:afiliaci[óo]n|asegurado|tarjeta[\s_\-]*sanitaria)|tarjeta[\s_\-]*sanitaria|tessera[\s_\-]*sanitaria|codice[\s_\-]*(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer[\s_\-]*(?:ubezpieczenia|polisy)|ehic)";
 
-const PHONE_LABEL: &str = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|reach(?:ed)?[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|call[\s_\-]*(?:me[\s_\-]*)?back[\s_\-]*(?:at|on)|number[\s_\-]*is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|मोबाइल|फ़ोन|फोन|(?-i:[TMF][ :.]))";
+const PHONE_LABEL: &str = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|reach(?:ed)?[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|call[\s_\-]*(?:me[\s_\-]*)?back[\s_\-]*(?:at|on)|number[\s_\-]*is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|tlf\.?|tfn\.?|puh\.?|mobiltelefon|telefono|telefone|telefoonnummer|मोबाइल|फ़ोन|फोन|(?-i:[TMF][ :.]))";
 
 const SSN_LABEL: &str =
     r"(?i:ssn|ss#|social[\s_\-]*security(?:[\s_\-]*(?:number|no\.?|#))?|sozialversicherungsnummer)";
@@ -205,7 +205,8 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     // parenthetical, then `:` `=` `#` `no.` `n.` ...
     let kv = r"(?:[\x22'\]>)）]{1,2})?";
     // A question answered in a transcript: `member ID? Caller: It's `.
-    let reply = r"(?:\?\s*(?:\p{Lu}\p{L}{1,15}\s*:\s*)?(?i:it['’]s\s+|it\s+is\s+)?)?";
+    let reply =
+        r"(?:\?\s*(?:\[[^\]\n]{1,12}\]\s*)?(?:\p{L}{1,15}\s*:\s*)?(?i:it['’]s\s+|it\s+is\s+)?)?";
     let sep = format!(
         r"(?:[\x22'\]>)）]{{1,2}})?\s*(?:\([^()\n]{{1,30}}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?{reply}\s*[:#]?\s*[\x22']?\s*"
     );
@@ -268,6 +269,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             // that a phone number grouped like a card is not taken here.
             [
                 r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{1,3})?",
+                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{1,3}",
                 r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{5}",
                 r"ISSUER\d{3}[ \-]\d{6}[ \-]\d{4,5}",
                 r"ISSUER\d{5}[ \-]\d{13}",
@@ -278,7 +280,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{PHONE_LABEL}{kv}\s*(?:[:.：=]|to\s)?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:[ .\-/]?\d{{2,8}}){{1,5}}"),
+            format!(r"{PHONE_LABEL}{kv}\s*(?:[:.：=]|to\s)?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:(?:[ .\-]|[ ]?/[ ]?)?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -408,6 +410,7 @@ impl Detector {
         self.table_findings(text, &mut structural);
         self.fhir_findings(text, &mut structural);
         self.hl7_findings(text, &mut structural);
+        self.x12_findings(text, &mut structural);
         self.label_list_findings(text, &mut structural);
         structure::merge(found, structural)
     }
@@ -570,6 +573,7 @@ impl Detector {
                 if !bounded(start, end)
                     || next_is_digit_group(text, end)
                     || glued_before(text, start)
+                    || named_otherwise(text, start)
                 {
                     return None;
                 }
@@ -652,6 +656,46 @@ fn plus_adjacent(text: &str, start: usize, end: usize) -> bool {
     let before = text.get(..start).and_then(|t| t.chars().next_back());
     let after = text.get(end..).and_then(|t| t.chars().next());
     matches!(before, Some('+')) || matches!(after, Some('+'))
+}
+
+/// True when the word before an unlabelled number names it as something
+/// other than a telephone number (`meeting ID 069 0924 9603`, `loyalty
+/// 0802174461`).
+fn named_otherwise(text: &str, start: usize) -> bool {
+    const OTHER: &[&str] = &[
+        "id",
+        "ref",
+        "reference",
+        "order",
+        "invoice",
+        "loyalty",
+        "account",
+        "acct",
+        "passcode",
+        "pin",
+        "symbol",
+        "ticket",
+        "case",
+        "claim",
+        "tracking",
+        "meeting",
+        "policy",
+        "customer",
+        "contract",
+        "serial",
+        "isbn",
+        "lot",
+        "batch",
+        "transaction",
+        "txn",
+        "confirmation",
+    ];
+    text.get(..start)
+        .unwrap_or_default()
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '='))
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .is_some_and(|w| OTHER.contains(&w.to_lowercase().as_str()))
 }
 
 /// True when one of the three words after `end` names a street (`17634

@@ -291,51 +291,79 @@ impl Detector {
             .filter(|f| matches!(f, Field::Record | Field::Plan | Field::Ssn))
     }
 
-    /// Fields of HL7 v2 `PID` and `IN1` segments, by position.
+    /// Elements of X12 (270/271, 837) segments: `NM1` names with an
+    /// identification code qualifier (`MI` member, `34` SSN), `N4` postal
+    /// codes, `DMG*D8` birth dates, `REF` member and record numbers.
+    pub(super) fn x12_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        if !(text.contains("NM1*") || text.contains("DMG*") || text.contains("N4*")) {
+            return;
+        }
+        for (s, e) in split(text, 0, text.len(), '~') {
+            let elements = split(text, s, e, '*');
+            let Some(&(ns, ne)) = elements.first() else {
+                continue;
+            };
+            let name = text[ns..ne]
+                .split_whitespace()
+                .next_back()
+                .unwrap_or_default();
+            let element = |n: usize| {
+                elements
+                    .get(n)
+                    .and_then(|&(a, b)| Some((a, b, text.get(a..b)?)))
+            };
+            let (field, at) = match name {
+                "NM1" => match element(8).map(|e| e.2) {
+                    Some("MI" | "II") => (Field::Plan, 9),
+                    Some("34") => (Field::Ssn, 9),
+                    Some("MR") => (Field::Record, 9),
+                    _ => continue,
+                },
+                "N4" => (Field::Postal, 3),
+                "DMG" if element(1).is_some_and(|e| e.2 == "D8") => (Field::BirthDate, 2),
+                "REF" => match element(1).map(|e| e.2) {
+                    Some("1W" | "0F" | "1L" | "IG" | "SY" | "EA") => (
+                        match element(1).map(|e| e.2) {
+                            Some("SY") => Field::Ssn,
+                            Some("EA") => Field::Record,
+                            _ => Field::Plan,
+                        },
+                        2,
+                    ),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if let Some(f) = element(at).and_then(|(a, b, _)| self.field_value(text, field, a, b)) {
+                out.push(f);
+            }
+        }
+    }
+
+    /// Fields of HL7 v2 `PID`, `NK1` and `IN1` segments, by position.
     pub(super) fn hl7_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        for segment in ["PID|", "IN1|"] {
+        for (segment, positions) in HL7_FIELDS {
             for (at, _) in text.match_indices(segment) {
                 let boundary = text[..at]
                     .chars()
                     .next_back()
                     .is_none_or(|c| !c.is_alphanumeric());
                 if boundary {
-                    self.hl7_segment(text, at, segment.starts_with('P'), out);
+                    self.hl7_segment(text, at, positions, out);
                 }
             }
         }
     }
 
-    fn hl7_segment(&self, text: &str, at: usize, pid: bool, out: &mut Vec<Finding>) {
+    fn hl7_segment(
+        &self,
+        text: &str,
+        at: usize,
+        positions: &[(usize, Option<Field>)],
+        out: &mut Vec<Finding>,
+    ) {
         let end = segment_end(text, at + 4);
-        let mut fields = Vec::new();
-        let mut s = at;
-        for (i, c) in text[at..end].char_indices() {
-            if c == '|' {
-                fields.push((s, at + i));
-                s = at + i + 1;
-            }
-        }
-        fields.push((s, end));
-        let positions: &[(usize, Option<Field>)] = if pid {
-            &[
-                (2, Some(Field::Record)),
-                (3, None),
-                (7, Some(Field::BirthDate)),
-                (11, Some(Field::Postal)),
-                (13, Some(Field::Phone)),
-                (14, Some(Field::Phone)),
-                (19, Some(Field::Ssn)),
-            ]
-        } else {
-            &[
-                (5, Some(Field::Postal)),
-                (18, Some(Field::BirthDate)),
-                (19, Some(Field::Postal)),
-                (36, Some(Field::Plan)),
-                (49, Some(Field::Plan)),
-            ]
-        };
+        let fields = split(text, at, end, '|');
         for &(index, field) in positions {
             let Some(&(fs, fe)) = fields.get(index) else {
                 continue;
@@ -448,6 +476,46 @@ fn list_values(text: &str, s: usize, e: usize, delimiter: char, n: usize) -> Vec
     }
     values
 }
+
+/// Field positions and what each holds.
+type Positions = &'static [(usize, Option<Field>)];
+
+/// The fields of HL7 v2 segments that hold identifiers, by position (`None`:
+/// an identifier list, whose type code says what each id is).
+const HL7_FIELDS: &[(&str, Positions)] = &[
+    (
+        "PID|",
+        &[
+            (2, Some(Field::Record)),
+            (3, None),
+            (7, Some(Field::BirthDate)),
+            (11, Some(Field::Postal)),
+            (13, Some(Field::Phone)),
+            (14, Some(Field::Phone)),
+            (19, Some(Field::Ssn)),
+        ],
+    ),
+    (
+        "NK1|",
+        &[
+            (4, Some(Field::Postal)),
+            (5, Some(Field::Phone)),
+            (6, Some(Field::Phone)),
+            (16, Some(Field::BirthDate)),
+            (37, Some(Field::Ssn)),
+        ],
+    ),
+    (
+        "IN1|",
+        &[
+            (5, Some(Field::Postal)),
+            (18, Some(Field::BirthDate)),
+            (19, Some(Field::Postal)),
+            (36, Some(Field::Plan)),
+            (49, Some(Field::Plan)),
+        ],
+    ),
+];
 
 /// HL7 v2 table 0203 identifier type codes.
 fn type_code(code: &str) -> Option<Field> {
@@ -728,6 +796,29 @@ mod tests {
         );
         // More values than labels, or labels without a field: nothing.
         assert_eq!(found("Dates (start, end): 2024-01-02, 2024-02-03")?, vec![]);
+        Ok(())
+    }
+
+    #[test]
+    fn x12_and_next_of_kin_elements() -> Result<(), PiiError> {
+        use Category::*;
+        let x12 = "NM1*IL*1*DOE*JANE****MI*QX4471902~N3*12 OAK AVE~N4*AUSTIN*TX*73301~DMG*D8*19840229*F~DTP*291*D8*20240101~";
+        assert_eq!(
+            found(x12)?,
+            vec![
+                (HealthPlanNumber, "QX4471902".into()),
+                (PostalCode, "73301".into()),
+                (DateOfBirth, "19840229".into()),
+            ]
+        );
+        let nk1 = "NK1|1|DOE^JOHN|SPO^Spouse|9 Pine Rd^^Reno^NV^89501|(775)555-0199";
+        assert_eq!(
+            found(nk1)?,
+            vec![
+                (PostalCode, "89501".into()),
+                (Phone, "(775)555-0199".into())
+            ]
+        );
         Ok(())
     }
 
