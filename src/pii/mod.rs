@@ -183,7 +183,7 @@ fn date_pattern() -> String {
     )
 }
 
-const DOB_LABEL: &str = r"(?i:date[\s_\-]*of[\s_\-]*birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:[\s_\-]*on)?|geburtsdatum|geb\.|geboren(?:[\s_\-]*am|[\s_\-]*op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date[\s_\-]*de[\s_\-]*naissance|fecha[\s_\-]*de[\s_\-]*nacimiento|nacid[oa][\s_\-]*el|data[\s_\-]*di[\s_\-]*nascita|nat[oa][\s_\-]*il|data[\s_\-]*urodzenia|data[\s_\-]*de[\s_\-]*nascimento|nascid[oa][\s_\-]*em|urodzon[ya](?:[\s_\-]*dnia)?|ur\.)";
+const DOB_LABEL: &str = r"(?i:bday|date[\s_\-]*of[\s_\-]*birth|d\.\s?o\.\s?b\.?|dob|birth\s*date|birthday|born(?:[\s_\-]*on)?|geburtsdatum|geb\.|geboren(?:[\s_\-]*am|[\s_\-]*op)?|geboortedatum|n[ée](?:\(e\)|e)?\s+le|生年月日|出生日期|date[\s_\-]*de[\s_\-]*naissance|fecha[\s_\-]*de[\s_\-]*nacimiento|nacid[oa][\s_\-]*el|data[\s_\-]*di[\s_\-]*nascita|nat[oa][\s_\-]*il|data[\s_\-]*urodzenia|data[\s_\-]*de[\s_\-]*nascimento|nascid[oa][\s_\-]*em|urodzon[ya](?:[\s_\-]*dnia)?|ur\.)";
 
 const MRN_LABEL: &str = r"(?i:mrn|mr\s?#|medical[\s_\-]*record[\s_\-]*(?:number|no\.?|#|id)|medical[\s_\-]*record|patient[\s_\-]*(?:id|identifier|number|no\.?|#)|chart[\s_\-]*(?:number|no\.?|#)|patientennummer|patienten-?id|patienten-?nr\.?|fallnummer|num[ée]ro[\s_\-]*(?:de[\s_\-]*)?dossier|n°\s*(?:de[\s_\-]*)?dossier|dossier[\s_\-]*(?:m[ée]dical|patient)|ipp|n[úu]mero[\s_\-]*de[\s_\-]*historia(?:[\s_\-]*cl[íi]nica)?|historia[\s_\-]*cl[íi]nica|nhc|cartella[\s_\-]*clinica|numero[\s_\-]*(?:di[\s_\-]*)?cartella|pati[ëe]ntnummer|pati[ëe]nt-?id|(?:numer|nr\.?)[\s_\-]*(?:historii[\s_\-]*choroby|karty(?:[\s_\-]*pacjenta)?|pacjenta)|id[\s_\-]*pacjenta|patient_id|patientid)";
 
@@ -411,6 +411,8 @@ impl Detector {
         self.fhir_findings(text, &mut structural);
         self.hl7_findings(text, &mut structural);
         self.x12_findings(text, &mut structural);
+        self.vcard_findings(text, &mut structural);
+        self.sql_findings(text, &mut structural);
         self.label_list_findings(text, &mut structural);
         structure::merge(found, structural)
     }
@@ -574,6 +576,7 @@ impl Detector {
                     || next_is_digit_group(text, end)
                     || glued_before(text, start)
                     || named_otherwise(text, start)
+                    || digit_glued_before(text, start)
                 {
                     return None;
                 }
@@ -635,6 +638,7 @@ impl Detector {
                 let (s, e) = (m.start(), m.end());
                 if !(word_boundary_before(text, s) && word_boundary_after(text, e))
                     || street_follows(text, e)
+                    || (six_digits(text.get(s..e)?) && lowercase_follows(text, e))
                 {
                     return None;
                 }
@@ -658,11 +662,24 @@ fn plus_adjacent(text: &str, start: usize, end: usize) -> bool {
     matches!(before, Some('+')) || matches!(after, Some('+'))
 }
 
+/// True when the candidate is the tail of a number joined by `-` or `/`
+/// (`125-0798817108`, a ticket number): a trunk number starts a token.
+fn digit_glued_before(text: &str, start: usize) -> bool {
+    let mut before = text.get(..start).unwrap_or_default().chars().rev();
+    matches!(before.next(), Some('-' | '/'))
+        && before.next().is_some_and(|c| digit_value(c).is_some())
+}
+
 /// True when the word before an unlabelled number names it as something
 /// other than a telephone number (`meeting ID 069 0924 9603`, `loyalty
 /// 0802174461`).
 fn named_otherwise(text: &str, start: usize) -> bool {
     const OTHER: &[&str] = &[
+        "ein",
+        "tin",
+        "vat",
+        "tax",
+        "tkt",
         "id",
         "ref",
         "reference",
@@ -737,6 +754,23 @@ fn street_follows(text: &str, end: usize) -> bool {
         .take(3)
         .map(|w| w.trim_end_matches(['.', ',', ';', ':']))
         .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
+}
+
+/// `123456` or `123 456` (an Indian PIN's shape, and many other numbers').
+fn six_digits(value: &str) -> bool {
+    value.chars().filter(|c| *c != ' ').count() == 6
+        && value.chars().all(|c| c == ' ' || c.is_ascii_digit())
+}
+
+/// True when the next word starts lower-case (`Rechnung 571925 über`): the
+/// number sits inside a sentence, where an address's code does not.
+fn lowercase_follows(text: &str, end: usize) -> bool {
+    text.get(end..)
+        .unwrap_or_default()
+        .trim_start_matches(' ')
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
 }
 
 /// A card number's shape (13 digits or more, issuer digit 2-6) whatever

@@ -26,7 +26,10 @@ pub(super) enum Field {
     Phone,
 }
 
-/// The fields in the order of [`header_patterns`].
+/// The longest header cell or label read (bytes).
+const MAX_LABEL: usize = 48;
+
+/// The fields in the order of [`header_regex`].
 const FIELDS: [Field; 6] = [
     Field::BirthDate,
     Field::Record,
@@ -61,7 +64,7 @@ impl Detector {
     /// The field a header cell (or an identifier's type text) names: `_`
     /// and camel case read as spaces (`member_id`, `dateOfBirth`).
     fn field_named(&self, label: &str) -> Option<Field> {
-        if label.is_empty() || label.len() > 48 {
+        if label.is_empty() || label.len() > MAX_LABEL {
             return None;
         }
         let mut words = String::with_capacity(label.len() + 4);
@@ -138,25 +141,46 @@ impl Detector {
 
     /// Values under labelled table columns.
     pub(super) fn table_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if !text.contains(['\t', '|', ';', ',']) {
-            return;
-        }
         let mut header: Option<Vec<Option<Field>>> = None;
-        for line in text.split(['\n', '\r', '⏎']) {
+        let lines = text
+            .split('\n')
+            .flat_map(|l| l.split('⏎'))
+            .flat_map(|l| l.split('\r'));
+        for line in lines {
             let at = offset(text, line);
-            let rows = if line.contains('\t') {
-                vec![cells(line, at, '\t')]
-            } else if line.matches('|').nth(1).is_some() {
-                pipe_rows(line, at)
+            let delimiter = if line.contains('\t') {
+                '\t'
+            } else if line.contains('|') {
+                '|'
             } else if line.contains(';') {
-                vec![cells(line, at, ';')]
+                ';'
             } else if line.contains(',') {
-                vec![cells(line, at, ',')]
+                ','
             } else {
-                if !line.trim().is_empty() {
+                // A rule under a header (`----+----`, `=====`) keeps it.
+                let rule = line.contains("---") || line.contains("===");
+                if (!rule || line.contains(|c: char| c.is_alphanumeric()))
+                    && !line.trim().is_empty()
+                {
                     header = None;
                 }
                 continue;
+            };
+            // Prose is no table: with no header open, a line with a long
+            // cell cannot start one, and is not split further.
+            if header.is_none()
+                && delimiter != '|'
+                && line
+                    .split(delimiter)
+                    .enumerate()
+                    .any(|(i, c)| label_part(c, i).len() > MAX_LABEL)
+            {
+                continue;
+            }
+            let rows = if delimiter == '|' {
+                pipe_rows(line, at)
+            } else {
+                vec![cells(line, at, delimiter)]
             };
             for row in rows {
                 if row.len() < 2 {
@@ -200,9 +224,14 @@ impl Detector {
             let Some(fields) = self.header_row(text, &labels) else {
                 continue;
             };
-            let line_end = text[colon..]
+            // The values: to the end of the line, at most 256 bytes on.
+            let mut line_end = (colon + 256).min(text.len());
+            while !text.is_char_boundary(line_end) {
+                line_end -= 1;
+            }
+            let line_end = text[colon..line_end]
                 .find(['\n', '\r', '⏎'])
-                .map_or(text.len(), |i| colon + i);
+                .map_or(line_end, |i| colon + i);
             let values = list_values(text, colon + 1, line_end, delimiter, fields.len());
             if values.len() != fields.len() {
                 continue;
@@ -220,9 +249,12 @@ impl Detector {
     fn header_row(&self, text: &str, row: &[(usize, usize)]) -> Option<Vec<Option<Field>>> {
         let mut any = false;
         let mut fields = Vec::with_capacity(row.len());
-        for &(s, e) in row {
-            let cell = text.get(s..e)?;
-            if cell.len() > 48 || cell.chars().filter(|c| digit_value(*c).is_some()).count() >= 3 {
+        for (i, &(s, e)) in row.iter().enumerate() {
+            // A table pasted after a sentence: `From the ward list: MRN`.
+            let cell = label_part(text.get(s..e)?, i);
+            if cell.len() > MAX_LABEL
+                || cell.chars().filter(|c| digit_value(*c).is_some()).count() >= 3
+            {
                 return None;
             }
             let field = self.field_named(cell);
@@ -235,6 +267,9 @@ impl Detector {
     /// The `value` of FHIR identifiers whose `type`, `system` or `code`
     /// names a record, plan or social security number.
     pub(super) fn fhir_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        if !text.contains("\"value\"") {
+            return;
+        }
         for (key, _) in text.match_indices("\"value\"") {
             let Some((s, e)) = json_string_after(text, key + "\"value\"".len()) else {
                 continue;
@@ -291,11 +326,80 @@ impl Detector {
             .filter(|f| matches!(f, Field::Record | Field::Plan | Field::Ssn))
     }
 
+    /// The postal code of vCard `ADR` properties (the sixth component).
+    pub(super) fn vcard_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        for (at, _) in text.match_indices("ADR") {
+            let boundary = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let rest = &text[at + 3..];
+            if !boundary || !rest.starts_with([';', ':']) {
+                continue;
+            }
+            // Parameters (`;TYPE=HOME`), then the value after the colon.
+            let Some(colon) = rest.get(..rest.len().min(80)).and_then(|r| r.find(':')) else {
+                continue;
+            };
+            let start = at + 3 + colon + 1;
+            let end = text[start..]
+                .find(['\n', '\r'])
+                .map_or(text.len(), |i| start + i);
+            let components = split(text, start, end, ';');
+            if let Some(f) = components
+                .get(5)
+                .and_then(|&(s, e)| self.field_value(text, Field::Postal, s, e))
+            {
+                out.push(f);
+            }
+        }
+    }
+
+    /// Values of SQL `INSERT ... (columns) VALUES (...), (...)`: the column
+    /// list labels each tuple's values.
+    pub(super) fn sql_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        for keyword in ["VALUES", "values", "Values"] {
+            for (at, _) in text.match_indices(keyword) {
+                let mut from = at.saturating_sub(400);
+                while !text.is_char_boundary(from) {
+                    from += 1;
+                }
+                let head = &text[from..at];
+                let Some(close) = head.rfind(')') else {
+                    continue;
+                };
+                let Some(open) = head[..close].rfind('(') else {
+                    continue;
+                };
+                let columns = cells(&head[open + 1..close], from + open + 1, ',');
+                let Some(fields) = self.header_row(text, &columns) else {
+                    continue;
+                };
+                let mut i = at + keyword.len();
+                for _ in 0..256 {
+                    let Some(tuple) = sql_tuple(text, i) else {
+                        break;
+                    };
+                    if tuple.values.len() == fields.len() {
+                        for (field, &(s, e)) in fields.iter().zip(&tuple.values) {
+                            if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
+                                out.push(f);
+                            }
+                        }
+                    }
+                    i = tuple.end;
+                }
+            }
+        }
+    }
+
     /// Elements of X12 (270/271, 837) segments: `NM1` names with an
     /// identification code qualifier (`MI` member, `34` SSN), `N4` postal
     /// codes, `DMG*D8` birth dates, `REF` member and record numbers.
     pub(super) fn x12_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if !(text.contains("NM1*") || text.contains("DMG*") || text.contains("N4*")) {
+        if !text.contains('*')
+            || !(text.contains("NM1*") || text.contains("DMG*") || text.contains("N4*"))
+        {
             return;
         }
         for (s, e) in split(text, 0, text.len(), '~') {
@@ -320,9 +424,23 @@ impl Detector {
                     _ => continue,
                 },
                 "N4" => (Field::Postal, 3),
+                // Communication numbers: a qualifier, then the number.
+                "PER" => {
+                    for q in [3, 5, 7] {
+                        let phone = element(q)
+                            .is_some_and(|e| matches!(e.2, "TE" | "HP" | "WP" | "CP" | "FX"));
+                        if let Some(f) = element(q + 1)
+                            .filter(|_| phone)
+                            .and_then(|(a, b, _)| self.field_value(text, Field::Phone, a, b))
+                        {
+                            out.push(f);
+                        }
+                    }
+                    continue;
+                }
                 "DMG" if element(1).is_some_and(|e| e.2 == "D8") => (Field::BirthDate, 2),
                 "REF" => match element(1).map(|e| e.2) {
-                    Some("1W" | "0F" | "1L" | "IG" | "SY" | "EA") => (
+                    Some("1W" | "0F" | "IG" | "SY" | "EA") => (
                         match element(1).map(|e| e.2) {
                             Some("SY") => Field::Ssn,
                             Some("EA") => Field::Record,
@@ -342,6 +460,9 @@ impl Detector {
 
     /// Fields of HL7 v2 `PID`, `NK1` and `IN1` segments, by position.
     pub(super) fn hl7_findings(&self, text: &str, out: &mut Vec<Finding>) {
+        if !text.contains('|') {
+            return;
+        }
         for (segment, positions) in HL7_FIELDS {
             for (at, _) in text.match_indices(segment) {
                 let boundary = text[..at]
@@ -506,6 +627,16 @@ const HL7_FIELDS: &[(&str, Positions)] = &[
         ],
     ),
     (
+        "GT1|",
+        &[
+            (5, Some(Field::Postal)),
+            (6, Some(Field::Phone)),
+            (7, Some(Field::Phone)),
+            (8, Some(Field::BirthDate)),
+            (12, Some(Field::Ssn)),
+        ],
+    ),
+    (
         "IN1|",
         &[
             (5, Some(Field::Postal)),
@@ -516,6 +647,47 @@ const HL7_FIELDS: &[(&str, Positions)] = &[
         ],
     ),
 ];
+
+/// One parenthesised tuple of SQL values.
+struct SqlTuple {
+    values: Vec<(usize, usize)>,
+    /// Just past its closing parenthesis.
+    end: usize,
+}
+
+/// The tuple that starts at `from` (after spaces and a comma), its
+/// values split at commas outside quotes; at most 4 KiB.
+fn sql_tuple(text: &str, from: usize) -> Option<SqlTuple> {
+    let rest = text.get(from..)?;
+    let skipped = rest.len() - rest.trim_start_matches([' ', ',', '\n', '\r', '\t']).len();
+    let open = from + skipped;
+    if !text.get(open..)?.starts_with('(') {
+        return None;
+    }
+    let mut values = Vec::new();
+    let mut start = open + 1;
+    let mut quoted = false;
+    let body = text.get(open + 1..)?;
+    for (j, c) in body.char_indices().take_while(|(j, _)| *j < 4096) {
+        let at = open + 1 + j;
+        match c {
+            '\'' => quoted = !quoted,
+            ',' if !quoted => {
+                values.push((start, at));
+                start = at + 1;
+            }
+            ')' if !quoted => {
+                values.push((start, at));
+                return Some(SqlTuple {
+                    values,
+                    end: at + 1,
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
 
 /// HL7 v2 table 0203 identifier type codes.
 fn type_code(code: &str) -> Option<Field> {
@@ -549,6 +721,15 @@ fn trim(text: &str, s: usize, e: usize) -> (usize, usize) {
         (s, s)
     } else {
         (s + left, s + right)
+    }
+}
+
+/// The part of a header cell that can be a label: after a sentence's
+/// colon for the first cell (`From the ward list: MRN`).
+fn label_part(cell: &str, index: usize) -> &str {
+    match cell.rsplit_once(": ") {
+        Some((_, last)) if index == 0 => last.trim(),
+        _ => cell.trim(),
     }
 }
 
@@ -817,6 +998,37 @@ mod tests {
             vec![
                 (PostalCode, "89501".into()),
                 (Phone, "(775)555-0199".into())
+            ]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn sql_vcard_and_query_output() -> Result<(), PiiError> {
+        use Category::*;
+        let sql = "INSERT INTO p (mrn, note, dob) VALUES ('QK-30417', 'seen, ok', '1962-03-14'), ('QK-30522', 'x', 'n/a');";
+        assert_eq!(
+            found(sql)?,
+            vec![
+                (MedicalRecordNumber, "QK-30417".into()),
+                (DateOfBirth, "1962-03-14".into()),
+                (MedicalRecordNumber, "QK-30522".into()),
+            ]
+        );
+        let vcard = "BEGIN:VCARD\nADR;TYPE=HOME:;;12 Rue Vieille;Lyon;;69002;France\nBDAY:1970-05-06\nEND:VCARD";
+        assert_eq!(
+            found(vcard)?,
+            vec![
+                (PostalCode, "69002".into()),
+                (DateOfBirth, "1970-05-06".into())
+            ]
+        );
+        let psql = "Result of the query: member_id | dob\n-----------+------------\nQX-221904 | 1955-10-01\n(1 row)";
+        assert_eq!(
+            found(psql)?,
+            vec![
+                (HealthPlanNumber, "QX-221904".into()),
+                (DateOfBirth, "1955-10-01".into()),
             ]
         );
         Ok(())
