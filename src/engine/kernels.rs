@@ -296,8 +296,10 @@ mod tiled {
 
     use super::WeightRows;
 
-    /// Weight rows per tile.
-    const N: usize = 4;
+    /// Weight rows per tile: with four activation rows, 12 sums, 3 weight
+    /// vectors and 1 activation vector fill the 16 AVX2 registers exactly
+    /// (a 3x4 tile needs 17 and spills a sum on every step).
+    const N: usize = 3;
 
     /// `out` (`[outputs, rows]`, transposed) = `x` (`[rows, inputs]`) times
     /// the weight rows `w` (`[outputs, inputs]`).
@@ -324,7 +326,7 @@ mod tiled {
         }
     }
 
-    /// All activation rows against `NW` weight rows, three rows at a time.
+    /// All activation rows against `NW` weight rows, four rows at a time.
     #[target_feature(enable = "avx2,fma,f16c")]
     fn rows_of<W: WeightRows, const NW: usize>(
         out: &mut [f32],
@@ -334,11 +336,12 @@ mod tiled {
         inputs: usize,
     ) {
         let mut r = 0;
-        while r + 3 <= rows {
-            tile::<W, 3, NW>(out, x, w, rows, inputs, r);
-            r += 3;
+        while r + 4 <= rows {
+            tile::<W, 4, NW>(out, x, w, rows, inputs, r);
+            r += 4;
         }
         match rows - r {
+            3 => tile::<W, 3, NW>(out, x, w, rows, inputs, r),
             2 => tile::<W, 2, NW>(out, x, w, rows, inputs, r),
             1 => tile::<W, 1, NW>(out, x, w, rows, inputs, r),
             _ => {}
