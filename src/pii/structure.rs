@@ -275,16 +275,23 @@ impl Detector {
                 continue;
             };
             let (open, close) = enclosing_object(text, key);
-            let mut field = None;
-            for (ls, le) in json_strings(text, open, close) {
-                if ls == s {
-                    continue;
-                }
-                if let Some(f) = text.get(ls..le).and_then(|l| self.identifier_type(l)) {
-                    field = Some(f);
-                    break;
-                }
-            }
+            // The values of the keys that type an identifier, the first 64.
+            let literals = json_strings(text, open, close);
+            let typing = literals.windows(2).filter_map(|pair| {
+                let [(ks, ke), value] = pair else {
+                    return None;
+                };
+                let is_key = text
+                    .get(ke + 1..)
+                    .is_some_and(|r| r.trim_start().starts_with(':'));
+                let key = text.get(*ks..*ke)?;
+                (is_key && matches!(key, "type" | "system" | "code" | "text" | "display"))
+                    .then_some(*value)
+            });
+            let field = typing
+                .take(64)
+                .filter(|&(ls, _)| ls != s)
+                .find_map(|(ls, le)| text.get(ls..le).and_then(|l| self.identifier_type(l)));
             if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
                 out.push(f);
             }
@@ -328,7 +335,9 @@ impl Detector {
 
     /// The postal code of vCard `ADR` properties (the sixth component).
     pub(super) fn vcard_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        for (at, _) in text.match_indices("ADR") {
+        let starts: Vec<usize> = text.match_indices("ADR").map(|(at, _)| at).collect();
+        for (i, &at) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).copied().unwrap_or(text.len());
             let boundary = text[..at]
                 .chars()
                 .next_back()
@@ -342,9 +351,14 @@ impl Detector {
                 continue;
             };
             let start = at + 3 + colon + 1;
-            let end = text[start..]
+            // The value: to the line's end, at most 1 KiB on.
+            let mut limit = (start + 1024).min(next.max(start)).min(text.len());
+            while !text.is_char_boundary(limit) {
+                limit -= 1;
+            }
+            let end = text[start..limit]
                 .find(['\n', '\r'])
-                .map_or(text.len(), |i| start + i);
+                .map_or(limit, |i| start + i);
             let components = split(text, start, end, ';');
             if let Some(f) = components
                 .get(5)
@@ -359,7 +373,12 @@ impl Detector {
     /// list labels each tuple's values.
     pub(super) fn sql_findings(&self, text: &str, out: &mut Vec<Finding>) {
         for keyword in ["VALUES", "values", "Values"] {
+            // Tuples already read are not read again for a later keyword.
+            let mut read_to = 0;
             for (at, _) in text.match_indices(keyword) {
+                if at < read_to {
+                    continue;
+                }
                 let mut from = at.saturating_sub(400);
                 while !text.is_char_boundary(from) {
                     from += 1;
@@ -376,10 +395,7 @@ impl Detector {
                     continue;
                 };
                 let mut i = at + keyword.len();
-                for _ in 0..256 {
-                    let Some(tuple) = sql_tuple(text, i) else {
-                        break;
-                    };
+                while let Some(tuple) = sql_tuple(text, i) {
                     if tuple.values.len() == fields.len() {
                         for (field, &(s, e)) in fields.iter().zip(&tuple.values) {
                             if let Some(f) = field.and_then(|f| self.field_value(text, f, s, e)) {
@@ -389,6 +405,7 @@ impl Detector {
                     }
                     i = tuple.end;
                 }
+                read_to = i;
             }
         }
     }
@@ -463,16 +480,25 @@ impl Detector {
         if !text.contains('|') {
             return;
         }
-        for (segment, positions) in HL7_FIELDS {
-            for (at, _) in text.match_indices(segment) {
-                let boundary = text[..at]
+        // Every segment ends at the next one's start at the latest, so text
+        // made of segment names costs linear time.
+        let mut starts: Vec<(usize, Positions)> = HL7_FIELDS
+            .iter()
+            .flat_map(|(segment, positions)| {
+                text.match_indices(segment)
+                    .map(move |(at, _)| (at, *positions))
+            })
+            .filter(|(at, _)| {
+                text[..*at]
                     .chars()
                     .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                if boundary {
-                    self.hl7_segment(text, at, positions, out);
-                }
-            }
+                    .is_none_or(|c| !c.is_alphanumeric())
+            })
+            .collect();
+        starts.sort_by_key(|(at, _)| *at);
+        for (i, &(at, positions)) in starts.iter().enumerate() {
+            let next = starts.get(i + 1).map_or(text.len(), |(n, _)| *n);
+            self.hl7_segment(text, at, next, positions, out);
         }
     }
 
@@ -480,10 +506,11 @@ impl Detector {
         &self,
         text: &str,
         at: usize,
+        next: usize,
         positions: &[(usize, Option<Field>)],
         out: &mut Vec<Finding>,
     ) {
-        let end = segment_end(text, at + 4);
+        let end = segment_end(text, at + 4, next);
         let fields = split(text, at, end, '|');
         for &(index, field) in positions {
             let Some(&(fs, fe)) = fields.get(index) else {
@@ -744,7 +771,8 @@ fn cells(line: &str, at: usize, delimiter: char) -> Vec<(usize, usize)> {
         .map(|cell| {
             let s = at + offset(line, cell);
             let lead = cell.len() - cell.trim_start().len();
-            (s + lead, s + cell.trim_end().len())
+            // A cell of spaces is empty where it starts.
+            (s + lead, (s + cell.trim_end().len()).max(s + lead))
         })
         .collect()
 }
@@ -792,9 +820,15 @@ fn split(text: &str, s: usize, e: usize, delimiter: char) -> Vec<(usize, usize)>
 }
 
 /// Where an HL7 segment ends: a line break, or the next segment's name
-/// (`␠PV1|`) when segments were pasted onto one line.
-fn segment_end(text: &str, from: usize) -> usize {
-    let rest = text.as_bytes().get(from..).unwrap_or_default();
+/// (`␠PV1|`) when segments were pasted onto one line; at most 4 KiB on and
+/// never past `next` (the next segment found), so that text made of
+/// segment names costs linear time.
+fn segment_end(text: &str, from: usize, next: usize) -> usize {
+    let mut limit = (from + 4096).min(next).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let rest = text.as_bytes().get(from..limit).unwrap_or_default();
     const SEGMENTS: &[&[u8]] = &[
         b"MSH", b"EVN", b"PID", b"PD1", b"PV1", b"PV2", b"NK1", b"IN1", b"IN2", b"IN3", b"GT1",
         b"DG1", b"AL1", b"OBR", b"OBX", b"ORC", b"NTE", b"MRG", b"SPM", b"TXA", b"ROL", b"PR1",
@@ -806,7 +840,7 @@ fn segment_end(text: &str, from: usize) -> usize {
     };
     (0..rest.len())
         .find(|&i| matches!(rest.get(i), Some(b'\r' | b'\n')) || next_segment(i))
-        .map_or(text.len(), |i| from + i)
+        .map_or(limit, |i| from + i)
 }
 
 /// The string after a JSON key (`: "..."`), without its quotes.
@@ -1031,6 +1065,27 @@ mod tests {
                 (DateOfBirth, "1955-10-01".into()),
             ]
         );
+        Ok(())
+    }
+
+    /// Text made of nothing but structure markers: each pass stops at the
+    /// next marker or a fixed distance, so these finish in linear time
+    /// (a quadratic pass would take minutes here), and nothing panics.
+    #[test]
+    fn marker_floods_are_safe() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        for (flood, expected) in [
+            ("PID|".repeat(25_000), 0),
+            ("ADR:".repeat(25_000), 0),
+            ("|".repeat(100_000), 0),
+            ("(mrn; dob; zip): ".repeat(6_000), 0),
+            (r#"{"value": "A1", "code": "MR", "#.repeat(3_000), 0),
+            ("(mrn, dob) VALUES ".repeat(5_000), 0),
+            ("NM1*IL*1*A*B****MI*W1234~".repeat(4_000), 4_000),
+            ("mrn\t \t dob\n \t\t \n".repeat(5_000), 0),
+        ] {
+            assert_eq!(d.scan(&flood).len(), expected, "{}", &flood[..40]);
+        }
         Ok(())
     }
 
