@@ -527,11 +527,12 @@ impl Detector {
                 let shorter = candidate.rfind([' ', '-']).map(|i| start + i);
                 [Some(end), shorter].into_iter().flatten().find_map(|e| {
                     let c = text.get(start..e)?;
-                    let digits = digits_of(c);
-                    let plausible = matches!(digits.first(), Some(2..=6));
+                    let digits = CardDigits::of(c);
+                    let plausible = matches!(digits.get().first(), Some(2..=6));
                     // One separator throughout.
-                    let seps: std::collections::BTreeSet<char> =
-                        c.chars().filter(|c| matches!(c, ' ' | '-')).collect();
+                    let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-'));
+                    let first_sep = seps.next();
+                    let one_sep = seps.all(|s| Some(s) == first_sep);
                     // Followed by another digit group, it is part of a
                     // longer run of numbers, not a card.
                     let more = {
@@ -539,13 +540,9 @@ impl Detector {
                         matches!(cs.next(), Some(' ' | '-'))
                             && cs.next().is_some_and(|c| digit_value(c).is_some())
                     };
-                    (seps.len() <= 1
-                        && bounded(start, e)
-                        && !more
-                        && plausible
-                        && luhn_valid(&digits))
-                    .then(|| finding(Category::CreditCard, start, e))
-                    .flatten()
+                    (one_sep && bounded(start, e) && !more && plausible && luhn_valid(digits.get()))
+                        .then(|| finding(Category::CreditCard, start, e))
+                        .flatten()
                 })
             }
             Rule::Iban => {
@@ -776,8 +773,34 @@ fn lowercase_follows(text: &str, end: usize) -> bool {
 /// A card number's shape (13 digits or more, issuer digit 2-6) whatever
 /// its check: a near miss is skipped whole, not rescanned as a phone number.
 fn card_shaped(candidate: &str) -> bool {
-    let digits = digits_of(candidate);
-    digits.len() >= 13 && matches!(digits.first(), Some(2..=6))
+    let digits = CardDigits::of(candidate);
+    digits.count >= 13 && matches!(digits.get().first(), Some(2..=6))
+}
+
+/// The digits of a card candidate by value, without allocating: the first
+/// 20 and how many there are (a run of more than 19 is no card).
+struct CardDigits {
+    digits: [u32; 20],
+    count: usize,
+}
+
+impl CardDigits {
+    fn of(s: &str) -> Self {
+        let mut digits = [0; 20];
+        let mut count = 0;
+        for v in s.chars().filter_map(digit_value) {
+            if let Some(slot) = digits.get_mut(count) {
+                *slot = v;
+            }
+            count += 1;
+        }
+        Self { digits, count }
+    }
+
+    /// The digits; empty when there are more than 20.
+    fn get(&self) -> &[u32] {
+        self.digits.get(..self.count).unwrap_or_default()
+    }
 }
 
 /// Where the search resumes after a rejected candidate: past its first word.
