@@ -310,7 +310,10 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PostcodeAlone,
-            r"[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2}|[AC-FHKNPRTV-Y]\d[\dW]\s[0-9AC-FHKNPRTV-Y]{4}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d"
+            // The Eircode first: a UK shape is a prefix of some Eircodes
+            // (`H91 1YX` of `H91 1YX2`), and leftmost-first takes the
+            // first alternative that matches.
+            r"[AC-FHKNPRTV-Y]\d[\dW]\s[0-9AC-FHKNPRTV-Y]{4}|[A-Z]{1,2}\d[A-Z\d]?\s\d[ABD-HJLNP-UW-Z]{2}|[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d"
                 .to_owned(),
         ),
     ];
@@ -1181,6 +1184,19 @@ mod tests {
         let want: Vec<(Category, String)> =
             want.iter().map(|(c, s)| (*c, (*s).to_owned())).collect();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn eircodes_that_start_like_uk_postcodes() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        assert_eq!(
+            cats(&d, "12 Quay St, Galway, H91 1YX2, Ireland; London SW1A 1AA"),
+            vec![
+                (Category::PostalCode, "H91 1YX2".into()),
+                (Category::PostalCode, "SW1A 1AA".into()),
+            ]
+        );
         Ok(())
     }
 
