@@ -457,14 +457,9 @@ impl Detector {
                 }
                 "DMG" if element(1).is_some_and(|e| e.2 == "D8") => (Field::BirthDate, 2),
                 "REF" => match element(1).map(|e| e.2) {
-                    Some("1W" | "0F" | "IG" | "SY" | "EA") => (
-                        match element(1).map(|e| e.2) {
-                            Some("SY") => Field::Ssn,
-                            Some("EA") => Field::Record,
-                            _ => Field::Plan,
-                        },
-                        2,
-                    ),
+                    Some("SY") => (Field::Ssn, 2),
+                    Some("EA") => (Field::Record, 2),
+                    Some("1W" | "0F" | "IG") => (Field::Plan, 2),
                     _ => continue,
                 },
                 _ => continue,
