@@ -189,7 +189,11 @@ const MRN_LABEL: &str = r"(?i:mrn|mr\s?#|medical[\s_\-]*record[\s_\-]*(?:number|
 
 const PLAN_LABEL: &str = r"(?i:member[\s_\-]*(?:id|number|no\.?|#)|health[\s_\-]*plan[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*number)|(?:insurance[\s_\-]*)?policy[\s_\-]*(?:number|no\.?|#|id)|subscriber[\s_\-]*(?:id|number|no\.?|#)|insurance[\s_\-]*(?:id|number|no\.?|#)|insured[\s_\-]*id|medicare[\s_\-]*(?:id|number|no\.?|#|beneficiary[\s_\-]*identifier|mbi|card(?:[\s_\-]*(?:number|no\.?))?)|member_?id|subscriber_?id|policy_?(?:no|number|id)|num[ée]ro[\s_\-]*d['’]assur[ée](?:[\s_\-]*social)?|medicaid[\s_\-]*(?:id|number|no\.?|#)|beneficiary[\s_\-]*(?:id|number|no\.?)|mbi|versichertennummer|krankenversichertennummer|versicherten-?nr\.?|kvnr|carte[\s_\-]*vitale|num[ée]ro[\s_\-]*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|n°\s*(?:de[\s_\-]*)?s[ée]curit[ée][\s_\-]*sociale|nhs[\s_\-]*(?:number|no\.?)|chi[\s_\-]*(?:number|no\.?)|n[úu]mero[\s_\-]*de[\s_\-]*(?:afiliaci[óo]n|asegurado|tarjeta[\s_\-]*sanitaria)|tarjeta[\s_\-]*sanitaria|tessera[\s_\-]*sanitaria|codice[\s_\-]*(?:tessera|assistito)|zorgverzekeringsnummer|polisnummer|verzekerdennummer|numer[\s_\-]*(?:ubezpieczenia|polisy)|ehic)";
 
-const PHONE_LABEL: &str = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|reach(?:ed)?[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|call[\s_\-]*(?:me[\s_\-]*)?back[\s_\-]*(?:at|on)|number[\s_\-]*is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|tlf\.?|tfn\.?|puh\.?|mobiltelefon|telefono|telefone|telefoonnummer|मोबाइल|फ़ोन|फोन|(?-i:[TMF][ :.]))";
+const PHONE_LABEL: &str = r"(?i:tel(?:ephone|efon|éfono|efono|éphone|\.)?|phone|mobile?|m[óo]vil|cell(?:ulare|phone|\.)?|telem[óo]vel|handy|mobil|fax|gsm|portable|whatsapp|call[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|reach(?:ed)?[\s_\-]*(?:me[\s_\-]*)?(?:at|on)|call[\s_\-]*(?:me[\s_\-]*)?back[\s_\-]*(?:at|on)|number[\s_\-]*is|fone|ph|cep|puhelin|telefon|telefonnummer|rufnummer|handynummer|电话|電話|手机|携帯|tlf\.?|tfn\.?|puh\.?|mobiltelefon|telefono|telefone|telefoonnummer|मोबाइल|फ़ोन|फोन|kontakt(?:nummer|telefon)?|recapito(?:[\s_\-]*telefonico)?|ring[\s_\-]+(?:mig[\s_\-]+)?p[åa]|ring[\s_\-]+(?:til|op)|(?-i:[TMF][ :.]))";
+
+/// "is" between a label and its value, in the languages of the labels
+/// (`Versichertennummer lautet ...`, `mi móvil es ...`), before a space.
+const COPULA: &str = r"(?:is|es|est|ist|lautet|è|é|är|er|jest|je|on)\s";
 
 const SSN_LABEL: &str =
     r"(?i:ssn|ss#|social[\s_\-]*security(?:[\s_\-]*(?:number|no\.?|#))?|sozialversicherungsnummer)";
@@ -208,7 +212,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
     let reply =
         r"(?:\?\s*(?:\[[^\]\n]{1,12}\]\s*)?(?:\p{L}{1,15}\s*:\s*)?(?i:it['’]s\s+|it\s+is\s+)?)?";
     let sep = format!(
-        r"(?:[\x22'\]>)）]{{1,2}})?\s*(?:\([^()\n]{{1,30}}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is)?{reply}\s*[:#]?\s*[\x22']?\s*"
+        r"(?:[\x22'\]>)）]{{1,2}})?\s*(?:\([^()\n]{{1,30}}\))?\s*(?:[:#=：]|no\.?|nr\.?|n[º°o.]|n[úu]m\.?|is|{COPULA})?{reply}\s*[:#]?\s*[\x22']?\s*"
     );
     let postal_value = r"(?:\d{5}(?:-\d{4})?|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{3}-\d{4}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}\s\d{2}|\d{4,6})";
     let city = r"\p{Lu}\p{Ll}[\p{Ll}\p{Lu}'\-]+";
@@ -271,6 +275,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
                 r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{1,3})?",
                 r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{1,3}",
                 r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{5}",
+                r"ISSUER\d{3}[ \-]\d{3}[ \-]\d{3}[ \-]\d{3}",
                 r"ISSUER\d{3}[ \-]\d{6}[ \-]\d{4,5}",
                 r"ISSUER\d{5}[ \-]\d{13}",
                 r"ISSUER\d{12,18}",
@@ -280,7 +285,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
         ),
         (
             Rule::PhoneLabelled,
-            format!(r"{PHONE_LABEL}{kv}\s*(?:[:.：=]|to\s)?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:(?:[ .\-]|[ ]?/[ ]?)?\d{{2,8}}){{1,5}}"),
+            format!(r"{PHONE_LABEL}{kv}\s*(?:[:.：=]|to\s|{COPULA})?\s*[\x22']?\s*(?:[+＋]\s?)?\(?\d{{1,4}}\)?(?:(?:[ .\-]|[ ]?/[ ]?)?\d{{2,8}}){{1,5}}"),
         ),
         (
             Rule::Phone,
@@ -706,6 +711,7 @@ fn named_otherwise(text: &str, start: usize) -> bool {
         "transaction",
         "txn",
         "confirmation",
+        "ocr",
     ];
     text.get(..start)
         .unwrap_or_default()
@@ -822,9 +828,33 @@ fn next_word(text: &str, start: usize) -> usize {
 }
 
 fn word_boundary_before(text: &str, start: usize) -> bool {
-    text.get(..start)
-        .and_then(|t| t.chars().next_back())
-        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+    let before = text.get(..start).and_then(|t| t.chars().next_back());
+    let first = text.get(start..).and_then(|t| t.chars().next());
+    boundary(before, first)
+}
+
+/// Whether a word ends between the candidate's edge character `inner`
+/// and the one outside it, `outer`: the text ends, `outer` is no word
+/// character, or either is written in a script without spaces between
+/// words (`Yuki Tanakaと申します`, `電話0312345678`, `Kim입니다`: Han,
+/// kana, and Hangul, whose particles attach to the word before).
+fn boundary(outer: Option<char>, inner: Option<char>) -> bool {
+    outer.is_none_or(|o| {
+        !(o.is_alphanumeric() || o == '_') || spaceless(o) || inner.is_some_and(spaceless)
+    })
+}
+
+/// Han, kana and Hangul letters.
+fn spaceless(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{11FF}'
+            | '\u{3040}'..='\u{30FF}'
+            | '\u{3130}'..='\u{318F}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7AF}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FF66}'..='\u{FF9F}')
 }
 
 /// Where a label may start: a word boundary, or inside a key that joins
@@ -856,9 +886,9 @@ fn glued_before(text: &str, start: usize) -> bool {
 }
 
 fn word_boundary_after(text: &str, end: usize) -> bool {
-    text.get(end..)
-        .and_then(|t| t.chars().next())
-        .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+    let last = text.get(..end).and_then(|t| t.chars().next_back());
+    let after = text.get(end..).and_then(|t| t.chars().next());
+    boundary(after, last)
 }
 
 /// True when the candidate continues as a longer digit group (`123-45-6789-1`):
@@ -1184,6 +1214,61 @@ mod tests {
         let want: Vec<(Category, String)> =
             want.iter().map(|(c, s)| (*c, (*s).to_owned())).collect();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn labels_followed_by_is_and_contact_words() -> Result<(), PiiError> {
+        let d = Detector::new()?;
+        for (text, category, value) in [
+            (
+                "Seine Versichertennummer lautet E517995550. Danke",
+                Category::HealthPlanNumber,
+                "E517995550",
+            ),
+            ("Mi móvil es 684 608 631.", Category::Phone, "684 608 631"),
+            (
+                "kontakt 12 309 48 62, adres",
+                Category::Phone,
+                "12 309 48 62",
+            ),
+            ("Ring mig på 08-839 742.", Category::Phone, "08-839 742"),
+            (
+                "Recapito 333 7267942, email",
+                Category::Phone,
+                "333 7267942",
+            ),
+            (
+                "联系电话：133 7389 5070，入院",
+                Category::Phone,
+                "133 7389 5070",
+            ),
+            (
+                "card 4163-864-823-937 was charged",
+                Category::CreditCard,
+                "4163-864-823-937",
+            ),
+        ] {
+            assert_eq!(cats(&d, text), vec![(category, value.to_owned())], "{text}");
+        }
+        // A Swedish payment reference is no phone number.
+        assert!(cats(&d, "förfallodag 2023-12-16, OCR 0396982854.").is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn names_glued_to_text_without_spaces() -> Result<(), PiiError> {
+        let d = Detector::with_names(&["Yuki".into(), "Tanaka".into(), "Kim".into()])?;
+        assert_eq!(
+            cats(&d, "「Yuki Tanakaと申します。"),
+            vec![(Category::Name, "Yuki Tanaka".to_owned())]
+        );
+        assert_eq!(
+            cats(&d, "\"Kim입니다."),
+            vec![(Category::Name, "Kim".to_owned())]
+        );
+        // Inside a Latin word it is still no name.
+        assert!(cats(&d, "Kimberly and Tanakas").is_empty());
         Ok(())
     }
 
