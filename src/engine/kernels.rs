@@ -107,6 +107,36 @@ fn dot<W: Widen, const FMA: bool>(x: &[f32], w: &[W]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// The sum of eight lanes as a tree.
+#[inline(always)]
+fn sum8(h: [f32; 8]) -> f32 {
+    let q = [h[0] + h[4], h[1] + h[5], h[2] + h[6], h[3] + h[7]];
+    (q[0] + q[2]) + (q[1] + q[3])
+}
+
+/// `e^x` in f32, branch-free so that a loop over scores vectorises (the
+/// library `exp` is a call per element): Cody-Waite reduction to
+/// `x = n ln 2 + r`, `|r| <= ln 2 / 2`, and the degree-6 minimax
+/// polynomial for `e^r` (within 2 ulp of `f32::exp`). Below -87.3 (where
+/// `e^x` leaves the normal range) it is 0, so masked scores weigh nothing.
+#[inline(always)]
+fn exp_f32(x: f32) -> f32 {
+    const LN2_HI: f32 = 0.693_359_4;
+    const LN2_LO: f32 = -2.121_944_4e-4;
+    let xc = x.clamp(-87.3, 88.3);
+    let n = (xc * std::f32::consts::LOG2_E + 0.5).floor();
+    let r = xc - n * LN2_HI - n * LN2_LO;
+    let p = 1.987_569_1e-4_f32;
+    let p = p.mul_add(r, 1.398_199_9e-3);
+    let p = p.mul_add(r, 8.333_452e-3);
+    let p = p.mul_add(r, 4.166_579_6e-2);
+    let p = p.mul_add(r, 1.666_666_5e-1);
+    let p = p.mul_add(r, 0.5);
+    let y = (p * r).mul_add(r, r) + 1.0;
+    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    if x < -87.3 { 0.0 } else { y * scale }
+}
+
 /// A weight dtype the streaming kernel handles: one block of output
 /// features, `out[o][r] = x[r] . w[o]`.
 trait WeightRows: Sized + Sync + Widen {
@@ -118,6 +148,15 @@ trait WeightRows: Sized + Sync + Widen {
     #[cfg(target_arch = "x86_64")]
     #[allow(unsafe_code)]
     unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256;
+
+    /// Sixteen consecutive weights widened to f32 lanes.
+    ///
+    /// # Safety
+    /// `p` must point at sixteen readable elements, and the CPU must have
+    /// AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512;
 
     /// The row as the dot product reads it: in place, or widened into
     /// `buf` once for all `rows` activations (f16, which has no cheap
@@ -169,6 +208,16 @@ impl WeightRows for f32 {
         unsafe { std::arch::x86_64::_mm256_loadu_ps(p) }
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
+        // SAFETY: the caller guarantees sixteen readable elements at `p`
+        // and the CPU feature; unaligned loads are allowed.
+        unsafe { std::arch::x86_64::_mm512_loadu_ps(p) }
+    }
+
     #[inline(always)]
     fn dot_rows<const FMA: bool>(
         out_row: &mut [f32],
@@ -201,6 +250,23 @@ impl WeightRows for half::bf16 {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
+        use std::arch::x86_64::{
+            _mm256_loadu_si256, _mm512_castsi512_ps, _mm512_cvtepu16_epi32, _mm512_slli_epi32,
+        };
+        // SAFETY: the caller guarantees sixteen readable elements at `p`
+        // and the CPU feature; unaligned loads are allowed.
+        unsafe {
+            _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(
+                _mm256_loadu_si256(p.cast()),
+            )))
+        }
+    }
+
     #[inline(always)]
     fn dot_rows<const FMA: bool>(
         out_row: &mut [f32],
@@ -222,6 +288,18 @@ impl WeightRows for half::f16 {
         // SAFETY: the caller guarantees eight readable elements at `p` and
         // the CPU features; unaligned loads are allowed.
         unsafe { std::arch::x86_64::_mm256_cvtph_ps(std::arch::x86_64::_mm_loadu_si128(p.cast())) }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unsafe_code)]
+    #[target_feature(enable = "avx512f")]
+    #[inline]
+    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
+        // SAFETY: the caller guarantees sixteen readable elements at `p`
+        // and the CPU feature; unaligned loads are allowed.
+        unsafe {
+            std::arch::x86_64::_mm512_cvtph_ps(std::arch::x86_64::_mm256_loadu_si256(p.cast()))
+        }
     }
 
     #[inline(always)]
@@ -266,8 +344,10 @@ fn block<W: WeightRows>(
         // `target_feature`, and the CPU has just reported each of them.
         #[allow(unsafe_code)]
         unsafe {
-            if rows >= TILED_MIN_ROWS && f16c {
-                tiled::block(out, x, w, rows, inputs);
+            if rows >= TILED_MIN_ROWS && avx512() {
+                tiled::block_avx512(out, x, w, rows, inputs);
+            } else if rows >= TILED_MIN_ROWS && f16c {
+                tiled::block_avx2(out, x, w, rows, inputs);
             } else {
                 block_avx2(out, x, w, rows, inputs, buf);
             }
@@ -277,34 +357,165 @@ fn block<W: WeightRows>(
     W::block::<false>(out, x, w, rows, inputs, buf);
 }
 
+/// Whether the AVX-512 build of the tiled kernel may run: the CPU has
+/// AVX-512F (and F16C, which the f16 weights' widening needs), and
+/// `PALISADE_NO_AVX512` is not set (to compare the two builds on one
+/// machine).
+#[cfg(target_arch = "x86_64")]
+fn avx512() -> bool {
+    static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVX512.get_or_init(|| {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("f16c")
+            && std::env::var_os("PALISADE_NO_AVX512").is_none()
+    })
+}
+
 /// Activation rows from which the register-blocked kernel runs: with one
 /// row there is nothing to share a loaded weight with.
 const TILED_MIN_ROWS: usize = 2;
 
 /// The register-blocked kernel for several activation rows (batched
-/// decode): a tile of `N` weight rows by `M` activation rows keeps its
-/// `M * N` sums in registers, so each weight vector, widened once, feeds
-/// `M` multiply-adds and each activation vector `N`. The one-row kernel
+/// decode): a tile of `NW` weight rows by `M` activation rows keeps its
+/// `M * NW` sums in registers, so each weight vector, widened once, feeds
+/// `M` multiply-adds and each activation vector `NW`. The one-row kernel
 /// above re-widens the weight row per activation row and is bound by
 /// loads and conversions, not by the multiply-adds.
+///
+/// Two builds of the same tile, chosen at run time: AVX2 (16 registers of
+/// 8 lanes: a 4x3 tile, 12 sums + 3 weights + 1 activation) and AVX-512
+/// (32 registers of 16 lanes: an 8x3 tile, 24 sums + 3 weights + 1
+/// activation), which halves the instructions per multiply-add and widens
+/// each weight vector for eight rows instead of four.
 #[cfg(target_arch = "x86_64")]
 mod tiled {
     use std::arch::x86_64::{
-        __m256, _mm_add_ps, _mm_cvtss_f32, _mm_hadd_ps, _mm256_castps256_ps128,
-        _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_setzero_ps,
+        __m256, __m512, _MM_HINT_T0, _mm_prefetch, _mm256_fmadd_ps, _mm256_setzero_ps,
+        _mm512_fmadd_ps, _mm512_reduce_add_ps, _mm512_setzero_ps,
     };
 
     use super::WeightRows;
 
-    /// Weight rows per tile: with four activation rows, 12 sums, 3 weight
-    /// vectors and 1 activation vector fill the 16 AVX2 registers exactly
-    /// (a 3x4 tile needs 17 and spills a sum on every step).
-    const N: usize = 3;
+    /// Weight rows per tile in both builds (see the module comment for
+    /// the register count).
+    const NW: usize = 3;
+
+    /// One vector width and the operations the tile needs.
+    #[allow(unsafe_code)]
+    trait Simd {
+        type V: Copy;
+        const LANES: usize;
+        /// # Safety
+        /// The CPU has this width's instructions.
+        unsafe fn zero() -> Self::V;
+        /// # Safety
+        /// As `zero`.
+        unsafe fn fma(a: Self::V, b: Self::V, acc: Self::V) -> Self::V;
+        /// # Safety
+        /// `p` points at `LANES` readable elements; the CPU has this
+        /// width's instructions.
+        unsafe fn load<W: WeightRows>(p: *const W) -> Self::V;
+        /// # Safety
+        /// As `zero`.
+        unsafe fn sum(v: Self::V) -> f32;
+    }
+
+    struct Avx2;
+
+    #[allow(unsafe_code)]
+    impl Simd for Avx2 {
+        type V = __m256;
+        const LANES: usize = 8;
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn zero() -> __m256 {
+            _mm256_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn fma(a: __m256, b: __m256, acc: __m256) -> __m256 {
+            _mm256_fmadd_ps(a, b, acc)
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        #[allow(unsafe_code)]
+        unsafe fn load<W: WeightRows>(p: *const W) -> __m256 {
+            // SAFETY: forwarded from the caller.
+            unsafe { W::load8(p) }
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn sum(v: __m256) -> f32 {
+            super::hsum256(v)
+        }
+    }
+
+    struct Avx512;
+
+    #[allow(unsafe_code)]
+    impl Simd for Avx512 {
+        type V = __m512;
+        const LANES: usize = 16;
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn fma(a: __m512, b: __m512, acc: __m512) -> __m512 {
+            _mm512_fmadd_ps(a, b, acc)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        #[allow(unsafe_code)]
+        unsafe fn load<W: WeightRows>(p: *const W) -> __m512 {
+            // SAFETY: forwarded from the caller.
+            unsafe { W::load16(p) }
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn sum(v: __m512) -> f32 {
+            _mm512_reduce_add_ps(v)
+        }
+    }
+
+    /// The AVX2 build: 4x3 tiles.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) fn block_avx2<W: WeightRows>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[W],
+        rows: usize,
+        inputs: usize,
+    ) {
+        block::<Avx2, W, 4>(out, x, w, rows, inputs);
+    }
+
+    /// The AVX-512 build: 8x3 tiles.
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    pub(super) fn block_avx512<W: WeightRows>(
+        out: &mut [f32],
+        x: &[f32],
+        w: &[W],
+        rows: usize,
+        inputs: usize,
+    ) {
+        block::<Avx512, W, 8>(out, x, w, rows, inputs);
+    }
 
     /// `out` (`[outputs, rows]`, transposed) = `x` (`[rows, inputs]`) times
-    /// the weight rows `w` (`[outputs, inputs]`).
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) fn block<W: WeightRows>(
+    /// the weight rows `w` (`[outputs, inputs]`), in tiles of `M` rows.
+    #[inline(always)]
+    fn block<S: Simd, W: WeightRows, const M: usize>(
         out: &mut [f32],
         x: &[f32],
         w: &[W],
@@ -314,21 +525,22 @@ mod tiled {
         if inputs == 0 || x.len() < rows * inputs {
             return;
         }
-        for (out_tile, w_tile) in out.chunks_mut(N * rows).zip(w.chunks(N * inputs)) {
-            if w_tile.len() == N * inputs {
-                rows_of::<W, N>(out_tile, x, w_tile, rows, inputs);
+        for (out_tile, w_tile) in out.chunks_mut(NW * rows).zip(w.chunks(NW * inputs)) {
+            if w_tile.len() == NW * inputs {
+                rows_of::<S, W, M, NW>(out_tile, x, w_tile, rows, inputs);
             } else {
                 // The last outputs, fewer than a tile: one at a time.
                 for (o, w_row) in out_tile.chunks_mut(rows).zip(w_tile.chunks_exact(inputs)) {
-                    rows_of::<W, 1>(o, x, w_row, rows, inputs);
+                    rows_of::<S, W, M, 1>(o, x, w_row, rows, inputs);
                 }
             }
         }
     }
 
-    /// All activation rows against `NW` weight rows, four rows at a time.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    fn rows_of<W: WeightRows, const NW: usize>(
+    /// All activation rows against `N` weight rows, `M` rows at a time,
+    /// then the rest in tiles of 4, 3, 2 or 1.
+    #[inline(always)]
+    fn rows_of<S: Simd, W: WeightRows, const M: usize, const N: usize>(
         out: &mut [f32],
         x: &[f32],
         w: &[W],
@@ -336,24 +548,27 @@ mod tiled {
         inputs: usize,
     ) {
         let mut r = 0;
-        while r + 4 <= rows {
-            tile::<W, 4, NW>(out, x, w, rows, inputs, r);
+        while r + M <= rows {
+            tile::<S, W, M, N>(out, x, w, rows, inputs, r);
+            r += M;
+        }
+        if M > 4 && r + 4 <= rows {
+            tile::<S, W, 4, N>(out, x, w, rows, inputs, r);
             r += 4;
         }
         match rows - r {
-            3 => tile::<W, 3, NW>(out, x, w, rows, inputs, r),
-            2 => tile::<W, 2, NW>(out, x, w, rows, inputs, r),
-            1 => tile::<W, 1, NW>(out, x, w, rows, inputs, r),
+            3 => tile::<S, W, 3, N>(out, x, w, rows, inputs, r),
+            2 => tile::<S, W, 2, N>(out, x, w, rows, inputs, r),
+            1 => tile::<S, W, 1, N>(out, x, w, rows, inputs, r),
             _ => {}
         }
     }
 
-    /// Activation rows `r0..r0 + M` against the `NW` weight rows of `w`;
+    /// Activation rows `r0..r0 + M` against the `N` weight rows of `w`;
     /// writes `out[n * rows + r0 + m]`.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    #[inline]
+    #[inline(always)]
     #[allow(unsafe_code)]
-    fn tile<W: WeightRows, const M: usize, const NW: usize>(
+    fn tile<S: Simd, W: WeightRows, const M: usize, const N: usize>(
         out: &mut [f32],
         x: &[f32],
         w: &[W],
@@ -362,32 +577,44 @@ mod tiled {
         r0: usize,
     ) {
         // Every pointer below starts a row of `inputs` elements inside a
-        // slice checked to hold it, and the loop reads `k..k + 8` of each
-        // row with `k + 8 <= body <= inputs`; the CPU has the instructions
-        // `load8` needs (this function's target features).
-        if w.len() < NW * inputs || x.len() < (r0 + M) * inputs || out.len() < NW * rows {
+        // slice checked to hold it, and the loop reads `k..k + LANES` of
+        // each row with `k + LANES <= body <= inputs`; the callers run
+        // only on CPUs with `S`'s instructions (their target features).
+        if w.len() < N * inputs || x.len() < (r0 + M) * inputs || out.len() < N * rows {
             return;
         }
-        let body = inputs - inputs % 8;
-        let w_rows: [*const W; NW] = std::array::from_fn(|n| w.as_ptr().wrapping_add(n * inputs));
+        let body = inputs - inputs % S::LANES;
+        let w_rows: [*const W; N] = std::array::from_fn(|n| w.as_ptr().wrapping_add(n * inputs));
         let x_rows: [*const f32; M] =
             std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * inputs));
-        let mut acc = [[_mm256_setzero_ps(); NW]; M];
-        let mut wv = [_mm256_setzero_ps(); NW];
+        // SAFETY: see above.
+        let zero = unsafe { S::zero() };
+        let mut acc = [[zero; N]; M];
+        let mut wv = [zero; N];
         let mut k = 0;
         while k < body {
             for (v, p) in wv.iter_mut().zip(w_rows) {
                 // SAFETY: see above.
-                *v = unsafe { W::load8(p.add(k)) };
+                *v = unsafe { S::load(p.add(k)) };
+                // A hint for the weights a kilobyte on (a prefetch never
+                // faults): with several rows streamed at once the
+                // hardware prefetcher falls behind.
+                // SAFETY: as above.
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(
+                        p.wrapping_add(k).cast::<u8>().wrapping_add(1024).cast(),
+                    );
+                }
             }
             for (acc_m, p) in acc.iter_mut().zip(x_rows) {
                 // SAFETY: see above.
-                let xm = unsafe { f32::load8(p.add(k)) };
+                let xm = unsafe { S::load(p.add(k)) };
                 for (a, wn) in acc_m.iter_mut().zip(wv) {
-                    *a = _mm256_fmadd_ps(xm, wn, *a);
+                    // SAFETY: see above.
+                    *a = unsafe { S::fma(xm, wn, *a) };
                 }
             }
-            k += 8;
+            k += S::LANES;
         }
         let x_tail = |m: usize| x.iter().skip((r0 + m) * inputs + body).take(inputs - body);
         let w_tail = |n: usize| w.iter().skip(n * inputs + body).take(inputs - body);
@@ -395,18 +622,11 @@ mod tiled {
             for (n, a) in acc_m.iter().enumerate() {
                 let tail: f32 = x_tail(m).zip(w_tail(n)).map(|(a, b)| a * b.widen()).sum();
                 if let Some(slot) = out.get_mut(n * rows + r0 + m) {
-                    *slot = hsum(*a) + tail;
+                    // SAFETY: see above.
+                    *slot = unsafe { S::sum(*a) } + tail;
                 }
             }
         }
-    }
-
-    #[target_feature(enable = "avx2,fma,f16c")]
-    #[inline]
-    fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
-        let s = _mm_hadd_ps(s, s);
-        _mm_cvtss_f32(_mm_hadd_ps(s, s))
     }
 }
 
@@ -520,6 +740,9 @@ mod tests {
             (3, 37, 5),
             (7, 1024, 9),
             (16, 256, 64),
+            (9, 48, 7),
+            (12, 40, 6),
+            (15, 1030, 11),
             (40, 64, 70),
         ] {
             let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
@@ -542,6 +765,98 @@ mod tests {
                     .to_scalar::<f32>()
                     .unwrap();
                 assert!(diff < 1e-3, "{rows}x{inputs}x{outputs} {dtype:?}: {diff}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_vectorised_exp_is_within_two_ulp_of_the_library_exp() {
+        let mut worst = 0u32;
+        for i in 0..=200_000 {
+            let x = -87.0 + 175.0 * (i as f32 / 200_000.0);
+            let (got, want) = (exp_f32(x), x.exp());
+            let ulp = got.to_bits().abs_diff(want.to_bits());
+            assert!(ulp <= 2, "exp({x}): {got} against {want} ({ulp} ulp)");
+            worst = worst.max(ulp);
+        }
+        assert_eq!(exp_f32(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp_f32(-90.0), 0.0);
+        assert_eq!(exp_f32(0.0), 1.0);
+        eprintln!("worst error {worst} ulp");
+    }
+
+    #[test]
+    fn sums_in_lanes_add_every_element() {
+        for n in [0, 1, 7, 8, 9, 16, 33] {
+            let values: Vec<f32> = (0..n).map(|i| i as f32 + 0.5).collect();
+            let want: f32 = values.iter().sum();
+            assert_eq!(sum(&values), want, "{n} values");
+            assert_eq!(
+                dot8::<false>(&values, &values),
+                values.iter().map(|v| v * v).sum::<f32>()
+            );
+        }
+    }
+
+    /// Both builds of the tiled kernel (the dispatcher picks one per CPU)
+    /// against a plain f64 sum, over tile sizes and remainders.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    #[allow(unsafe_code)]
+    fn both_tiled_builds_match_a_plain_sum() {
+        type Kernel<'a> = &'a dyn Fn(&mut [f32], &[f32], &[half::bf16], usize, usize);
+        fn check(name: &str, run: Kernel<'_>, rows: usize, inputs: usize, outputs: usize) {
+            let x: Vec<f32> = (0..rows * inputs)
+                .map(|i| ((i * 7919 % 1009) as f32 / 1009.0) - 0.5)
+                .collect();
+            let w: Vec<half::bf16> = (0..outputs * inputs)
+                .map(|i| half::bf16::from_f32(((i * 104_729 % 997) as f32 / 997.0) - 0.5))
+                .collect();
+            let mut out = vec![f32::NAN; outputs * rows];
+            run(&mut out, &x, &w, rows, inputs);
+            for o in 0..outputs {
+                for r in 0..rows {
+                    let expected: f64 = (0..inputs)
+                        .map(|k| {
+                            f64::from(x[r * inputs + k]) * f64::from(w[o * inputs + k].to_f32())
+                        })
+                        .sum();
+                    let got = out[o * rows + r];
+                    assert!(
+                        (f64::from(got) - expected).abs() < 1e-3,
+                        "{name} {rows}x{inputs}x{outputs} out {o} row {r}: {got} vs {expected}"
+                    );
+                }
+            }
+        }
+        let shapes = [
+            (2, 16, 3),
+            (5, 33, 4),
+            (8, 64, 6),
+            (13, 47, 7),
+            (16, 1024, 3),
+        ];
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            for (rows, inputs, outputs) in shapes {
+                // SAFETY: the CPU has just reported the build's features.
+                let run = |o: &mut [f32], x: &[f32], w: &[half::bf16], r, i| unsafe {
+                    tiled::block_avx2(o, x, w, r, i)
+                };
+                check("avx2", &run, rows, inputs, outputs);
+            }
+        }
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            for (rows, inputs, outputs) in shapes {
+                // SAFETY: the CPU has just reported the build's features.
+                let run = |o: &mut [f32], x: &[f32], w: &[half::bf16], r, i| unsafe {
+                    tiled::block_avx512(o, x, w, r, i)
+                };
+                check("avx512", &run, rows, inputs, outputs);
             }
         }
     }
@@ -645,58 +960,210 @@ impl<'a> View<'a> {
 }
 
 impl AttentionOp {
+    /// The query rows of key heads `first..`, `rows` per head (`groups *
+    /// len`). Keys are visited in cache order and every head's part of a
+    /// cache row is used before the next: a cache row holds all key heads
+    /// side by side, so this reads memory in sequence (the prefetcher
+    /// follows it) instead of jumping a row's width per key.
     #[inline(always)]
-    fn row<const FMA: bool>(
+    #[allow(clippy::too_many_arguments)]
+    fn heads<const FMA: bool>(
         &self,
         out: &mut [f32],
         q: &[f32],
-        qi: usize,
-        head: usize,
+        first: usize,
+        rows: usize,
+        len: usize,
         kv: &KeysValues<'_>,
         scores: &mut Vec<f32>,
     ) {
-        let position = self.past + qi;
-        scores.clear();
-        let mut max = f32::NEG_INFINITY;
-        for j in 0..kv.n_keys {
-            let s = if self.visibility.visible(position, self.first_key + j) {
-                dot::<f32, FMA>(q, kv.keys.row(head, kv.row_of(j)))
-            } else {
-                f32::NEG_INFINITY
-            };
-            max = max.max(s);
-            scores.push(s);
+        let dim = kv.keys.dim.max(1);
+        let (n, rows) = (kv.n_keys, rows.max(1));
+        if n == 0 {
+            return;
         }
-        let mut sum = 0f32;
-        for s in scores.iter_mut() {
-            *s = (*s - max).exp();
-            sum += *s;
+        scores.clear();
+        scores.resize(q.len() / dim * n, f32::NEG_INFINITY);
+        let heads = q.len() / dim / rows;
+        for j in 0..n {
+            let row = kv.row_of(j);
+            prefetch(&kv.keys, first..first + heads, kv.row_of(j + PREFETCH_KEYS));
+            for (i, (q_row, row_scores)) in q
+                .chunks_exact(dim)
+                .zip(scores.chunks_exact_mut(n))
+                .enumerate()
+            {
+                if self
+                    .visibility
+                    .visible(self.past + i % rows % len, self.first_key + j)
+                    && let Some(s) = row_scores.get_mut(j)
+                {
+                    *s = dot8::<FMA>(q_row, kv.keys.row(first + i / rows, row));
+                }
+            }
+        }
+        // Softmax per query row; the weights normalised in place.
+        for row_scores in scores.chunks_exact_mut(n) {
+            let max = row_scores.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for s in row_scores.iter_mut() {
+                *s = exp_f32(*s - max);
+            }
+            let inverse = 1.0 / sum(row_scores);
+            for s in row_scores.iter_mut() {
+                *s *= inverse;
+            }
         }
         out.fill(0.0);
-        for (j, p) in scores.iter().enumerate() {
-            if *p == 0.0 {
-                continue;
-            }
-            let w = p / sum;
-            for (o, x) in out.iter_mut().zip(kv.values.row(head, kv.row_of(j))) {
-                *o = if FMA { w.mul_add(*x, *o) } else { *o + w * x };
+        for j in 0..n {
+            let row = kv.row_of(j);
+            prefetch(
+                &kv.values,
+                first..first + heads,
+                kv.row_of(j + PREFETCH_KEYS),
+            );
+            for (i, (out_row, row_scores)) in out
+                .chunks_exact_mut(dim)
+                .zip(scores.chunks_exact(n))
+                .enumerate()
+            {
+                let w = row_scores.get(j).copied().unwrap_or(0.0);
+                if w == 0.0 {
+                    continue;
+                }
+                let value = kv.values.row(first + i / rows, row);
+                for (o, x) in out_row.iter_mut().zip(value) {
+                    *o = if FMA { w.mul_add(*x, *o) } else { *o + w * x };
+                }
             }
         }
     }
 }
 
+/// How many keys ahead attention asks for cache rows: a paged cache's
+/// rows are scattered over blocks, and the hardware prefetcher does not
+/// follow a sequence's block table.
+const PREFETCH_KEYS: usize = 4;
+
+/// Asks the CPU to bring `heads` of cache row `row` of `view` into cache
+/// (a hint: nothing is read, and an address past the data is harmless).
+#[inline(always)]
+fn prefetch(view: &View<'_>, heads: std::ops::Range<usize>, row: usize) {
+    #[cfg(target_arch = "x86_64")]
+    for head in heads {
+        let start = head
+            .saturating_mul(view.head_stride)
+            .saturating_add(row.saturating_mul(view.row_stride));
+        let base = view.data.as_ptr().wrapping_add(start);
+        for line in (0..view.dim).step_by(16) {
+            // SAFETY: a prefetch never faults, whatever the address.
+            #[allow(unsafe_code)]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    base.wrapping_add(line).cast(),
+                );
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (view, heads, row);
+}
+
+/// `sum(a * b)` in eight lanes (one AVX2 register), reduced as a tree.
+#[inline(always)]
+fn dot8<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
+    // `FMA` is set only on CPUs with AVX2 and FMA (`attention_heads_avx2`).
+    // The compiler turns the portable loop below into two-lane loads.
+    #[cfg(target_arch = "x86_64")]
+    if FMA {
+        // SAFETY: see above.
+        #[allow(unsafe_code)]
+        return unsafe { dot_avx2(a, b) };
+    }
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (xa, xb) in ca.zip(cb) {
+        for ((s, x), y) in acc.iter_mut().zip(xa).zip(xb) {
+            *s = if FMA { x.mul_add(*y, *s) } else { *s + x * y };
+        }
+    }
+    sum8(acc) + tail
+}
+
+/// `sum(a * b)` with two AVX2 accumulators.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn attention_row_avx2(
+#[inline]
+#[allow(unsafe_code)]
+fn dot_avx2(a: &[f32], b: &[f32]) -> f32 {
+    use std::arch::x86_64::{_mm256_add_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_setzero_ps};
+    let n = a.len().min(b.len());
+    let body = n - n % 16;
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    let (mut s0, mut s1) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    let mut k = 0;
+    while k < body {
+        // SAFETY: `k + 16 <= body <= n`, inside both slices.
+        unsafe {
+            s0 = _mm256_fmadd_ps(_mm256_loadu_ps(pa.add(k)), _mm256_loadu_ps(pb.add(k)), s0);
+            s1 = _mm256_fmadd_ps(
+                _mm256_loadu_ps(pa.add(k + 8)),
+                _mm256_loadu_ps(pb.add(k + 8)),
+                s1,
+            );
+        }
+        k += 16;
+    }
+    let tail: f32 = a.iter().zip(b).skip(body).map(|(x, y)| x * y).sum();
+    hsum256(_mm256_add_ps(s0, s1)) + tail
+}
+
+/// The eight lanes of an AVX2 register added up.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[inline]
+fn hsum256(v: std::arch::x86_64::__m256) -> f32 {
+    use std::arch::x86_64::{
+        _mm_add_ps, _mm_cvtss_f32, _mm_hadd_ps, _mm256_castps256_ps128, _mm256_extractf128_ps,
+    };
+    let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    let s = _mm_hadd_ps(s, s);
+    _mm_cvtss_f32(_mm_hadd_ps(s, s))
+}
+
+/// The sum of a slice in eight lanes, reduced as a tree.
+#[inline(always)]
+fn sum(values: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let chunks = values.chunks_exact(8);
+    let tail: f32 = chunks.remainder().iter().sum();
+    for chunk in chunks {
+        for (s, v) in acc.iter_mut().zip(chunk) {
+            *s += v;
+        }
+    }
+    sum8(acc) + tail
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+fn attention_heads_avx2(
     op: &AttentionOp,
     out: &mut [f32],
     q: &[f32],
-    qi: usize,
-    head: usize,
+    first: usize,
+    rows: usize,
+    len: usize,
     kv: &KeysValues<'_>,
     scores: &mut Vec<f32>,
 ) {
-    op.row::<true>(out, q, qi, head, kv, scores);
+    op.heads::<true>(out, q, first, rows, len, kv, scores);
 }
 
 impl candle_core::CustomOp3 for AttentionOp {
@@ -748,28 +1215,26 @@ impl candle_core::CustomOp3 for AttentionOp {
         #[cfg(not(target_arch = "x86_64"))]
         let fma = false;
         let mut out = vec![0f32; heads * rows * dim];
-        out.par_chunks_mut(dim)
-            .zip(q.par_chunks(dim))
+        // One task per thread, each a run of key heads.
+        let per_task = heads.div_ceil(rayon::current_num_threads()).max(1);
+        out.par_chunks_mut(per_task * rows * dim)
+            .zip(q.par_chunks(per_task * rows * dim))
             .enumerate()
-            .for_each_init(
-                || Vec::with_capacity(n_keys),
-                |scores, (index, (out_row, q_row))| {
-                    let (head, row) = (index / rows, index % rows);
-                    let qi = row % len;
-                    #[cfg(target_arch = "x86_64")]
-                    if fma {
-                        // SAFETY: only AVX2 and FMA instructions are needed, and
-                        // the CPU reported both.
-                        #[allow(unsafe_code)]
-                        unsafe {
-                            attention_row_avx2(self, out_row, q_row, qi, head, &kv, scores);
-                        }
-                        return;
+            .for_each_init(Vec::new, |scores, (task, (out_part, q_part))| {
+                let first = task * per_task;
+                #[cfg(target_arch = "x86_64")]
+                if fma {
+                    // SAFETY: only AVX2 and FMA instructions are needed, and
+                    // the CPU reported both.
+                    #[allow(unsafe_code)]
+                    unsafe {
+                        attention_heads_avx2(self, out_part, q_part, first, rows, len, &kv, scores);
                     }
-                    let _ = fma;
-                    self.row::<false>(out_row, q_row, qi, head, &kv, scores);
-                },
-            );
+                    return;
+                }
+                let _ = fma;
+                self.heads::<false>(out_part, q_part, first, rows, len, &kv, scores);
+            });
         Ok((CpuStorage::F32(out), Shape::from((heads, rows, dim))))
     }
 }
