@@ -31,6 +31,19 @@ text = open(path).read()
 text = re.sub(r'\[model\][^\[]*', f'[model]\npath = "{model}"\nid = "bench-1b"\ndtype = "bf16"\nmax_batch = 16\nqueue_depth = 256\n\n', text, count=1)
 open(path, "w").write(text)
 PY
+# The demo's license covers the demo model only: sign one for bench-1b with
+# the demo's development vendor key (docs/license.md).
+digest=$($bin model inspect "$dir/bench-1b" | awk '/^weights digest/ {print $3}')
+python3 - "$run/license/license.json" "$run/license/bench-terms.json" "$digest" <<'PY'
+import json, sys
+license, terms, digest = sys.argv[1], sys.argv[2], sys.argv[3]
+t = json.load(open(license))["license"]
+t["license_id"] = "BENCH-" + t["license_id"]
+t["models"] = [{"id": "bench-1b", "weights_digest": digest}]
+json.dump(t, open(terms, "w"))
+PY
+$bin license sign --key "$run/license/vendor.key" --terms "$run/license/bench-terms.json" \
+  --out "$run/license/license.json" >/dev/null
 $bin serve --config "$run/palisade.toml" > "$run/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
@@ -39,6 +52,12 @@ for _ in $(seq 1 120); do
     https://127.0.0.1:18543/readyz >/dev/null && break
   sleep 1
 done
+curl -sf --cacert "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
+  https://127.0.0.1:18543/readyz >/dev/null || {
+  echo "the daemon did not become ready; $run/serve.log says:" >&2
+  grep -E 'ERROR|WARN' "$run/serve.log" >&2
+  exit 1
+}
 token=$($bin token mint --config "$run/palisade.toml" --sub loadtest --tenant bench --roles inference --ttl 2h)
 target/openai-venv/bin/python scripts/load-serving.py --base-url https://127.0.0.1:18543/v1 \
   --ca "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
