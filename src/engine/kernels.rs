@@ -916,6 +916,15 @@ struct KeysValues<'a> {
 }
 
 impl KeysValues<'_> {
+    /// Prefetches `heads` of key `key`'s row of `view` (the keys or the
+    /// values), when there is such a key.
+    #[inline(always)]
+    fn prefetch(&self, view: &View<'_>, heads: std::ops::Range<usize>, key: usize) {
+        if key < self.n_keys {
+            prefetch(view, heads, self.row_of(key));
+        }
+    }
+
     #[inline(always)]
     fn row_of(&self, key: usize) -> usize {
         match self.rows {
@@ -987,7 +996,7 @@ impl AttentionOp {
         let heads = q.len() / dim / rows;
         for j in 0..n {
             let row = kv.row_of(j);
-            prefetch(&kv.keys, first..first + heads, kv.row_of(j + PREFETCH_KEYS));
+            kv.prefetch(&kv.keys, first..first + heads, j + PREFETCH_KEYS);
             for (i, (q_row, row_scores)) in q
                 .chunks_exact(dim)
                 .zip(scores.chunks_exact_mut(n))
@@ -1016,11 +1025,7 @@ impl AttentionOp {
         out.fill(0.0);
         for j in 0..n {
             let row = kv.row_of(j);
-            prefetch(
-                &kv.values,
-                first..first + heads,
-                kv.row_of(j + PREFETCH_KEYS),
-            );
+            kv.prefetch(&kv.values, first..first + heads, j + PREFETCH_KEYS);
             for (i, (out_row, row_scores)) in out
                 .chunks_exact_mut(dim)
                 .zip(scores.chunks_exact(n))
@@ -1045,7 +1050,7 @@ impl AttentionOp {
 const PREFETCH_KEYS: usize = 4;
 
 /// Asks the CPU to bring `heads` of cache row `row` of `view` into cache
-/// (a hint: nothing is read, and an address past the data is harmless).
+/// (a hint: nothing is read).
 #[inline(always)]
 fn prefetch(view: &View<'_>, heads: std::ops::Range<usize>, row: usize) {
     #[cfg(target_arch = "x86_64")]
