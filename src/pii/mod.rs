@@ -506,8 +506,9 @@ impl Detector {
                 let digits = value.chars().filter(|c| digit_value(*c).is_some()).count();
                 // After an MBI label the value is an MBI or nothing (one
                 // with an excluded letter is a near miss).
-                let label = candidate.get(..value_start)?.to_ascii_lowercase();
-                let mbi_label = label.contains("mbi") || label.contains("beneficiary identifier");
+                let label = candidate.get(..value_start)?;
+                let mbi_label = contains_ignoring_ascii_case(label, "mbi")
+                    || contains_ignoring_ascii_case(label, "beneficiary identifier");
                 (digits >= 3 && (!mbi_label || mbi_valid(value)))
                     .then(|| finding(category, start + value_start, end))
                     .flatten()
@@ -524,8 +525,8 @@ impl Detector {
                     .flatten()
             }
             Rule::Ssn => {
-                let digits = digits_of(candidate);
-                (bounded(start, end) && !next_is_digit_group(text, end) && ssn_valid(&digits))
+                let digits = CardDigits::of(candidate);
+                (bounded(start, end) && !next_is_digit_group(text, end) && ssn_valid(digits.get()))
                     .then(|| finding(Category::Ssn, start, end))
                     .flatten()
             }
@@ -570,7 +571,7 @@ impl Detector {
                 {
                     return None;
                 }
-                let n = digits_of(candidate).len();
+                let n = digit_count(candidate);
                 (7..=15)
                     .contains(&n)
                     .then(|| finding(Category::Phone, start, end))
@@ -585,15 +586,17 @@ impl Detector {
                 {
                     return None;
                 }
-                let digits = digits_of(candidate);
-                let trunk = matches!(digits.as_slice(), [0, d, ..] if *d != 0);
+                let digits = CardDigits::of(candidate);
+                let trunk = matches!(digits.get(), [0, d, ..] if *d != 0);
                 // Three dash-separated groups ending in one or two digits
                 // are a product code (an NDC `01817-523-55`), not a number
                 // anyone dials.
-                let groups: Vec<&str> = candidate.split('-').collect();
-                let code =
-                    groups.len() == 3 && groups.last().is_some_and(|g| g.chars().count() <= 2);
-                (trunk && !code && (9..=12).contains(&digits.len()))
+                let code = candidate.split('-').count() == 3
+                    && candidate
+                        .rsplit('-')
+                        .next()
+                        .is_some_and(|g| g.chars().count() <= 2);
+                (trunk && !code && (9..=12).contains(&digits.count))
                     .then(|| finding(Category::Phone, start, end))
                     .flatten()
             }
@@ -605,7 +608,7 @@ impl Detector {
                     .char_indices()
                     .find(|(_, c)| matches!(c, '+' | '＋' | '(') || digit_value(*c).is_some())
                     .map(|(i, _)| i)?;
-                let n = digits_of(candidate).len();
+                let n = digit_count(candidate);
                 let tail = candidate.get(value..).unwrap_or_default();
                 let ssn_shaped = tail.split('-').map(|g| g.chars().count()).eq([3, 2, 4]);
                 ((7..=15).contains(&n) && !ssn_shaped)
@@ -718,7 +721,25 @@ fn named_otherwise(text: &str, start: usize) -> bool {
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '='))
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
-        .is_some_and(|w| OTHER.contains(&w.to_lowercase().as_str()))
+        .is_some_and(|w| in_word_list(OTHER, w))
+}
+
+/// Whether `word`, lower-cased, is one of `list` (lower-case ASCII words):
+/// without allocating when the word is ASCII.
+fn in_word_list(list: &[&str], word: &str) -> bool {
+    if word.is_ascii() {
+        list.iter().any(|w| w.eq_ignore_ascii_case(word))
+    } else {
+        list.contains(&word.to_lowercase().as_str())
+    }
+}
+
+/// Whether `haystack` holds `needle` (lower-case ASCII), ignoring ASCII case.
+fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// True when one of the three words after `end` names a street (`17634
@@ -759,7 +780,7 @@ fn street_follows(text: &str, end: usize) -> bool {
         .split_whitespace()
         .take(3)
         .map(|w| w.trim_end_matches(['.', ',', ';', ':']))
-        .any(|w| STREETS.contains(&w.to_lowercase().as_str()))
+        .any(|w| in_word_list(STREETS, w))
 }
 
 /// `123456` or `123 456` (an Indian PIN's shape, and many other numbers').
@@ -969,6 +990,11 @@ fn digits_of(s: &str) -> Vec<u32> {
     s.chars().filter_map(digit_value).collect()
 }
 
+/// How many digits `s` holds.
+fn digit_count(s: &str) -> usize {
+    s.chars().filter(|c| digit_value(*c).is_some()).count()
+}
+
 /// Byte length of the suffix of `s` that holds its last `n` digits.
 fn last_n_digits_bytes(s: &str, n: usize) -> Option<usize> {
     let mut seen = 0;
@@ -1126,21 +1152,25 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
 fn iban_end(candidate: &str) -> Option<usize> {
     let country = candidate.get(..2)?;
     let len = IBAN_LENGTHS.iter().find(|(c, _)| *c == country)?.1;
-    let mut chars = Vec::with_capacity(len);
+    // The longest IBAN has 34 characters.
+    let mut chars = ['\0'; 34];
+    let mut n = 0;
     let mut end = 0;
     for (i, c) in candidate.char_indices() {
         if c == ' ' {
             continue;
         }
-        chars.push(c);
+        *chars.get_mut(n)? = c;
+        n += 1;
         end = i + c.len_utf8();
-        if chars.len() == len {
+        if n == len {
             break;
         }
     }
-    if chars.len() != len {
+    if n != len {
         return None;
     }
+    let chars = chars.get(..len)?;
     // Move the first four characters to the end; letters are 10..35.
     let mut rem: u32 = 0;
     for c in chars.iter().skip(4).chain(chars.iter().take(4)) {

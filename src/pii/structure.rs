@@ -221,17 +221,32 @@ impl Detector {
             let Some((labels, delimiter)) = label_list(text, colon) else {
                 continue;
             };
-            let Some(fields) = self.header_row(text, &labels) else {
-                continue;
-            };
             // The values: to the end of the line, at most 256 bytes on.
             let mut line_end = (colon + 256).min(text.len());
             while !text.is_char_boundary(line_end) {
                 line_end -= 1;
             }
-            let line_end = text[colon..line_end]
-                .find(['\n', '\r', '⏎'])
+            let rest = &text[colon..line_end];
+            let newline = memchr::memchr2(b'\n', b'\r', rest.as_bytes());
+            let line_end = newline
+                .into_iter()
+                .chain(rest.find('⏎'))
+                .min()
                 .map_or(line_end, |i| colon + i);
+            // One value per label needs a delimiter between each two (a
+            // ` / ` holds a `/`): without them, no pairing (checked before
+            // the labels are read, which costs more). The delimiters are
+            // ASCII.
+            let delimiters = u8::try_from(delimiter).map_or(0, |d| {
+                memchr::memchr_iter(d, text.as_bytes().get(colon..line_end).unwrap_or_default())
+                    .count()
+            });
+            if delimiters + 1 < labels.len() {
+                continue;
+            }
+            let Some(fields) = self.header_row(text, &labels) else {
+                continue;
+            };
             let values = list_values(text, colon + 1, line_end, delimiter, fields.len());
             if values.len() != fields.len() {
                 continue;
@@ -335,7 +350,7 @@ impl Detector {
 
     /// The postal code of vCard `ADR` properties (the sixth component).
     pub(super) fn vcard_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        let starts: Vec<usize> = text.match_indices("ADR").map(|(at, _)| at).collect();
+        let starts: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), "ADR").collect();
         for (i, &at) in starts.iter().enumerate() {
             let next = starts.get(i + 1).copied().unwrap_or(text.len());
             let boundary = text[..at]
@@ -375,7 +390,7 @@ impl Detector {
         for keyword in ["VALUES", "values", "Values"] {
             // Tuples already read are not read again for a later keyword.
             let mut read_to = 0;
-            for (at, _) in text.match_indices(keyword) {
+            for at in memchr::memmem::find_iter(text.as_bytes(), keyword) {
                 if at < read_to {
                     continue;
                 }
@@ -556,24 +571,27 @@ fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
         None => (head, false),
     };
     let floor = head.len().saturating_sub(80);
-    let mut start = floor;
-    for (i, c) in head.char_indices().rev() {
-        if i < floor {
-            break;
-        }
-        let stop = if bracketed {
-            matches!(c, '(' | '[')
-        } else {
-            matches!(c, '\n' | '\r' | '⏎' | ':' | '(' | '.' | '!' | '?')
-        };
-        if stop {
-            start = i + c.len_utf8();
-            break;
-        }
-        if i == 0 {
-            start = 0;
-        }
+    let mut from = floor;
+    while !head.is_char_boundary(from) {
+        from += 1;
     }
+    // Just past the last stop in `head[from..]` (ASCII bytes are whole
+    // characters; `⏎` is looked for as a string).
+    let window = head.get(from..)?;
+    let stop_end = if bracketed {
+        window
+            .bytes()
+            .rposition(|b| matches!(b, b'(' | b'['))
+            .map(|i| i + 1)
+    } else {
+        let ascii = window
+            .bytes()
+            .rposition(|b| matches!(b, b'\n' | b'\r' | b':' | b'(' | b'.' | b'!' | b'?'))
+            .map(|i| i + 1);
+        let symbol = window.rfind('⏎').map(|i| i + '⏎'.len_utf8());
+        ascii.max(symbol)
+    };
+    let start = stop_end.map_or(floor, |end| from + end);
     if bracketed && start == floor && floor > 0 {
         return None;
     }
@@ -584,8 +602,10 @@ fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
     let labels = cells(region, start, delimiter);
     // Each a label, not a phrase holding another list (`Sato, Daan`).
     let plain = labels.iter().all(|&(s, e)| {
-        text.get(s..e)
-            .is_some_and(|l| !l.contains([';', '|', '/', ',']) && l.split_whitespace().count() <= 4)
+        text.get(s..e).is_some_and(|l| {
+            !l.bytes().any(|b| matches!(b, b';' | b'|' | b'/' | b','))
+                && l.split_whitespace().nth(4).is_none()
+        })
     });
     (labels.len() >= 2 && plain).then_some((labels, delimiter))
 }
