@@ -18,9 +18,9 @@ mod structure;
 
 use std::fmt;
 
-use regex_automata::meta;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
-use regex_automata::{Input, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, hybrid, meta, nfa::thompson};
 use serde::{Deserialize, Serialize};
 
 /// A category of identifier.
@@ -345,6 +345,8 @@ fn regex_syntax_escape(s: &str) -> String {
 #[derive(Debug)]
 pub struct Detector {
     regex: meta::Regex,
+    /// Where a match of each pattern starts: see `Starts`.
+    starts: Starts,
     rules: Vec<Rule>,
     date: meta::Regex,
     postal_value: meta::Regex,
@@ -386,6 +388,7 @@ impl Detector {
         let date = date_pattern();
         Ok(Self {
             regex: build(&sources)?,
+            starts: Starts::new(&sources)?,
             rules,
             date: build(&[date.as_str()])?,
             id_labels: build(&[id_labels.as_str()])?,
@@ -429,13 +432,12 @@ impl Detector {
     fn scan_automaton(&self, text: &str) -> Vec<Finding> {
         let mut found = Vec::new();
         let mut at = 0;
+        let mut caches = self.starts.caches.get();
         while at < text.len() {
-            let input = Input::new(text).span(at..text.len());
-            let Some(m) = self.regex.search(&input) else {
+            let Some((pattern, start, end)) = self.next_match(text, at, &mut caches) else {
                 break;
             };
-            let (start, end) = (m.start(), m.end());
-            match self.accept(text, m.pattern(), start, end) {
+            match self.accept(text, pattern, start, end) {
                 Some(f) => {
                     found.push(f);
                     at = end.max(start + 1);
@@ -443,7 +445,7 @@ impl Detector {
                 // A checksummed number that fails its check is skipped
                 // whole (its tail is no phone number); any other
                 // candidate resumes at its next word.
-                None => match self.rules.get(m.pattern().as_usize()) {
+                None => match self.rules.get(pattern.as_usize()) {
                     Some(Rule::Iban | Rule::Ssn) => at = end.max(start + 1),
                     Some(Rule::Card) if card_shaped(text.get(start..end).unwrap_or_default()) => {
                         at = end.max(start + 1)
@@ -456,6 +458,27 @@ impl Detector {
             }
         }
         found
+    }
+
+    /// The automaton's leftmost-first match in `text[at..]`: its end from
+    /// the forward search, its start from the pattern's own reverse DFA
+    /// (`Starts`); the combined regex's own search if that one cannot say.
+    fn next_match(
+        &self,
+        text: &str,
+        at: usize,
+        caches: &mut [hybrid::dfa::Cache],
+    ) -> Option<(PatternID, usize, usize)> {
+        let input = Input::new(text).span(at..text.len());
+        let half = self.regex.search_half(&input)?;
+        let (pattern, end) = (half.pattern(), half.offset());
+        match self.starts.start(caches, text, at, pattern, end) {
+            Some(start) => Some((pattern, start, end)),
+            None => {
+                let m = self.regex.search(&input)?;
+                Some((m.pattern(), m.start(), m.end()))
+            }
+        }
     }
 
     /// Validates a candidate and narrows it to the identifier.
@@ -659,6 +682,74 @@ impl Detector {
                 .then(|| finding(Category::Name, start, end))
                 .flatten(),
         }
+    }
+}
+
+/// One reverse lazy DFA per pattern, for the start of a match whose end
+/// and pattern the forward search found. The combined regex's reverse
+/// search does the same over the reverse of all the patterns at once, whose
+/// transition table is too large to stay in cache; each pattern's own is
+/// small. Both find the same start: the leftmost from which the pattern
+/// matches exactly up to the end (no earlier start can match, or the
+/// forward search would have found it), which a reverse search anchored at
+/// the end and reporting all matches (`MatchKind::All`) reaches last.
+type CachePool =
+    Pool<Vec<hybrid::dfa::Cache>, Box<dyn Fn() -> Vec<hybrid::dfa::Cache> + Send + Sync>>;
+
+#[derive(Debug)]
+struct Starts {
+    dfas: std::sync::Arc<Vec<hybrid::dfa::DFA>>,
+    /// A cache per pattern, kept warm across scans (a lazy DFA builds its
+    /// states as it meets them).
+    caches: CachePool,
+}
+
+impl Starts {
+    fn new(patterns: &[&str]) -> Result<Self, PiiError> {
+        let dfas = patterns
+            .iter()
+            .map(|p| {
+                hybrid::dfa::DFA::builder()
+                    .configure(
+                        hybrid::dfa::DFA::config()
+                            .match_kind(MatchKind::All)
+                            .prefilter(None),
+                    )
+                    .syntax(syntax::Config::new().unicode(true).utf8(true))
+                    .thompson(thompson::Config::new().reverse(true))
+                    .build(p)
+                    .map_err(|e| PiiError::Build(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let dfas = std::sync::Arc::new(dfas);
+        let for_caches = std::sync::Arc::clone(&dfas);
+        let caches: CachePool = Pool::new(Box::new(move || {
+            for_caches
+                .iter()
+                .map(hybrid::dfa::DFA::create_cache)
+                .collect()
+        }));
+        Ok(Self { dfas, caches })
+    }
+
+    /// Where the match of `pattern` that ends at `end` starts, at or after
+    /// `at`; `None` if the lazy DFA gave up.
+    fn start(
+        &self,
+        caches: &mut [hybrid::dfa::Cache],
+        text: &str,
+        at: usize,
+        pattern: PatternID,
+        end: usize,
+    ) -> Option<usize> {
+        let dfa = self.dfas.get(pattern.as_usize())?;
+        let cache = caches.get_mut(pattern.as_usize())?;
+        let input = Input::new(text)
+            .span(at..end)
+            .anchored(Anchored::Yes)
+            .earliest(false);
+        let start = dfa.try_search_rev(cache, &input).ok()??;
+        (start.pattern() == PatternID::ZERO).then_some(start.offset())
     }
 }
 
