@@ -599,15 +599,18 @@ fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
     let delimiter = [';', '|', '/', ',']
         .into_iter()
         .find(|d| region.contains(*d))?;
-    let labels = cells(region, start, delimiter);
-    // Each a label, not a phrase holding another list (`Sato, Daan`).
-    let plain = labels.iter().all(|&(s, e)| {
-        text.get(s..e).is_some_and(|l| {
-            !l.bytes().any(|b| matches!(b, b';' | b'|' | b'/' | b','))
-                && l.split_whitespace().nth(4).is_none()
-        })
+    // Each a label, not a phrase holding another list (`Sato, Daan`):
+    // checked before the cells are collected (spaces around a cell change
+    // neither test).
+    let plain = region.split(delimiter).all(|l| {
+        !l.bytes().any(|b| matches!(b, b';' | b'|' | b'/' | b','))
+            && l.split_whitespace().nth(4).is_none()
     });
-    (labels.len() >= 2 && plain).then_some((labels, delimiter))
+    if !plain {
+        return None;
+    }
+    let labels = cells(region, start, delimiter);
+    (labels.len() >= 2).then_some((labels, delimiter))
 }
 
 /// The first `n` values in `text[s..e]` split by `delimiter` (a `/` only
