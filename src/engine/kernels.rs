@@ -21,7 +21,7 @@ use super::layers::Visibility;
 
 /// Rows above which the weight is widened and handed to the blocked gemm
 /// (prefill); at or below it, the row-streaming kernel (decode).
-const STREAMING_MAX_ROWS: usize = 16;
+const STREAMING_MAX_ROWS: usize = 64;
 
 /// Weights smaller than this (elements) run on the calling thread: waking
 /// the pool would cost more than the product.
