@@ -20,7 +20,10 @@ use super::Result;
 use super::layers::Visibility;
 
 /// Rows above which the weight is widened and handed to the blocked gemm
-/// (prefill); at or below it, the row-streaming kernel (decode).
+/// (long prefill chunks); at or below it, the row-streaming kernel (decode,
+/// short prompts, a prefill's experts), which reads a half-precision weight
+/// once instead of widening it to f32 on every call (measured in
+/// `docs/benchmarks.md`: level with the gemm at about 128 rows).
 const STREAMING_MAX_ROWS: usize = 64;
 
 /// Weights smaller than this (elements) run on the calling thread: waking
