@@ -526,7 +526,7 @@ impl Detector {
                 }
                 let value_start = labelled_value_start(candidate)?;
                 let value = candidate.get(value_start..)?;
-                let digits = value.chars().filter(|c| digit_value(*c).is_some()).count();
+                let digits = digit_count(value);
                 // After an MBI label the value is an MBI or nothing (one
                 // with an excluded letter is a near miss).
                 let label = candidate.get(..value_start)?;
@@ -548,7 +548,7 @@ impl Detector {
                     .flatten()
             }
             Rule::Ssn => {
-                let digits = CardDigits::of(candidate);
+                let digits = Digits::of(candidate);
                 (bounded(start, end) && !next_is_digit_group(text, end) && ssn_valid(digits.get()))
                     .then(|| finding(Category::Ssn, start, end))
                     .flatten()
@@ -559,7 +559,7 @@ impl Detector {
                 let shorter = candidate.rfind([' ', '-']).map(|i| start + i);
                 [Some(end), shorter].into_iter().flatten().find_map(|e| {
                     let c = text.get(start..e)?;
-                    let digits = CardDigits::of(c);
+                    let digits = Digits::of(c);
                     let plausible = matches!(digits.get().first(), Some(2..=6));
                     // One separator throughout.
                     let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-'));
@@ -609,7 +609,7 @@ impl Detector {
                 {
                     return None;
                 }
-                let digits = CardDigits::of(candidate);
+                let digits = Digits::of(candidate);
                 let trunk = matches!(digits.get(), [0, d, ..] if *d != 0);
                 // Three dash-separated groups ending in one or two digits
                 // are a product code (an NDC `01817-523-55`), not a number
@@ -745,12 +745,8 @@ impl Starts {
     ) -> Option<usize> {
         let dfa = self.dfas.get(pattern.as_usize())?;
         let cache = caches.get_mut(pattern.as_usize())?;
-        let input = Input::new(text)
-            .span(at..end)
-            .anchored(Anchored::Yes)
-            .earliest(false);
-        let start = dfa.try_search_rev(cache, &input).ok()??;
-        (start.pattern() == PatternID::ZERO).then_some(start.offset())
+        let input = Input::new(text).span(at..end).anchored(Anchored::Yes);
+        Some(dfa.try_search_rev(cache, &input).ok()??.offset())
     }
 }
 
@@ -828,10 +824,11 @@ fn in_word_list(list: &[&str], word: &str) -> bool {
 
 /// Whether `haystack` holds `needle` (lower-case ASCII), ignoring ASCII case.
 fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// True when one of the three words after `end` names a street (`17634
@@ -895,18 +892,18 @@ fn lowercase_follows(text: &str, end: usize) -> bool {
 /// A card number's shape (13 digits or more, issuer digit 2-6) whatever
 /// its check: a near miss is skipped whole, not rescanned as a phone number.
 fn card_shaped(candidate: &str) -> bool {
-    let digits = CardDigits::of(candidate);
+    let digits = Digits::of(candidate);
     digits.count >= 13 && matches!(digits.get().first(), Some(2..=6))
 }
 
-/// The digits of a card candidate by value, without allocating: the first
-/// 20 and how many there are (a run of more than 19 is no card).
-struct CardDigits {
+/// The digits of a candidate by value, without allocating: the first 20
+/// and how many there are (no card, SSN or phone number has more).
+struct Digits {
     digits: [u32; 20],
     count: usize,
 }
 
-impl CardDigits {
+impl Digits {
     fn of(s: &str) -> Self {
         let mut digits = [0; 20];
         let mut count = 0;
@@ -1083,7 +1080,7 @@ fn digits_of(s: &str) -> Vec<u32> {
 }
 
 /// How many digits `s` holds.
-fn digit_count(s: &str) -> usize {
+pub(super) fn digit_count(s: &str) -> usize {
     s.chars().filter(|c| digit_value(*c).is_some()).count()
 }
 

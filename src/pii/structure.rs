@@ -12,7 +12,9 @@
 
 use regex_automata::{Anchored, Input, meta};
 
-use super::{Category, Detector, Finding, PiiError, digit_value, digits_of, ssn_valid};
+use super::{
+    Category, Detector, Finding, PiiError, digit_count, digit_value, digits_of, ssn_valid,
+};
 
 /// What a header, an identifier's type or a segment position says a
 /// value is.
@@ -267,9 +269,7 @@ impl Detector {
         for (i, &(s, e)) in row.iter().enumerate() {
             // A table pasted after a sentence: `From the ward list: MRN`.
             let cell = label_part(text.get(s..e)?, i);
-            if cell.len() > MAX_LABEL
-                || cell.chars().filter(|c| digit_value(*c).is_some()).count() >= 3
-            {
+            if cell.len() > MAX_LABEL || digit_count(cell) >= 3 {
                 return None;
             }
             let field = self.field_named(cell);
