@@ -10,7 +10,8 @@
 //! decode step reads (from the config: attention, shared expert, the top-k
 //! routed experts, norms, router, LM head, one embedding row), the measured
 //! read bandwidth, and decode as a fraction of the roofline
-//! `bandwidth / bytes per token`. Not a criterion bench: one decode step of
+//! `bandwidth / bytes per token`. `PALISADE_BENCH_KERNELS=1` times the
+//! packed weight product alone (see `kernels` below). Not a criterion bench: one decode step of
 //! the 1B model reads ~0.4-0.9 GB, so a handful of steps is the measurement.
 #![allow(
     clippy::unwrap_used,
@@ -97,7 +98,46 @@ fn run(model: &Model, prompt: &[u32], steps: usize) -> (Duration, Duration) {
     (prefill, t.elapsed())
 }
 
+/// `PALISADE_BENCH_KERNELS=1`: the packed product alone, on a weight of
+/// the bench model's attention size (4 MB, stays in L3 between calls) and
+/// of its LM head (64 MB, read from memory each call), for 1 to 64
+/// activation rows: weight bytes per second (what bounds few rows) and
+/// multiply-adds per second (what bounds many).
+fn kernels() {
+    use candle_core::Tensor;
+    let dev = Device::Cpu;
+    for (outputs, inputs) in [(2048usize, 1024usize), (32768, 1024)] {
+        let w = palisade::engine::panels::PackedWeight::new(
+            &Tensor::randn(0f32, 0.02, (outputs, inputs), &dev)
+                .unwrap()
+                .to_dtype(DType::BF16)
+                .unwrap(),
+        )
+        .unwrap();
+        for rows in [1usize, 2, 3, 4, 6, 8, 16, 32, 64] {
+            let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
+            let iters = if outputs > 4096 { 10 } else { 200 };
+            let _ = w.forward(&x).unwrap();
+            let t = Instant::now();
+            for _ in 0..iters {
+                black_box(w.forward(&x).unwrap());
+            }
+            let s = t.elapsed().as_secs_f64() / iters as f64;
+            println!(
+                "product {outputs}x{inputs} bf16, {rows:>2} rows: {:.3} ms {:.1} GB/s {:.1} GFLOP/s",
+                s * 1e3,
+                (outputs * inputs * 2) as f64 / s / 1e9,
+                (2 * rows * outputs * inputs) as f64 / s / 1e9
+            );
+        }
+    }
+}
+
 fn main() {
+    if std::env::var_os("PALISADE_BENCH_KERNELS").is_some() {
+        kernels();
+        return;
+    }
     let Some(dir) = std::env::var_os("PALISADE_BENCH_MODEL").map(PathBuf::from) else {
         eprintln!(
             "set PALISADE_BENCH_MODEL to a model directory (palisade model synth --arch llama4 --preset bench-1b --out DIR)"

@@ -1,70 +1,18 @@
-//! CPU kernels for the decode path: products of f32 activations with f32,
-//! bf16 or f16 weights, and attention over the cache.
-//!
-//! candle 0.11 has no half-precision matmul on CPU: it widens *the whole
-//! storage* of both operands to f32 on every call, which for a view into a
-//! stacked expert tensor means converting every expert to run one. Here
-//! the weights stay in their dtype and each weight row is streamed once
-//! (bf16 widened in registers), so a decode step reads each active weight
-//! once: what the memory-bandwidth roofline assumes. The blocked gemm is
-//! kept for large row blocks (prefill), where it wins.
+//! CPU kernels for the decode path: attention over the cache, and the
+//! widening loads of f32, bf16 and f16 weights that the products in
+//! [`super::panels`] use.
 //!
 //! Activations are always f32 (the residual stream, norms, attention and
 //! routing run in f32 whatever the weights' dtype).
 
-use candle_core::{CpuStorage, CustomOp2, DType, Layout, Shape, Tensor};
-use half::slice::HalfFloatSliceExt;
+use candle_core::{CpuStorage, Layout, Shape, Tensor};
 use rayon::prelude::*;
 
 use super::Result;
 use super::layers::Visibility;
 
-/// Rows above which the weight is widened and handed to the blocked gemm
-/// (long prefill chunks); at or below it, the row-streaming kernel (decode,
-/// short prompts, a prefill's experts), which reads a half-precision weight
-/// once instead of widening it to f32 on every call (measured in
-/// `docs/benchmarks.md`: level with the gemm at about 128 rows).
-const STREAMING_MAX_ROWS: usize = 64;
-
-/// Weights smaller than this (elements) run on the calling thread: waking
-/// the pool would cost more than the product.
-const PARALLEL_MIN_ELEMENTS: usize = 1 << 18;
-
-/// Output features a parallel task computes at least: fewer, larger tasks
-/// keep the pool's scheduling cost small next to the work.
-const MIN_OUTPUTS_PER_TASK: usize = 64;
-
-/// `x @ w^T` for `x` `[rows, in]` (f32) and `w` `[out, in]` in any float
-/// dtype; the result is f32 `[rows, out]`.
-pub fn linear(x: &Tensor, w: &Tensor) -> Result<Tensor> {
-    let x = if x.dtype() == DType::F32 {
-        x.clone()
-    } else {
-        x.to_dtype(DType::F32)?
-    };
-    let rows = x.dim(0)?;
-    match w.dtype() {
-        DType::F32 | DType::BF16 | DType::F16
-            if w.device().is_cpu() && rows <= STREAMING_MAX_ROWS =>
-        {
-            Ok(x.contiguous()?
-                .apply_op2_no_bwd(&w.contiguous()?, &StreamingLinear)?)
-        }
-        DType::F32 => Ok(x.matmul(&w.t()?)?),
-        // Compute-bound (prefill): widen just this weight, then gemm.
-        DType::BF16 | DType::F16 if w.device().is_cpu() => {
-            Ok(x.matmul(&w.to_dtype(DType::F32)?.t()?)?)
-        }
-        // GPUs multiply half precision natively.
-        dtype => Ok(x.to_dtype(dtype)?.matmul(&w.t()?)?.to_dtype(DType::F32)?),
-    }
-}
-
-/// The row-streaming product (CPU, f32 activations x f32/bf16/f16 weights).
-struct StreamingLinear;
-
-/// A weight element the streaming kernel reads as f32 in registers.
-trait Widen: Copy {
+/// A weight element read as f32.
+pub(super) trait Widen: Copy {
     fn widen(self) -> f32;
 }
 
@@ -88,26 +36,6 @@ impl Widen for half::bf16 {
     fn widen(self) -> f32 {
         f32::from_bits(u32::from(self.to_bits()) << 16)
     }
-}
-
-/// `sum(x * w)`, `w` widened on the fly. Sixteen independent sums so the
-/// loop vectorises; `FMA` fuses multiply and add where the CPU has it.
-#[inline(always)]
-fn dot<W: Widen, const FMA: bool>(x: &[f32], w: &[W]) -> f32 {
-    let mut acc = [0f32; 16];
-    let cx = x.chunks_exact(16);
-    let cw = w.chunks_exact(16);
-    let mut tail = 0f32;
-    for (a, b) in cx.remainder().iter().zip(cw.remainder()) {
-        tail += a * b.widen();
-    }
-    for (xs, ws) in cx.zip(cw) {
-        for ((s, a), b) in acc.iter_mut().zip(xs).zip(ws) {
-            let b = b.widen();
-            *s = if FMA { a.mul_add(b, *s) } else { *s + a * b };
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 /// The sum of eight lanes as a tree.
@@ -140,9 +68,8 @@ fn exp_f32(x: f32) -> f32 {
     if x < -87.3 { 0.0 } else { y * scale }
 }
 
-/// A weight dtype the streaming kernel handles: one block of output
-/// features, `out[o][r] = x[r] . w[o]`.
-trait WeightRows: Sized + Sync + Widen {
+/// A weight dtype the product kernels load, widened to f32 lanes.
+pub(super) trait WeightRows: Sized + Sync + Send + Widen {
     /// Eight consecutive weights widened to f32 lanes.
     ///
     /// # Safety
@@ -160,44 +87,6 @@ trait WeightRows: Sized + Sync + Widen {
     #[cfg(target_arch = "x86_64")]
     #[allow(unsafe_code)]
     unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512;
-
-    /// The row as the dot product reads it: in place, or widened into
-    /// `buf` once for all `rows` activations (f16, which has no cheap
-    /// register widening without F16C).
-    fn dot_rows<const FMA: bool>(
-        out_row: &mut [f32],
-        x: &[f32],
-        w_row: &[Self],
-        inputs: usize,
-        buf: &mut [f32],
-    );
-
-    #[inline(always)]
-    fn block<const FMA: bool>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[Self],
-        rows: usize,
-        inputs: usize,
-        buf: &mut [f32],
-    ) {
-        for (out_row, w_row) in out.chunks_mut(rows).zip(w.chunks(inputs)) {
-            Self::dot_rows::<FMA>(out_row, x, w_row, inputs, buf);
-        }
-    }
-}
-
-/// Weights widened in registers.
-#[inline(always)]
-fn dot_rows_in_place<W: Widen, const FMA: bool>(
-    out_row: &mut [f32],
-    x: &[f32],
-    w_row: &[W],
-    inputs: usize,
-) {
-    for (o, x_row) in out_row.iter_mut().zip(x.chunks(inputs)) {
-        *o = dot::<W, FMA>(x_row, w_row);
-    }
 }
 
 impl WeightRows for f32 {
@@ -219,17 +108,6 @@ impl WeightRows for f32 {
         // SAFETY: the caller guarantees sixteen readable elements at `p`
         // and the CPU feature; unaligned loads are allowed.
         unsafe { std::arch::x86_64::_mm512_loadu_ps(p) }
-    }
-
-    #[inline(always)]
-    fn dot_rows<const FMA: bool>(
-        out_row: &mut [f32],
-        x: &[f32],
-        w_row: &[Self],
-        inputs: usize,
-        _buf: &mut [f32],
-    ) {
-        dot_rows_in_place::<f32, FMA>(out_row, x, w_row, inputs);
     }
 }
 
@@ -269,17 +147,6 @@ impl WeightRows for half::bf16 {
             )))
         }
     }
-
-    #[inline(always)]
-    fn dot_rows<const FMA: bool>(
-        out_row: &mut [f32],
-        x: &[f32],
-        w_row: &[Self],
-        inputs: usize,
-        _buf: &mut [f32],
-    ) {
-        dot_rows_in_place::<half::bf16, FMA>(out_row, x, w_row, inputs);
-    }
 }
 
 impl WeightRows for half::f16 {
@@ -304,473 +171,11 @@ impl WeightRows for half::f16 {
             std::arch::x86_64::_mm512_cvtph_ps(std::arch::x86_64::_mm256_loadu_si256(p.cast()))
         }
     }
-
-    #[inline(always)]
-    fn dot_rows<const FMA: bool>(
-        out_row: &mut [f32],
-        x: &[f32],
-        w_row: &[Self],
-        inputs: usize,
-        buf: &mut [f32],
-    ) {
-        w_row.convert_to_f32_slice(buf);
-        dot_rows_in_place::<f32, FMA>(out_row, x, buf, inputs);
-    }
-}
-
-/// The block compiled for AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn block_avx2<W: WeightRows>(
-    out: &mut [f32],
-    x: &[f32],
-    w: &[W],
-    rows: usize,
-    inputs: usize,
-    buf: &mut [f32],
-) {
-    W::block::<true>(out, x, w, rows, inputs, buf);
-}
-
-fn block<W: WeightRows>(
-    out: &mut [f32],
-    x: &[f32],
-    w: &[W],
-    rows: usize,
-    inputs: usize,
-    buf: &mut [f32],
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        let f16c = std::arch::is_x86_feature_detected!("f16c");
-        // SAFETY: both functions only need the instructions named in their
-        // `target_feature`, and the CPU has just reported each of them.
-        #[allow(unsafe_code)]
-        unsafe {
-            if rows >= TILED_MIN_ROWS && avx512() {
-                tiled::block_avx512(out, x, w, rows, inputs);
-            } else if rows >= TILED_MIN_ROWS && f16c {
-                tiled::block_avx2(out, x, w, rows, inputs);
-            } else {
-                block_avx2(out, x, w, rows, inputs, buf);
-            }
-        }
-        return;
-    }
-    W::block::<false>(out, x, w, rows, inputs, buf);
-}
-
-/// Whether the AVX-512 build of the tiled kernel may run: the CPU has
-/// AVX-512F (and F16C, which the f16 weights' widening needs), and
-/// `PALISADE_NO_AVX512` is not set (to compare the two builds on one
-/// machine).
-#[cfg(target_arch = "x86_64")]
-fn avx512() -> bool {
-    static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *AVX512.get_or_init(|| {
-        std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("f16c")
-            && std::env::var_os("PALISADE_NO_AVX512").is_none()
-    })
-}
-
-/// Activation rows from which the register-blocked kernel runs: with one
-/// row there is nothing to share a loaded weight with.
-const TILED_MIN_ROWS: usize = 2;
-
-/// The register-blocked kernel for several activation rows (batched
-/// decode): a tile of `NW` weight rows by `M` activation rows keeps its
-/// `M * NW` sums in registers, so each weight vector, widened once, feeds
-/// `M` multiply-adds and each activation vector `NW`. The one-row kernel
-/// above re-widens the weight row per activation row and is bound by
-/// loads and conversions, not by the multiply-adds.
-///
-/// Two builds of the same tile, chosen at run time: AVX2 (16 registers of
-/// 8 lanes: a 4x3 tile, 12 sums + 3 weights + 1 activation) and AVX-512
-/// (32 registers of 16 lanes: an 8x3 tile, 24 sums + 3 weights + 1
-/// activation), which halves the instructions per multiply-add and widens
-/// each weight vector for eight rows instead of four.
-#[cfg(target_arch = "x86_64")]
-mod tiled {
-    use std::arch::x86_64::{
-        __m256, __m512, _MM_HINT_T0, _mm_prefetch, _mm256_fmadd_ps, _mm256_setzero_ps,
-        _mm512_fmadd_ps, _mm512_reduce_add_ps, _mm512_setzero_ps,
-    };
-
-    use super::WeightRows;
-
-    /// Weight rows per tile in both builds (see the module comment for
-    /// the register count).
-    const NW: usize = 3;
-
-    /// One vector width and the operations the tile needs.
-    #[allow(unsafe_code)]
-    trait Simd {
-        type V: Copy;
-        const LANES: usize;
-        /// # Safety
-        /// The CPU has this width's instructions.
-        unsafe fn zero() -> Self::V;
-        /// # Safety
-        /// As `zero`.
-        unsafe fn fma(a: Self::V, b: Self::V, acc: Self::V) -> Self::V;
-        /// # Safety
-        /// `p` points at `LANES` readable elements; the CPU has this
-        /// width's instructions.
-        unsafe fn load<W: WeightRows>(p: *const W) -> Self::V;
-        /// # Safety
-        /// As `zero`.
-        unsafe fn sum(v: Self::V) -> f32;
-    }
-
-    struct Avx2;
-
-    #[allow(unsafe_code)]
-    impl Simd for Avx2 {
-        type V = __m256;
-        const LANES: usize = 8;
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn zero() -> __m256 {
-            _mm256_setzero_ps()
-        }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn fma(a: __m256, b: __m256, acc: __m256) -> __m256 {
-            _mm256_fmadd_ps(a, b, acc)
-        }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        #[allow(unsafe_code)]
-        unsafe fn load<W: WeightRows>(p: *const W) -> __m256 {
-            // SAFETY: forwarded from the caller.
-            unsafe { W::load8(p) }
-        }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn sum(v: __m256) -> f32 {
-            super::hsum256(v)
-        }
-    }
-
-    struct Avx512;
-
-    #[allow(unsafe_code)]
-    impl Simd for Avx512 {
-        type V = __m512;
-        const LANES: usize = 16;
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn zero() -> __m512 {
-            _mm512_setzero_ps()
-        }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn fma(a: __m512, b: __m512, acc: __m512) -> __m512 {
-            _mm512_fmadd_ps(a, b, acc)
-        }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        #[allow(unsafe_code)]
-        unsafe fn load<W: WeightRows>(p: *const W) -> __m512 {
-            // SAFETY: forwarded from the caller.
-            unsafe { W::load16(p) }
-        }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn sum(v: __m512) -> f32 {
-            _mm512_reduce_add_ps(v)
-        }
-    }
-
-    /// The AVX2 build: 4x3 tiles.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) fn block_avx2<W: WeightRows>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[W],
-        rows: usize,
-        inputs: usize,
-    ) {
-        block::<Avx2, W, 4>(out, x, w, rows, inputs);
-    }
-
-    /// The AVX-512 build: 8x3 tiles.
-    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
-    pub(super) fn block_avx512<W: WeightRows>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[W],
-        rows: usize,
-        inputs: usize,
-    ) {
-        block::<Avx512, W, 8>(out, x, w, rows, inputs);
-    }
-
-    /// `out` (`[outputs, rows]`, transposed) = `x` (`[rows, inputs]`) times
-    /// the weight rows `w` (`[outputs, inputs]`), in tiles of `M` rows.
-    #[inline(always)]
-    fn block<S: Simd, W: WeightRows, const M: usize>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[W],
-        rows: usize,
-        inputs: usize,
-    ) {
-        if inputs == 0 || x.len() < rows * inputs {
-            return;
-        }
-        for (out_tile, w_tile) in out.chunks_mut(NW * rows).zip(w.chunks(NW * inputs)) {
-            if w_tile.len() == NW * inputs {
-                rows_of::<S, W, M, NW>(out_tile, x, w_tile, rows, inputs);
-            } else {
-                // The last outputs, fewer than a tile: one at a time.
-                for (o, w_row) in out_tile.chunks_mut(rows).zip(w_tile.chunks_exact(inputs)) {
-                    rows_of::<S, W, M, 1>(o, x, w_row, rows, inputs);
-                }
-            }
-        }
-    }
-
-    /// All activation rows against `N` weight rows, `M` rows at a time,
-    /// then the rest in tiles of 4, 3, 2 or 1.
-    #[inline(always)]
-    fn rows_of<S: Simd, W: WeightRows, const M: usize, const N: usize>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[W],
-        rows: usize,
-        inputs: usize,
-    ) {
-        let mut r = 0;
-        while r + M <= rows {
-            tile::<S, W, M, N>(out, x, w, rows, inputs, r);
-            r += M;
-        }
-        if M > 4 && r + 4 <= rows {
-            tile::<S, W, 4, N>(out, x, w, rows, inputs, r);
-            r += 4;
-        }
-        match rows - r {
-            3 => tile::<S, W, 3, N>(out, x, w, rows, inputs, r),
-            2 => tile::<S, W, 2, N>(out, x, w, rows, inputs, r),
-            1 => tile::<S, W, 1, N>(out, x, w, rows, inputs, r),
-            _ => {}
-        }
-    }
-
-    /// Activation rows `r0..r0 + M` against the `N` weight rows of `w`;
-    /// writes `out[n * rows + r0 + m]`.
-    #[inline(always)]
-    #[allow(unsafe_code)]
-    fn tile<S: Simd, W: WeightRows, const M: usize, const N: usize>(
-        out: &mut [f32],
-        x: &[f32],
-        w: &[W],
-        rows: usize,
-        inputs: usize,
-        r0: usize,
-    ) {
-        // Every pointer below starts a row of `inputs` elements inside a
-        // slice checked to hold it, and the loop reads `k..k + LANES` of
-        // each row with `k + LANES <= body <= inputs`; the callers run
-        // only on CPUs with `S`'s instructions (their target features).
-        if w.len() < N * inputs || x.len() < (r0 + M) * inputs || out.len() < N * rows {
-            return;
-        }
-        let body = inputs - inputs % S::LANES;
-        let w_rows: [*const W; N] = std::array::from_fn(|n| w.as_ptr().wrapping_add(n * inputs));
-        let x_rows: [*const f32; M] =
-            std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * inputs));
-        // SAFETY: see above.
-        let zero = unsafe { S::zero() };
-        let mut acc = [[zero; N]; M];
-        let mut wv = [zero; N];
-        let mut k = 0;
-        while k < body {
-            for (v, p) in wv.iter_mut().zip(w_rows) {
-                // SAFETY: see above.
-                *v = unsafe { S::load(p.add(k)) };
-                // A hint for the weights a kilobyte on (a prefetch never
-                // faults): with several rows streamed at once the
-                // hardware prefetcher falls behind.
-                // SAFETY: as above.
-                unsafe {
-                    _mm_prefetch::<_MM_HINT_T0>(
-                        p.wrapping_add(k).cast::<u8>().wrapping_add(1024).cast(),
-                    );
-                }
-            }
-            for (acc_m, p) in acc.iter_mut().zip(x_rows) {
-                // SAFETY: see above.
-                let xm = unsafe { S::load(p.add(k)) };
-                for (a, wn) in acc_m.iter_mut().zip(wv) {
-                    // SAFETY: see above.
-                    *a = unsafe { S::fma(xm, wn, *a) };
-                }
-            }
-            k += S::LANES;
-        }
-        let x_tail = |m: usize| x.iter().skip((r0 + m) * inputs + body).take(inputs - body);
-        let w_tail = |n: usize| w.iter().skip(n * inputs + body).take(inputs - body);
-        for (m, acc_m) in acc.iter().enumerate() {
-            for (n, a) in acc_m.iter().enumerate() {
-                let tail: f32 = x_tail(m).zip(w_tail(n)).map(|(a, b)| a * b.widen()).sum();
-                if let Some(slot) = out.get_mut(n * rows + r0 + m) {
-                    // SAFETY: see above.
-                    *slot = unsafe { S::sum(*a) } + tail;
-                }
-            }
-        }
-    }
-}
-
-impl StreamingLinear {
-    fn run<W: WeightRows>(
-        x: &[f32],
-        rows: usize,
-        w: &[W],
-        outputs: usize,
-        inputs: usize,
-    ) -> Vec<f32> {
-        // Computed transposed ([out, rows]) so each task owns a contiguous
-        // block, then transposed back (rows is at most STREAMING_MAX_ROWS).
-        let mut transposed = vec![0f32; outputs * rows];
-        if outputs * inputs < PARALLEL_MIN_ELEMENTS {
-            let mut buf = vec![0f32; inputs];
-            block(&mut transposed, x, w, rows, inputs, &mut buf);
-            return Self::untranspose(transposed, rows, outputs);
-        }
-        let tasks = rayon::current_num_threads() * 2;
-        let per_task = outputs.div_ceil(tasks).max(MIN_OUTPUTS_PER_TASK);
-        transposed
-            .par_chunks_mut(per_task * rows)
-            .zip(w.par_chunks(per_task * inputs))
-            .for_each_init(
-                || vec![0f32; inputs],
-                |buf, (out_block, w_block)| block(out_block, x, w_block, rows, inputs, buf),
-            );
-        Self::untranspose(transposed, rows, outputs)
-    }
-
-    fn untranspose(transposed: Vec<f32>, rows: usize, outputs: usize) -> Vec<f32> {
-        if rows == 1 {
-            return transposed;
-        }
-        let mut out = vec![0f32; outputs * rows];
-        for (o, col) in transposed.chunks(rows).enumerate() {
-            for (r, v) in col.iter().enumerate() {
-                if let Some(slot) = out.get_mut(r * outputs + o) {
-                    *slot = *v;
-                }
-            }
-        }
-        out
-    }
-}
-
-impl CustomOp2 for StreamingLinear {
-    fn name(&self) -> &'static str {
-        "palisade-streaming-linear"
-    }
-
-    fn cpu_fwd(
-        &self,
-        s1: &CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let (rows, inputs) = l1.shape().dims2()?;
-        let (outputs, w_inputs) = l2.shape().dims2()?;
-        if inputs != w_inputs {
-            candle_core::bail!("streaming-linear: x has {inputs} features, the weight {w_inputs}");
-        }
-        let (Some((x0, x1)), Some((w0, w1))) = (l1.contiguous_offsets(), l2.contiguous_offsets())
-        else {
-            candle_core::bail!("streaming-linear: operands must be contiguous");
-        };
-        let CpuStorage::F32(x) = s1 else {
-            candle_core::bail!("streaming-linear: activations must be f32");
-        };
-        let x = x
-            .get(x0..x1)
-            .ok_or_else(|| candle_core::Error::Msg("streaming-linear: x out of range".into()))?;
-        let out = match s2 {
-            CpuStorage::BF16(w) => {
-                let w = w.get(w0..w1).ok_or_else(|| {
-                    candle_core::Error::Msg("streaming-linear: w out of range".into())
-                })?;
-                Self::run(x, rows, w, outputs, inputs)
-            }
-            CpuStorage::F16(w) => {
-                let w = w.get(w0..w1).ok_or_else(|| {
-                    candle_core::Error::Msg("streaming-linear: w out of range".into())
-                })?;
-                Self::run(x, rows, w, outputs, inputs)
-            }
-            CpuStorage::F32(w) => {
-                let w = w.get(w0..w1).ok_or_else(|| {
-                    candle_core::Error::Msg("streaming-linear: w out of range".into())
-                })?;
-                Self::run(x, rows, w, outputs, inputs)
-            }
-            _ => candle_core::bail!("streaming-linear: weights must be f32, bf16 or f16"),
-        };
-        Ok((CpuStorage::F32(out), Shape::from((rows, outputs))))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use candle_core::Device;
-
-    #[test]
-    fn half_linear_equals_the_widened_matmul() {
-        let dev = Device::Cpu;
-        for (rows, inputs, outputs) in [
-            (1, 64, 130),
-            (2, 8, 4),
-            (3, 37, 5),
-            (7, 1024, 9),
-            (16, 256, 64),
-            (9, 48, 7),
-            (12, 40, 6),
-            (15, 1030, 11),
-            (40, 64, 70),
-        ] {
-            let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
-            let w = Tensor::randn(0f32, 1.0, (outputs, inputs), &dev).unwrap();
-            for dtype in [DType::F32, DType::BF16, DType::F16] {
-                let wh = w.to_dtype(dtype).unwrap();
-                let expected = x
-                    .matmul(&wh.to_dtype(DType::F32).unwrap().t().unwrap())
-                    .unwrap();
-                let got = linear(&x, &wh).unwrap();
-                assert_eq!(got.dims(), &[rows, outputs]);
-                let diff = (got - expected)
-                    .unwrap()
-                    .abs()
-                    .unwrap()
-                    .flatten_all()
-                    .unwrap()
-                    .max(0)
-                    .unwrap()
-                    .to_scalar::<f32>()
-                    .unwrap();
-                assert!(diff < 1e-3, "{rows}x{inputs}x{outputs} {dtype:?}: {diff}");
-            }
-        }
-    }
 
     #[test]
     fn the_vectorised_exp_is_within_two_ulp_of_the_library_exp() {
@@ -798,69 +203,6 @@ mod tests {
                 dot8::<false>(&values, &values),
                 values.iter().map(|v| v * v).sum::<f32>()
             );
-        }
-    }
-
-    /// Both builds of the tiled kernel (the dispatcher picks one per CPU)
-    /// against a plain f64 sum, over tile sizes and remainders.
-    #[cfg(target_arch = "x86_64")]
-    #[test]
-    #[allow(unsafe_code)]
-    fn both_tiled_builds_match_a_plain_sum() {
-        type Kernel<'a> = &'a dyn Fn(&mut [f32], &[f32], &[half::bf16], usize, usize);
-        fn check(name: &str, run: Kernel<'_>, rows: usize, inputs: usize, outputs: usize) {
-            let x: Vec<f32> = (0..rows * inputs)
-                .map(|i| ((i * 7919 % 1009) as f32 / 1009.0) - 0.5)
-                .collect();
-            let w: Vec<half::bf16> = (0..outputs * inputs)
-                .map(|i| half::bf16::from_f32(((i * 104_729 % 997) as f32 / 997.0) - 0.5))
-                .collect();
-            let mut out = vec![f32::NAN; outputs * rows];
-            run(&mut out, &x, &w, rows, inputs);
-            for o in 0..outputs {
-                for r in 0..rows {
-                    let expected: f64 = (0..inputs)
-                        .map(|k| {
-                            f64::from(x[r * inputs + k]) * f64::from(w[o * inputs + k].to_f32())
-                        })
-                        .sum();
-                    let got = out[o * rows + r];
-                    assert!(
-                        (f64::from(got) - expected).abs() < 1e-3,
-                        "{name} {rows}x{inputs}x{outputs} out {o} row {r}: {got} vs {expected}"
-                    );
-                }
-            }
-        }
-        let shapes = [
-            (2, 16, 3),
-            (5, 33, 4),
-            (8, 64, 6),
-            (13, 47, 7),
-            (16, 1024, 3),
-        ];
-        if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
-            for (rows, inputs, outputs) in shapes {
-                // SAFETY: the CPU has just reported the build's features.
-                let run = |o: &mut [f32], x: &[f32], w: &[half::bf16], r, i| unsafe {
-                    tiled::block_avx2(o, x, w, r, i)
-                };
-                check("avx2", &run, rows, inputs, outputs);
-            }
-        }
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("f16c")
-        {
-            for (rows, inputs, outputs) in shapes {
-                // SAFETY: the CPU has just reported the build's features.
-                let run = |o: &mut [f32], x: &[f32], w: &[half::bf16], r, i| unsafe {
-                    tiled::block_avx512(o, x, w, r, i)
-                };
-                check("avx512", &run, rows, inputs, outputs);
-            }
         }
     }
 }

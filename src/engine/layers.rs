@@ -10,6 +10,7 @@ use candle_core::{D, DType, Device, Tensor};
 
 use super::cache::{CachedKv, SequenceCache};
 use super::config::{CommonConfig, RopeConfig, RopeScaling};
+use super::panels::PackedWeight;
 use super::weights::Weights;
 use super::{Result, kernels};
 
@@ -45,26 +46,26 @@ impl RmsNorm {
 /// A bias-free linear layer, weight `[out, in]` as in the checkpoint.
 #[derive(Debug, Clone)]
 pub struct Linear {
-    weight: Tensor,
+    weight: PackedWeight,
     /// f32 `[out]`, when the layer has one.
     bias: Option<Tensor>,
 }
 
 impl Linear {
     pub fn load(w: &Weights, name: &str, out_features: usize, in_features: usize) -> Result<Self> {
+        Self::from_weight(&w.get(name, &[out_features, in_features])?)
+    }
+
+    pub fn from_weight(weight: &Tensor) -> Result<Self> {
         Ok(Self {
-            weight: w.get(name, &[out_features, in_features])?,
+            weight: PackedWeight::new(weight)?,
             bias: None,
         })
     }
 
-    pub fn from_weight(weight: Tensor) -> Self {
-        Self { weight, bias: None }
-    }
-
     /// `x @ W^T (+ b)` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = kernels::linear(x, &self.weight)?;
+        let y = self.weight.forward(x)?;
         match &self.bias {
             Some(b) => Ok(y.broadcast_add(b)?),
             None => Ok(y),
@@ -87,7 +88,7 @@ impl Mlp {
         let gate = w.get(&format!("{prefix}.gate_proj.weight"), &[width, hidden])?;
         let up = w.get(&format!("{prefix}.up_proj.weight"), &[width, hidden])?;
         Ok(Self {
-            gate_up: Linear::from_weight(Tensor::cat(&[gate, up], 0)?),
+            gate_up: Linear::from_weight(&Tensor::cat(&[gate, up], 0)?)?,
             down: Linear::load(w, &format!("{prefix}.down_proj.weight"), hidden, width)?,
             width,
         })
@@ -319,7 +320,7 @@ impl Attention {
         let q = get("q_proj.weight", &[q_width, hidden])?;
         let k = get("k_proj.weight", &[kv_width, hidden])?;
         let v = get("v_proj.weight", &[kv_width, hidden])?;
-        let mut qkv = Linear::from_weight(Tensor::cat(&[q, k, v], 0)?);
+        let mut qkv = Linear::from_weight(&Tensor::cat(&[q, k, v], 0)?)?;
         let mut o = Linear::load(w, &format!("{prefix}.o_proj.weight"), hidden, q_width)?;
         if c.attention_bias {
             let bias = |name: &str, n: usize| -> Result<Tensor> {

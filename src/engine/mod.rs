@@ -17,6 +17,7 @@ pub mod llama4;
 pub mod mixtral;
 pub mod model;
 mod moe;
+pub mod panels;
 pub mod qwen3_moe;
 pub mod sampling;
 pub mod synth;

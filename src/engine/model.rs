@@ -118,7 +118,7 @@ impl Model {
         };
         let embed = w.get("model.embed_tokens.weight", &[c.vocab_size, c.hidden_size])?;
         let lm_head = if c.tie_word_embeddings && !w.contains("lm_head.weight") {
-            Linear::from_weight(embed.clone())
+            Linear::from_weight(&embed)?
         } else {
             Linear::load(w, "lm_head.weight", c.vocab_size, c.hidden_size)?
         };

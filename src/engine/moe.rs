@@ -5,8 +5,9 @@
 
 use candle_core::{D, DType, Tensor};
 
+use super::Result;
+use super::panels::PackedWeight;
 use super::weights::Weights;
-use super::{Result, kernels};
 
 /// How router logits become expert weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +81,9 @@ pub fn route(logits: &Tensor, k: usize, scoring: Scoring) -> Result<Routing> {
 #[derive(Debug, Clone)]
 pub struct Experts {
     /// Per expert: gate and up fused, `[2 * width, hidden]`.
-    gate_up: Vec<Tensor>,
+    gate_up: Vec<PackedWeight>,
     /// Per expert: `[hidden, width]`.
-    down: Vec<Tensor>,
+    down: Vec<PackedWeight>,
     width: usize,
 }
 
@@ -94,8 +95,8 @@ impl Experts {
         let mut gu = Vec::with_capacity(experts);
         let mut dn = Vec::with_capacity(experts);
         for e in 0..experts {
-            gu.push(gate_up.get(e)?.t()?.contiguous()?);
-            dn.push(down.get(e)?.t()?.contiguous()?);
+            gu.push(PackedWeight::new(&gate_up.get(e)?.t()?)?);
+            dn.push(PackedWeight::new(&down.get(e)?.t()?)?);
         }
         Ok(Self {
             gate_up: gu,
@@ -134,8 +135,8 @@ impl Experts {
         let mut gate_up = Vec::with_capacity(weights.len());
         let mut down = Vec::with_capacity(weights.len());
         for (g, u, d) in weights {
-            gate_up.push(Tensor::cat(&[g, u], 0)?);
-            down.push(d);
+            gate_up.push(PackedWeight::new(&Tensor::cat(&[g, u], 0)?)?);
+            down.push(PackedWeight::new(&d)?);
         }
         Ok(Self {
             gate_up,
@@ -151,10 +152,10 @@ impl Experts {
             ))
             .into());
         };
-        let h = kernels::linear(x, gate_up)?;
+        let h = gate_up.forward(x)?;
         let gate = h.narrow(D::Minus1, 0, self.width)?;
         let up = h.narrow(D::Minus1, self.width, self.width)?;
-        kernels::linear(&(gate.silu()? * up)?, down)
+        down.forward(&(gate.silu()? * up)?)
     }
 
     /// Runs the routed experts on `x` (`[rows, hidden]`) and sums their
