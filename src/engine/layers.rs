@@ -94,12 +94,34 @@ impl Mlp {
         })
     }
 
+    /// The fused gate/up weight, the down weight and the width, for the
+    /// grouped CPU products of a MoE block; `None` when a projection has a
+    /// bias.
+    pub(crate) fn parts(&self) -> Option<(&PackedWeight, &PackedWeight, usize)> {
+        (self.gate_up.bias.is_none() && self.down.bias.is_none()).then_some((
+            &self.gate_up.weight,
+            &self.down.weight,
+            self.width,
+        ))
+    }
+
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let h = self.gate_up.forward(x)?;
         let gate = h.narrow(D::Minus1, 0, self.width)?;
         let up = h.narrow(D::Minus1, self.width, self.width)?;
         self.down.forward(&(gate.silu()? * up)?)
     }
+}
+
+/// `silu(gate) * up` per row of `h` (`[rows, 2 * width]`, gate first),
+/// in the order and rounding of candle's `silu` and `mul`.
+pub(crate) fn swiglu(h: &[f32], width: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(h.len() / 2);
+    for row in h.chunks_exact(2 * width.max(1)) {
+        let (gate, up) = row.split_at(width);
+        out.extend(gate.iter().zip(up).map(|(g, u)| g / (1.0 + (-g).exp()) * u));
+    }
+    out
 }
 
 /// Which elements RoPE rotates together.

@@ -32,6 +32,12 @@ pub(crate) struct MoeBlock {
 impl MoeBlock {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let routing = moe::route(&self.router.forward(x)?, self.top_k, self.scoring)?;
+        if let Some(out) =
+            self.experts
+                .forward_host(x, &routing, self.scoring, self.shared.as_ref())?
+        {
+            return Ok(out);
+        }
         let routed = self.experts.forward(x, &routing, self.scoring)?;
         match &self.shared {
             Some(shared) => Ok((shared.forward(x)? + routed)?),

@@ -6,7 +6,8 @@
 use candle_core::{D, DType, Tensor};
 
 use super::Result;
-use super::panels::PackedWeight;
+use super::layers::{Mlp, swiglu};
+use super::panels::{Job, PackedWeight, products};
 use super::weights::Weights;
 
 /// How router logits become expert weights.
@@ -147,15 +148,122 @@ impl Experts {
 
     fn expert(&self, e: usize, x: &Tensor) -> Result<Tensor> {
         let (Some(gate_up), Some(down)) = (self.gate_up.get(e), self.down.get(e)) else {
-            return Err(candle_core::Error::Msg(format!(
-                "router chose expert {e}, which does not exist"
-            ))
-            .into());
+            return Err(unknown_expert(e));
         };
         let h = gate_up.forward(x)?;
         let gate = h.narrow(D::Minus1, 0, self.width)?;
         let up = h.narrow(D::Minus1, self.width, self.width)?;
         down.forward(&(gate.silu()? * up)?)
+    }
+
+    /// The routed experts and the shared one (`shared`) on weights packed
+    /// for the CPU: each expert's rows gathered on the host, every gate/up
+    /// product in one parallel pass and every down product in another,
+    /// then summed as [`Self::forward`] and the caller do (routed experts
+    /// in expert order, then the shared expert added). `None` when a
+    /// weight is not packed for the CPU.
+    pub(crate) fn forward_host(
+        &self,
+        x: &Tensor,
+        routing: &Routing,
+        scoring: Scoring,
+        shared: Option<&Mlp>,
+    ) -> Result<Option<Tensor>> {
+        let shared = match shared.map(Mlp::parts) {
+            Some(None) => return Ok(None),
+            Some(Some(parts)) => Some(parts),
+            None => None,
+        };
+        let packed = self
+            .gate_up
+            .iter()
+            .chain(&self.down)
+            .all(PackedWeight::on_host)
+            && shared.is_none_or(|(g, d, _)| g.on_host() && d.on_host());
+        if !x.device().is_cpu() || !packed {
+            return Ok(None);
+        }
+        let (rows, hidden) = x.dims2()?;
+        let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+        let mut chosen = Vec::new();
+        for (e, (sel, weights)) in routing.rows.iter().zip(&routing.weights).enumerate() {
+            if sel.is_empty() {
+                continue;
+            }
+            let (Some(gate_up), Some(down)) = (self.gate_up.get(e), self.down.get(e)) else {
+                return Err(unknown_expert(e));
+            };
+            let mut xe = Vec::with_capacity(sel.len() * hidden);
+            for (&r, &w) in sel.iter().zip(weights) {
+                let r = r as usize;
+                let Some(src) = xs.get(r * hidden..(r + 1) * hidden) else {
+                    return Err(candle_core::Error::Msg(format!(
+                        "the router sent row {r} of {rows} to expert {e}"
+                    ))
+                    .into());
+                };
+                match scoring {
+                    Scoring::SigmoidOnInput => xe.extend(src.iter().map(|v| v * w)),
+                    Scoring::SoftmaxOnOutput { .. } => xe.extend_from_slice(src),
+                }
+            }
+            chosen.push((gate_up, down, sel, weights, xe));
+        }
+        let mut widths = Vec::with_capacity(chosen.len() + 1);
+        let mut first = Vec::with_capacity(chosen.len() + 1);
+        if let Some((gate_up, _, width)) = shared {
+            first.push(Job {
+                weight: gate_up,
+                x: &xs,
+                rows,
+            });
+            widths.push(width);
+        }
+        for (gate_up, _, sel, _, xe) in &chosen {
+            first.push(Job {
+                weight: gate_up,
+                x: xe,
+                rows: sel.len(),
+            });
+            widths.push(self.width);
+        }
+        let acts: Vec<Vec<f32>> = products(&first)?
+            .iter()
+            .zip(&widths)
+            .map(|(h, width)| swiglu(h, *width))
+            .collect();
+        let downs = shared
+            .map(|(_, down, _)| (down, rows))
+            .into_iter()
+            .chain(chosen.iter().map(|(_, down, sel, _, _)| (*down, sel.len())));
+        let second: Vec<Job<'_>> = downs
+            .zip(&acts)
+            .map(|((weight, rows), x)| Job { weight, x, rows })
+            .collect();
+        let mut ys = products(&second)?.into_iter();
+        let shared_y = if shared.is_some() { ys.next() } else { None };
+        let mut out = vec![0f32; rows * hidden];
+        for ((_, _, sel, weights, _), y) in chosen.iter().zip(ys) {
+            for ((&r, &w), y_row) in sel.iter().zip(*weights).zip(y.chunks_exact(hidden)) {
+                let r = r as usize;
+                let Some(o) = out.get_mut(r * hidden..(r + 1) * hidden) else {
+                    continue;
+                };
+                for (o, v) in o.iter_mut().zip(y_row) {
+                    *o += match scoring {
+                        Scoring::SigmoidOnInput => *v,
+                        Scoring::SoftmaxOnOutput { .. } => v * w,
+                    };
+                }
+            }
+        }
+        if let Some(s) = shared_y {
+            // IEEE addition commutes: the bits of `shared + routed`.
+            for (o, v) in out.iter_mut().zip(s) {
+                *o += v;
+            }
+        }
+        Ok(Some(Tensor::from_vec(out, (rows, hidden), x.device())?))
     }
 
     /// Runs the routed experts on `x` (`[rows, hidden]`) and sums their
@@ -188,6 +296,10 @@ impl Experts {
     }
 }
 
+fn unknown_expert(e: usize) -> super::EngineError {
+    candle_core::Error::Msg(format!("router chose expert {e}, which does not exist")).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +312,46 @@ mod tests {
         assert_eq!(r.rows[1], vec![0]);
         assert!((r.weights[1][0] - 1.0 / (1.0 + (-2.0f32).exp())).abs() < 1e-7);
         assert!(r.rows[0].is_empty() && r.rows[2].is_empty() && r.rows[3].is_empty());
+    }
+
+    #[test]
+    fn grouped_host_products_give_the_tensor_paths_bits() {
+        let dev = Device::Cpu;
+        let (hidden, width, experts) = (40, 24, 4);
+        let random = |shape: (usize, usize)| {
+            Tensor::randn(0f32, 0.5, shape, &dev)
+                .unwrap()
+                .to_dtype(DType::BF16)
+                .unwrap()
+        };
+        let weights = (0..experts)
+            .map(|_| {
+                (
+                    random((width, hidden)),
+                    random((width, hidden)),
+                    random((hidden, width)),
+                )
+            })
+            .collect();
+        let e = Experts::from_linear(weights, width).unwrap();
+        let x = Tensor::randn(0f32, 1.0, (6, hidden), &dev).unwrap();
+        let logits = Tensor::randn(0f32, 1.0, (6, experts), &dev).unwrap();
+        for scoring in [
+            Scoring::SigmoidOnInput,
+            Scoring::SoftmaxOnOutput { renormalize: true },
+        ] {
+            let routing = route(&logits, 2, scoring).unwrap();
+            let want = e.forward(&x, &routing, scoring).unwrap();
+            let got = e
+                .forward_host(&x, &routing, scoring, None)
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                got.to_vec2::<f32>().unwrap(),
+                want.to_vec2::<f32>().unwrap(),
+                "{scoring:?}"
+            );
+        }
     }
 
     #[test]

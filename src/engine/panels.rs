@@ -125,6 +125,27 @@ impl PackedWeight {
         let x = x.flatten_all()?.to_vec1::<f32>()?;
         Ok(product(&x, rows, panels, self.outputs, self.inputs))
     }
+
+    /// Whether the weight is packed for the CPU kernel (else it is a
+    /// tensor on another device).
+    #[must_use]
+    pub fn on_host(&self) -> bool {
+        !matches!(self.repr, Repr::Tensor(_))
+    }
+
+    /// Panels `first..` (as many as `out` holds, `[rows, PANEL]` each)
+    /// against all rows of `x`.
+    fn block(&self, out: &mut [f32], x: &[f32], rows: usize, first: usize) {
+        let size = self.inputs * PANEL;
+        let count = out.len() / (rows * PANEL).max(1);
+        let range = first * size..(first + count) * size;
+        match &self.repr {
+            Repr::F32(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
+            Repr::Bf16(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
+            Repr::F16(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
+            Repr::Tensor(_) => {}
+        }
+    }
 }
 
 /// A tensor's elements in row-major order.
@@ -152,6 +173,75 @@ fn pack<T: Copy + Default + Send + Sync>(w: &[T], outputs: usize, inputs: usize)
     packed
 }
 
+/// One product of a [`products`] pass: `x` (`[rows, in]`, row-major)
+/// times `weight`.
+pub(crate) struct Job<'a> {
+    pub weight: &'a PackedWeight,
+    pub x: &'a [f32],
+    pub rows: usize,
+}
+
+/// Several products in one parallel pass (each `[rows, out]`): their
+/// panels are tasks of one pool, so a compute-bound product (a shared
+/// expert's 16 rows) runs beside memory-bound ones (routed experts with a
+/// row or two) instead of after them, and the pool is woken once, not
+/// once per product.
+pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
+    for job in jobs {
+        if !job.weight.on_host() {
+            return Err(EngineError::Request(
+                "a grouped product needs weights packed for the CPU".into(),
+            ));
+        }
+        if job.x.len() != job.rows * job.weight.inputs {
+            return Err(EngineError::Request(format!(
+                "a product got {} activations for {} rows of {} features",
+                job.x.len(),
+                job.rows,
+                job.weight.inputs
+            )));
+        }
+    }
+    let work: usize = jobs
+        .iter()
+        .map(|j| j.rows * j.weight.outputs * j.weight.inputs)
+        .sum();
+    let parallel = work >= PARALLEL_MIN_WORK;
+    let tasks_per_product = rayon::current_num_threads() * 2;
+    let mut by_panel: Vec<Vec<f32>> = jobs
+        .iter()
+        .map(|j| vec![0f32; j.weight.outputs.div_ceil(PANEL) * j.rows * PANEL])
+        .collect();
+    let mut tasks = Vec::new();
+    for (job, out) in jobs.iter().zip(by_panel.iter_mut()) {
+        if job.rows == 0 || job.weight.inputs == 0 {
+            continue;
+        }
+        let count = job.weight.outputs.div_ceil(PANEL);
+        let per_task = if parallel {
+            count.div_ceil(tasks_per_product).max(1)
+        } else {
+            count
+        };
+        for (i, chunk) in out.chunks_mut(per_task * job.rows * PANEL).enumerate() {
+            tasks.push((job, i * per_task, chunk));
+        }
+    }
+    let run = |(job, first, out): (&Job<'_>, usize, &mut [f32])| {
+        job.weight.block(out, job.x, job.rows, first);
+    };
+    if parallel {
+        tasks.into_par_iter().for_each(run);
+    } else {
+        tasks.into_iter().for_each(run);
+    }
+    Ok(jobs
+        .iter()
+        .zip(&by_panel)
+        .map(|(job, panels)| unpanel(panels, job.rows, job.weight.outputs))
+        .collect())
+}
+
 /// `x` (`[rows, inputs]`) times the packed weight: `[rows, outputs]`.
 fn product<W: WeightRows>(
     x: &[f32],
@@ -160,12 +250,12 @@ fn product<W: WeightRows>(
     outputs: usize,
     inputs: usize,
 ) -> Vec<f32> {
-    let count = outputs.div_ceil(PANEL);
-    // Per panel, `[rows, PANEL]`: each task owns a contiguous block.
-    let mut by_panel = vec![0f32; count * rows * PANEL];
     if rows == 0 || inputs == 0 {
         return vec![0f32; rows * outputs];
     }
+    let count = outputs.div_ceil(PANEL);
+    // Per panel, `[rows, PANEL]`: each task owns a contiguous block.
+    let mut by_panel = vec![0f32; count * rows * PANEL];
     if rows * outputs * inputs < PARALLEL_MIN_WORK {
         block(&mut by_panel, x, panels, rows, inputs);
     } else {
@@ -175,8 +265,13 @@ fn product<W: WeightRows>(
             .zip(panels.par_chunks(per_task * inputs * PANEL))
             .for_each(|(out, w)| block(out, x, w, rows, inputs));
     }
+    unpanel(&by_panel, rows, outputs)
+}
+
+/// Per-panel results (`[rows, PANEL]` each) as `[rows, outputs]`.
+fn unpanel(by_panel: &[f32], rows: usize, outputs: usize) -> Vec<f32> {
     let mut out = vec![0f32; rows * outputs];
-    for (r, out_row) in out.chunks_mut(outputs).enumerate() {
+    for (r, out_row) in out.chunks_mut(outputs.max(1)).enumerate() {
         for (chunk, panel) in out_row.chunks_mut(PANEL).zip(by_panel.chunks(rows * PANEL)) {
             let row = panel.iter().skip(r * PANEL);
             for (slot, v) in chunk.iter_mut().zip(row) {
