@@ -84,12 +84,6 @@ impl PackedWeight {
         })
     }
 
-    /// Output features.
-    #[must_use]
-    pub fn outputs(&self) -> usize {
-        self.outputs
-    }
-
     /// `x @ w^T` for `x` `[rows, in]` in any float dtype; the result is
     /// f32 `[rows, out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -105,25 +99,24 @@ impl PackedWeight {
                 self.inputs
             )));
         }
-        let out = match &self.repr {
-            Repr::F32(p) => self.product(&x, rows, p)?,
-            Repr::Bf16(p) => self.product(&x, rows, p)?,
-            Repr::F16(p) => self.product(&x, rows, p)?,
-            Repr::Tensor(w) if w.dtype() == DType::F32 => return Ok(x.matmul(&w.t()?)?),
+        match &self.repr {
+            Repr::Tensor(w) if w.dtype() == DType::F32 => Ok(x.matmul(&w.t()?)?),
             // GPUs multiply half precision natively.
-            Repr::Tensor(w) => {
-                return Ok(x
-                    .to_dtype(w.dtype())?
-                    .matmul(&w.t()?)?
-                    .to_dtype(DType::F32)?);
+            Repr::Tensor(w) => Ok(x
+                .to_dtype(w.dtype())?
+                .matmul(&w.t()?)?
+                .to_dtype(DType::F32)?),
+            Repr::F32(_) | Repr::Bf16(_) | Repr::F16(_) => {
+                let xs = x.flatten_all()?.to_vec1::<f32>()?;
+                let job = Job {
+                    weight: self,
+                    x: &xs,
+                    rows,
+                };
+                let out = products(&[job])?.pop().unwrap_or_default();
+                Ok(Tensor::from_vec(out, (rows, self.outputs), x.device())?)
             }
-        };
-        Ok(Tensor::from_vec(out, (rows, self.outputs), x.device())?)
-    }
-
-    fn product<W: WeightRows>(&self, x: &Tensor, rows: usize, panels: &[W]) -> Result<Vec<f32>> {
-        let x = x.flatten_all()?.to_vec1::<f32>()?;
-        Ok(product(&x, rows, panels, self.outputs, self.inputs))
+        }
     }
 
     /// Whether the weight is packed for the CPU kernel (else it is a
@@ -240,32 +233,6 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
         .zip(&by_panel)
         .map(|(job, panels)| unpanel(panels, job.rows, job.weight.outputs))
         .collect())
-}
-
-/// `x` (`[rows, inputs]`) times the packed weight: `[rows, outputs]`.
-fn product<W: WeightRows>(
-    x: &[f32],
-    rows: usize,
-    panels: &[W],
-    outputs: usize,
-    inputs: usize,
-) -> Vec<f32> {
-    if rows == 0 || inputs == 0 {
-        return vec![0f32; rows * outputs];
-    }
-    let count = outputs.div_ceil(PANEL);
-    // Per panel, `[rows, PANEL]`: each task owns a contiguous block.
-    let mut by_panel = vec![0f32; count * rows * PANEL];
-    if rows * outputs * inputs < PARALLEL_MIN_WORK {
-        block(&mut by_panel, x, panels, rows, inputs);
-    } else {
-        let per_task = count.div_ceil(rayon::current_num_threads() * 2).max(1);
-        by_panel
-            .par_chunks_mut(per_task * rows * PANEL)
-            .zip(panels.par_chunks(per_task * inputs * PANEL))
-            .for_each(|(out, w)| block(out, x, w, rows, inputs));
-    }
-    unpanel(&by_panel, rows, outputs)
 }
 
 /// Per-panel results (`[rows, PANEL]` each) as `[rows, outputs]`.
@@ -661,7 +628,17 @@ mod tests {
             };
             let portable = by_panel(&|o| block_portable(o, &x, &packed, rows, k));
             assert_eq!(portable, want, "portable {rows}x{k}x{outputs}");
-            assert_eq!(product(&x, rows, &packed, outputs, k), want, "dispatched");
+            let weight = PackedWeight {
+                repr: Repr::Bf16(Arc::new(packed.clone())),
+                outputs,
+                inputs: k,
+            };
+            let job = Job {
+                weight: &weight,
+                x: &x,
+                rows,
+            };
+            assert_eq!(products(&[job]).unwrap()[0], want, "dispatched");
             #[cfg(target_arch = "x86_64")]
             {
                 if simd::avx2() {
