@@ -1,6 +1,6 @@
 //! CPU kernels for the decode path: attention over the cache, and the
-//! widening loads of f32, bf16 and f16 weights that the products in
-//! [`super::panels`] use.
+//! widening loads of f32 and f16 weights that the products in
+//! [`super::panels`] use (bf16 weights are read in pairs there).
 //!
 //! Activations are always f32 (the residual stream, norms, attention and
 //! routing run in f32 whatever the weights' dtype).
@@ -27,14 +27,6 @@ impl Widen for half::f16 {
     #[inline(always)]
     fn widen(self) -> f32 {
         self.to_f32()
-    }
-}
-
-impl Widen for half::bf16 {
-    /// A bf16 is the top half of an f32.
-    #[inline(always)]
-    fn widen(self) -> f32 {
-        f32::from_bits(u32::from(self.to_bits()) << 16)
     }
 }
 
@@ -108,44 +100,6 @@ impl WeightRows for f32 {
         // SAFETY: the caller guarantees sixteen readable elements at `p`
         // and the CPU feature; unaligned loads are allowed.
         unsafe { std::arch::x86_64::_mm512_loadu_ps(p) }
-    }
-}
-
-impl WeightRows for half::bf16 {
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unsafe_code)]
-    #[target_feature(enable = "avx2,fma,f16c")]
-    #[inline]
-    unsafe fn load8(p: *const Self) -> std::arch::x86_64::__m256 {
-        // SAFETY: the caller guarantees eight readable elements at `p` and
-        // the CPU features; unaligned loads are allowed.
-        unsafe {
-            {
-                use std::arch::x86_64::{
-                    _mm_loadu_si128, _mm256_castsi256_ps, _mm256_cvtepu16_epi32, _mm256_slli_epi32,
-                };
-                _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(
-                    _mm_loadu_si128(p.cast()),
-                )))
-            }
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[allow(unsafe_code)]
-    #[target_feature(enable = "avx512f")]
-    #[inline]
-    unsafe fn load16(p: *const Self) -> std::arch::x86_64::__m512 {
-        use std::arch::x86_64::{
-            _mm256_loadu_si256, _mm512_castsi512_ps, _mm512_cvtepu16_epi32, _mm512_slli_epi32,
-        };
-        // SAFETY: the caller guarantees sixteen readable elements at `p`
-        // and the CPU feature; unaligned loads are allowed.
-        unsafe {
-            _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(
-                _mm256_loadu_si256(p.cast()),
-            )))
-        }
     }
 }
 

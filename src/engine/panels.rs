@@ -16,6 +16,22 @@
 //! gives the same bits, and a row's result does not depend on the rows
 //! batched with it: a request decodes the same text alone or in a batch.
 //!
+//! bf16 weights are multiplied as bf16 pairs: a panel holds, for each
+//! pair of inputs, each output's two weights side by side, and each
+//! product rounds its activations to bf16 once (to nearest even) so that
+//! one `vdpbf16ps` (AVX512_BF16) multiplies two inputs per lane: twice the
+//! arithmetic of an f32 fused multiply-add, which is what a prefill is
+//! bound by. Per pair and lane the instruction adds the odd input's
+//! product, then the even one's, each rounded once; the other builds do
+//! exactly that with two fused multiply-adds (a product of two bf16 is
+//! exact in f32), so they give the same bits, and a row's bits still do
+//! not depend on its batch. (The instruction reads and writes subnormals
+//! as zero: the weights and activations are flushed when they are
+//! packed, and a sum that falls below 1.2e-38 may differ between builds.)
+//! Rounding the products' inputs to bf16 is what a bf16 checkpoint does
+//! in `transformers`; the residual stream, norms, attention and routing
+//! stay f32. f32 and f16 weights multiply f32 activations.
+//!
 //! candle 0.11 has no half-precision matmul on CPU (it widens the whole
 //! weight to f32 on every call); other devices keep the checkpoint's
 //! tensor and multiply in its dtype.
@@ -56,7 +72,8 @@ pub struct PackedWeight {
 #[derive(Debug, Clone)]
 enum Repr {
     F32(Arc<Vec<f32>>),
-    Bf16(Arc<Vec<half::bf16>>),
+    /// Panels of input pairs (`[pairs, PANEL]` each): see [`pack_pairs`].
+    Bf16(Arc<Vec<u32>>),
     F16(Arc<Vec<half::f16>>),
     /// Other devices and dtypes: the checkpoint's tensor, for `matmul`.
     Tensor(Tensor),
@@ -70,7 +87,7 @@ impl PackedWeight {
         let repr = if w.device().is_cpu() {
             match w.dtype() {
                 DType::F32 => Repr::F32(Arc::new(pack(&flat(w)?, outputs, inputs))),
-                DType::BF16 => Repr::Bf16(Arc::new(pack(&flat(w)?, outputs, inputs))),
+                DType::BF16 => Repr::Bf16(Arc::new(pack_pairs(&flat(w)?, outputs, inputs))),
                 DType::F16 => Repr::F16(Arc::new(pack(&flat(w)?, outputs, inputs))),
                 _ => Repr::Tensor(w.clone()),
             }
@@ -127,15 +144,20 @@ impl PackedWeight {
     }
 
     /// Panels `first..` (as many as `out` holds, `[rows, PANEL]` each)
-    /// against all rows of `x`.
-    fn block(&self, out: &mut [f32], x: &[f32], rows: usize, first: usize) {
-        let size = self.inputs * PANEL;
+    /// against all rows of `x` (bf16 weights read `pairs`, `x` as
+    /// [`activation_pairs`] makes it).
+    fn block(&self, out: &mut [f32], x: &[f32], pairs: &[u32], rows: usize, first: usize) {
         let count = out.len() / (rows * PANEL).max(1);
-        let range = first * size..(first + count) * size;
+        let range = |steps: usize| first * steps * PANEL..(first + count) * steps * PANEL;
+        let inputs = self.inputs;
         match &self.repr {
-            Repr::F32(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
-            Repr::Bf16(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
-            Repr::F16(p) => block(out, x, p.get(range).unwrap_or_default(), rows, self.inputs),
+            Repr::F32(p) => block(out, x, p.get(range(inputs)).unwrap_or_default(), rows, inputs),
+            Repr::F16(p) => block(out, x, p.get(range(inputs)).unwrap_or_default(), rows, inputs),
+            Repr::Bf16(p) => {
+                let steps = inputs.div_ceil(2);
+                let w = p.get(range(steps)).unwrap_or_default();
+                block_pairs(out, pairs, w, rows, steps);
+            }
             Repr::Tensor(_) => {}
         }
     }
@@ -164,6 +186,58 @@ fn pack<T: Copy + Default + Send + Sync>(w: &[T], outputs: usize, inputs: usize)
             }
         });
     packed
+}
+
+/// A bf16's bits with a subnormal flushed to zero (keeping its sign), as
+/// the dot-product instruction reads it.
+fn flushed(bits: u16) -> u32 {
+    let bits = u32::from(bits);
+    if bits & 0x7f80 == 0 { bits & 0x8000 } else { bits }
+}
+
+/// bf16 `w` (`[outputs, inputs]`, row-major) as panels of input pairs:
+/// panel `p` holds, for each pair `i`, the `PANEL` outputs' weights of
+/// inputs `2i` (low half) and `2i + 1` (high half) as one `u32`. An odd
+/// last input pairs with zero; the last panel is padded with zeros.
+fn pack_pairs(w: &[half::bf16], outputs: usize, inputs: usize) -> Vec<u32> {
+    let pairs = inputs.div_ceil(2);
+    let mut packed = vec![0u32; outputs.div_ceil(PANEL) * pairs * PANEL];
+    if inputs == 0 {
+        return packed;
+    }
+    packed
+        .par_chunks_mut(pairs * PANEL)
+        .zip(w.par_chunks(inputs * PANEL))
+        .for_each(|(panel, rows)| {
+            for (j, row) in rows.chunks_exact(inputs).enumerate() {
+                for (slot, pair) in panel.iter_mut().skip(j).step_by(PANEL).zip(row.chunks(2)) {
+                    *slot = pair_bits(pair.first(), pair.get(1));
+                }
+            }
+        });
+    packed
+}
+
+/// Two bf16 (a missing one is zero) as one pair.
+fn pair_bits(even: Option<&half::bf16>, odd: Option<&half::bf16>) -> u32 {
+    let bits = |v: Option<&half::bf16>| v.map_or(0, |v| flushed(v.to_bits()));
+    bits(even) | bits(odd) << 16
+}
+
+/// f32 activations `[rows, inputs]` rounded to bf16 (to nearest even,
+/// subnormals flushed) and paired as the weights are: `[rows, pairs]`.
+fn activation_pairs(x: &[f32], inputs: usize) -> Vec<u32> {
+    if inputs == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(x.len().div_ceil(inputs) * inputs.div_ceil(2));
+    let mut row = Vec::with_capacity(inputs);
+    for xs in x.chunks(inputs) {
+        row.clear();
+        row.extend(xs.iter().map(|&v| half::bf16::from_f32(v)));
+        out.extend(row.chunks(2).map(|p| pair_bits(p.first(), p.get(1))));
+    }
+    out
 }
 
 /// One product of a [`products`] pass: `x` (`[rows, in]`, row-major)
@@ -201,12 +275,21 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
         .sum();
     let parallel = work >= PARALLEL_MIN_WORK;
     let tasks_per_product = rayon::current_num_threads() * 2;
+    // bf16 weights multiply activations rounded to bf16 pairs, made once
+    // per product.
+    let pairs: Vec<Vec<u32>> = jobs
+        .iter()
+        .map(|j| match j.weight.repr {
+            Repr::Bf16(_) => activation_pairs(j.x, j.weight.inputs),
+            _ => Vec::new(),
+        })
+        .collect();
     let mut by_panel: Vec<Vec<f32>> = jobs
         .iter()
         .map(|j| vec![0f32; j.weight.outputs.div_ceil(PANEL) * j.rows * PANEL])
         .collect();
     let mut tasks = Vec::new();
-    for (job, out) in jobs.iter().zip(by_panel.iter_mut()) {
+    for ((job, pairs), out) in jobs.iter().zip(&pairs).zip(by_panel.iter_mut()) {
         if job.rows == 0 || job.weight.inputs == 0 {
             continue;
         }
@@ -217,11 +300,11 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
             count
         };
         for (i, chunk) in out.chunks_mut(per_task * job.rows * PANEL).enumerate() {
-            tasks.push((job, i * per_task, chunk));
+            tasks.push((job, pairs.as_slice(), i * per_task, chunk));
         }
     }
-    let run = |(job, first, out): (&Job<'_>, usize, &mut [f32])| {
-        job.weight.block(out, job.x, job.rows, first);
+    let run = |(job, pairs, first, out): (&Job<'_>, &[u32], usize, &mut [f32])| {
+        job.weight.block(out, job.x, pairs, job.rows, first);
     };
     if parallel {
         tasks.into_par_iter().for_each(run);
@@ -274,6 +357,39 @@ fn block<W: WeightRows>(out: &mut [f32], x: &[f32], w: &[W], rows: usize, inputs
     block_portable(out, x, w, rows, inputs);
 }
 
+/// Whole bf16 panels `w` (input pairs) against all rows of `x` (input
+/// pairs, see [`activation_pairs`]), with the widest build the CPU runs.
+fn block_pairs(out: &mut [f32], x: &[u32], w: &[u32], rows: usize, pairs: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd::avx512_bf16() {
+            // SAFETY: the CPU has reported the build's features.
+            #[allow(unsafe_code)]
+            unsafe {
+                simd::block_bf16_dot(out, x, w, rows, pairs);
+            }
+            return;
+        }
+        if simd::avx512() {
+            // SAFETY: as above.
+            #[allow(unsafe_code)]
+            unsafe {
+                simd::block_pairs_avx512(out, x, w, rows, pairs);
+            }
+            return;
+        }
+        if simd::avx2() {
+            // SAFETY: as above.
+            #[allow(unsafe_code)]
+            unsafe {
+                simd::block_pairs_avx2(out, x, w, rows, pairs);
+            }
+            return;
+        }
+    }
+    block_pairs_portable(out, x, w, rows, pairs);
+}
+
 /// The same products without vector instructions: `f32::mul_add` rounds
 /// as the vector fused multiply-add does, so the bits are the same.
 fn block_portable<W: WeightRows>(out: &mut [f32], x: &[f32], w: &[W], rows: usize, inputs: usize) {
@@ -295,15 +411,54 @@ fn block_portable<W: WeightRows>(out: &mut [f32], x: &[f32], w: &[W], rows: usiz
     }
 }
 
+/// The bf16 products without vector instructions, in the dot-product
+/// instruction's order: per pair, the odd input's product is added, then
+/// the even one's, each rounded once (a product of two bf16 is exact in
+/// f32, so `mul_add` is that addition).
+fn block_pairs_portable(out: &mut [f32], x: &[u32], w: &[u32], rows: usize, pairs: usize) {
+    for (out_panel, panel) in out
+        .chunks_exact_mut(rows * PANEL)
+        .zip(w.chunks_exact(pairs * PANEL))
+    {
+        for (out_row, x_row) in out_panel
+            .chunks_exact_mut(PANEL)
+            .zip(x.chunks_exact(pairs))
+        {
+            out_row.fill(0.0);
+            for (&xp, wk) in x_row.iter().zip(panel.chunks_exact(PANEL)) {
+                let (x_even, x_odd) = (even(xp), odd(xp));
+                for (acc, &wp) in out_row.iter_mut().zip(wk) {
+                    *acc = x_even.mul_add(even(wp), x_odd.mul_add(odd(wp), *acc));
+                }
+            }
+        }
+    }
+}
+
+/// The even input of a pair (its low half) as f32.
+#[inline(always)]
+fn even(pair: u32) -> f32 {
+    f32::from_bits(pair << 16)
+}
+
+/// The odd input of a pair (its high half) as f32.
+#[inline(always)]
+fn odd(pair: u32) -> f32 {
+    f32::from_bits(pair & 0xffff_0000)
+}
+
 #[cfg(target_arch = "x86_64")]
 mod simd {
     use std::arch::x86_64::{
-        __m256, __m512, _MM_HINT_T0, _mm_prefetch, _mm256_fmadd_ps, _mm256_set1_ps,
-        _mm256_setzero_ps, _mm256_storeu_ps, _mm512_fmadd_ps, _mm512_set1_ps, _mm512_setzero_ps,
-        _mm512_storeu_ps,
+        __m256, __m512, __m512bh, _MM_HINT_T0, _mm_prefetch, _mm256_and_si256,
+        _mm256_castsi256_ps, _mm256_fmadd_ps, _mm256_loadu_si256, _mm256_set1_epi32,
+        _mm256_set1_ps, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_storeu_ps, _mm512_and_si512,
+        _mm512_castsi512_ps, _mm512_dpbf16_ps, _mm512_fmadd_ps, _mm512_loadu_si512,
+        _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps, _mm512_slli_epi32, _mm512_storeu_ps,
     };
+    use std::marker::PhantomData;
 
-    use super::{PANEL, PREFETCH_AHEAD, ROW_BLOCK, WeightRows};
+    use super::{PANEL, PREFETCH_AHEAD, ROW_BLOCK, WeightRows, even, odd};
 
     /// Whether the AVX-512 build may run: the CPU has AVX-512F (and F16C,
     /// which f16 weights need), and `PALISADE_NO_AVX512` is not set (to
@@ -317,6 +472,18 @@ mod simd {
         })
     }
 
+    /// Whether the bf16 dot-product instruction may run: the AVX-512 build
+    /// does, the CPU has AVX512_BF16, and `PALISADE_NO_AVX512_BF16` is not
+    /// set.
+    pub(super) fn avx512_bf16() -> bool {
+        static BF16: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *BF16.get_or_init(|| {
+            avx512()
+                && std::arch::is_x86_feature_detected!("avx512bf16")
+                && std::env::var_os("PALISADE_NO_AVX512_BF16").is_none()
+        })
+    }
+
     /// Whether the AVX2 build may run.
     pub(super) fn avx2() -> bool {
         static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
@@ -327,36 +494,54 @@ mod simd {
         })
     }
 
-    /// One vector width and the operations the tile needs.
+    /// One step of a tile (one input, or one pair of inputs) at one
+    /// vector width: how a panel's weights and an activation are read and
+    /// multiplied into the sums.
     #[allow(unsafe_code)]
-    trait Simd {
+    trait Step {
+        /// An activation as stored (f32, or a pair of bf16).
+        type A: Copy;
+        /// A weight as stored.
+        type W: Copy;
+        /// A vector of sums.
         type V: Copy;
+        /// A vector of weights, ready to multiply.
+        type Wv: Copy;
+        /// An activation broadcast, ready to multiply.
+        type Xv: Copy;
         /// Vectors per panel.
         const PER_PANEL: usize;
         /// # Safety
-        /// The CPU has this width's instructions.
+        /// The CPU has this step's instructions.
         unsafe fn zero() -> Self::V;
         /// # Safety
-        /// As `zero`.
-        unsafe fn splat(v: f32) -> Self::V;
+        /// `p` points at a vector's worth of readable weights; the CPU has
+        /// this step's instructions.
+        unsafe fn weights(p: *const Self::W) -> Self::Wv;
         /// # Safety
         /// As `zero`.
-        unsafe fn fma(a: Self::V, b: Self::V, acc: Self::V) -> Self::V;
+        unsafe fn activation(a: Self::A) -> Self::Xv;
+        /// `acc` plus the products of `x` and `w`.
+        ///
         /// # Safety
-        /// `p` points at a vector's worth of readable elements; the CPU
-        /// has this width's instructions.
-        unsafe fn load<W: WeightRows>(p: *const W) -> Self::V;
+        /// As `zero`.
+        unsafe fn step(acc: Self::V, x: Self::Xv, w: Self::Wv) -> Self::V;
         /// # Safety
         /// `p` points at a vector's worth of writable floats; the CPU has
-        /// this width's instructions.
+        /// this step's instructions.
         unsafe fn store(p: *mut f32, v: Self::V);
     }
 
-    struct Avx2;
+    /// f32 activations times widened weights, eight lanes.
+    struct Fma256<W>(PhantomData<W>);
 
     #[allow(unsafe_code)]
-    impl Simd for Avx2 {
+    impl<W: WeightRows> Step for Fma256<W> {
+        type A = f32;
+        type W = W;
         type V = __m256;
+        type Wv = __m256;
+        type Xv = __m256;
         const PER_PANEL: usize = PANEL / 8;
 
         #[target_feature(enable = "avx2,fma,f16c")]
@@ -367,21 +552,21 @@ mod simd {
 
         #[target_feature(enable = "avx2,fma,f16c")]
         #[inline]
-        unsafe fn splat(v: f32) -> __m256 {
-            _mm256_set1_ps(v)
-        }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn fma(a: __m256, b: __m256, acc: __m256) -> __m256 {
-            _mm256_fmadd_ps(a, b, acc)
-        }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn load<W: WeightRows>(p: *const W) -> __m256 {
+        unsafe fn weights(p: *const W) -> __m256 {
             // SAFETY: forwarded from the caller.
             unsafe { W::load8(p) }
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn activation(a: f32) -> __m256 {
+            _mm256_set1_ps(a)
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn step(acc: __m256, x: __m256, w: __m256) -> __m256 {
+            _mm256_fmadd_ps(x, w, acc)
         }
 
         #[target_feature(enable = "avx2,fma,f16c")]
@@ -392,11 +577,16 @@ mod simd {
         }
     }
 
-    struct Avx512;
+    /// f32 activations times widened weights, sixteen lanes.
+    struct Fma512<W>(PhantomData<W>);
 
     #[allow(unsafe_code)]
-    impl Simd for Avx512 {
+    impl<W: WeightRows> Step for Fma512<W> {
+        type A = f32;
+        type W = W;
         type V = __m512;
+        type Wv = __m512;
+        type Xv = __m512;
         const PER_PANEL: usize = PANEL / 16;
 
         #[target_feature(enable = "avx512f")]
@@ -407,24 +597,175 @@ mod simd {
 
         #[target_feature(enable = "avx512f")]
         #[inline]
-        unsafe fn splat(v: f32) -> __m512 {
-            _mm512_set1_ps(v)
-        }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn fma(a: __m512, b: __m512, acc: __m512) -> __m512 {
-            _mm512_fmadd_ps(a, b, acc)
-        }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn load<W: WeightRows>(p: *const W) -> __m512 {
+        unsafe fn weights(p: *const W) -> __m512 {
             // SAFETY: forwarded from the caller.
             unsafe { W::load16(p) }
         }
 
         #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn activation(a: f32) -> __m512 {
+            _mm512_set1_ps(a)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn step(acc: __m512, x: __m512, w: __m512) -> __m512 {
+            _mm512_fmadd_ps(x, w, acc)
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn store(p: *mut f32, v: __m512) {
+            // SAFETY: forwarded from the caller.
+            unsafe { _mm512_storeu_ps(p, v) }
+        }
+    }
+
+    /// bf16 pairs by two fused multiply-adds (the dot-product
+    /// instruction's order, without it), eight lanes.
+    struct Pairs256;
+
+    #[allow(unsafe_code)]
+    impl Step for Pairs256 {
+        type A = u32;
+        type W = u32;
+        type V = __m256;
+        /// The even and the odd inputs' weights.
+        type Wv = (__m256, __m256);
+        type Xv = (__m256, __m256);
+        const PER_PANEL: usize = PANEL / 8;
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn zero() -> __m256 {
+            _mm256_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn weights(p: *const u32) -> (__m256, __m256) {
+            // SAFETY: forwarded from the caller; unaligned loads are allowed.
+            let v = unsafe { _mm256_loadu_si256(p.cast()) };
+            let high = _mm256_set1_epi32(-65_536);
+            (
+                _mm256_castsi256_ps(_mm256_slli_epi32::<16>(v)),
+                _mm256_castsi256_ps(_mm256_and_si256(v, high)),
+            )
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn activation(a: u32) -> (__m256, __m256) {
+            (_mm256_set1_ps(even(a)), _mm256_set1_ps(odd(a)))
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn step(acc: __m256, x: (__m256, __m256), w: (__m256, __m256)) -> __m256 {
+            _mm256_fmadd_ps(x.0, w.0, _mm256_fmadd_ps(x.1, w.1, acc))
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn store(p: *mut f32, v: __m256) {
+            // SAFETY: forwarded from the caller.
+            unsafe { _mm256_storeu_ps(p, v) }
+        }
+    }
+
+    /// bf16 pairs by two fused multiply-adds, sixteen lanes.
+    struct Pairs512;
+
+    #[allow(unsafe_code)]
+    impl Step for Pairs512 {
+        type A = u32;
+        type W = u32;
+        type V = __m512;
+        type Wv = (__m512, __m512);
+        type Xv = (__m512, __m512);
+        const PER_PANEL: usize = PANEL / 16;
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn weights(p: *const u32) -> (__m512, __m512) {
+            // SAFETY: forwarded from the caller; unaligned loads are allowed.
+            let v = unsafe { _mm512_loadu_si512(p.cast()) };
+            let high = _mm512_set1_epi32(-65_536);
+            (
+                _mm512_castsi512_ps(_mm512_slli_epi32::<16>(v)),
+                _mm512_castsi512_ps(_mm512_and_si512(v, high)),
+            )
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn activation(a: u32) -> (__m512, __m512) {
+            (_mm512_set1_ps(even(a)), _mm512_set1_ps(odd(a)))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn step(acc: __m512, x: (__m512, __m512), w: (__m512, __m512)) -> __m512 {
+            _mm512_fmadd_ps(x.0, w.0, _mm512_fmadd_ps(x.1, w.1, acc))
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn store(p: *mut f32, v: __m512) {
+            // SAFETY: forwarded from the caller.
+            unsafe { _mm512_storeu_ps(p, v) }
+        }
+    }
+
+    /// bf16 pairs by the dot-product instruction (`vdpbf16ps`: per lane,
+    /// the odd pair's product added, then the even one's, each rounded;
+    /// subnormals read and written as zero), sixteen lanes.
+    struct Dot512;
+
+    #[allow(unsafe_code)]
+    impl Step for Dot512 {
+        type A = u32;
+        type W = u32;
+        type V = __m512;
+        type Wv = __m512bh;
+        type Xv = __m512bh;
+        const PER_PANEL: usize = PANEL / 16;
+
+        #[target_feature(enable = "avx512f,avx512bf16")]
+        #[inline]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx512f,avx512bf16")]
+        #[inline]
+        unsafe fn weights(p: *const u32) -> __m512bh {
+            // SAFETY: forwarded from the caller; unaligned loads are
+            // allowed, and 32 bf16 are the bits of 16 u32.
+            unsafe { std::mem::transmute(_mm512_loadu_si512(p.cast())) }
+        }
+
+        #[target_feature(enable = "avx512f,avx512bf16")]
+        #[inline]
+        unsafe fn activation(a: u32) -> __m512bh {
+            // SAFETY: 32 bf16 are the bits of 16 u32.
+            unsafe { std::mem::transmute(_mm512_set1_epi32(a.cast_signed())) }
+        }
+
+        #[target_feature(enable = "avx512f,avx512bf16")]
+        #[inline]
+        unsafe fn step(acc: __m512, x: __m512bh, w: __m512bh) -> __m512 {
+            _mm512_dpbf16_ps(acc, x, w)
+        }
+
+        #[target_feature(enable = "avx512f,avx512bf16")]
         #[inline]
         unsafe fn store(p: *mut f32, v: __m512) {
             // SAFETY: forwarded from the caller.
@@ -446,7 +787,7 @@ mod simd {
         rows: usize,
         inputs: usize,
     ) {
-        block::<Avx2, W, 2, 6>(out, x, w, rows, inputs);
+        block::<Fma256<W>, 2, 6>(out, x, w, rows, inputs);
     }
 
     /// The AVX-512 build: tiles of 8 rows by 3 vectors (24 sums, 32
@@ -463,22 +804,72 @@ mod simd {
         rows: usize,
         inputs: usize,
     ) {
-        block::<Avx512, W, 8, 3>(out, x, w, rows, inputs);
+        block::<Fma512<W>, 8, 3>(out, x, w, rows, inputs);
     }
 
-    /// `out` (per panel `[rows, PANEL]`) = `x` (`[rows, inputs]`) times
-    /// the panels `w`: blocks of rows, then panels, then tiles of up to
-    /// `M` rows (`V` vectors per panel).
-    #[inline(always)]
-    fn block<S: Simd, W: WeightRows, const M: usize, const V: usize>(
+    /// bf16 pairs, AVX2 build: tiles of 2 rows by 6 vectors.
+    ///
+    /// # Safety
+    /// The CPU has AVX2, FMA and F16C.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn block_pairs_avx2(
         out: &mut [f32],
-        x: &[f32],
-        w: &[W],
+        x: &[u32],
+        w: &[u32],
         rows: usize,
-        inputs: usize,
+        pairs: usize,
+    ) {
+        block::<Pairs256, 2, 6>(out, x, w, rows, pairs);
+    }
+
+    /// bf16 pairs, AVX-512 build without the dot product: tiles of 6 rows
+    /// by 3 vectors (18 sums, the weights' 6 halves, an activation's 2).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[target_feature(enable = "avx512f,avx2,fma,f16c")]
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn block_pairs_avx512(
+        out: &mut [f32],
+        x: &[u32],
+        w: &[u32],
+        rows: usize,
+        pairs: usize,
+    ) {
+        block::<Pairs512, 6, 3>(out, x, w, rows, pairs);
+    }
+
+    /// bf16 pairs by the dot-product instruction: tiles of 8 rows by 3
+    /// vectors.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F and AVX512_BF16.
+    #[target_feature(enable = "avx512f,avx512bf16,avx2,fma,f16c")]
+    #[allow(unsafe_code)]
+    pub(super) unsafe fn block_bf16_dot(
+        out: &mut [f32],
+        x: &[u32],
+        w: &[u32],
+        rows: usize,
+        pairs: usize,
+    ) {
+        block::<Dot512, 8, 3>(out, x, w, rows, pairs);
+    }
+
+    /// `out` (per panel `[rows, PANEL]`) = `x` (`[rows, steps]`) times
+    /// the panels `w` (`[steps, PANEL]` each): blocks of rows, then
+    /// panels, then tiles of up to `M` rows (`V` vectors per panel).
+    #[inline(always)]
+    fn block<S: Step, const M: usize, const V: usize>(
+        out: &mut [f32],
+        x: &[S::A],
+        w: &[S::W],
+        rows: usize,
+        steps: usize,
     ) {
         debug_assert_eq!(V, S::PER_PANEL);
-        if inputs == 0 || x.len() < rows * inputs {
+        if steps == 0 || x.len() < rows * steps {
             return;
         }
         let mut start = 0;
@@ -486,21 +877,21 @@ mod simd {
             let end = (start + ROW_BLOCK).min(rows);
             for (out_panel, panel) in out
                 .chunks_exact_mut(rows * PANEL)
-                .zip(w.chunks_exact(inputs * PANEL))
+                .zip(w.chunks_exact(steps * PANEL))
             {
                 let mut r = start;
                 while r + M <= end {
-                    tile::<S, W, M, V>(out_panel, x, panel, inputs, r);
+                    tile::<S, M, V>(out_panel, x, panel, steps, r);
                     r += M;
                 }
                 match end - r {
-                    1 => tile::<S, W, 1, V>(out_panel, x, panel, inputs, r),
-                    2 => tile::<S, W, 2, V>(out_panel, x, panel, inputs, r),
-                    3 => tile::<S, W, 3, V>(out_panel, x, panel, inputs, r),
-                    4 => tile::<S, W, 4, V>(out_panel, x, panel, inputs, r),
-                    5 => tile::<S, W, 5, V>(out_panel, x, panel, inputs, r),
-                    6 => tile::<S, W, 6, V>(out_panel, x, panel, inputs, r),
-                    7 => tile::<S, W, 7, V>(out_panel, x, panel, inputs, r),
+                    1 => tile::<S, 1, V>(out_panel, x, panel, steps, r),
+                    2 => tile::<S, 2, V>(out_panel, x, panel, steps, r),
+                    3 => tile::<S, 3, V>(out_panel, x, panel, steps, r),
+                    4 => tile::<S, 4, V>(out_panel, x, panel, steps, r),
+                    5 => tile::<S, 5, V>(out_panel, x, panel, steps, r),
+                    6 => tile::<S, 6, V>(out_panel, x, panel, steps, r),
+                    7 => tile::<S, 7, V>(out_panel, x, panel, steps, r),
                     _ => {}
                 }
             }
@@ -512,46 +903,48 @@ mod simd {
     /// `out[(r0 + m) * PANEL..][..PANEL]`.
     #[inline(always)]
     #[allow(unsafe_code)]
-    fn tile<S: Simd, W: WeightRows, const M: usize, const V: usize>(
+    fn tile<S: Step, const M: usize, const V: usize>(
         out: &mut [f32],
-        x: &[f32],
-        panel: &[W],
-        inputs: usize,
+        x: &[S::A],
+        panel: &[S::W],
+        steps: usize,
         r0: usize,
     ) {
         // Every read below is inside a slice checked here to hold it: the
-        // panel's `inputs * PANEL` weights (vector `v` of step `k` at
+        // panel's `steps * PANEL` weights (vector `v` of step `k` at
         // `k * PANEL + v * LANES`, `V * LANES == PANEL`), element `k` of
         // rows `r0..r0 + M` of `x`, and `PANEL` floats of each output row.
         // The callers run only on CPUs with `S`'s instructions.
-        if panel.len() < inputs * PANEL
-            || x.len() < (r0 + M) * inputs
-            || out.len() < (r0 + M) * PANEL
+        if panel.len() < steps * PANEL || x.len() < (r0 + M) * steps || out.len() < (r0 + M) * PANEL
         {
             return;
         }
         let lanes = PANEL / V;
-        let x_rows: [*const f32; M] =
-            std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * inputs));
+        let x_rows: [*const S::A; M] =
+            std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * steps));
         // SAFETY: see above.
         let zero = unsafe { S::zero() };
         let mut acc = [[zero; V]; M];
         let mut p = panel.as_ptr();
-        for k in 0..inputs {
+        for k in 0..steps {
             // SAFETY: see above.
-            let wv: [S::V; V] = std::array::from_fn(|v| unsafe { S::load(p.add(v * lanes)) });
-            // A hint, never a fault: the cores streaming at once outrun
-            // the hardware prefetcher.
-            // SAFETY: see above.
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(p.cast::<u8>().wrapping_add(PREFETCH_AHEAD).cast());
+            let wv: [S::Wv; V] = std::array::from_fn(|v| unsafe { S::weights(p.add(v * lanes)) });
+            // A hint, never a fault, for each cache line of the step: the
+            // cores streaming at once outrun the hardware prefetcher.
+            for line in (0..PANEL * size_of::<S::W>()).step_by(64) {
+                // SAFETY: see above.
+                unsafe {
+                    _mm_prefetch::<_MM_HINT_T0>(
+                        p.cast::<u8>().wrapping_add(PREFETCH_AHEAD + line).cast(),
+                    );
+                }
             }
             for (acc_m, row) in acc.iter_mut().zip(x_rows) {
                 // SAFETY: see above.
-                let xm = unsafe { S::splat(*row.add(k)) };
+                let xm = unsafe { S::activation(*row.add(k)) };
                 for (a, wn) in acc_m.iter_mut().zip(wv) {
                     // SAFETY: see above.
-                    *a = unsafe { S::fma(xm, wn, *a) };
+                    *a = unsafe { S::step(*a, xm, wn) };
                 }
             }
             p = p.wrapping_add(PANEL);
@@ -571,18 +964,18 @@ mod tests {
     use super::*;
     use candle_core::Device;
 
-    fn inputs(rows: usize, inputs: usize, outputs: usize) -> (Vec<f32>, Vec<half::bf16>) {
+    fn inputs<W>(rows: usize, inputs: usize, outputs: usize, of: fn(f32) -> W) -> (Vec<f32>, Vec<W>) {
         let x = (0..rows * inputs)
             .map(|i| ((i * 7919 % 1009) as f32 / 1009.0) - 0.5)
             .collect();
         let w = (0..outputs * inputs)
-            .map(|i| half::bf16::from_f32(((i * 104_729 % 997) as f32 / 997.0) - 0.5))
+            .map(|i| of(((i * 104_729 % 997) as f32 / 997.0) - 0.5))
             .collect();
         (x, w)
     }
 
     /// The product in the kernel's order, written out plainly.
-    fn reference(x: &[f32], w: &[half::bf16], rows: usize, outputs: usize, k: usize) -> Vec<f32> {
+    fn reference(x: &[f32], w: &[half::f16], rows: usize, outputs: usize, k: usize) -> Vec<f32> {
         let mut out = vec![0f32; rows * outputs];
         for r in 0..rows {
             for o in 0..outputs {
@@ -594,6 +987,44 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The bf16 product as `vdpbf16ps` defines it, written out plainly:
+    /// activations rounded to bf16 (nearest even); per pair of inputs the
+    /// odd one's product added first, then the even one's, each rounded.
+    fn reference_pairs(
+        x: &[f32],
+        w: &[half::bf16],
+        rows: usize,
+        outputs: usize,
+        k: usize,
+    ) -> Vec<f32> {
+        let mut out = vec![0f32; rows * outputs];
+        for r in 0..rows {
+            for o in 0..outputs {
+                let term = |i: usize| {
+                    if i < k {
+                        half::bf16::from_f32(x[r * k + i]).to_f32() * w[o * k + i].to_f32()
+                    } else {
+                        0.0
+                    }
+                };
+                let mut acc = 0f32;
+                for i in (0..k).step_by(2) {
+                    acc += term(i + 1);
+                    acc += term(i);
+                }
+                out[r * outputs + o] = acc;
+            }
+        }
+        out
+    }
+
+    /// Per-panel results (`[rows, PANEL]` each) as `[rows, outputs]`.
+    fn by_panel(run: &dyn Fn(&mut [f32]), rows: usize, outputs: usize) -> Vec<f32> {
+        let mut out = vec![f32::NAN; outputs.div_ceil(PANEL) * rows * PANEL];
+        run(&mut out);
+        unpanel(&out, rows, outputs)
     }
 
     const SHAPES: [(usize, usize, usize); 9] = [
@@ -611,25 +1042,14 @@ mod tests {
     #[test]
     fn every_build_gives_the_bits_of_a_plain_fused_sum() {
         for (rows, k, outputs) in SHAPES {
-            let (x, w) = inputs(rows, k, outputs);
+            let (x, w) = inputs(rows, k, outputs, half::f16::from_f32);
             let want = reference(&x, &w, rows, outputs, k);
             let packed = pack(&w, outputs, k);
-            let count = outputs.div_ceil(PANEL);
-            let by_panel = |run: &dyn Fn(&mut [f32])| {
-                let mut out = vec![f32::NAN; count * rows * PANEL];
-                run(&mut out);
-                let mut flat = vec![0f32; rows * outputs];
-                for r in 0..rows {
-                    for o in 0..outputs {
-                        flat[r * outputs + o] = out[(o / PANEL * rows + r) * PANEL + o % PANEL];
-                    }
-                }
-                flat
-            };
+            let by_panel = |run: &dyn Fn(&mut [f32])| by_panel(run, rows, outputs);
             let portable = by_panel(&|o| block_portable(o, &x, &packed, rows, k));
             assert_eq!(portable, want, "portable {rows}x{k}x{outputs}");
             let weight = PackedWeight {
-                repr: Repr::Bf16(Arc::new(packed.clone())),
+                repr: Repr::F16(Arc::new(packed.clone())),
                 outputs,
                 inputs: k,
             };
@@ -658,6 +1078,66 @@ mod tests {
     }
 
     #[test]
+    fn every_build_gives_the_bits_of_the_bf16_dot_product() {
+        for (rows, k, outputs) in SHAPES {
+            let (x, w) = inputs(rows, k, outputs, half::bf16::from_f32);
+            let want = reference_pairs(&x, &w, rows, outputs, k);
+            let packed = pack_pairs(&w, outputs, k);
+            let xp = activation_pairs(&x, k);
+            let pairs = k.div_ceil(2);
+            let by_panel = |run: &dyn Fn(&mut [f32])| by_panel(run, rows, outputs);
+            let portable = by_panel(&|o| block_pairs_portable(o, &xp, &packed, rows, pairs));
+            assert_eq!(portable, want, "portable {rows}x{k}x{outputs}");
+            let weight = PackedWeight {
+                repr: Repr::Bf16(Arc::new(packed.clone())),
+                outputs,
+                inputs: k,
+            };
+            let job = Job {
+                weight: &weight,
+                x: &x,
+                rows,
+            };
+            assert_eq!(products(&[job]).unwrap()[0], want, "dispatched");
+            #[cfg(target_arch = "x86_64")]
+            {
+                if simd::avx2() {
+                    // SAFETY: the CPU has the build's features.
+                    #[allow(unsafe_code)]
+                    let got = by_panel(&|o| unsafe {
+                        simd::block_pairs_avx2(o, &xp, &packed, rows, pairs)
+                    });
+                    assert_eq!(got, want, "avx2 {rows}x{k}x{outputs}");
+                }
+                if simd::avx512() {
+                    // SAFETY: as above.
+                    #[allow(unsafe_code)]
+                    let got = by_panel(&|o| unsafe {
+                        simd::block_pairs_avx512(o, &xp, &packed, rows, pairs)
+                    });
+                    assert_eq!(got, want, "avx512 {rows}x{k}x{outputs}");
+                }
+                if simd::avx512_bf16() {
+                    // SAFETY: as above.
+                    #[allow(unsafe_code)]
+                    let got = by_panel(&|o| unsafe {
+                        simd::block_bf16_dot(o, &xp, &packed, rows, pairs)
+                    });
+                    assert_eq!(got, want, "vdpbf16ps {rows}x{k}x{outputs}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bf16_subnormals_read_as_zero() {
+        let tiny = f32::from_bits(0x0001_0000); // a bf16 subnormal
+        let w = [half::bf16::from_f32(tiny), half::bf16::from_f32(-tiny)];
+        assert_eq!(pack_pairs(&w, 1, 2)[0], 0x8000_0000);
+        assert_eq!(activation_pairs(&[tiny, 1.0], 2), [0x3f80_0000]);
+    }
+
+    #[test]
     fn a_row_gets_the_same_bits_alone_or_in_a_batch() {
         let dev = Device::Cpu;
         let x = Tensor::randn(0f32, 1.0, (16, 512), &dev).unwrap();
@@ -681,7 +1161,12 @@ mod tests {
             let w = Tensor::randn(0f32, 1.0, (outputs, k), &dev).unwrap();
             for dtype in [DType::F32, DType::BF16, DType::F16] {
                 let wh = w.to_dtype(dtype).unwrap();
-                let expected = x
+                // bf16 weights multiply activations rounded to bf16.
+                let xr = match dtype {
+                    DType::BF16 => x.to_dtype(dtype).unwrap().to_dtype(DType::F32).unwrap(),
+                    _ => x.clone(),
+                };
+                let expected = xr
                     .matmul(&wh.to_dtype(DType::F32).unwrap().t().unwrap())
                     .unwrap();
                 let got = PackedWeight::new(&wh).unwrap().forward(&x).unwrap();
