@@ -151,8 +151,20 @@ impl PackedWeight {
         let range = |steps: usize| first * steps * PANEL..(first + count) * steps * PANEL;
         let inputs = self.inputs;
         match &self.repr {
-            Repr::F32(p) => block(out, x, p.get(range(inputs)).unwrap_or_default(), rows, inputs),
-            Repr::F16(p) => block(out, x, p.get(range(inputs)).unwrap_or_default(), rows, inputs),
+            Repr::F32(p) => block(
+                out,
+                x,
+                p.get(range(inputs)).unwrap_or_default(),
+                rows,
+                inputs,
+            ),
+            Repr::F16(p) => block(
+                out,
+                x,
+                p.get(range(inputs)).unwrap_or_default(),
+                rows,
+                inputs,
+            ),
             Repr::Bf16(p) => {
                 let steps = inputs.div_ceil(2);
                 let w = p.get(range(steps)).unwrap_or_default();
@@ -192,7 +204,11 @@ fn pack<T: Copy + Default + Send + Sync>(w: &[T], outputs: usize, inputs: usize)
 /// the dot-product instruction reads it.
 fn flushed(bits: u16) -> u32 {
     let bits = u32::from(bits);
-    if bits & 0x7f80 == 0 { bits & 0x8000 } else { bits }
+    if bits & 0x7f80 == 0 {
+        bits & 0x8000
+    } else {
+        bits
+    }
 }
 
 /// bf16 `w` (`[outputs, inputs]`, row-major) as panels of input pairs:
@@ -420,10 +436,7 @@ fn block_pairs_portable(out: &mut [f32], x: &[u32], w: &[u32], rows: usize, pair
         .chunks_exact_mut(rows * PANEL)
         .zip(w.chunks_exact(pairs * PANEL))
     {
-        for (out_row, x_row) in out_panel
-            .chunks_exact_mut(PANEL)
-            .zip(x.chunks_exact(pairs))
-        {
+        for (out_row, x_row) in out_panel.chunks_exact_mut(PANEL).zip(x.chunks_exact(pairs)) {
             out_row.fill(0.0);
             for (&xp, wk) in x_row.iter().zip(panel.chunks_exact(PANEL)) {
                 let (x_even, x_odd) = (even(xp), odd(xp));
@@ -450,11 +463,11 @@ fn odd(pair: u32) -> f32 {
 #[cfg(target_arch = "x86_64")]
 mod simd {
     use std::arch::x86_64::{
-        __m256, __m512, __m512bh, _MM_HINT_T0, _mm_prefetch, _mm256_and_si256,
-        _mm256_castsi256_ps, _mm256_fmadd_ps, _mm256_loadu_si256, _mm256_set1_epi32,
-        _mm256_set1_ps, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_storeu_ps, _mm512_and_si512,
-        _mm512_castsi512_ps, _mm512_dpbf16_ps, _mm512_fmadd_ps, _mm512_loadu_si512,
-        _mm512_set1_epi32, _mm512_set1_ps, _mm512_setzero_ps, _mm512_slli_epi32, _mm512_storeu_ps,
+        __m256, __m512, __m512bh, _MM_HINT_T0, _mm_prefetch, _mm256_and_si256, _mm256_castsi256_ps,
+        _mm256_fmadd_ps, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps,
+        _mm256_slli_epi32, _mm256_storeu_ps, _mm512_and_si512, _mm512_castsi512_ps,
+        _mm512_dpbf16_ps, _mm512_fmadd_ps, _mm512_loadu_si512, _mm512_set1_epi32, _mm512_set1_ps,
+        _mm512_setzero_ps, _mm512_slli_epi32, _mm512_storeu_ps,
     };
     use std::marker::PhantomData;
 
@@ -964,7 +977,12 @@ mod tests {
     use super::*;
     use candle_core::Device;
 
-    fn inputs<W>(rows: usize, inputs: usize, outputs: usize, of: fn(f32) -> W) -> (Vec<f32>, Vec<W>) {
+    fn inputs<W>(
+        rows: usize,
+        inputs: usize,
+        outputs: usize,
+        of: fn(f32) -> W,
+    ) -> (Vec<f32>, Vec<W>) {
         let x = (0..rows * inputs)
             .map(|i| ((i * 7919 % 1009) as f32 / 1009.0) - 0.5)
             .collect();
