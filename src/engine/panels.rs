@@ -507,6 +507,66 @@ mod simd {
         })
     }
 
+    /// A vector width: its sums, how they start and how they are stored.
+    #[allow(unsafe_code)]
+    trait Width {
+        /// A vector of sums.
+        type V: Copy;
+        /// Vectors per panel.
+        const PER_PANEL: usize;
+        /// # Safety
+        /// The CPU has this width's instructions.
+        unsafe fn zero() -> Self::V;
+        /// # Safety
+        /// `p` points at a vector's worth of writable floats; the CPU has
+        /// this width's instructions.
+        unsafe fn store(p: *mut f32, v: Self::V);
+    }
+
+    /// Eight f32 lanes (AVX2).
+    struct W256;
+
+    #[allow(unsafe_code)]
+    impl Width for W256 {
+        type V = __m256;
+        const PER_PANEL: usize = PANEL / 8;
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn zero() -> __m256 {
+            _mm256_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx2,fma,f16c")]
+        #[inline]
+        unsafe fn store(p: *mut f32, v: __m256) {
+            // SAFETY: forwarded from the caller.
+            unsafe { _mm256_storeu_ps(p, v) }
+        }
+    }
+
+    /// Sixteen f32 lanes (AVX-512).
+    struct W512;
+
+    #[allow(unsafe_code)]
+    impl Width for W512 {
+        type V = __m512;
+        const PER_PANEL: usize = PANEL / 16;
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn zero() -> __m512 {
+            _mm512_setzero_ps()
+        }
+
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        unsafe fn store(p: *mut f32, v: __m512) {
+            // SAFETY: forwarded from the caller.
+            unsafe { _mm512_storeu_ps(p, v) }
+        }
+    }
+
     /// One step of a tile (one input, or one pair of inputs) at one
     /// vector width: how a panel's weights and an activation are read and
     /// multiplied into the sums.
@@ -516,34 +576,28 @@ mod simd {
         type A: Copy;
         /// A weight as stored.
         type W: Copy;
-        /// A vector of sums.
-        type V: Copy;
+        /// The width of the sums.
+        type Lanes: Width;
         /// A vector of weights, ready to multiply.
         type Wv: Copy;
         /// An activation broadcast, ready to multiply.
         type Xv: Copy;
-        /// Vectors per panel.
-        const PER_PANEL: usize;
-        /// # Safety
-        /// The CPU has this step's instructions.
-        unsafe fn zero() -> Self::V;
         /// # Safety
         /// `p` points at a vector's worth of readable weights; the CPU has
         /// this step's instructions.
         unsafe fn weights(p: *const Self::W) -> Self::Wv;
         /// # Safety
-        /// As `zero`.
+        /// The CPU has this step's instructions.
         unsafe fn activation(a: Self::A) -> Self::Xv;
         /// `acc` plus the products of `x` and `w`.
         ///
         /// # Safety
-        /// As `zero`.
-        unsafe fn step(acc: Self::V, x: Self::Xv, w: Self::Wv) -> Self::V;
-        /// # Safety
-        /// `p` points at a vector's worth of writable floats; the CPU has
-        /// this step's instructions.
-        unsafe fn store(p: *mut f32, v: Self::V);
+        /// As `activation`.
+        unsafe fn step(acc: Sums<Self>, x: Self::Xv, w: Self::Wv) -> Sums<Self>;
     }
+
+    /// A step's vector of sums.
+    type Sums<S> = <<S as Step>::Lanes as Width>::V;
 
     /// f32 activations times widened weights, eight lanes.
     struct Fma256<W>(PhantomData<W>);
@@ -552,16 +606,9 @@ mod simd {
     impl<W: WeightRows> Step for Fma256<W> {
         type A = f32;
         type W = W;
-        type V = __m256;
+        type Lanes = W256;
         type Wv = __m256;
         type Xv = __m256;
-        const PER_PANEL: usize = PANEL / 8;
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn zero() -> __m256 {
-            _mm256_setzero_ps()
-        }
 
         #[target_feature(enable = "avx2,fma,f16c")]
         #[inline]
@@ -581,13 +628,6 @@ mod simd {
         unsafe fn step(acc: __m256, x: __m256, w: __m256) -> __m256 {
             _mm256_fmadd_ps(x, w, acc)
         }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn store(p: *mut f32, v: __m256) {
-            // SAFETY: forwarded from the caller.
-            unsafe { _mm256_storeu_ps(p, v) }
-        }
     }
 
     /// f32 activations times widened weights, sixteen lanes.
@@ -597,16 +637,9 @@ mod simd {
     impl<W: WeightRows> Step for Fma512<W> {
         type A = f32;
         type W = W;
-        type V = __m512;
+        type Lanes = W512;
         type Wv = __m512;
         type Xv = __m512;
-        const PER_PANEL: usize = PANEL / 16;
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn zero() -> __m512 {
-            _mm512_setzero_ps()
-        }
 
         #[target_feature(enable = "avx512f")]
         #[inline]
@@ -626,13 +659,6 @@ mod simd {
         unsafe fn step(acc: __m512, x: __m512, w: __m512) -> __m512 {
             _mm512_fmadd_ps(x, w, acc)
         }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn store(p: *mut f32, v: __m512) {
-            // SAFETY: forwarded from the caller.
-            unsafe { _mm512_storeu_ps(p, v) }
-        }
     }
 
     /// bf16 pairs by two fused multiply-adds (the dot-product
@@ -643,17 +669,10 @@ mod simd {
     impl Step for Pairs256 {
         type A = u32;
         type W = u32;
-        type V = __m256;
+        type Lanes = W256;
         /// The even and the odd inputs' weights.
         type Wv = (__m256, __m256);
         type Xv = (__m256, __m256);
-        const PER_PANEL: usize = PANEL / 8;
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn zero() -> __m256 {
-            _mm256_setzero_ps()
-        }
 
         #[target_feature(enable = "avx2,fma,f16c")]
         #[inline]
@@ -678,13 +697,6 @@ mod simd {
         unsafe fn step(acc: __m256, x: (__m256, __m256), w: (__m256, __m256)) -> __m256 {
             _mm256_fmadd_ps(x.0, w.0, _mm256_fmadd_ps(x.1, w.1, acc))
         }
-
-        #[target_feature(enable = "avx2,fma,f16c")]
-        #[inline]
-        unsafe fn store(p: *mut f32, v: __m256) {
-            // SAFETY: forwarded from the caller.
-            unsafe { _mm256_storeu_ps(p, v) }
-        }
     }
 
     /// bf16 pairs by two fused multiply-adds, sixteen lanes.
@@ -694,16 +706,9 @@ mod simd {
     impl Step for Pairs512 {
         type A = u32;
         type W = u32;
-        type V = __m512;
+        type Lanes = W512;
         type Wv = (__m512, __m512);
         type Xv = (__m512, __m512);
-        const PER_PANEL: usize = PANEL / 16;
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn zero() -> __m512 {
-            _mm512_setzero_ps()
-        }
 
         #[target_feature(enable = "avx512f")]
         #[inline]
@@ -728,13 +733,6 @@ mod simd {
         unsafe fn step(acc: __m512, x: (__m512, __m512), w: (__m512, __m512)) -> __m512 {
             _mm512_fmadd_ps(x.0, w.0, _mm512_fmadd_ps(x.1, w.1, acc))
         }
-
-        #[target_feature(enable = "avx512f")]
-        #[inline]
-        unsafe fn store(p: *mut f32, v: __m512) {
-            // SAFETY: forwarded from the caller.
-            unsafe { _mm512_storeu_ps(p, v) }
-        }
     }
 
     /// bf16 pairs by the dot-product instruction (`vdpbf16ps`: per lane,
@@ -746,16 +744,9 @@ mod simd {
     impl Step for Dot512 {
         type A = u32;
         type W = u32;
-        type V = __m512;
+        type Lanes = W512;
         type Wv = __m512bh;
         type Xv = __m512bh;
-        const PER_PANEL: usize = PANEL / 16;
-
-        #[target_feature(enable = "avx512f,avx512bf16")]
-        #[inline]
-        unsafe fn zero() -> __m512 {
-            _mm512_setzero_ps()
-        }
 
         #[target_feature(enable = "avx512f,avx512bf16")]
         #[inline]
@@ -776,13 +767,6 @@ mod simd {
         #[inline]
         unsafe fn step(acc: __m512, x: __m512bh, w: __m512bh) -> __m512 {
             _mm512_dpbf16_ps(acc, x, w)
-        }
-
-        #[target_feature(enable = "avx512f,avx512bf16")]
-        #[inline]
-        unsafe fn store(p: *mut f32, v: __m512) {
-            // SAFETY: forwarded from the caller.
-            unsafe { _mm512_storeu_ps(p, v) }
         }
     }
 
@@ -881,7 +865,7 @@ mod simd {
         rows: usize,
         steps: usize,
     ) {
-        debug_assert_eq!(V, S::PER_PANEL);
+        debug_assert_eq!(V, <S::Lanes as Width>::PER_PANEL);
         if steps == 0 || x.len() < rows * steps {
             return;
         }
@@ -936,7 +920,7 @@ mod simd {
         let x_rows: [*const S::A; M] =
             std::array::from_fn(|m| x.as_ptr().wrapping_add((r0 + m) * steps));
         // SAFETY: see above.
-        let zero = unsafe { S::zero() };
+        let zero = unsafe { <S::Lanes as Width>::zero() };
         let mut acc = [[zero; V]; M];
         let mut p = panel.as_ptr();
         for k in 0..steps {
@@ -966,7 +950,7 @@ mod simd {
         for (m, acc_m) in acc.iter().enumerate() {
             for (v, a) in acc_m.iter().enumerate() {
                 // SAFETY: see above.
-                unsafe { S::store(base.add(m * PANEL + v * lanes), *a) };
+                unsafe { <S::Lanes as Width>::store(base.add(m * PANEL + v * lanes), *a) };
             }
         }
     }
