@@ -134,6 +134,8 @@ fn kernels() {
 }
 
 fn main() {
+    // As the daemon does (`palisade::cli::main`).
+    palisade::engine::retain_freed_memory();
     if std::env::var_os("PALISADE_BENCH_KERNELS").is_some() {
         kernels();
         return;
@@ -238,17 +240,22 @@ fn main() {
             let prompts: Vec<Vec<u32>> = (0..b)
                 .map(|i| prompt.iter().map(|t| (t + i as u32) % vocab).collect())
                 .collect();
-            for (c, p) in caches.iter_mut().zip(&prompts) {
-                model
-                    .forward(
-                        &mut [SeqStep {
-                            tokens: p,
-                            cache: c,
-                        }],
-                        false,
-                    )
-                    .unwrap();
-            }
+            // The prompts in one forward pass, as the scheduler runs them
+            // when B requests arrive together.
+            let t = Instant::now();
+            let mut steps: Vec<SeqStep> = caches
+                .iter_mut()
+                .zip(&prompts)
+                .map(|(cache, p)| SeqStep { tokens: p, cache })
+                .collect();
+            model.forward(&mut steps, false).unwrap();
+            let prefill = t.elapsed().as_secs_f64();
+            println!(
+                "batch {b:>3} prefill {:.1} ms for {} prompt tokens, {:.1} tokens/s",
+                prefill * 1e3,
+                b * prompt.len(),
+                (b * prompt.len()) as f64 / prefill
+            );
             let mut best = Duration::MAX;
             for _ in 0..3 {
                 let t = Instant::now();

@@ -27,6 +27,27 @@ pub mod weights;
 
 pub use error::{EngineError, Result};
 
+/// Keeps memory the engine frees in the process for reuse (glibc's
+/// allocator): a forward pass allocates and frees activation buffers of
+/// megabytes per product, and by default glibc returns blocks above a
+/// dynamic threshold to the kernel, so every pass pays again for page
+/// faults and zeroed pages: a third of a 16-prompt prefill's time
+/// (`docs/benchmarks.md`). Blocks up to 32 MiB (glibc's largest threshold)
+/// then come from the heap, and up to 512 MiB of free heap is kept. Call
+/// once, at start, before other threads run.
+pub fn retain_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `mallopt` only sets allocator parameters; it is called
+        // before the process starts other threads.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+        }
+    }
+}
+
 /// A weights dtype by name: `f32`, `bf16` or `f16`.
 pub fn parse_dtype(name: &str) -> Result<candle_core::DType> {
     match name {
