@@ -135,7 +135,7 @@ fn kernels() {
 
 fn main() {
     // As the daemon does (`palisade::cli::main`).
-    palisade::engine::retain_freed_memory();
+    let _ = palisade::engine::retain_freed_memory();
     if std::env::var_os("PALISADE_BENCH_KERNELS").is_some() {
         kernels();
         return;

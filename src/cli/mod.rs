@@ -238,7 +238,7 @@ enum PkiCommand {
 
 /// Parses the command line, runs the command and returns the exit status.
 pub fn main() -> ExitCode {
-    crate::engine::retain_freed_memory();
+    let _ = crate::engine::retain_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { config } => serve(&config),

@@ -34,17 +34,22 @@ pub use error::{EngineError, Result};
 /// faults and zeroed pages: a third of a 16-prompt prefill's time
 /// (`docs/benchmarks.md`). Blocks up to 32 MiB (glibc's largest threshold)
 /// then come from the heap, and up to 512 MiB of free heap is kept. Call
-/// once, at start, before other threads run.
-pub fn retain_freed_memory() {
+/// once, at start, before other threads run. True when the allocator took
+/// both settings (always false off glibc, where there is nothing to set).
+pub fn retain_freed_memory() -> bool {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: `mallopt` only sets allocator parameters; it is called
         // before the process starts other threads.
         #[allow(unsafe_code)]
         unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-            libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20) == 1
+                && libc::mallopt(libc::M_TRIM_THRESHOLD, 512 << 20) == 1
         }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
     }
 }
 
@@ -76,4 +81,15 @@ pub fn parse_device(name: &str) -> Result<candle_core::Device> {
         None => return Err(bad()),
     };
     Ok(candle_core::Device::new_cuda(ordinal)?)
+}
+
+#[cfg(test)]
+mod tests {
+    /// glibc refuses a threshold above its maximum (and then keeps its
+    /// dynamic one, silently): the values must be ones it takes.
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    fn the_allocator_takes_the_settings() {
+        assert!(super::retain_freed_memory());
+    }
 }
