@@ -227,7 +227,7 @@ fn pack_pairs(w: &[half::bf16], outputs: usize, inputs: usize) -> Vec<u32> {
         .for_each(|(panel, rows)| {
             for (j, row) in rows.chunks_exact(inputs).enumerate() {
                 for (slot, pair) in panel.iter_mut().skip(j).step_by(PANEL).zip(row.chunks(2)) {
-                    *slot = pair_bits(pair.first(), pair.get(1));
+                    *slot = pair_bits(pair.first().copied(), pair.get(1).copied());
                 }
             }
         });
@@ -235,8 +235,8 @@ fn pack_pairs(w: &[half::bf16], outputs: usize, inputs: usize) -> Vec<u32> {
 }
 
 /// Two bf16 (a missing one is zero) as one pair.
-fn pair_bits(even: Option<&half::bf16>, odd: Option<&half::bf16>) -> u32 {
-    let bits = |v: Option<&half::bf16>| v.map_or(0, |v| flushed(v.to_bits()));
+fn pair_bits(even: Option<half::bf16>, odd: Option<half::bf16>) -> u32 {
+    let bits = |v: Option<half::bf16>| v.map_or(0, |v| flushed(v.to_bits()));
     bits(even) | bits(odd) << 16
 }
 
@@ -246,12 +246,13 @@ fn activation_pairs(x: &[f32], inputs: usize) -> Vec<u32> {
     if inputs == 0 {
         return Vec::new();
     }
+    let round = |v: Option<&f32>| v.map(|&v| half::bf16::from_f32(v));
     let mut out = Vec::with_capacity(x.len().div_ceil(inputs) * inputs.div_ceil(2));
-    let mut row = Vec::with_capacity(inputs);
     for xs in x.chunks(inputs) {
-        row.clear();
-        row.extend(xs.iter().map(|&v| half::bf16::from_f32(v)));
-        out.extend(row.chunks(2).map(|p| pair_bits(p.first(), p.get(1))));
+        out.extend(
+            xs.chunks(2)
+                .map(|p| pair_bits(round(p.first()), round(p.get(1)))),
+        );
     }
     out
 }
