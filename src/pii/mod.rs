@@ -2,7 +2,8 @@
 //! Harbor categories, 45 CFR 164.514(b)(2)), for policy and redaction.
 //!
 //! One pass: every category is a pattern of one multi-pattern automaton
-//! (`regex-automata`'s meta regex, a lazy DFA), searched leftmost-first.
+//! (`automaton`: lazy DFAs that skip to anchors and literals in ASCII
+//! text, a combined meta regex otherwise), searched leftmost-first.
 //! A candidate is then validated (Luhn for cards, ISO 13616 mod-97 for
 //! IBANs, SSN ranges, IP octets, word boundaries) and reduced to the
 //! identifier itself (a date of birth without its label). A candidate that
@@ -14,13 +15,15 @@
 //! them as digits too. Findings name the category and byte offsets, never
 //! the value.
 
+mod automaton;
 mod structure;
 
 use std::fmt;
 
-use regex_automata::util::pool::Pool;
+use automaton::Automaton;
+
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind, PatternID, hybrid, meta, nfa::thompson};
+use regex_automata::{Input, meta};
 use serde::{Deserialize, Serialize};
 
 /// A category of identifier.
@@ -344,9 +347,11 @@ fn regex_syntax_escape(s: &str) -> String {
 /// A compiled detector.
 #[derive(Debug)]
 pub struct Detector {
-    regex: meta::Regex,
-    /// Where a match of each pattern starts: see `Starts`.
-    starts: Starts,
+    /// The patterns over all of Unicode, for text with a non-ASCII byte.
+    unicode: Automaton,
+    /// The same patterns restricted to ASCII (`ascii_only`), for text
+    /// without one: a far smaller automaton that finds the same matches.
+    ascii: Automaton,
     rules: Vec<Rule>,
     date: meta::Regex,
     postal_value: meta::Regex,
@@ -373,6 +378,12 @@ impl Detector {
             .collect();
         let (list, id_labels) = patterns(&names);
         let rules: Vec<Rule> = list.iter().map(|(r, _)| *r).collect();
+        // A labelled identifier's value holds three digits or more
+        // (`accept`): a match without an anchor is never one.
+        let need_anchor: Vec<bool> = rules
+            .iter()
+            .map(|r| matches!(r, Rule::Labelled(_)))
+            .collect();
         let sources: Vec<&str> = list.iter().map(|(_, p)| p.as_str()).collect();
         let build = |pats: &[&str]| {
             meta::Builder::new()
@@ -386,9 +397,16 @@ impl Detector {
                 .map_err(|e| PiiError::Build(e.to_string()))
         };
         let date = date_pattern();
+        let hirs = sources
+            .iter()
+            .map(|p| {
+                syntax::parse_with(p, &syntax::Config::new().unicode(true).utf8(true))
+                    .map_err(|e| PiiError::Build(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
-            regex: build(&sources)?,
-            starts: Starts::new(&sources)?,
+            unicode: Automaton::combined_over_unicode(&hirs)?,
+            ascii: Automaton::grouped_over_ascii(&hirs, &need_anchor)?,
             rules,
             date: build(&[date.as_str()])?,
             id_labels: build(&[id_labels.as_str()])?,
@@ -430,13 +448,33 @@ impl Detector {
 
     /// The automaton's findings.
     fn scan_automaton(&self, text: &str) -> Vec<Finding> {
+        let automaton = if text.is_ascii() {
+            &self.ascii
+        } else {
+            &self.unicode
+        };
+        let mut scan = automaton.scan();
+        self.scan_candidates(text, |at| automaton.next_match(&mut scan, text, at))
+            .0
+    }
+
+    /// The findings, and every candidate the automaton offered, with
+    /// `next_match` giving the leftmost-first candidate from a position.
+    fn scan_candidates(
+        &self,
+        text: &str,
+        mut next_match: impl FnMut(usize) -> Option<automaton::Candidate>,
+    ) -> (Vec<Finding>, Vec<automaton::Candidate>) {
         let mut found = Vec::new();
+        let mut offered = Vec::new();
         let mut at = 0;
-        let mut caches = self.starts.caches.get();
         while at < text.len() {
-            let Some((pattern, start, end)) = self.next_match(text, at, &mut caches) else {
+            let Some((pattern, start, end)) = next_match(at) else {
                 break;
             };
+            if cfg!(test) {
+                offered.push((pattern, start, end));
+            }
             match self.accept(text, pattern, start, end) {
                 Some(f) => {
                     found.push(f);
@@ -445,7 +483,7 @@ impl Detector {
                 // A checksummed number that fails its check is skipped
                 // whole (its tail is no phone number); any other
                 // candidate resumes at its next word.
-                None => match self.rules.get(pattern.as_usize()) {
+                None => match self.rules.get(pattern) {
                     Some(Rule::Iban | Rule::Ssn) => at = end.max(start + 1),
                     Some(Rule::Card) if card_shaped(text.get(start..end).unwrap_or_default()) => {
                         at = end.max(start + 1)
@@ -457,33 +495,12 @@ impl Detector {
                 at += 1;
             }
         }
-        found
-    }
-
-    /// The automaton's leftmost-first match in `text[at..]`: its end from
-    /// the forward search, its start from the pattern's own reverse DFA
-    /// (`Starts`); the combined regex's own search if that one cannot say.
-    fn next_match(
-        &self,
-        text: &str,
-        at: usize,
-        caches: &mut [hybrid::dfa::Cache],
-    ) -> Option<(PatternID, usize, usize)> {
-        let input = Input::new(text).span(at..text.len());
-        let half = self.regex.search_half(&input)?;
-        let (pattern, end) = (half.pattern(), half.offset());
-        match self.starts.start(caches, text, at, pattern, end) {
-            Some(start) => Some((pattern, start, end)),
-            None => {
-                let m = self.regex.search(&input)?;
-                Some((m.pattern(), m.start(), m.end()))
-            }
-        }
+        (found, offered)
     }
 
     /// Validates a candidate and narrows it to the identifier.
-    fn accept(&self, text: &str, pattern: PatternID, start: usize, end: usize) -> Option<Finding> {
-        let rule = *self.rules.get(pattern.as_usize())?;
+    fn accept(&self, text: &str, pattern: usize, start: usize, end: usize) -> Option<Finding> {
+        let rule = *self.rules.get(pattern)?;
         let candidate = text.get(start..end)?;
         let finding = |category, s: usize, e: usize| {
             (s < e).then_some(Finding {
@@ -682,71 +699,6 @@ impl Detector {
                 .then(|| finding(Category::Name, start, end))
                 .flatten(),
         }
-    }
-}
-
-/// A cache for each pattern's reverse DFA, per scanning thread.
-type CachePool =
-    Pool<Vec<hybrid::dfa::Cache>, Box<dyn Fn() -> Vec<hybrid::dfa::Cache> + Send + Sync>>;
-
-/// One reverse lazy DFA per pattern, for the start of a match whose end
-/// and pattern the forward search found. The combined regex's reverse
-/// search does the same over the reverse of all the patterns at once, a
-/// large transition table; each pattern's own is small (a megabyte of
-/// near-miss card numbers scans about a quarter faster). Both find the same start: the leftmost from which the pattern
-/// matches exactly up to the end (no earlier start can match, or the
-/// forward search would have found it), which a reverse search anchored at
-/// the end and reporting all matches (`MatchKind::All`) reaches last.
-#[derive(Debug)]
-struct Starts {
-    dfas: std::sync::Arc<Vec<hybrid::dfa::DFA>>,
-    /// A cache per pattern, kept warm across scans (a lazy DFA builds its
-    /// states as it meets them).
-    caches: CachePool,
-}
-
-impl Starts {
-    fn new(patterns: &[&str]) -> Result<Self, PiiError> {
-        let dfas = patterns
-            .iter()
-            .map(|p| {
-                hybrid::dfa::DFA::builder()
-                    .configure(
-                        hybrid::dfa::DFA::config()
-                            .match_kind(MatchKind::All)
-                            .prefilter(None),
-                    )
-                    .syntax(syntax::Config::new().unicode(true).utf8(true))
-                    .thompson(thompson::Config::new().reverse(true))
-                    .build(p)
-                    .map_err(|e| PiiError::Build(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let dfas = std::sync::Arc::new(dfas);
-        let for_caches = std::sync::Arc::clone(&dfas);
-        let caches: CachePool = Pool::new(Box::new(move || {
-            for_caches
-                .iter()
-                .map(hybrid::dfa::DFA::create_cache)
-                .collect()
-        }));
-        Ok(Self { dfas, caches })
-    }
-
-    /// Where the match of `pattern` that ends at `end` starts, at or after
-    /// `at`; `None` if the lazy DFA gave up.
-    fn start(
-        &self,
-        caches: &mut [hybrid::dfa::Cache],
-        text: &str,
-        at: usize,
-        pattern: PatternID,
-        end: usize,
-    ) -> Option<usize> {
-        let dfa = self.dfas.get(pattern.as_usize())?;
-        let cache = caches.get_mut(pattern.as_usize())?;
-        let input = Input::new(text).span(at..end).anchored(Anchored::Yes);
-        Some(dfa.try_search_rev(cache, &input).ok()??.offset())
     }
 }
 
@@ -1292,6 +1244,137 @@ pub fn redact(text: &str, findings: &[Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Texts for the equivalence test: the corpora whole, line by line,
+    /// without their non-ASCII characters (the ASCII automaton), with
+    /// non-ASCII characters sown through them, on one line, and shuffled
+    /// from fragments and separators.
+    fn equivalence_texts() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pii");
+        let mut corpora: Vec<String> = ["dev.txt", "heldout.txt", "fresh.txt", "fresh7.txt"]
+            .iter()
+            .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+            .collect();
+        assert_eq!(corpora.len(), 4, "the corpora in {}", dir.display());
+        let sown: Vec<String> = corpora
+            .iter()
+            .map(|c| {
+                let extra = ['é', '２', '’', '\u{a0}', '—', '٣', 'Ö', '年'];
+                let mut out = String::new();
+                for (i, ch) in c.chars().enumerate() {
+                    out.push(ch);
+                    if let Some(x) = extra.get((i * 7919) % 97) {
+                        out.push(*x);
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut texts = Vec::new();
+        let fragments: Vec<&str> = corpora
+            .iter()
+            .flat_map(|c| c.split_inclusive([' ', '\n', ',']))
+            .collect();
+        let separators = [
+            " ", "\n", "@", ":", "-", "+", "(", ")", "1", "07", " 4111 ", "é", "２", "  ", "\t",
+            "MRN", "dob ", "Tel. ", "://", ".",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n.max(1) as u64).unwrap_or(0)
+        };
+        for _ in 0..6 {
+            let mut shuffled = String::new();
+            while shuffled.len() < 40_000 {
+                shuffled.push_str(fragments.get(next(fragments.len())).copied().unwrap_or(""));
+                shuffled.push_str(
+                    separators
+                        .get(next(separators.len()))
+                        .copied()
+                        .unwrap_or(""),
+                );
+            }
+            texts.push(shuffled);
+        }
+        for c in corpora.drain(..) {
+            texts.extend(c.lines().map(str::to_owned));
+            texts.push(c.chars().filter(char::is_ascii).collect());
+            texts.push(c.replace('\n', " "));
+            texts.push(c);
+        }
+        texts.extend(sown);
+        texts
+    }
+
+    #[test]
+    fn the_grouped_automaton_offers_what_the_combined_regex_does() -> Result<(), PiiError> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pii");
+        let d = Detector::with_dictionary(&dir.join("names.txt"))?;
+        let (mut ascii, mut compared) = (0, 0);
+        for text in equivalence_texts() {
+            let automaton = if text.is_ascii() {
+                ascii += 1;
+                &d.ascii
+            } else {
+                &d.unicode
+            };
+            let mut scan = automaton.scan();
+            let grouped = d.scan_candidates(&text, |at| automaton.next_match(&mut scan, &text, at));
+            let combined = d.scan_candidates(&text, |at| d.unicode.combined(&text, at));
+            compared += grouped.0.len();
+            // The grouped automaton does not offer a label whose match
+            // holds no digit, `@` or `:` (never a finding); every other
+            // candidate is the same.
+            let offered = |c: &Vec<automaton::Candidate>| -> Vec<automaton::Candidate> {
+                c.iter()
+                    .copied()
+                    .filter(|&(p, s, e)| {
+                        !matches!(d.rules.get(p), Some(Rule::Labelled(_)))
+                            || text.get(s..e).is_some_and(|m| {
+                                m.bytes().any(|b| {
+                                    b.is_ascii_digit() || b == b'@' || b == b':' || b >= 0x80
+                                })
+                            })
+                    })
+                    .collect()
+            };
+            let (g, c) = (offered(&grouped.1), offered(&combined.1));
+            if let Some(i) = (0..g.len().max(c.len())).find(|&i| g.get(i) != c.get(i)) {
+                panic!(
+                    "candidate {i}: grouped {:?}, combined {:?}, in {:?}",
+                    g.get(i),
+                    c.get(i),
+                    text.get(..100)
+                );
+            }
+            if let Some(i) = (0..grouped.0.len().max(combined.0.len()))
+                .find(|&i| grouped.0.get(i) != combined.0.get(i))
+            {
+                let at = combined
+                    .0
+                    .get(i)
+                    .or(grouped.0.get(i))
+                    .map_or(0, |f| f.start);
+                let from = (0..=at.saturating_sub(60))
+                    .rev()
+                    .find(|&j| text.is_char_boundary(j));
+                panic!(
+                    "finding {i}: grouped {:?}, combined {:?}, ascii {}, near {:?}",
+                    grouped.0.get(i),
+                    combined.0.get(i),
+                    text.is_ascii(),
+                    from.and_then(|f| text.get(f..))
+                        .map(|t| t.chars().take(120).collect::<String>())
+                );
+            }
+        }
+        assert!(ascii > 100, "{ascii} ASCII texts");
+        assert!(compared > 25_000, "{compared} findings");
+        Ok(())
+    }
 
     fn cats(d: &Detector, text: &str) -> Vec<(Category, String)> {
         d.scan(text)
