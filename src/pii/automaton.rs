@@ -280,6 +280,15 @@ impl Automaton {
         Some((m.pattern().as_usize(), m.start(), m.end()))
     }
 
+    /// Whether the literal group reads every byte (no fingerprints).
+    #[cfg(test)]
+    pub(super) fn literals_everywhere(&self) -> bool {
+        self.dfas
+            .groups
+            .as_ref()
+            .is_some_and(|[_, l]| matches!(l.windows, Windows::Everywhere))
+    }
+
     /// `next_match`, or `None` when a lazy DFA gave up: the group match
     /// that starts first, the earlier pattern at the same start.
     fn try_next_match(
@@ -517,10 +526,10 @@ fn dfa(nfa: thompson::NFA, kind: MatchKind) -> Result<hybrid::dfa::DFA, PiiError
         .map_err(|e| PiiError::Build(e.to_string()))
 }
 
-/// A finder of where a match of one of `hirs` can start in ASCII-lowercased
-/// text: the first three bytes of their leading literals (labels, `http`,
-/// names), lower-cased, those that are ASCII. `None` when some match can
-/// start with fewer than three fixed bytes.
+/// A finder of where a match of one of `hirs` (restricted to ASCII) can
+/// start in ASCII-lowercased text: the first three bytes of their leading
+/// literals (`http`, names), lower-cased. `None` when some match can start
+/// with fewer than three fixed bytes, or with a non-ASCII one.
 fn fingerprints(hirs: &[Hir]) -> Option<AhoCorasick> {
     let mut extractor = Extractor::new();
     extractor
@@ -536,13 +545,16 @@ fn fingerprints(hirs: &[Hir]) -> Option<AhoCorasick> {
     if seq.min_literal_len()? < 3 {
         return None;
     }
-    let mut prints: Vec<[u8; 3]> = seq
+    let mut prints = seq
         .literals()?
         .iter()
-        .filter_map(|l| <[u8; 3]>::try_from(l.as_bytes().get(..3)?).ok())
-        .map(|p| p.map(|b| b.to_ascii_lowercase()))
-        .filter(|p| p.is_ascii())
-        .collect();
+        .map(|l| {
+            let print = <[u8; 3]>::try_from(l.as_bytes().get(..3)?).ok()?;
+            print
+                .is_ascii()
+                .then(|| print.map(|b| b.to_ascii_lowercase()))
+        })
+        .collect::<Option<Vec<[u8; 3]>>>()?;
     prints.sort_unstable();
     prints.dedup();
     AhoCorasick::builder()
