@@ -37,7 +37,9 @@
 //! ends, and the pattern's own reverse DFA where it starts.
 
 use aho_corasick::AhoCorasick;
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::util::pool::Pool;
+use regex_automata::util::start;
 use regex_automata::{Anchored, Input, MatchKind, hybrid, meta, nfa::thompson};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{
@@ -107,10 +109,7 @@ pub(super) struct Scan<'a> {
 enum Windows {
     /// Every match holds an anchor byte; the prefix DFA (reverse, over
     /// the patterns' prefixes) steps back from it to the earliest start.
-    Anchors {
-        anchors: Box<[bool; 256]>,
-        prefixes: Box<hybrid::dfa::DFA>,
-    },
+    Anchors { prefixes: Box<hybrid::dfa::DFA> },
     /// Every match starts with one of these three-byte fingerprints, in
     /// lower case.
     Literals(AhoCorasick),
@@ -180,10 +179,6 @@ impl Automaton {
                 .filter_map(|&i| restricted.get(i).cloned())
                 .collect()
         };
-        let mut anchors = [false; 256];
-        for (byte, anchor) in (0..=u8::MAX).zip(anchors.iter_mut()) {
-            *anchor = matches!(byte, b'0'..=b'9' | b'@' | b':');
-        }
         // The prefixes of the Unicode pattern, restricted: an ASCII
         // prefix of a match can be followed by a non-ASCII character.
         let prefix_hirs: Vec<Hir> = anchored
@@ -194,7 +189,6 @@ impl Automaton {
         let anchored_group = Group {
             forward: dfa(nfa(&pick(&anchored), false)?, MatchKind::LeftmostFirst)?,
             windows: Windows::Anchors {
-                anchors: Box::new(anchors),
                 prefixes: Box::new(dfa(nfa(&prefix_hirs, true)?, MatchKind::All)?),
             },
             ids: anchored,
@@ -344,8 +338,8 @@ impl Automaton {
     ) -> Option<usize> {
         let dfa = self.dfas.starts.get(pattern)?;
         let cache = scan.caches.starts.get_mut(pattern)?;
-        let input = Input::new(text).span(at..end).anchored(Anchored::Yes);
-        Some(dfa.try_search_rev(cache, &input).ok()??.offset())
+        // No start found would be a bug; the combined regex answers then.
+        run_rev(dfa, cache, text.as_bytes(), at, end)?
     }
 
     /// Group `g`'s leftmost-first match in `text[at..]`. `None` if a DFA
@@ -407,28 +401,19 @@ impl Automaton {
     ) -> Option<Option<usize>> {
         match &group.windows {
             Windows::Everywhere => Some(Some(from)),
-            Windows::Anchors { anchors, prefixes } => {
+            Windows::Anchors { prefixes } => {
                 // A match holds an anchor; one that starts before the
                 // next anchor holds that anchor, and what precedes the
                 // anchor in it is a prefix of a pattern, which the prefix
                 // DFA reads backwards to its earliest start.
-                let Some(offset) = text
-                    .get(from..)
-                    .unwrap_or_default()
-                    .iter()
-                    .position(|&b| anchors.get(usize::from(b)).copied().unwrap_or(true))
-                else {
+                let Some(anchor) = next_anchor(text, from) else {
                     return Some(None);
                 };
-                let anchor = from + offset;
                 if anchor == from {
                     return Some(Some(from));
                 }
-                let input = Input::new(text).span(from..anchor).anchored(Anchored::Yes);
-                let start = prefixes
-                    .try_search_rev(&mut scan.caches.groups.as_mut()?.1, &input)
-                    .ok()?
-                    .map_or(anchor, |m| m.offset());
+                let cache = &mut scan.caches.groups.as_mut()?.1;
+                let start = run_rev(prefixes, cache, text, from, anchor)?.unwrap_or(anchor);
                 Some(Some(start))
             }
             Windows::Literals(finder) => {
@@ -440,6 +425,46 @@ impl Automaton {
             }
         }
     }
+}
+
+/// Whether `byte` is an anchor: an ASCII digit, `:` (the byte after
+/// `9`) or `@`.
+fn is_anchor(byte: u8) -> bool {
+    byte.wrapping_sub(b'0') <= b':' - b'0' || byte == b'@'
+}
+
+/// The high bit of each byte of `word` that is an anchor, the others
+/// clear: eight bytes at a time, without a carry between them (each byte's
+/// low seven bits plus a constant below 0x80 stay within the byte).
+fn anchor_bits(word: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    const LOW: u64 = ONES * 0x7f;
+    let low = word & LOW;
+    // In b'0'..=b':': at least 0x30 and not at least 0x3b, high bit clear.
+    let at_least_0 = low + ONES * (0x80 - 0x30);
+    let past_colon = low + ONES * (0x80 - 0x3b);
+    let digit_or_colon = at_least_0 & !past_colon & !word;
+    // `@`: the byte XOR 0x40 is zero.
+    let x = word ^ (ONES * 0x40);
+    let at_sign = !(((x & LOW) + LOW) | x);
+    (digit_or_colon | at_sign) & HIGH
+}
+
+/// The first anchor in `text[from..]`, read eight bytes at a time (prose
+/// holds few anchors).
+fn next_anchor(text: &[u8], from: usize) -> Option<usize> {
+    let rest = text.get(from..)?;
+    let (words, tail) = rest.as_chunks::<8>();
+    let mut base = from;
+    for word in words {
+        let bits = anchor_bits(u64::from_le_bytes(*word));
+        if bits != 0 {
+            return Some(base + (bits.trailing_zeros() / 8) as usize);
+        }
+        base += word.len();
+    }
+    tail.iter().position(|&b| is_anchor(b)).map(|i| base + i)
 }
 
 /// A forward run of `dfa` from `from`: anchored there, or unanchored until
@@ -456,21 +481,13 @@ fn run(
     } else {
         Anchored::No
     };
-    let input = Input::new(text).span(from..text.len()).anchored(mode);
-    let mut sid = dfa.start_state_forward(cache, &input).ok()?;
+    let behind = from.checked_sub(1).and_then(|i| text.get(i)).copied();
+    let config = start::Config::new().anchored(mode).look_behind(behind);
+    let mut sid = dfa.start_state(cache, &config).ok()?;
     let mut found = None;
     let mut pos = from;
     while let Some(&byte) = text.get(pos) {
-        let next = if sid.is_tagged() {
-            dfa.next_state(cache, sid, byte).ok()?
-        } else {
-            dfa.next_state_untagged(cache, sid, byte)
-        };
-        sid = if next.is_unknown() {
-            dfa.next_state(cache, sid, byte).ok()?
-        } else {
-            next
-        };
+        sid = step(dfa, cache, sid, byte)?;
         if sid.is_tagged() {
             if sid.is_start() {
                 // Back where it began, nothing in progress (a match found
@@ -498,6 +515,71 @@ fn run(
         }
     }
     Some(found.map_or(Run::Over, |(local, end)| Run::Match(local, end)))
+}
+
+/// The state after `sid` on `byte`, computed if the cache lacks it.
+/// `None` if the DFA gave up.
+#[inline(always)]
+fn step(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    sid: LazyStateID,
+    byte: u8,
+) -> Option<LazyStateID> {
+    if sid.is_tagged() {
+        return dfa.next_state(cache, sid, byte).ok();
+    }
+    let next = dfa.next_state_untagged(cache, sid, byte);
+    if next.is_unknown() {
+        dfa.next_state(cache, sid, byte).ok()
+    } else {
+        Some(next)
+    }
+}
+
+/// A reverse run of `dfa` (a reverse DFA reporting every match) over
+/// `text[from..end]`, anchored at `end`: where the leftmost match starts,
+/// if one does. What `try_search_rev` answers, without its set-up for
+/// every call, which cost more than the few bytes most runs read. `None`
+/// if the DFA gave up.
+fn run_rev(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    text: &[u8],
+    from: usize,
+    end: usize,
+) -> Option<Option<usize>> {
+    // A reverse search looks behind at the byte after its end.
+    let config = start::Config::new()
+        .anchored(Anchored::Yes)
+        .look_behind(text.get(end).copied());
+    let mut sid = dfa.start_state(cache, &config).ok()?;
+    let mut found = None;
+    let mut at = end;
+    while at > from {
+        at -= 1;
+        sid = step(dfa, cache, sid, *text.get(at)?)?;
+        if sid.is_tagged() {
+            if sid.is_match() {
+                // Reported one byte late: the match starts after it.
+                found = Some(at + 1);
+            } else if sid.is_dead() {
+                return Some(found);
+            } else if sid.is_quit() {
+                return None;
+            }
+        }
+    }
+    // The byte before the span (or the text's start) settles a match at
+    // `from` and the look-arounds there.
+    sid = match from.checked_sub(1).and_then(|i| text.get(i)) {
+        Some(&byte) => dfa.next_state(cache, sid, byte).ok()?,
+        None => dfa.next_eoi_state(cache, sid).ok()?,
+    };
+    if sid.is_match() {
+        found = Some(from);
+    }
+    Some(found)
 }
 
 /// The Thompson NFA of `hirs`, forward or reverse.
@@ -720,5 +802,61 @@ pub(super) fn prefixes(hir: &Hir) -> Hir {
             })
         }
         HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(prefixes).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{anchor_bits, is_anchor, next_anchor};
+
+    #[test]
+    fn anchor_bits_mark_exactly_the_anchor_bytes() {
+        // Every byte value in every lane, beside every value of a
+        // neighbour (a carry or borrow would cross into it).
+        for lane in 0..8 {
+            for byte in 0..=u8::MAX {
+                for neighbour in 0..=u8::MAX {
+                    let mut word = [neighbour; 8];
+                    word[lane] = byte;
+                    let bits = anchor_bits(u64::from_le_bytes(word));
+                    for (i, &b) in word.iter().enumerate() {
+                        assert_eq!(
+                            bits >> (8 * i + 7) & 1 == 1,
+                            is_anchor(b),
+                            "{word:?} lane {i}"
+                        );
+                    }
+                    assert_eq!(bits & !(u64::from_le_bytes([0x80; 8])), 0);
+                }
+            }
+        }
+        assert!(is_anchor(b'0') && is_anchor(b'9') && is_anchor(b':') && is_anchor(b'@'));
+        assert!(!is_anchor(b'/') && !is_anchor(b';') && !is_anchor(b'?') && !is_anchor(b'A'));
+    }
+
+    #[test]
+    fn next_anchor_finds_the_first_anchor_from_any_position() {
+        let mut text = Vec::new();
+        let mut x: u32 = 12345;
+        for _ in 0..600 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            // Mostly letters, with the odd anchor and non-ASCII byte.
+            let byte = match (x >> 16) % 40 {
+                0 => b'7',
+                1 => b'@',
+                2 => b':',
+                3 => 0xc3,
+                4 => 0xb0,
+                r => b'a' + u8::try_from(r % 26).unwrap_or(0),
+            };
+            text.push(byte);
+        }
+        for from in 0..=text.len() + 1 {
+            let expected = text
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| is_anchor(b)))
+                .map(|i| from + i);
+            assert_eq!(next_anchor(&text, from), expected, "from {from}");
+        }
     }
 }

@@ -144,19 +144,15 @@ impl Detector {
     /// Values under labelled table columns.
     pub(super) fn table_findings(&self, text: &str, out: &mut Vec<Finding>) {
         let mut header: Option<Vec<Option<Field>>> = None;
-        let lines = text
-            .split('\n')
-            .flat_map(|l| l.split('⏎'))
-            .flat_map(|l| l.split('\r'));
-        for line in lines {
+        for line in lines(text) {
             let at = offset(text, line);
-            let delimiter = if line.contains('\t') {
+            let delimiter = if holds(line, b'\t') {
                 '\t'
-            } else if line.contains('|') {
+            } else if holds(line, b'|') {
                 '|'
-            } else if line.contains(';') {
+            } else if holds(line, b';') {
                 ';'
-            } else if line.contains(',') {
+            } else if holds(line, b',') {
                 ','
             } else {
                 // A rule under a header (`----+----`, `=====`) keeps it.
@@ -219,7 +215,7 @@ impl Detector {
     /// 94110`, `SSN/DOB: 219-09-9999 / 01/02/1990`. The labels and the
     /// values are split by the same delimiter and paired in order.
     pub(super) fn label_list_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        for (colon, _) in text.match_indices(':') {
+        for colon in memchr::memchr_iter(b':', text.as_bytes()) {
             let Some((labels, delimiter)) = label_list(text, colon) else {
                 continue;
             };
@@ -282,7 +278,7 @@ impl Detector {
     /// The `value` of FHIR identifiers whose `type`, `system` or `code`
     /// names a record, plan or social security number.
     pub(super) fn fhir_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if !text.contains("\"value\"") {
+        if memchr::memmem::find(text.as_bytes(), b"\"value\"").is_none() {
             return;
         }
         for (key, _) in text.match_indices("\"value\"") {
@@ -429,9 +425,9 @@ impl Detector {
     /// identification code qualifier (`MI` member, `34` SSN), `N4` postal
     /// codes, `DMG*D8` birth dates, `REF` member and record numbers.
     pub(super) fn x12_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if !text.contains('*')
-            || !(text.contains("NM1*") || text.contains("DMG*") || text.contains("N4*"))
-        {
+        let has =
+            |segment: &str| memchr::memmem::find(text.as_bytes(), segment.as_bytes()).is_some();
+        if !holds(text, b'*') || !(has("NM1*") || has("DMG*") || has("N4*")) {
             return;
         }
         for (s, e) in split(text, 0, text.len(), '~') {
@@ -487,7 +483,7 @@ impl Detector {
 
     /// Fields of HL7 v2 `PID`, `NK1` and `IN1` segments, by position.
     pub(super) fn hl7_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if !text.contains('|') {
+        if !holds(text, b'|') {
             return;
         }
         // Every segment ends at the next one's start at the latest, so text
@@ -776,6 +772,43 @@ fn label_part(cell: &str, index: usize) -> &str {
         Some((_, last)) if index == 0 => last.trim(),
         _ => cell.trim(),
     }
+}
+
+/// Whether `text` holds the ASCII byte `byte` (the `memchr` crate reads
+/// a vector at a time; `str::contains(char)` a word at a time).
+fn holds(text: &str, byte: u8) -> bool {
+    memchr::memchr(byte, text.as_bytes()).is_some()
+}
+
+/// The lines of `text`: split at `\n`, `\r` and `⏎` (a line break
+/// pasted as a symbol), as `split` would, empty lines and all.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    const SYMBOL: &[u8] = "⏎".as_bytes();
+    let bytes = text.as_bytes();
+    let mut start = Some(0);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let line_start = start?;
+        // `⏎` starts with 0xe2, as do other symbols: those are skipped.
+        while let Some(i) = bytes
+            .get(from..)
+            .and_then(|rest| memchr::memchr3(b'\n', b'\r', SYMBOL[0], rest))
+        {
+            let at = from + i;
+            let len = match bytes.get(at) {
+                Some(b'\n' | b'\r') => 1,
+                _ if bytes.get(at..).is_some_and(|r| r.starts_with(SYMBOL)) => SYMBOL.len(),
+                _ => 0,
+            };
+            from = at + len.max(1);
+            if len > 0 {
+                start = Some(at + len);
+                return text.get(line_start..at);
+            }
+        }
+        start = None;
+        text.get(line_start..)
+    })
 }
 
 /// The byte offset of `part` (a slice of `text`) in `text`.
