@@ -112,9 +112,20 @@ enum Windows {
     Anchors { prefixes: Box<hybrid::dfa::DFA> },
     /// Every match starts with one of these three-byte fingerprints, in
     /// lower case.
-    Literals(AhoCorasick),
+    Literals(Fingerprints),
     /// Anywhere: the DFA reads every byte.
     Everywhere,
+}
+
+/// A finder of the literal group's fingerprints.
+#[derive(Debug)]
+enum Fingerprints {
+    /// Every case variant of a few fingerprints, in a vector search
+    /// (Teddy) over the text as it is.
+    Variants(aho_corasick::packed::Searcher),
+    /// Many fingerprints (a name dictionary), in lower case, searched in
+    /// the text lower-cased.
+    Lower(AhoCorasick),
 }
 
 /// Patterns searched together.
@@ -274,13 +285,16 @@ impl Automaton {
         Some((m.pattern().as_usize(), m.start(), m.end()))
     }
 
-    /// Whether the literal group reads every byte (no fingerprints).
+    /// How the literal group finds its windows: `everywhere` (it reads
+    /// every byte), `variants` or `lower` (`Fingerprints`).
     #[cfg(test)]
-    pub(super) fn literals_everywhere(&self) -> bool {
-        self.dfas
-            .groups
-            .as_ref()
-            .is_some_and(|[_, l]| matches!(l.windows, Windows::Everywhere))
+    pub(super) fn literal_windows(&self) -> &'static str {
+        match self.dfas.groups.as_ref().map(|[_, l]| &l.windows) {
+            Some(Windows::Literals(Fingerprints::Variants(_))) => "variants",
+            Some(Windows::Literals(Fingerprints::Lower(_))) => "lower",
+            Some(Windows::Everywhere) => "everywhere",
+            _ => "none",
+        }
     }
 
     /// `next_match`, or `None` when a lazy DFA gave up: the group match
@@ -416,7 +430,11 @@ impl Automaton {
                 let start = run_rev(prefixes, cache, text, from, anchor)?.unwrap_or(anchor);
                 Some(Some(start))
             }
-            Windows::Literals(finder) => {
+            Windows::Literals(Fingerprints::Variants(searcher)) => {
+                let span = aho_corasick::Span::from(from.min(text.len())..text.len());
+                Some(searcher.find_in(text, span).map(|m| m.start()))
+            }
+            Windows::Literals(Fingerprints::Lower(finder)) => {
                 let lower = scan.lower.get_or_insert_with(|| text.to_ascii_lowercase());
                 let literal = finder
                     .find(aho_corasick::Input::new(lower.as_slice()).span(from..lower.len()))
@@ -609,10 +627,10 @@ fn dfa(nfa: thompson::NFA, kind: MatchKind) -> Result<hybrid::dfa::DFA, PiiError
 }
 
 /// A finder of where a match of one of `hirs` (restricted to ASCII) can
-/// start in ASCII-lowercased text: the first three bytes of their leading
-/// literals (`http`, names), lower-cased. `None` when some match can start
-/// with fewer than three fixed bytes, or with a non-ASCII one.
-fn fingerprints(hirs: &[Hir]) -> Option<AhoCorasick> {
+/// start: the first three bytes of their leading literals (`http`,
+/// names), in any case. `None` when some match can start with fewer than
+/// three fixed bytes, or with a non-ASCII one.
+fn fingerprints(hirs: &[Hir]) -> Option<Fingerprints> {
     let mut extractor = Extractor::new();
     extractor
         .kind(ExtractKind::Prefix)
@@ -639,10 +657,39 @@ fn fingerprints(hirs: &[Hir]) -> Option<AhoCorasick> {
         .collect::<Option<Vec<[u8; 3]>>>()?;
     prints.sort_unstable();
     prints.dedup();
+    // Every case variant (`htt`, `Htt`, `hTt` ...), if few enough for a
+    // vector search.
+    let variants: Vec<[u8; 3]> = prints
+        .iter()
+        .flat_map(|print| {
+            (0..8u8).filter_map(move |flips| {
+                let mut variant = *print;
+                for (i, b) in variant.iter_mut().enumerate() {
+                    if flips >> i & 1 == 1 {
+                        if !b.is_ascii_alphabetic() {
+                            return None;
+                        }
+                        *b = b.to_ascii_uppercase();
+                    }
+                }
+                Some(variant)
+            })
+        })
+        .collect();
+    if variants.len() <= 64 {
+        let mut builder = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .only_teddy(true)
+            .builder();
+        if let Some(searcher) = builder.extend(&variants).build() {
+            return Some(Fingerprints::Variants(searcher));
+        }
+    }
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostFirst)
         .build(&prints)
         .ok()
+        .map(Fingerprints::Lower)
 }
 
 /// The pattern restricted to ASCII: every class cut to its ASCII members,

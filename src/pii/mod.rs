@@ -1315,15 +1315,22 @@ mod tests {
     fn the_grouped_automaton_offers_what_the_combined_regex_does() -> Result<(), PiiError> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pii");
         let texts = equivalence_texts();
+        // Many names: their fingerprints are searched in the lower-cased
+        // text.
         let full = Detector::with_dictionary(&dir.join("names.txt"))?;
-        assert!(!full.ascii.literals_everywhere());
+        assert_eq!(full.ascii.literal_windows(), "lower");
         let (ascii, compared) = offers_what_the_combined_regex_does(&full, &texts);
         assert!(ascii > 100, "{ascii} ASCII texts");
         assert!(compared > 25_000, "{compared} findings");
+        // A few: every case variant, in the text as it is.
+        let few = Detector::with_names(&["Maria".into(), "Schmidt".into()])?;
+        assert_eq!(few.ascii.literal_windows(), "variants");
+        let (_, compared) = offers_what_the_combined_regex_does(&few, &texts);
+        assert!(compared > 20_000, "{compared} findings with two names");
         // A two-letter name has no three-byte literal: the literal group
         // then runs its DFA over every byte.
         let short = Detector::with_names(&["Al".into(), "Ng".into(), "Maria".into()])?;
-        assert!(short.ascii.literals_everywhere());
+        assert_eq!(short.ascii.literal_windows(), "everywhere");
         let whole: Vec<String> = texts
             .iter()
             .filter(|t| t.is_ascii() && t.len() > 10_000)

@@ -228,7 +228,7 @@ impl Detector {
             let newline = memchr::memchr2(b'\n', b'\r', rest.as_bytes());
             let line_end = newline
                 .into_iter()
-                .chain(rest.find('⏎'))
+                .chain(memchr::memmem::find(rest.as_bytes(), "⏎".as_bytes()))
                 .min()
                 .map_or(line_end, |i| colon + i);
             // One value per label needs a delimiter between each two (a
