@@ -785,6 +785,7 @@ fn holds(text: &str, byte: u8) -> bool {
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     const SYMBOL: &[u8] = "⏎".as_bytes();
     let bytes = text.as_bytes();
+    let lead = SYMBOL.first().copied().unwrap_or(b'\n');
     let mut start = Some(0);
     let mut from = 0;
     std::iter::from_fn(move || {
@@ -792,7 +793,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
         // `⏎` starts with 0xe2, as do other symbols: those are skipped.
         while let Some(i) = bytes
             .get(from..)
-            .and_then(|rest| memchr::memchr3(b'\n', b'\r', SYMBOL[0], rest))
+            .and_then(|rest| memchr::memchr3(b'\n', b'\r', lead, rest))
         {
             let at = from + i;
             let len = match bytes.get(at) {
