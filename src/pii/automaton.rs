@@ -16,10 +16,12 @@
 //!   next anchor, steps back over what can precede it in a match (a reverse
 //!   DFA of the patterns' prefixes: a label, an e-mail's local part), runs
 //!   the forward DFA from there, and skips again as soon as no match is in
-//!   progress. Prose between identifiers is read by a byte scan.
+//!   progress. Prose between identifiers is read eight bytes at a time
+//!   (`anchor_bits`).
 //! - **Literal**: the rest (URLs, dictionary names) start with a literal,
-//!   whose first three bytes in lower case an Aho-Corasick search finds in
-//!   the lower-cased text.
+//!   whose first three bytes are searched in any case: a vector search
+//!   (Teddy) over their case variants when they are few, otherwise an
+//!   Aho-Corasick search of the lower-cased text.
 //!
 //! The leftmost-first match of all the patterns is the group match that
 //! starts first, the earlier pattern at the same start: the match of the
