@@ -559,9 +559,9 @@ fn step(
 
 /// A reverse run of `dfa` (a reverse DFA reporting every match) over
 /// `text[from..end]`, anchored at `end`: where the leftmost match starts,
-/// if one does. What `try_search_rev` answers, without its set-up for
-/// every call, which cost more than the few bytes most runs read. `None`
-/// if the DFA gave up.
+/// if one does. What `try_search_rev` answers, with the transition step
+/// inlined (`step`), which is where the saving is: most runs read a few
+/// dozen bytes. `None` if the DFA gave up.
 fn run_rev(
     dfa: &hybrid::dfa::DFA,
     cache: &mut hybrid::dfa::Cache,
