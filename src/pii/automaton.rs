@@ -113,7 +113,7 @@ enum Windows {
     /// the patterns' prefixes) steps back from it to the earliest start.
     Anchors { prefixes: Box<hybrid::dfa::DFA> },
     /// Every match starts with one of these three-byte fingerprints, in
-    /// lower case.
+    /// any case.
     Literals(Fingerprints),
     /// Anywhere: the DFA reads every byte.
     Everywhere,
@@ -722,8 +722,9 @@ fn can_match(hir: &Hir) -> bool {
 /// The pattern without the anchor characters (ASCII digits, `@`, `:`):
 /// it matches nothing when every match of the pattern holds one.
 fn without_anchors(hir: &Hir) -> Hir {
-    let anchor = |c: char| c.is_ascii_digit() || c == '@' || c == ':';
-    map_bytes(hir, &|byte| !anchor(char::from(byte)), &|c| !anchor(c))
+    map_bytes(hir, &|byte| !is_anchor(byte), &|c| {
+        !u8::try_from(c).is_ok_and(is_anchor)
+    })
 }
 
 /// The pattern with its classes and literals cut to the characters `keep`

@@ -278,10 +278,7 @@ impl Detector {
     /// The `value` of FHIR identifiers whose `type`, `system` or `code`
     /// names a record, plan or social security number.
     pub(super) fn fhir_findings(&self, text: &str, out: &mut Vec<Finding>) {
-        if memchr::memmem::find(text.as_bytes(), b"\"value\"").is_none() {
-            return;
-        }
-        for (key, _) in text.match_indices("\"value\"") {
+        for key in memchr::memmem::find_iter(text.as_bytes(), "\"value\"") {
             let Some((s, e)) = json_string_after(text, key + "\"value\"".len()) else {
                 continue;
             };
@@ -1001,6 +998,7 @@ pub(super) fn merge(found: Vec<Finding>, mut extra: Vec<Finding>) -> Vec<Finding
 #[cfg(test)]
 mod tests {
     use super::super::{Category, Detector, PiiError};
+    use super::lines;
 
     fn found(text: &str) -> Result<Vec<(Category, String)>, PiiError> {
         let d = Detector::new()?;
@@ -1123,6 +1121,29 @@ mod tests {
     /// Text made of nothing but structure markers: each pass stops at the
     /// next marker or a fixed distance, so these finish in linear time
     /// (a quadratic pass would take minutes here), and nothing panics.
+    #[test]
+    fn lines_split_as_the_split_chain_did() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "\n\n",
+            "a\r\nb",
+            "a⏎b⏎",
+            "⏎⏎x",
+            "x – y “z” ⏎\ru",
+            "tail –",
+            "\u{2}⏎",
+        ] {
+            let chained: Vec<&str> = text
+                .split('\n')
+                .flat_map(|l| l.split('⏎'))
+                .flat_map(|l| l.split('\r'))
+                .collect();
+            assert_eq!(lines(text).collect::<Vec<_>>(), chained, "{text:?}");
+        }
+    }
+
     #[test]
     fn marker_floods_are_safe() -> Result<(), PiiError> {
         let d = Detector::new()?;
