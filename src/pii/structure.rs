@@ -216,7 +216,7 @@ impl Detector {
     /// values are split by the same delimiter and paired in order.
     pub(super) fn label_list_findings(&self, text: &str, out: &mut Vec<Finding>) {
         for colon in memchr::memchr_iter(b':', text.as_bytes()) {
-            let Some((labels, delimiter)) = label_list(text, colon) else {
+            let Some(labels) = label_list(text, colon) else {
                 continue;
             };
             // The values: to the end of the line, at most 256 bytes on.
@@ -224,28 +224,25 @@ impl Detector {
             while !text.is_char_boundary(line_end) {
                 line_end -= 1;
             }
-            let rest = &text[colon..line_end];
-            let newline = memchr::memchr2(b'\n', b'\r', rest.as_bytes());
-            let line_end = newline
-                .into_iter()
-                .chain(memchr::memmem::find(rest.as_bytes(), "⏎".as_bytes()))
-                .min()
-                .map_or(line_end, |i| colon + i);
+            let rest = text.as_bytes().get(colon..line_end).unwrap_or_default();
+            let line_end = next_break(rest, 0).map_or(line_end, |(i, _)| colon + i);
             // One value per label needs a delimiter between each two (a
             // ` / ` holds a `/`): without them, no pairing (checked before
             // the labels are read, which costs more). The delimiters are
             // ASCII.
-            let delimiters = u8::try_from(delimiter).map_or(0, |d| {
+            let delimiters = u8::try_from(labels.delimiter).map_or(0, |d| {
                 memchr::memchr_iter(d, text.as_bytes().get(colon..line_end).unwrap_or_default())
                     .count()
             });
-            if delimiters + 1 < labels.len() {
+            if delimiters + 1 < labels.count {
                 continue;
             }
-            let Some(fields) = self.header_row(text, &labels) else {
+            let region = text.get(labels.start..labels.end).unwrap_or_default();
+            let cells = cells(region, labels.start, labels.delimiter);
+            let Some(fields) = self.header_row(text, &cells) else {
                 continue;
             };
-            let values = list_values(text, colon + 1, line_end, delimiter, fields.len());
+            let values = list_values(text, colon + 1, line_end, labels.delimiter, fields.len());
             if values.len() != fields.len() {
                 continue;
             }
@@ -554,10 +551,54 @@ impl Detector {
     }
 }
 
+/// `BYTE_CLASS` bits: the four delimiters (`;` `|` `/` `,`), each its own bit.
+const DELIMITERS: u8 = 0x0f;
+/// A stop before unbracketed labels: a line break, `:`, `(`, or a
+/// sentence's end.
+const STOP: u8 = 0x10;
+/// The stop before bracketed labels: `(` or `[`.
+const OPEN: u8 = 0x20;
+/// An ASCII space (`char::is_whitespace`).
+const SPACE: u8 = 0x40;
+/// The last byte of `⏎`.
+const SYMBOL_END: u8 = 0x80;
+
+/// What each byte is to `label_list`.
+const BYTE_CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    class[b';' as usize] = 1;
+    class[b'|' as usize] = 2;
+    class[b'/' as usize] = 4;
+    class[b',' as usize] = 8;
+    class[b'\n' as usize] = STOP | SPACE;
+    class[b'\r' as usize] = STOP | SPACE;
+    class[b':' as usize] = STOP;
+    class[b'.' as usize] = STOP;
+    class[b'!' as usize] = STOP;
+    class[b'?' as usize] = STOP;
+    class[b'(' as usize] = STOP | OPEN;
+    class[b'[' as usize] = OPEN;
+    class[b' ' as usize] = SPACE;
+    class[b'\t' as usize] = SPACE;
+    class[0x0b] = SPACE;
+    class[0x0c] = SPACE;
+    class[0x8e] = SYMBOL_END;
+    class
+};
+
+/// Two or more labels before a colon: the text they are in, the delimiter
+/// between them (`;` `|` `/` `,`) and how many there are.
+struct Labels {
+    start: usize,
+    end: usize,
+    delimiter: char,
+    count: usize,
+}
+
 /// The labels before the colon at `colon` (at most 80 bytes back, to an
 /// opening parenthesis, a line or sentence start) when there are two or
-/// more, and the delimiter between them (`;` `|` `/` `,`).
-fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
+/// more.
+fn label_list(text: &str, colon: usize) -> Option<Labels> {
     let head = text.get(..colon)?.trim_end();
     let (head, bracketed) = match head.strip_suffix([')', ']']) {
         Some(h) => (h, true),
@@ -568,42 +609,65 @@ fn label_list(text: &str, colon: usize) -> Option<(Vec<(usize, usize)>, char)> {
     while !head.is_char_boundary(from) {
         from += 1;
     }
-    // Just past the last stop in `head[from..]` (ASCII bytes are whole
-    // characters; `⏎` is looked for as a string).
-    let window = head.get(from..)?;
-    let stop_end = if bracketed {
-        window
-            .bytes()
-            .rposition(|b| matches!(b, b'(' | b'['))
-            .map(|i| i + 1)
-    } else {
-        let ascii = window
-            .bytes()
-            .rposition(|b| matches!(b, b'\n' | b'\r' | b':' | b'(' | b'.' | b'!' | b'?'))
-            .map(|i| i + 1);
-        let symbol = window.rfind('⏎').map(|i| i + '⏎'.len_utf8());
-        ascii.max(symbol)
-    };
+    // Read backwards once to just past the last stop in `head[from..]`,
+    // noting the delimiters and rejecting a label of five words or more
+    // (a phrase, not a label) as soon as it is seen. Words are counted at
+    // ASCII spaces only, which counts no more than Unicode's do: the exact
+    // count follows.
+    let window = head.get(from..)?.as_bytes();
+    let stop = if bracketed { OPEN } else { STOP };
+    let (mut kinds, mut delimiters, mut words, mut in_word) = (0u8, 0, 0, false);
+    let mut stop_end = None;
+    for (i, &b) in window.iter().enumerate().rev() {
+        let class = BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        let symbol = !bracketed
+            && class & SYMBOL_END != 0
+            && window.get(..=i).is_some_and(|w| w.ends_with(LINE_SYMBOL));
+        if class & stop != 0 || symbol {
+            stop_end = Some(i + 1);
+            break;
+        }
+        if class & DELIMITERS != 0 {
+            kinds |= class & DELIMITERS;
+            (delimiters, words, in_word) = (delimiters + 1, 0, false);
+        } else if class & SPACE != 0 {
+            in_word = false;
+        } else if !in_word {
+            (words, in_word) = (words + 1, true);
+            if words > 4 {
+                return None;
+            }
+        }
+    }
     let start = stop_end.map_or(floor, |end| from + end);
     if bracketed && start == floor && floor > 0 {
         return None;
     }
     let region = head.get(start..)?;
-    let delimiter = [';', '|', '/', ',']
-        .into_iter()
-        .find(|d| region.contains(*d))?;
-    // Each a label, not a phrase holding another list (`Sato, Daan`):
-    // checked before the cells are collected (spaces around a cell change
-    // neither test).
-    let plain = region.split(delimiter).all(|l| {
-        !l.bytes().any(|b| matches!(b, b';' | b'|' | b'/' | b','))
-            && l.split_whitespace().nth(4).is_none()
-    });
-    if !plain {
+    // One kind of delimiter between the labels: a label holding another
+    // kind is a phrase holding another list (`Sato, Daan`).
+    let delimiter = match kinds {
+        1 => ';',
+        2 => '|',
+        4 => '/',
+        8 => ',',
+        _ => return None,
+    };
+    // Each a label, not a phrase: four words at most, split at Unicode's
+    // spaces (checked before the cells are collected; spaces around a
+    // cell change nothing).
+    if !region
+        .split(delimiter)
+        .all(|l| l.split_whitespace().nth(4).is_none())
+    {
         return None;
     }
-    let labels = cells(region, start, delimiter);
-    (labels.len() >= 2).then_some((labels, delimiter))
+    Some(Labels {
+        start,
+        end: start + region.len(),
+        delimiter,
+        count: delimiters + 1,
+    })
 }
 
 /// The first `n` values in `text[s..e]` split by `delimiter` (a `/` only
@@ -780,33 +844,44 @@ fn holds(text: &str, byte: u8) -> bool {
 /// The lines of `text`: split at `\n`, `\r` and `⏎` (a line break
 /// pasted as a symbol), as `split` would, empty lines and all.
 fn lines(text: &str) -> impl Iterator<Item = &str> {
-    const SYMBOL: &[u8] = "⏎".as_bytes();
-    let bytes = text.as_bytes();
-    let lead = SYMBOL.first().copied().unwrap_or(b'\n');
     let mut start = Some(0);
-    let mut from = 0;
     std::iter::from_fn(move || {
         let line_start = start?;
-        // `⏎` starts with 0xe2, as do other symbols: those are skipped.
-        while let Some(i) = bytes
-            .get(from..)
-            .and_then(|rest| memchr::memchr3(b'\n', b'\r', lead, rest))
-        {
-            let at = from + i;
-            let len = match bytes.get(at) {
-                Some(b'\n' | b'\r') => 1,
-                _ if bytes.get(at..).is_some_and(|r| r.starts_with(SYMBOL)) => SYMBOL.len(),
-                _ => 0,
-            };
-            from = at + len.max(1);
-            if len > 0 {
+        match next_break(text.as_bytes(), line_start) {
+            Some((at, len)) => {
                 start = Some(at + len);
-                return text.get(line_start..at);
+                text.get(line_start..at)
+            }
+            None => {
+                start = None;
+                text.get(line_start..)
             }
         }
-        start = None;
-        text.get(line_start..)
     })
+}
+
+/// `⏎`: a line break pasted as a symbol.
+const LINE_SYMBOL: &[u8] = "⏎".as_bytes();
+
+/// The first line break in `bytes[from..]` (`\n`, `\r` or `⏎`): where it
+/// is and its length in bytes.
+fn next_break(bytes: &[u8], mut from: usize) -> Option<(usize, usize)> {
+    let lead = LINE_SYMBOL.first().copied().unwrap_or(b'\n');
+    // `⏎` starts with 0xe2, as do other symbols: those are skipped.
+    while let Some(i) = bytes
+        .get(from..)
+        .and_then(|rest| memchr::memchr3(b'\n', b'\r', lead, rest))
+    {
+        let at = from + i;
+        match bytes.get(at) {
+            Some(b'\n' | b'\r') => return Some((at, 1)),
+            _ if bytes.get(at..).is_some_and(|r| r.starts_with(LINE_SYMBOL)) => {
+                return Some((at, LINE_SYMBOL.len()));
+            }
+            _ => from = at + 1,
+        }
+    }
+    None
 }
 
 /// The byte offset of `part` (a slice of `text`) in `text`.
