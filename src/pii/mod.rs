@@ -1194,9 +1194,14 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
 /// length, single spaces allowed between characters) when its mod-97
 /// check holds.
 fn iban_end(candidate: &str) -> Option<usize> {
-    let country = candidate.get(..2)?;
+    // The country as a number, for a compare without `memcmp`.
+    let code = |c: &str| match c.as_bytes() {
+        [a, b, ..] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    };
+    let country = code(candidate.get(..2)?);
     let len = IBAN_LENGTHS
-        .binary_search_by(|(c, _)| (*c).cmp(country))
+        .binary_search_by_key(&country, |(c, _)| code(c))
         .ok()
         .and_then(|i| IBAN_LENGTHS.get(i))?
         .1;
@@ -1214,7 +1219,12 @@ fn iban_end(candidate: &str) -> Option<usize> {
         if b == b' ' {
             continue;
         }
-        *values.get_mut(n)? = u8::try_from(char::from(b).to_digit(36)?).ok()?;
+        *values.get_mut(n)? = match b {
+            b'0'..=b'9' => b - b'0',
+            b'A'..=b'Z' => b - b'A' + 10,
+            b'a'..=b'z' => b - b'a' + 10,
+            _ => return None,
+        };
         n += 1;
         end = i + 1;
     }

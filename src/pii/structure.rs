@@ -612,14 +612,16 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
     // Read backwards once to just past the last stop in `head[from..]`,
     // noting the delimiters and rejecting a label of five words or more
     // (a phrase, not a label) as soon as it is seen. Words are counted at
-    // ASCII spaces only, which counts no more than Unicode's do: the exact
-    // count follows.
+    // ASCII spaces only, which counts no more than Unicode's do (exactly
+    // as many in ASCII; other text is counted again below).
     let window = head.get(from..)?.as_bytes();
     let stop = if bracketed { OPEN } else { STOP };
     let (mut kinds, mut delimiters, mut words, mut in_word) = (0u8, 0, 0, false);
+    let mut ascii = true;
     let mut stop_end = None;
     for (i, &b) in window.iter().enumerate().rev() {
         let class = BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        ascii &= b.is_ascii();
         let symbol = !bracketed
             && class & SYMBOL_END != 0
             && window.get(..=i).is_some_and(|w| w.ends_with(LINE_SYMBOL));
@@ -653,12 +655,13 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
         8 => ',',
         _ => return None,
     };
-    // Each a label, not a phrase: four words at most, split at Unicode's
-    // spaces (checked before the cells are collected; spaces around a
-    // cell change nothing).
-    if !region
-        .split(delimiter)
-        .all(|l| l.split_whitespace().nth(4).is_none())
+    // Each a label, not a phrase: four words at most. In ASCII the words
+    // counted above are Unicode's; otherwise they are counted again, split
+    // at Unicode's spaces.
+    if !ascii
+        && !region
+            .split(delimiter)
+            .all(|l| l.split_whitespace().nth(4).is_none())
     {
         return None;
     }
