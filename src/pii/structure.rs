@@ -225,6 +225,12 @@ impl Detector {
                 line_end -= 1;
             }
             let rest = text.as_bytes().get(colon..line_end).unwrap_or_default();
+            // Two labels or more need a delimiter after the colon: most
+            // colons have none (`MRN: ...`), which one search tells.
+            let delimiter = u8::try_from(labels.delimiter).unwrap_or(b';');
+            if memchr::memchr(delimiter, rest).is_none() {
+                continue;
+            }
             let line_end = next_break(rest, 0).map_or(line_end, |(i, _)| colon + i);
             // One value per label needs a delimiter between each two (a
             // ` / ` holds a `/`): without them, no pairing (checked before
@@ -617,6 +623,9 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
     let window = head.get(from..)?.as_bytes();
     let stop = if bracketed { OPEN } else { STOP };
     let (mut kinds, mut delimiters, mut words, mut in_word) = (0u8, 0, 0, false);
+    // A label after another holding three digits or more is a value, and
+    // `header_row` would refuse it: the list is refused now.
+    let mut digits = 0;
     let mut ascii = true;
     let mut stop_end = None;
     for (i, &b) in window.iter().enumerate().rev() {
@@ -630,14 +639,20 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
             break;
         }
         if class & DELIMITERS != 0 {
+            if digits >= 3 {
+                return None;
+            }
             kinds |= class & DELIMITERS;
-            (delimiters, words, in_word) = (delimiters + 1, 0, false);
+            (delimiters, words, in_word, digits) = (delimiters + 1, 0, false, 0);
         } else if class & SPACE != 0 {
             in_word = false;
-        } else if !in_word {
-            (words, in_word) = (words + 1, true);
-            if words > 4 {
-                return None;
+        } else {
+            digits += usize::from(b.is_ascii_digit());
+            if !in_word {
+                (words, in_word) = (words + 1, true);
+                if words > 4 {
+                    return None;
+                }
             }
         }
     }
