@@ -862,11 +862,18 @@ impl Digits {
     fn of(s: &str) -> Self {
         let mut digits = [0; 20];
         let mut count = 0;
-        for v in s.chars().filter_map(digit_value) {
+        let mut push = |v: u32| {
             if let Some(slot) = digits.get_mut(count) {
                 *slot = v;
             }
             count += 1;
+        };
+        if s.is_ascii() {
+            s.bytes()
+                .filter(u8::is_ascii_digit)
+                .for_each(|b| push(u32::from(b - b'0')));
+        } else {
+            s.chars().filter_map(digit_value).for_each(push);
         }
         Self { digits, count }
     }
@@ -1207,40 +1214,38 @@ fn iban_end(candidate: &str) -> Option<usize> {
         .and_then(|i| IBAN_LENGTHS.get(i))?
         .1;
     // Its first `len` characters but spaces, each 0..=35 (letters are
-    // 10..35); any other character among them (a non-ASCII one starts
-    // with a byte that is no ASCII digit or letter) is no IBAN. The
-    // longest IBAN has 34 characters.
-    let mut values = [0u8; 34];
+    // 10..35, two decimal digits); any other character among them (a
+    // non-ASCII one starts with a byte that is no ASCII digit or letter)
+    // is no IBAN. The first four move to the end: their number and its
+    // width in decimal digits are kept apart and joined at the end. The
+    // remainder is taken once the number nears 2^64, not at every digit.
+    let (mut front, mut width, mut rem) = (0u64, 1u64, 0u64);
     let mut n = 0;
     let mut end = 0;
     for (i, &b) in candidate.as_bytes().iter().enumerate() {
         if n == len {
             break;
         }
-        if b == b' ' {
-            continue;
-        }
-        *values.get_mut(n)? = match b {
-            b'0'..=b'9' => b - b'0',
-            b'A'..=b'Z' => b - b'A' + 10,
-            b'a'..=b'z' => b - b'a' + 10,
+        let (v, scale) = match b {
+            b' ' => continue,
+            b'0'..=b'9' => (b - b'0', 10),
+            b'A'..=b'Z' => (b - b'A' + 10, 100),
+            b'a'..=b'z' => (b - b'a' + 10, 100),
             _ => return None,
         };
+        if n < 4 {
+            (front, width) = (front * scale + u64::from(v), width * scale);
+        } else {
+            rem = rem * scale + u64::from(v);
+            if rem >= 1 << 56 {
+                rem %= 97;
+            }
+        }
         n += 1;
         end = i + 1;
     }
-    let values = values.get(..n).filter(|_| n == len)?;
-    // Move the first four characters to the end. The remainder is taken
-    // once the number nears 2^64, not at every digit.
-    let mut rem: u64 = 0;
-    for &v in values.iter().skip(4).chain(values.iter().take(4)) {
-        let v = u64::from(v);
-        rem = if v >= 10 { rem * 100 + v } else { rem * 10 + v };
-        if rem >= 1 << 56 {
-            rem %= 97;
-        }
-    }
-    (rem % 97 == 1).then_some(end)
+    // At most 97 * 10^8 + 10^8: no overflow.
+    (n == len && ((rem % 97) * width + front) % 97 == 1).then_some(end)
 }
 
 /// `text` with every finding replaced by its category's placeholder.
