@@ -1043,6 +1043,9 @@ fn digits_of(s: &str) -> Vec<u32> {
 
 /// How many digits `s` holds.
 pub(super) fn digit_count(s: &str) -> usize {
+    if s.is_ascii() {
+        return s.bytes().filter(u8::is_ascii_digit).count();
+    }
     s.chars().filter(|c| digit_value(*c).is_some()).count()
 }
 
