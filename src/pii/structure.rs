@@ -557,7 +557,7 @@ impl Detector {
     }
 }
 
-/// `BYTE_CLASS` bits: the four delimiters (`;` `|` `/` `,`), each its own bit.
+/// `byte_class` bits: the four delimiters (`;` `|` `/` `,`), each its own bit.
 const DELIMITERS: u8 = 0x0f;
 /// A stop before unbracketed labels: a line break, `:`, `(`, or a
 /// sentence's end.
@@ -569,28 +569,22 @@ const SPACE: u8 = 0x40;
 /// The last byte of `⏎`.
 const SYMBOL_END: u8 = 0x80;
 
-/// What each byte is to `label_list`.
-const BYTE_CLASS: [u8; 256] = {
-    let mut class = [0u8; 256];
-    class[b';' as usize] = 1;
-    class[b'|' as usize] = 2;
-    class[b'/' as usize] = 4;
-    class[b',' as usize] = 8;
-    class[b'\n' as usize] = STOP | SPACE;
-    class[b'\r' as usize] = STOP | SPACE;
-    class[b':' as usize] = STOP;
-    class[b'.' as usize] = STOP;
-    class[b'!' as usize] = STOP;
-    class[b'?' as usize] = STOP;
-    class[b'(' as usize] = STOP | OPEN;
-    class[b'[' as usize] = OPEN;
-    class[b' ' as usize] = SPACE;
-    class[b'\t' as usize] = SPACE;
-    class[0x0b] = SPACE;
-    class[0x0c] = SPACE;
-    class[0x8e] = SYMBOL_END;
-    class
-};
+/// What `byte` is to `label_list` (a match the compiler makes a table).
+fn byte_class(byte: u8) -> u8 {
+    match byte {
+        b';' => 1,
+        b'|' => 2,
+        b'/' => 4,
+        b',' => 8,
+        b'\n' | b'\r' => STOP | SPACE,
+        b':' | b'.' | b'!' | b'?' => STOP,
+        b'(' => STOP | OPEN,
+        b'[' => OPEN,
+        b' ' | b'\t' | 0x0b | 0x0c => SPACE,
+        0x8e => SYMBOL_END,
+        _ => 0,
+    }
+}
 
 /// Two or more labels before a colon: the text they are in, the delimiter
 /// between them (`;` `|` `/` `,`) and how many there are.
@@ -629,7 +623,7 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
     let mut ascii = true;
     let mut stop_end = None;
     for (i, &b) in window.iter().enumerate().rev() {
-        let class = BYTE_CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        let class = byte_class(b);
         ascii &= b.is_ascii();
         let symbol = !bracketed
             && class & SYMBOL_END != 0
