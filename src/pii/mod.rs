@@ -467,8 +467,7 @@ impl Detector {
         text: &str,
         mut next_match: impl FnMut(usize) -> Option<automaton::Candidate>,
     ) -> (Vec<Finding>, Vec<automaton::Candidate>) {
-        // A finding every 64 bytes is dense text: few scans grow it.
-        let mut found = Vec::with_capacity(text.len() / 64);
+        let mut found = Vec::new();
         let mut offered = Vec::new();
         let mut at = 0;
         while at < text.len() {

@@ -227,28 +227,25 @@ impl Detector {
             let rest = text.as_bytes().get(colon..line_end).unwrap_or_default();
             // Two labels or more need a delimiter after the colon: most
             // colons have none (`MRN: ...`), which one search tells.
-            let delimiter = u8::try_from(labels.delimiter).unwrap_or(b';');
-            if memchr::memchr(delimiter, rest).is_none() {
+            if memchr::memchr(labels.delimiter, rest).is_none() {
                 continue;
             }
             let line_end = next_break(rest, 0).map_or(line_end, |(i, _)| colon + i);
             // One value per label needs a delimiter between each two (a
             // ` / ` holds a `/`): without them, no pairing (checked before
-            // the labels are read, which costs more). The delimiters are
-            // ASCII.
-            let delimiters = u8::try_from(labels.delimiter).map_or(0, |d| {
-                memchr::memchr_iter(d, text.as_bytes().get(colon..line_end).unwrap_or_default())
-                    .count()
-            });
+            // the labels are read, which costs more).
+            let line = text.as_bytes().get(colon..line_end).unwrap_or_default();
+            let delimiters = memchr::memchr_iter(labels.delimiter, line).count();
             if delimiters + 1 < labels.count {
                 continue;
             }
             let region = text.get(labels.start..labels.end).unwrap_or_default();
-            let cells = cells(region, labels.start, labels.delimiter);
+            let delimiter = char::from(labels.delimiter);
+            let cells = cells(region, labels.start, delimiter);
             let Some(fields) = self.header_row(text, &cells) else {
                 continue;
             };
-            let values = list_values(text, colon + 1, line_end, labels.delimiter, fields.len());
+            let values = list_values(text, colon + 1, line_end, delimiter, fields.len());
             if values.len() != fields.len() {
                 continue;
             }
@@ -591,7 +588,7 @@ fn byte_class(byte: u8) -> u8 {
 struct Labels {
     start: usize,
     end: usize,
-    delimiter: char,
+    delimiter: u8,
     count: usize,
 }
 
@@ -658,10 +655,10 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
     // One kind of delimiter between the labels: a label holding another
     // kind is a phrase holding another list (`Sato, Daan`).
     let delimiter = match kinds {
-        1 => ';',
-        2 => '|',
-        4 => '/',
-        8 => ',',
+        1 => b';',
+        2 => b'|',
+        4 => b'/',
+        8 => b',',
         _ => return None,
     };
     // Each a label, not a phrase: four words at most. In ASCII the words
@@ -669,7 +666,7 @@ fn label_list(text: &str, colon: usize) -> Option<Labels> {
     // at Unicode's spaces.
     if !ascii
         && !region
-            .split(delimiter)
+            .split(char::from(delimiter))
             .all(|l| l.split_whitespace().nth(4).is_none())
     {
         return None;
@@ -1205,9 +1202,6 @@ mod tests {
         Ok(())
     }
 
-    /// Text made of nothing but structure markers: each pass stops at the
-    /// next marker or a fixed distance, so these finish in linear time
-    /// (a quadratic pass would take minutes here), and nothing panics.
     #[test]
     fn lines_split_as_the_split_chain_did() {
         for text in [
@@ -1231,6 +1225,9 @@ mod tests {
         }
     }
 
+    /// Text made of nothing but structure markers: each pass stops at the
+    /// next marker or a fixed distance, so these finish in linear time
+    /// (a quadratic pass would take minutes here), and nothing panics.
     #[test]
     fn marker_floods_are_safe() -> Result<(), PiiError> {
         let d = Detector::new()?;
