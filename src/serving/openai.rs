@@ -488,13 +488,10 @@ fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, ApiError> {
 
 /// The chat rendered by the model's template and tokenized.
 fn chat_prompt(model: &ServedModel, chat: &[ChatMessage]) -> Result<Vec<u32>, ApiError> {
-    let text = model
-        .tokenizer
-        .apply_chat_template(chat, true)
-        .map_err(|e| invalid("messages", e.to_string()))?;
+    // Message text that spells a special token stays plain text.
     model
         .tokenizer
-        .encode(&text, false)
+        .encode_chat(chat, true)
         .map_err(|e| invalid("messages", e.to_string()))
 }
 
@@ -513,7 +510,7 @@ fn completion_text(prompt: Stop) -> Result<String, ApiError> {
 fn completion_prompt(model: &ServedModel, text: &str) -> Result<Vec<u32>, ApiError> {
     model
         .tokenizer
-        .encode(text, true)
+        .encode_untrusted(text, true)
         .map_err(|e| invalid("prompt", e.to_string()))
 }
 
@@ -577,14 +574,66 @@ pub async fn completions(
     handle(req, payload, Api::Text).await
 }
 
-/// Identity, body, prompt, plan, then [`run`].
+/// Identity, body, prompt, plan, then [`run`]. A request refused before its
+/// body is read (401, 403, 429, 503) has the body drained first, so that
+/// its keep-alive connection carries the client's next request.
 async fn handle(
     req: HttpRequest,
     payload: actix_web::web::Payload,
     api: Api,
 ) -> Result<HttpResponse, ApiError> {
+    let mut payload = Some(payload);
+    match handle_read(req.clone(), &mut payload, api).await {
+        Err(e) => match payload.take() {
+            Some(unread) => Err(drain(&req, unread, e).await),
+            None => Err(e),
+        },
+        ok => ok,
+    }
+}
+
+/// Reads and drops the body of a request refused before reading it, up to
+/// the request size limit and for at most a few seconds; past either, the
+/// refusal says `Connection: close` rather than leave the client's next
+/// request unanswered on a connection the server drops.
+async fn drain(req: &HttpRequest, mut payload: actix_web::web::Payload, e: ApiError) -> ApiError {
+    let limit = req
+        .app_data::<Data<ModelSlot>>()
+        .and_then(|slot| slot.get())
+        .map_or(
+            crate::config::ModelConfig::default().max_request_bytes,
+            |m| m.max_request_bytes,
+        );
+    let drained = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut seen = 0usize;
+        while let Some(chunk) = payload.next().await {
+            seen += chunk.map_err(|_| ())?.len();
+            if seen > limit {
+                return Err(());
+            }
+        }
+        Ok(())
+    })
+    .await;
+    match drained {
+        Ok(Ok(())) => e,
+        _ => e.closing(),
+    }
+}
+
+async fn handle_read(
+    req: HttpRequest,
+    payload: &mut Option<actix_web::web::Payload>,
+    api: Api,
+) -> Result<HttpResponse, ApiError> {
     let principal = authorize(&req, Some(Role::Inference)).await?;
     let model = served(&req)?;
+    let Some(payload) = payload.take() else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "the body was already read",
+        ));
+    };
     let body = body_of(&req, payload, model.max_request_bytes).await?;
     let mut object = parse_object(&body)?;
     let mut chat = Vec::new();
