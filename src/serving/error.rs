@@ -138,6 +138,8 @@ struct Inner {
     allow: Option<&'static str>,
     www_authenticate: Option<String>,
     retry_after: Option<u64>,
+    /// Answer with `Connection: close` (the request's body was not read).
+    close: bool,
 }
 
 /// Marks a response body as already in the API's error shape.
@@ -156,7 +158,16 @@ impl ApiError {
             allow: None,
             www_authenticate: None,
             retry_after: None,
+            close: false,
         }))
+    }
+
+    /// Answers with `Connection: close`: the request's body is left unread,
+    /// so the connection cannot carry another request.
+    #[must_use]
+    pub fn closing(mut self) -> Self {
+        self.0.close = true;
+        self
     }
 
     /// 401 for a failed authentication: `reason` in the body, and the RFC
@@ -287,6 +298,9 @@ impl ResponseError for ApiError {
         }
         if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs));
+        }
+        if self.0.close {
+            res.force_close();
         }
         let mut res = res.json(self.body());
         res.extensions_mut().insert(ShapedError);

@@ -140,3 +140,98 @@ fn the_loopback_metrics_listener_serves_only_metrics_over_plain_http() {
     assert!(h.contains("\"not_found\""), "{h}");
     drop(d);
 }
+
+/// Reads one response (framed by Content-Length) from a keep-alive
+/// connection: status, lower-cased headers, body.
+fn read_one(stream: &mut Tls) -> (u16, Vec<(String, String)>, String) {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).unwrap();
+        raw.push(byte[0]);
+    }
+    let head = String::from_utf8(raw).unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).unwrap();
+    (status, headers, String::from_utf8(body).unwrap())
+}
+
+fn says_close(headers: &[(String, String)]) -> bool {
+    headers
+        .iter()
+        .any(|(k, v)| k == "connection" && v.eq_ignore_ascii_case("close"))
+}
+
+/// A request refused before its body is read (a bad token) still leaves
+/// its keep-alive connection able to carry the next request: the body is
+/// drained. One whose body is beyond the size limit is refused with
+/// `Connection: close`, so the client knows not to reuse the connection.
+#[test]
+fn a_request_refused_before_its_body_is_read_keeps_its_connection_usable() {
+    use std::io::Write;
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let tls = || {
+        connect(
+            d.addr,
+            client_config(&pki, Some(&pki.client), &[&rustls::version::TLS13]),
+        )
+        .unwrap()
+    };
+    let head = |length: usize| {
+        format!(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer bad\r\n\
+             Content-Type: application/json\r\nContent-Length: {length}\r\n\r\n"
+        )
+    };
+    let body = r#"{"messages": [{"role": "user", "content": "hello"}]}"#;
+    let mut s = tls();
+    s.write_all(head(body.len()).as_bytes()).unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.write_all(body.as_bytes()).unwrap();
+    s.flush().unwrap();
+    let (status, headers, refusal) = read_one(&mut s);
+    assert_eq!(status, 401, "{refusal}");
+    assert!(!says_close(&headers), "{headers:?}");
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    s.flush().unwrap();
+    let (status, _, health) = read_one(&mut s);
+    assert_eq!(status, 200, "the next request on the connection: {health}");
+
+    // Beyond the size limit (4 MiB by default): not drained, and said so.
+    let mut s = tls();
+    s.sock
+        .set_write_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    s.write_all(head(64 << 20).as_bytes()).unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..5 {
+        if s.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let _ = s.flush();
+    let (status, headers, _) = read_one(&mut s);
+    assert_eq!(status, 401);
+    assert!(says_close(&headers), "{headers:?}");
+}
