@@ -34,12 +34,17 @@ pub(super) enum LicenseCommand {
     /// also whether it covers that model directory. Exit 0 only when the
     /// license verifies, is in force (or in its grace period) and covers
     /// the model.
+    #[command(group(clap::ArgGroup::new("trust").required(true).args(["public_key", "config"])))]
     Verify {
         /// The license file.
         file: PathBuf,
         /// The vendor public key (`ed25519:<base64>`), or a file holding it.
         #[arg(long = "public-key", value_name = "KEY")]
-        public_key: String,
+        public_key: Option<String>,
+        /// Or the configuration whose `license.vendor_public_key` to trust
+        /// (and whose `model.path` the license must cover, unless --model).
+        #[arg(long, value_name = "FILE", conflicts_with = "public_key")]
+        config: Option<PathBuf>,
         /// A model directory the license must cover.
         #[arg(long, value_name = "DIR")]
         model: Option<PathBuf>,
@@ -62,11 +67,49 @@ pub(super) fn run(command: LicenseCommand) -> ExitCode {
         LicenseCommand::Verify {
             file,
             public_key,
+            config,
             model,
             model_id,
-        } => verify(&file, &public_key, model.as_deref(), model_id.as_deref()),
+        } => match (public_key, config) {
+            (Some(key), _) => verify(&file, &key, model.as_deref(), model_id.as_deref()),
+            (None, Some(config)) => verify_with_config(&file, &config, model, model_id),
+            (None, None) => fail("license verify: give --public-key KEY or --config FILE"),
+        },
         LicenseCommand::Show { config } => show(&config),
     }
+}
+
+/// `license verify FILE --config C`: the vendor key (and, unless --model
+/// names one, the model) that configuration trusts.
+fn verify_with_config(
+    file: &Path,
+    config: &Path,
+    model: Option<PathBuf>,
+    model_id: Option<String>,
+) -> ExitCode {
+    let path = config;
+    let config = match crate::config::Config::load(path) {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("license verify: {e}")),
+    };
+    let Some(key) = &config.license.vendor_public_key else {
+        return fail(&format!(
+            "license verify: {} trusts no vendor key (license.vendor_public_key); give --public-key",
+            path.display()
+        ));
+    };
+    let (model, model_id) = match model {
+        Some(m) => (Some(m), model_id),
+        None => {
+            let id = config
+                .model
+                .path
+                .as_ref()
+                .map(|p| crate::daemon::model_id(&config.model, p));
+            (config.model.path.clone(), id)
+        }
+    };
+    verify(file, key, model.as_deref(), model_id.as_deref())
 }
 
 fn show(config: &Path) -> ExitCode {

@@ -200,6 +200,23 @@ fn the_daemon_serves_only_under_a_license_in_force() {
         out.contains("LIC-IT-1") && out.contains("Example Hospital"),
         "{out}"
     );
+    // `license verify FILE --config C`, the form the interface names: the
+    // vendor key and the model that configuration trusts.
+    let config_arg = config.to_str().unwrap();
+    let (status, out, err) = run(&["license", "verify", &good, "--config", config_arg]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("LIC-IT-1"), "{out}");
+    let other_vendor = Vendor::new();
+    let other = other_vendor.sign("other", &terms(&digest)).unwrap();
+    let (status, _, err) = run(&["license", "verify", &other, "--config", config_arg]);
+    assert!(!status.success());
+    assert!(err.contains("not the configured vendor key"), "{err}");
+    let (status, _, err) = run(&["license", "verify", &good]);
+    assert!(!status.success());
+    assert!(
+        err.contains("--public-key") && err.contains("--config"),
+        "{err}"
+    );
     let models = daemon.get_with_token(&pki, "/v1/models", &token);
     assert_eq!(
         models.json()["data"][0]["id"],
