@@ -37,6 +37,7 @@ fn issuer(name: &str, jwks: &std::path::Path) -> IssuerConfig {
         role_map: Default::default(),
         default_tenant: None,
         dev_signing_key: None,
+        reject_high_s: false,
     }
 }
 

@@ -389,6 +389,12 @@ pub struct IssuerConfig {
     /// Development only: the private key `palisade token mint` signs with.
     #[serde(default)]
     pub dev_signing_key: Option<PathBuf>,
+    /// Refuse ES256/ES384 signatures whose `s` is in the upper half of the
+    /// curve order (the malleable twin of a valid signature). Set it only
+    /// for an IdP that signs low-S: many (Java, .NET, AWS-LC based ones)
+    /// emit high-S for about half their tokens, which would then be refused.
+    #[serde(default)]
+    pub reject_high_s: bool,
 }
 
 /// `[audit]`: where the audit trail is kept and how it is signed.
@@ -426,6 +432,13 @@ pub struct AuditConfig {
     /// Legal hold: while true, nothing is pruned.
     #[serde(default)]
     pub legal_hold: bool,
+    /// SQLite only: the largest the audit database may grow, in MiB. At
+    /// that size the node refuses requests with 503 `audit_unavailable` and
+    /// `/readyz` says why, exactly as on a full disk, until the limit is
+    /// raised (a reload applies it) or content is pruned; it recovers by
+    /// itself. Unset: no limit but the disk's.
+    #[serde(default)]
+    pub max_store_mib: Option<u64>,
 }
 
 /// The shortest retention allowed: six months (EU AI Act Art. 19, 26(6)).
@@ -981,6 +994,17 @@ impl Config {
                     "audit.checkpoint_url_ca",
                     "missing: the CA bundle that verifies the checkpoint endpoint".to_owned(),
                 );
+            }
+        }
+        if let Some(mib) = self.audit.max_store_mib {
+            if !store.starts_with("sqlite:") {
+                err(
+                    "audit.max_store_mib",
+                    "applies to a SQLite store only; size a PostgreSQL store in PostgreSQL"
+                        .to_owned(),
+                );
+            } else if mib == 0 {
+                err("audit.max_store_mib", "must be at least 1".to_owned());
             }
         }
         if self.audit.retention_minimum < MIN_RETENTION {

@@ -392,10 +392,18 @@ fn csv_row(r: &AuditRecord) -> Vec<String> {
     ]
 }
 
-/// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'`
-/// so that a spreadsheet does not run it as a formula.
+/// Characters that make a spreadsheet read a cell as a formula when they
+/// lead it (OWASP's list: tab and carriage return too, since spreadsheets
+/// strip them and read what follows), with the full-width forms that
+/// East Asian spreadsheet locales normalise to them.
+const FORMULA_LEADS: [char; 11] = [
+    '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
+];
+
+/// RFC 4180 quoting; a cell that starts with a formula lead is prefixed with
+/// `'` so that a spreadsheet does not run it as a formula.
 fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(['=', '+', '-', '@']) {
+    let f = if f.starts_with(FORMULA_LEADS) {
         format!("'{f}")
     } else {
         f.to_owned()
@@ -820,6 +828,27 @@ mod tests {
             prev_root: "00".into(),
             event,
         }
+    }
+
+    /// Every formula lead is neutralised, including those a spreadsheet
+    /// strips before it reads the formula.
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for cell in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=cmd|' /C calc'!A0",
+            "\r=1",
+            "\n=1",
+            "\u{FF1D}1+1",
+        ] {
+            let quoted = csv_field(cell);
+            let inner = quoted.trim_start_matches('"');
+            assert!(inner.starts_with('\''), "{cell:?} -> {quoted:?}");
+        }
+        assert_eq!(csv_field("plain"), "plain");
     }
 
     #[test]

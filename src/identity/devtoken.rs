@@ -129,8 +129,15 @@ impl DevSigner {
     }
 
     /// Signs `claims` with a caller-made header (tests use it for odd headers).
+    /// ES256 signatures are put in low-S form, so that an issuer configured
+    /// with `reject_high_s` accepts them.
     pub fn sign_with(&self, header: &Header, claims: &Value) -> Result<String, String> {
-        jsonwebtoken::encode(header, claims, &self.encoding).map_err(|e| e.to_string())
+        let token =
+            jsonwebtoken::encode(header, claims, &self.encoding).map_err(|e| e.to_string())?;
+        Ok(match header.alg {
+            jsonwebtoken::Algorithm::ES256 => super::jwt::low_s_es256(token),
+            _ => token,
+        })
     }
 }
 

@@ -546,6 +546,9 @@ impl Authenticator {
             AuthFailure::UnknownKey
         })?;
 
+        if issuer.config.reject_high_s {
+            refuse_high_s(token, alg)?;
+        }
         let mut validation = Validation::new(alg);
         validation.set_issuer(&[iss]);
         validation.set_audience(&issuer.config.audiences);
@@ -572,14 +575,7 @@ impl Authenticator {
             return Err(AuthFailure::NotYetValid);
         }
 
-        let bound = claims
-            .get("cnf")
-            .and_then(|c| c.get("x5t#S256"))
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| AuthFailure::Claim("`cnf.x5t#S256` must be a string".into()))
-            })
-            .transpose()?;
+        let bound = certificate_binding(&claims)?;
         match (bound, cert) {
             (Some(t), Some(c)) if t == c.thumbprint_s256 => {}
             (Some(_), _) => return Err(AuthFailure::CertificateMismatch),
@@ -711,6 +707,104 @@ fn bearer_token(header: &[u8]) -> Result<&str, AuthFailure> {
         )));
     }
     Ok(token)
+}
+
+/// The `cnf.x5t#S256` a token is bound to, if any (RFC 8705). A `cnf` that
+/// binds the token some other way (`jkt`, `jwk`: proof of possession this
+/// server cannot check) is refused, not read as an unbound token (RFC 7800
+/// §3: a confirmation the recipient does not understand must not be ignored).
+fn certificate_binding(claims: &Value) -> Result<Option<&str>, AuthFailure> {
+    let Some(cnf) = claims.get("cnf") else {
+        return Ok(None);
+    };
+    let cnf = cnf
+        .as_object()
+        .ok_or_else(|| AuthFailure::Claim("`cnf` must be an object".into()))?;
+    match cnf.get("x5t#S256") {
+        Some(v) => v
+            .as_str()
+            .map(Some)
+            .ok_or_else(|| AuthFailure::Claim("`cnf.x5t#S256` must be a string".into())),
+        None => {
+            let members: Vec<String> = cnf
+                .keys()
+                .take(4)
+                .map(|k| k.chars().take(16).collect())
+                .collect();
+            Err(AuthFailure::Claim(format!(
+                "`cnf` binds the token by {} which this server cannot check; only `x5t#S256` (RFC 8705) is accepted",
+                if members.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    members.join(", ")
+                }
+            )))
+        }
+    }
+}
+
+/// Half the order of P-256 and P-384: an ECDSA signature whose `s` is above
+/// it is the malleable twin of a valid one, which RFC 7518 implementations
+/// (and JWT libraries since) refuse.
+const P256_HALF_ORDER: [u8; 32] = [
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
+];
+const P384_HALF_ORDER: [u8; 48] = [
+    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xe3, 0xb1, 0xa6, 0xc0, 0xfa, 0x1b, 0x96, 0xef,
+    0xac, 0x0d, 0x06, 0xd9, 0x24, 0x58, 0x53, 0xbd, 0x76, 0x76, 0x0c, 0xb5, 0x66, 0x62, 0x94, 0xb9,
+];
+
+/// The order of P-256 (big-endian).
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// An ES256 JWS with its signature in low-S form (`s` replaced by `n - s`
+/// when above half the order): the same signature, in the one encoding an
+/// issuer with `reject_high_s` accepts. Other tokens are returned as they are.
+pub fn low_s_es256(token: String) -> String {
+    let Some((signed, sig)) = token.rsplit_once('.') else {
+        return token;
+    };
+    let Ok(mut sig) = URL_SAFE_NO_PAD.decode(sig) else {
+        return token;
+    };
+    let Some((_, s)) = sig.split_at_mut_checked(32) else {
+        return token;
+    };
+    if s.len() != 32 || *s <= P256_HALF_ORDER[..] {
+        return token;
+    }
+    let mut borrow = 0u16;
+    for (digit, n) in s.iter_mut().rev().zip(P256_ORDER.iter().rev()) {
+        let subtrahend = u16::from(*digit) + borrow;
+        let minuend = u16::from(*n);
+        borrow = u16::from(minuend < subtrahend);
+        *digit = (minuend + (borrow << 8) - subtrahend) as u8;
+    }
+    format!("{signed}.{}", URL_SAFE_NO_PAD.encode(sig))
+}
+
+/// Refuses an ES256/ES384 signature with a high `s` (JWS signatures are
+/// `r || s`, big-endian, fixed width).
+fn refuse_high_s(token: &str, alg: Algorithm) -> Result<(), AuthFailure> {
+    let half: &[u8] = match alg {
+        Algorithm::ES256 => &P256_HALF_ORDER,
+        Algorithm::ES384 => &P384_HALF_ORDER,
+        _ => return Ok(()),
+    };
+    let signature = token
+        .rsplit('.')
+        .next()
+        .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+        .ok_or(AuthFailure::BadSignature)?;
+    match signature.split_at_checked(half.len()) {
+        Some((_, s)) if s.len() == half.len() && s <= half => Ok(()),
+        _ => Err(AuthFailure::BadSignature),
+    }
 }
 
 fn split_token(token: &str) -> Result<(&str, &str), AuthFailure> {

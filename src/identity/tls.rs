@@ -259,12 +259,7 @@ fn client_verifier(
             )
         })?;
     }
-    let ca_subjects: Vec<String> = cas
-        .iter()
-        .filter_map(|c| CertificateFacts::from_der(c).ok())
-        .map(|f| f.subject)
-        .collect();
-    let crls = read_crls(cfg, &ca_subjects, now)?;
+    let crls = read_crls(cfg, &cas, now)?;
     let mut builder =
         WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
     if !crls.is_empty() {
@@ -284,13 +279,20 @@ fn client_verifier(
     Ok((verifier, cas.len()))
 }
 
-/// Reads the CRLs, checking each is issued by a configured CA and, unless
-/// allowed, not past its `nextUpdate`.
+/// Reads the CRLs, checking each is issued and signed by a configured CA,
+/// carries the CRL number rustls requires and, unless allowed, is not past
+/// its `nextUpdate`: a forged or malformed CRL is refused at load and by
+/// `config check`, not discovered when it locks every client out.
 fn read_crls(
     cfg: &TlsConfig,
-    ca_subjects: &[String],
+    cas: &[CertificateDer<'static>],
     now: SystemTime,
 ) -> Result<Vec<CertificateRevocationListDer<'static>>, TlsError> {
+    let parsed_cas: Vec<x509_parser::certificate::X509Certificate<'_>> = cas
+        .iter()
+        .filter_map(|c| x509_parser::parse_x509_certificate(c).ok())
+        .map(|(_, c)| c)
+        .collect();
     let mut out = Vec::new();
     for path in &cfg.crls {
         let bytes = std::fs::read(path).map_err(|e| {
@@ -325,11 +327,39 @@ fn read_crls(
                 )
             })?;
             let issuer = parsed.issuer().to_string();
-            if !ca_subjects.contains(&issuer) {
+            let issuers: Vec<_> = parsed_cas
+                .iter()
+                .filter(|c| c.subject() == parsed.issuer())
+                .collect();
+            if issuers.is_empty() {
                 return Err(TlsError::new(
                     "tls.crls",
                     format!(
                         "{}: issued by {issuer}, which is not a CA in tls.client_ca",
+                        path.display()
+                    ),
+                ));
+            }
+            let verdicts: Vec<Result<(), String>> = issuers
+                .iter()
+                .map(|ca| crl_signature(&parsed, ca))
+                .collect();
+            if !verdicts.iter().any(Result::is_ok) {
+                let why: Vec<String> = verdicts.into_iter().filter_map(Result::err).collect();
+                return Err(TlsError::new(
+                    "tls.crls",
+                    format!(
+                        "{}: the CRL's signature does not verify with the key of {issuer} in tls.client_ca ({}); it was not issued by that CA or was altered",
+                        path.display(),
+                        why.join("; ")
+                    ),
+                ));
+            }
+            if parsed.crl_number().is_none() {
+                return Err(TlsError::new(
+                    "tls.crls",
+                    format!(
+                        "{}: the CRL of {issuer} has no CRL number extension, which RFC 5280 requires and rustls will not load without; reissue it (e.g. `openssl ca -gencrl` with a crlnumber file)",
                         path.display()
                     ),
                 ));
@@ -351,6 +381,43 @@ fn read_crls(
         }
     }
     Ok(out)
+}
+
+/// Checks the CRL's signature against `ca`'s public key (aws-lc-rs, the
+/// provider rustls uses; webpki keeps its own check private).
+fn crl_signature(
+    crl: &x509_parser::revocation_list::CertificateRevocationList<'_>,
+    ca: &x509_parser::certificate::X509Certificate<'_>,
+) -> Result<(), String> {
+    use aws_lc_rs::signature as sig;
+    const P256: &str = "1.2.840.10045.3.1.7";
+    const P384: &str = "1.3.132.0.34";
+    let spki = ca.public_key();
+    let curve = spki
+        .algorithm
+        .parameters
+        .as_ref()
+        .and_then(|p| p.as_oid().ok())
+        .map(|o| o.to_id_string());
+    let algorithm = crl.signature_algorithm.algorithm.to_id_string();
+    let verifier: &dyn sig::VerificationAlgorithm = match (algorithm.as_str(), curve.as_deref()) {
+        ("1.2.840.10045.4.3.2", Some(P256)) => &sig::ECDSA_P256_SHA256_ASN1,
+        ("1.2.840.10045.4.3.3", Some(P256)) => &sig::ECDSA_P256_SHA384_ASN1,
+        ("1.2.840.10045.4.3.2", Some(P384)) => &sig::ECDSA_P384_SHA256_ASN1,
+        ("1.2.840.10045.4.3.3", Some(P384)) => &sig::ECDSA_P384_SHA384_ASN1,
+        ("1.2.840.113549.1.1.11", _) => &sig::RSA_PKCS1_2048_8192_SHA256,
+        ("1.2.840.113549.1.1.12", _) => &sig::RSA_PKCS1_2048_8192_SHA384,
+        ("1.2.840.113549.1.1.13", _) => &sig::RSA_PKCS1_2048_8192_SHA512,
+        ("1.3.101.112", _) => &sig::ED25519,
+        (other, _) => {
+            return Err(format!(
+                "signature algorithm {other} with this CA's key is not supported"
+            ));
+        }
+    };
+    sig::UnparsedPublicKey::new(verifier, &spki.subject_public_key.data)
+        .verify(crl.tbs_cert_list.as_ref(), &crl.signature_value.data)
+        .map_err(|_| "bad signature".to_owned())
 }
 
 fn read_certs(key: &'static str, path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {

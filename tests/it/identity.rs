@@ -269,6 +269,68 @@ fn certificate_bound_tokens_must_match_the_presented_certificate() {
         "unauthorized",
         "certificate_binding_mismatch",
     );
+
+    // A `cnf` that binds the token some other way (DPoP's `jkt`) is not
+    // taken as an unbound token.
+    let mut claims = pki.claims("svc", &["inference"]);
+    claims["cnf"] = json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"});
+    let r = with_token(&d, &pki, &pki.signer.sign(&claims).unwrap());
+    refused(&d, &pki, r, 401, "unauthorized", "invalid_claims");
+    for cnf in [json!({}), json!("x5t")] {
+        let mut claims = pki.claims("svc", &["inference"]);
+        claims["cnf"] = cnf;
+        let r = with_token(&d, &pki, &pki.signer.sign(&claims).unwrap());
+        refused(&d, &pki, r, 401, "unauthorized", "invalid_claims");
+    }
+}
+
+/// n - s for P-256's order n (big-endian, 32 bytes).
+fn p256_negate(s: &[u8]) -> Vec<u8> {
+    let n: [u8; 32] = [
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63,
+        0x25, 0x51,
+    ];
+    let mut out = vec![0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let mut d = i16::from(n[i]) - i16::from(s[i]) - borrow;
+        borrow = i16::from(d < 0);
+        if d < 0 {
+            d += 256;
+        }
+        out[i] = d as u8;
+    }
+    out
+}
+
+/// The malleable twin of a valid ES256 signature (`s` replaced by `n - s`)
+/// verifies mathematically. An issuer with `reject_high_s` refuses it (the
+/// dev signer signs low-S, so its own tokens pass); without the setting it
+/// is accepted, since many IdPs sign high-S half the time.
+#[test]
+fn a_high_s_ecdsa_signature_is_refused_where_the_issuer_signs_low_s() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let strict = pki.config(addr, "").replace(
+        "jwks_file = \"jwks.json\"",
+        "jwks_file = \"jwks.json\"\nreject_high_s = true",
+    );
+    let config = pki.write("low-s.toml", &strict);
+    let d = Launch::new(&config, addr).start(&pki);
+    let lenient = start(&pki, "");
+    for i in 0..8 {
+        let token = pki.token(&format!("alice{i}"), &["inference"]);
+        assert_eq!(with_token(&d, &pki, &token).status, 200, "{token}");
+        let (signed, sig) = token.rsplit_once('.').unwrap();
+        let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+        let (r, s) = sig.split_at(32);
+        let twin = [r, &p256_negate(s)].concat();
+        let forged = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(twin));
+        let answer = with_token(&d, &pki, &forged);
+        refused(&d, &pki, answer, 401, "unauthorized", "bad_signature");
+        assert_eq!(with_token(&lenient, &pki, &forged).status, 200);
+    }
 }
 
 #[test]
@@ -560,6 +622,114 @@ fn an_expired_crl_is_refused_unless_allowed() {
     let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
     assert_eq!(status.code(), Some(78));
     assert!(err.contains("not a CA in tls.client_ca"), "{err}");
+}
+
+/// A CRL that names the trusted CA as issuer but is signed by another key
+/// (forged, or altered) is refused by `config check` and at start, instead
+/// of loading and then refusing every client at run time; so is one
+/// without the CRL number rustls needs, with a message that says so.
+#[test]
+fn a_forged_crl_or_one_without_a_crl_number_is_refused_by_config_check() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let with_crl = |file: &str| {
+        pki.config(addr, "").replace(
+            "client_ca = \"ca.pem\"",
+            &format!("client_ca = \"ca.pem\"\ncrls = [\"{file}\"]"),
+        )
+    };
+    // The genuine CRL passes.
+    pki.write("good.crl", &pki.ca.crl(&[], valid()).unwrap());
+    let path = pki.write("good-crl.toml", &with_crl("good.crl"));
+    let (status, out, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert!(status.success(), "{out}{err}");
+    // Same issuer name, another key.
+    let impostor = palisade::identity::devpki::DevCa::new("Test CA", valid()).unwrap();
+    pki.write("forged.crl", &impostor.crl(&[], valid()).unwrap());
+    let path = pki.write("forged-crl.toml", &with_crl("forged.crl"));
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("tls.crls") && err.contains("signature does not verify"),
+        "{err}"
+    );
+    let mut d = Launch::new(&path, addr).spawn();
+    let exit = d.wait_exit(std::time::Duration::from_secs(20));
+    assert!(!exit.success());
+    assert!(d.log().contains("signature does not verify"), "{}", d.log());
+    // One byte of the genuine CRL's revoked list or dates changed.
+    let good = pki.ca.crl(&[&[7u8; 8]], valid()).unwrap();
+    let der = palisade_pem_body(&good);
+    let mut altered = der.clone();
+    let at = altered
+        .windows(8)
+        .position(|w| w == [7u8; 8])
+        .expect("the serial is in the CRL");
+    altered[at] = 8;
+    pki.write("altered.crl", &pem("X509 CRL", &altered));
+    let path = pki.write("altered-crl.toml", &with_crl("altered.crl"));
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(err.contains("signature does not verify"), "{err}");
+
+    // No CRL number: made by openssl, as a hand-rolled CA would.
+    let dir = pki.dir.path();
+    pki.write("ca.key", pki.ca.key_pem());
+    pki.write("index.txt", "");
+    pki.write(
+        "openssl.cnf",
+        "[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ndefault_md = sha256\ndefault_crl_days = 30\n",
+    );
+    let made = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "ca",
+            "-gencrl",
+            "-config",
+            "openssl.cnf",
+            "-keyfile",
+            "ca.key",
+            "-cert",
+            "ca.pem",
+            "-out",
+            "plain.crl",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let path = pki.write("plain-crl.toml", &with_crl("plain.crl"));
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(err.contains("no CRL number"), "{err}");
+}
+
+fn palisade_pem_body(pem_text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = pem_text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
 }
 
 #[test]
