@@ -3,15 +3,21 @@
 //! everything that arrived meanwhile is committed in the same transaction
 //! (group commit). A failed commit fails every record in it, and the tree
 //! does not advance: nothing is acknowledged that is not stored.
+//!
+//! While the store refuses writes (a full disk, a lost database) the log
+//! reports itself unhealthy (`AuditLog::health`), tries the store again
+//! every second on its own, and its first record after the outage is an
+//! `audit_store_recovered` event that names the gap and how many records
+//! were refused, so the trail itself shows when it could not write.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::checkpoint::{Checkpoint, CheckpointSigner};
 use super::merkle::{CompactTree, hex, leaf_hash};
-use super::record::{AuditEvent, AuditRecord, SCHEMA_VERSION, encode};
+use super::record::{AuditEvent, AuditRecord, EventType, SCHEMA_VERSION, encode, timestamp};
 use super::store::{AppendError, Store, StoredRecord};
 
 /// The audit trail cannot take records now; requests must fail closed.
@@ -21,6 +27,9 @@ pub struct AuditUnavailable(pub String);
 
 /// Largest group commit.
 const MAX_BATCH: usize = 1024;
+
+/// How often a failing store is tried again when no request comes.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
 
 /// How the log writes and signs.
 #[derive(Debug)]
@@ -91,6 +100,7 @@ pub struct AuditLog {
     tx: mpsc::Sender<Command>,
     store: Store,
     log_id: String,
+    health: watch::Receiver<Option<String>>,
 }
 
 impl AuditLog {
@@ -135,7 +145,10 @@ impl AuditLog {
             tokio::spawn(push_checkpoints(url, roots, rx));
             tx
         });
+        let (health_tx, health) = watch::channel(None);
         let writer = Writer {
+            health: health_tx,
+            outage: None,
             pusher,
             store,
             signer,
@@ -150,7 +163,14 @@ impl AuditLog {
             tx,
             store: handle_store,
             log_id,
+            health,
         })
+    }
+
+    /// `None` while the store takes writes; the reason of the last failure
+    /// while it does not (then every append fails closed until it recovers).
+    pub fn health(&self) -> watch::Receiver<Option<String>> {
+        self.health.clone()
     }
 
     /// The store the log writes to (for reads: exports, proofs).
@@ -187,7 +207,18 @@ impl AuditLog {
     }
 }
 
+/// A time the store refused writes.
+struct Outage {
+    /// When the first write failed (RFC 3339).
+    since: String,
+    /// Records refused since.
+    refused: u64,
+}
+
 struct Writer {
+    /// `None` while writes succeed, else why the last one failed.
+    health: watch::Sender<Option<String>>,
+    outage: Option<Outage>,
     pusher: Option<mpsc::Sender<String>>,
     store: Store,
     signer: CheckpointSigner,
@@ -201,13 +232,24 @@ struct Writer {
 impl Writer {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         loop {
-            let deadline = self
+            let mut deadline = self
                 .first_unsigned
                 .map(|t| t + self.settings.checkpoint_interval);
+            if self.outage.is_some() {
+                let retry = tokio::time::Instant::now() + RETRY_EVERY;
+                deadline = Some(deadline.map_or(retry, |d| d.min(retry)));
+            }
             let command = match deadline {
                 Some(d) => tokio::select! {
                     c = rx.recv() => c,
                     _ = tokio::time::sleep_until(d) => {
+                        if self.outage.is_some() {
+                            // Try the store again: the recovery record alone.
+                            self.commit(Vec::new()).await;
+                            if self.outage.is_some() {
+                                continue;
+                            }
+                        }
                         if let Err(e) = self.sign_checkpoint().await {
                             tracing::error!(error = %e, "cannot sign an audit checkpoint");
                         }
@@ -252,14 +294,31 @@ impl Writer {
     }
 
     async fn commit(&mut self, batch: Vec<(Box<AuditEvent>, IndexReply)>) {
-        let (events, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let (mut events, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        // After an outage the trail first says so, in the same transaction.
+        let recovery = self.outage.as_ref().map(|outage| {
+            let now = time::OffsetDateTime::now_utc();
+            let mut e = AuditEvent::new(EventType::AuditStoreRecovered, &self.settings.log_id, now);
+            e.start_time.clone_from(&outage.since);
+            e.end_time = Some(timestamp(now));
+            e.reason = Some(format!(
+                "the audit store refused writes; {} records were refused and their requests failed closed",
+                outage.refused
+            ));
+            Box::new(e)
+        });
+        let offset = usize::from(recovery.is_some());
+        if let Some(e) = recovery {
+            events.insert(0, e);
+        }
         // Another writer (a CLI export beside the daemon) may have taken the
         // next indices: catch up with the store and place the batch after it.
         let mut attempts = 0;
         loop {
             attempts += 1;
             let (tree, rows) = match self.records_for(&events) {
-                Ok(built) => built,
+                Ok(built) if !built.1.is_empty() => built,
+                Ok(_) => return,
                 Err(e) => {
                     for reply in replies {
                         let _ = reply.send(Err(e.clone()));
@@ -273,9 +332,13 @@ impl Writer {
                     self.unsigned += rows.len() as u64;
                     self.first_unsigned
                         .get_or_insert_with(tokio::time::Instant::now);
-                    for (reply, row) in replies.into_iter().zip(&rows) {
+                    for (reply, row) in replies.into_iter().zip(rows.iter().skip(offset)) {
                         let _ = reply.send(Ok(row.index));
                     }
+                    if self.outage.take().is_some() {
+                        tracing::warn!("the audit store takes writes again");
+                    }
+                    self.health.send_replace(None);
                     return;
                 }
                 Err(AppendError::Conflict) if attempts < 5 => {
@@ -284,7 +347,16 @@ impl Writer {
                     }
                 }
                 Err(e) => {
-                    tracing::error!(error = %e, records = rows.len(), "audit commit failed; the requests fail closed");
+                    let refused = (rows.len() - offset) as u64;
+                    if refused > 0 || self.outage.is_none() {
+                        tracing::error!(error = %e, records = refused, "audit commit failed; the requests fail closed");
+                    }
+                    let outage = self.outage.get_or_insert_with(|| Outage {
+                        since: timestamp(time::OffsetDateTime::now_utc()),
+                        refused: 0,
+                    });
+                    outage.refused += refused;
+                    self.health.send_replace(Some(e.to_string()));
                     for reply in replies {
                         let _ = reply.send(Err(AuditUnavailable(e.to_string())));
                     }

@@ -47,6 +47,10 @@ pub enum EventType {
     /// The installation license was checked at start (`outcome`: valid,
     /// grace, refused or unlicensed; `reason`: its standing or fault).
     LicenseChecked,
+    /// The audit store takes writes again after refusing them (a full disk,
+    /// a lost database): `start_time` is the first refused write,
+    /// `end_time` the recovery, `reason` how many records were refused.
+    AuditStoreRecovered,
 }
 
 /// The facts of one event. Fields that do not apply are left out; text of

@@ -4,6 +4,8 @@
 //! migrations in `audit/migrations/{sqlite,postgresql}`.
 
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::Row;
@@ -91,6 +93,42 @@ pub struct StoredCheckpoint {
     pub note: String,
 }
 
+/// A ceiling on the size of a SQLite store, changeable while it runs
+/// (`audit.max_store_mib`, applied again on reload). At the ceiling SQLite
+/// answers `SQLITE_FULL`, exactly as on a full disk: the node fails closed
+/// instead of filling the volume it shares with the system.
+#[derive(Debug, Clone)]
+pub struct SizeLimit(Arc<AtomicU64>);
+
+/// `SizeLimit` never configured: connections are left as SQLite opens them.
+const NEVER_LIMITED: u64 = u64::MAX;
+/// `SizeLimit` lifted after it was set: SQLite's own largest page count.
+const UNLIMITED_PAGES: u64 = 4_294_967_294;
+/// The page size the store is created with (`PRAGMA page_size`).
+const PAGE_SIZE: u64 = 4096;
+
+impl Default for SizeLimit {
+    fn default() -> Self {
+        Self(Arc::new(AtomicU64::new(NEVER_LIMITED)))
+    }
+}
+
+impl SizeLimit {
+    /// Limits the store to `bytes`, or lifts the limit.
+    pub fn set(&self, bytes: Option<u64>) {
+        let pages = bytes.map_or(UNLIMITED_PAGES, |b| (b / PAGE_SIZE).max(1));
+        self.0.store(pages, Ordering::Relaxed);
+    }
+
+    /// The `PRAGMA` a connection runs before each use, if any.
+    fn pragma(&self) -> Option<String> {
+        match self.0.load(Ordering::Relaxed) {
+            NEVER_LIMITED => None,
+            pages => Some(format!("PRAGMA max_page_count = {pages}")),
+        }
+    }
+}
+
 /// The audit store.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -98,6 +136,17 @@ pub enum Store {
     Sqlite(SqlitePool),
     /// Shared PostgreSQL.
     Postgres(PgPool),
+}
+
+/// Whether a connection going back to the pool may be used again. One whose
+/// transaction did not end in a successful COMMIT (a failed statement, a
+/// COMMIT refused by a full disk, a cut network) is closed instead: SQLite
+/// may have kept or dropped the transaction, and sqlx's own count of it is
+/// then wrong, so that the next "transaction" on it becomes a savepoint
+/// that never commits, and its write lock blocks every other writer.
+/// Closing rolls back whatever is open; the pool opens a fresh connection.
+fn clean<C: sqlx::Connection>(conn: &C) -> bool {
+    !conn.is_in_transaction()
 }
 
 fn to_i64(v: u64) -> Result<i64, StoreError> {
@@ -111,14 +160,42 @@ fn to_u64(v: i64) -> Result<u64, StoreError> {
 impl Store {
     /// Opens `url` (`sqlite:PATH` or `postgres://...`) and creates the tables.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_limited(url, SizeLimit::default()).await
+    }
+
+    /// Opens `url` with a size limit (SQLite only) the caller can change later.
+    pub async fn open_limited(url: &str, limit: SizeLimit) -> Result<Self, StoreError> {
         let store = if let Some(rest) = url.strip_prefix("sqlite:") {
             let options = SqliteConnectOptions::from_str(&format!("sqlite:{rest}"))?
                 .create_if_missing(true)
+                .page_size(PAGE_SIZE as u32)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5));
+            // The limit is per connection in SQLite: set on every new one and
+            // again on each use, so that a reload reaches them all.
+            let on_connect = limit.clone();
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .after_connect(move |conn, _| {
+                    let pragma = on_connect.pragma();
+                    Box::pin(async move {
+                        if let Some(pragma) = pragma {
+                            sqlx::query(&pragma).execute(&mut *conn).await?;
+                        }
+                        Ok(())
+                    })
+                })
+                .before_acquire(move |conn, _| {
+                    let pragma = limit.pragma();
+                    Box::pin(async move {
+                        if let Some(pragma) = pragma {
+                            sqlx::query(&pragma).execute(&mut *conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
+                .after_release(|conn, _| Box::pin(async move { Ok(clean(conn)) }))
                 .connect_with(options)
                 .await?;
             Store::Sqlite(pool)
@@ -126,6 +203,7 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(4)
                 .acquire_timeout(Duration::from_secs(5))
+                .after_release(|conn, _| Box::pin(async move { Ok(clean(conn)) }))
                 .connect(url)
                 .await?;
             Store::Postgres(pool)
@@ -358,6 +436,44 @@ impl Store {
             .rows_affected(),
         };
         Ok(done)
+    }
+
+    /// Moves everything in SQLite's write-ahead log into the database file
+    /// and closes the store: after a clean stop `audit.db` alone holds the
+    /// trail, so a backup that copies only that file is complete.
+    pub async fn checkpoint_and_close(&self) -> Result<(), StoreError> {
+        if let Store::Sqlite(pool) = self {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await?;
+        }
+        self.close().await;
+        Ok(())
+    }
+
+    /// An online, consistent copy of a SQLite store into the new file `out`
+    /// (`VACUUM INTO`: one read transaction, so writers carry on and the
+    /// copy is one moment of the log). PostgreSQL is backed up with its
+    /// own tools.
+    pub async fn backup(&self, out: &std::path::Path) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => {
+                let target = out
+                    .to_str()
+                    .ok_or_else(|| StoreError(format!("{} is not a UTF-8 path", out.display())))?;
+                sqlx::query("VACUUM INTO ?")
+                    .bind(target)
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            Store::Postgres(_) => Err(StoreError(
+                "a PostgreSQL store is backed up with PostgreSQL's tools: \
+                 `pg_dump --format=custom --table='audit_*' --table='mau_*' DB > FILE` \
+                 (a consistent snapshot while the nodes write), restored with pg_restore"
+                    .to_owned(),
+            )),
+        }
     }
 
     /// Closes the pool.

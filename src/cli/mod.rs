@@ -91,6 +91,17 @@ enum AuditCommand {
         #[arg(long)]
         before: Option<String>,
     },
+    /// An online, consistent copy of a configuration's SQLite audit store
+    /// (safe while the daemon writes); `audit verify` accepts it with a
+    /// configuration whose `audit.store` names the copy.
+    Backup {
+        /// The configuration whose store to copy.
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+        /// The new file to write (must not exist).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Verify the live audit log of a configuration: every record, its
     /// place, its chain and every signed checkpoint. Exit 0 only when all
     /// verifies; otherwise name the first bad log index and why.
@@ -281,6 +292,13 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(&format!("audit prune: {e}")),
             }
         }
+        Command::Audit(AuditCommand::Backup { config, out }) => match audit_backup(&config, &out) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("audit backup: {e}")),
+        },
         Command::Audit(AuditCommand::Verify {
             config,
             bundle,
@@ -591,6 +609,42 @@ fn local_operator(pseudonym_key: &[u8]) -> String {
 
 /// `palisade audit prune`: as `POST /admin/v1/audit/prune`, from the
 /// command line.
+fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
+    let config = Config::load(path).map_err(|e| e.to_string())?;
+    if out.exists() {
+        return Err(format!(
+            "{} exists; name a new file so that nothing is overwritten",
+            out.display()
+        ));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let store = crate::audit::store::Store::open(&config.audit.store)
+            .await
+            .map_err(|e| e.to_string())?;
+        let done = store.backup(out).await.map_err(|e| e.to_string());
+        store.close().await;
+        done?;
+        let records = {
+            let copy = crate::audit::store::Store::open(&format!("sqlite:{}", out.display()))
+                .await
+                .map_err(|e| e.to_string())?;
+            let n = copy.records(&config.node.id).await.map_err(|e| e.to_string())?.len();
+            copy.close().await;
+            n
+        };
+        Ok(format!(
+            "wrote {} ({records} records of log {}); verify it with a configuration whose audit.store is sqlite:{}",
+            out.display(),
+            config.node.id,
+            out.display()
+        ))
+    })
+}
+
 fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
     use crate::audit::record::{AuditEvent, EventType};
     use crate::audit::{export, keys};

@@ -87,6 +87,8 @@ struct Running {
     addrs: Vec<SocketAddr>,
     last_reload_error: Option<String>,
     policy: Arc<crate::policy::PolicyState>,
+    /// `audit.max_store_mib`, which a reload changes.
+    store_limit: crate::audit::store::SizeLimit,
 }
 
 impl Running {
@@ -134,7 +136,13 @@ impl Running {
             ("logging", config.logging != self.config.logging),
             ("metrics", config.metrics != self.config.metrics),
             ("node", config.node != self.config.node),
-            ("audit", config.audit != self.config.audit),
+            (
+                "audit",
+                crate::config::AuditConfig {
+                    max_store_mib: self.config.audit.max_store_mib,
+                    ..config.audit.clone()
+                } != self.config.audit,
+            ),
             ("license", config.license != self.config.license),
             (
                 "policy.names",
@@ -177,6 +185,19 @@ impl Running {
             .set(component::POLICY, policy_state(&policies));
         self.policy.replace(policies);
         self.config.policy.dir = config.policy.dir;
+        if config.audit.max_store_mib != self.config.audit.max_store_mib {
+            notes.push(match config.audit.max_store_mib {
+                Some(mib) => format!("audit.max_store_mib is now {mib}"),
+                None => "audit.max_store_mib lifted".to_owned(),
+            });
+            self.store_limit.set(
+                config
+                    .audit
+                    .max_store_mib
+                    .map(|mib| mib.saturating_mul(1 << 20)),
+            );
+            self.config.audit.max_store_mib = config.audit.max_store_mib;
+        }
         Ok(notes)
     }
 }
@@ -223,6 +244,7 @@ async fn reload_and_record(running: &mut Running) -> Result<Vec<String>, String>
 /// Opens the audit store, loads (or creates) the keys and starts the log.
 async fn start_audit(
     config: &Config,
+    limit: crate::audit::store::SizeLimit,
 ) -> Result<(AuditContext, crate::audit::store::Store), DaemonError> {
     let audit = &config.audit;
     let sqlite_path = audit.store.strip_prefix("sqlite:").map(Path::new);
@@ -252,7 +274,8 @@ async fn start_audit(
     }
     let pseudonym_key = crate::audit::keys::load_or_create_pseudonym_key(&audit.pseudonym_key)
         .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    let store = crate::audit::store::Store::open(&audit.store)
+    limit.set(audit.max_store_mib.map(|mib| mib.saturating_mul(1 << 20)));
+    let store = crate::audit::store::Store::open_limited(&audit.store, limit)
         .await
         .map_err(|e| DaemonError::Audit(e.to_string()))?;
     let log = crate::audit::log::AuditLog::start(
@@ -282,6 +305,31 @@ async fn start_audit(
         },
         store,
     ))
+}
+
+/// Keeps the audit component's readiness in step with the store: not ready
+/// while it refuses writes (requests fail closed meanwhile), ready again
+/// once the log's own retries get through.
+async fn mirror_audit_health(
+    mut health: tokio::sync::watch::Receiver<Option<String>>,
+    readiness: Arc<Readiness>,
+) {
+    loop {
+        let state = match health.borrow_and_update().clone() {
+            None => ComponentState::Ready,
+            Some(why) => {
+                ComponentState::Unavailable(format!("the audit store refuses writes: {why}"))
+            }
+        };
+        readiness.set(component::AUDIT, state);
+        systemd::status(&match readiness.not_ready_summary() {
+            Some(summary) => format!("serving; not ready: {summary}"),
+            None => "serving; ready".to_owned(),
+        });
+        if health.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 /// Records a daemon event; the daemon's own events are not refusals, so a
@@ -521,8 +569,10 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
 
     readiness.set(component::AUDIT, ComponentState::Starting);
     systemd::status("opening the audit trail");
-    let (audit, store) = start_audit(&config).await?;
+    let store_limit = crate::audit::store::SizeLimit::default();
+    let (audit, store) = start_audit(&config, store_limit.clone()).await?;
     readiness.set(component::AUDIT, ComponentState::Ready);
+    actix_web::rt::spawn(mirror_audit_health(audit.log.health(), readiness.clone()));
 
     readiness.set(component::LICENSE, ComponentState::Starting);
     systemd::status("checking the license");
@@ -766,6 +816,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         addrs: addrs.clone(),
         last_reload_error: None,
         policy: policy_state,
+        store_limit,
     };
     record_daemon_event(&audit, EventType::DaemonStarted, None)
         .await
@@ -901,6 +952,9 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     }
     if let Err(e) = running.audit.log.checkpoint().await {
         tracing::error!(error = %e, "cannot sign the final audit checkpoint");
+    }
+    if let Err(e) = running.audit.log.store().checkpoint_and_close().await {
+        tracing::error!(error = %e, "cannot close the audit store cleanly");
     }
     tracing::info!("stopped");
     Ok(())

@@ -481,9 +481,277 @@ fn when_the_store_cannot_commit_refusals_fail_closed_with_503_and_nothing_is_los
     let (ok, out) = verify(&config);
     assert!(ok, "{out}");
     assert!(
-        out.contains("4 records"),
-        "the license check, started, two recorded refusals: {out}"
+        out.contains("5 records"),
+        "the license check, started, the store's recovery, two recorded refusals: {out}"
     );
+}
+
+/// The audit state of `/readyz`: `ready`, or `unavailable` with its reason.
+fn audit_readiness(d: &Daemon, pki: &Pki) -> (String, String) {
+    let v = d.get(pki, "/readyz").json();
+    let c = if v["error"].is_null() {
+        v["components"]["audit"].clone()
+    } else {
+        v["error"]["components"]["audit"].clone()
+    };
+    (
+        c["state"].as_str().unwrap_or_default().to_owned(),
+        c["reason"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Load of refusals from `threads` clients: request ids answered 401, and
+/// the count of 503 `audit_unavailable`; any other answer fails the test.
+struct RefusalLoad {
+    answered: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    refused: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    clients: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl RefusalLoad {
+    fn start(pki: &std::sync::Arc<Pki>, addr: std::net::SocketAddr, threads: usize) -> Self {
+        use std::sync::atomic::Ordering;
+        let load = Self {
+            answered: Default::default(),
+            refused: Default::default(),
+            stop: Default::default(),
+            clients: Vec::new(),
+        };
+        let clients = (0..threads)
+            .map(|_| {
+                let (pki, answered, refused, stop) = (
+                    pki.clone(),
+                    load.answered.clone(),
+                    load.refused.clone(),
+                    load.stop.clone(),
+                );
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::SeqCst) {
+                        let headers = "Authorization: Bearer not.a.token\r\n";
+                        match get_with_headers(addr, &pki, Some(&pki.client), "/whoami", headers) {
+                            Ok(r) if r.status == 401 => answered
+                                .lock()
+                                .unwrap()
+                                .push(r.header("x-request-id").unwrap().to_owned()),
+                            Ok(r) if r.status == 503 => {
+                                assert_eq!(r.json()["error"]["code"], "audit_unavailable");
+                                refused.fetch_add(1, Ordering::SeqCst);
+                                std::thread::sleep(Duration::from_millis(20));
+                            }
+                            Ok(r) => panic!("unexpected answer {r:?}"),
+                            Err(_) => {}
+                        }
+                    }
+                })
+            })
+            .collect();
+        Self { clients, ..load }
+    }
+
+    fn answered(&self) -> usize {
+        self.answered.lock().unwrap().len()
+    }
+
+    fn refused(&self) -> usize {
+        self.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Stops the clients; returns the request ids answered 401.
+    fn stop(self) -> Vec<String> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for c in self.clients {
+            c.join().unwrap();
+        }
+        self.answered.lock().unwrap().clone()
+    }
+}
+
+/// Waits up to `within` for `done`, failing with `what` and the daemon's log.
+fn wait_for(d: &Daemon, within: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: {}", d.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Asserts that every answered request is in the store, that every
+/// checkpoint covers stored records only, and that the log verifies.
+fn assert_nothing_answered_was_lost(
+    config: &Path,
+    store_url: &str,
+    log_id: &str,
+    answered: &[String],
+) {
+    let (ok, out) = verify(config);
+    assert!(ok, "{out}");
+    let (records, checkpoints) = runtime().block_on(async {
+        let store = Store::open(store_url).await.unwrap();
+        (
+            store.records(log_id).await.unwrap(),
+            store.checkpoints(log_id).await.unwrap(),
+        )
+    });
+    for c in &checkpoints {
+        assert!(
+            c.size <= records.len() as u64,
+            "a checkpoint covers {} records, but only {} are stored",
+            c.size,
+            records.len()
+        );
+    }
+    let stored: String = records
+        .iter()
+        .map(|r| r.record.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for id in answered {
+        assert!(
+            stored.contains(id.as_str()),
+            "request {id} was answered 401 but is not in the audit log"
+        );
+    }
+    assert!(
+        stored.contains("\"audit_store_recovered\""),
+        "the trail does not say that the store refused writes for a while"
+    );
+}
+
+/// The SQLite store fills up under load (`audit.max_store_mib` makes SQLite
+/// answer SQLITE_FULL exactly as a full disk does): requests fail closed
+/// with 503, `/readyz` says the audit store refuses writes, nothing that was
+/// answered is lost, no checkpoint covers an unstored record, and once the
+/// space is back (the limit raised by a reload) the daemon serves again by
+/// itself, without a restart, and writes its stop record.
+#[test]
+fn when_the_sqlite_store_is_full_nothing_answered_is_lost_and_it_recovers_without_restart() {
+    let pki = std::sync::Arc::new(Pki::new());
+    let addr = free_addr();
+    let full = |mib: u64| {
+        pki.config(addr, "")
+            .replace(
+                "pseudonym_key = \"audit/pseudonym.key\"\n",
+                &format!(
+                    "pseudonym_key = \"audit/pseudonym.key\"\nmax_store_mib = {mib}\ncheckpoint_every_records = 50\n"
+                ),
+            )
+            .replace("version = 1\n", "version = 1\n[node]\nid = \"full-disk\"\n")
+    };
+    let config = pki.write("palisade.toml", &full(1));
+    let mut d = Launch::new(&config, addr).start(&pki);
+    let load = RefusalLoad::start(&pki, addr, 6);
+    // The store reaches its size: requests are refused, not answered.
+    wait_for(
+        &d,
+        Duration::from_secs(120),
+        "the store never filled up",
+        || load.refused() > 0,
+    );
+    let (state, reason) = audit_readiness(&d, &pki);
+    assert_eq!(state, "unavailable", "{reason}");
+    assert!(reason.contains("full"), "{reason}");
+    let answered_when_full = load.answered();
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(
+        load.answered(),
+        answered_when_full,
+        "requests were answered while the store could not record them"
+    );
+    // Space comes back; the daemon notices by itself.
+    pki.write("palisade.toml", &full(64));
+    d.signal("HUP");
+    wait_for(&d, Duration::from_secs(20), "not served again", || {
+        load.answered() > answered_when_full + 20
+    });
+    let answered = load.stop();
+    assert_eq!(audit_readiness(&d, &pki).0, "ready");
+    d.signal("TERM");
+    assert!(
+        d.wait_exit(Duration::from_secs(20)).success(),
+        "{}",
+        d.log()
+    );
+    let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+    assert_nothing_answered_was_lost(&config, &url, "full-disk", &answered);
+    let stored = runtime().block_on(async {
+        let store = Store::open(&url).await.unwrap();
+        store.records("full-disk").await.unwrap()
+    });
+    let last = stored.last().unwrap();
+    assert!(
+        last.record.contains("\"daemon_stopped\""),
+        "{}",
+        last.record
+    );
+}
+
+/// A copy of `config` whose audit store is the SQLite file `db`.
+fn config_with_store(pki: &Pki, config: &Path, db: &Path, name: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(config).unwrap().replace(
+        "store = \"sqlite:audit/audit.db\"",
+        &format!("store = \"sqlite:{}\"", db.display()),
+    );
+    pki.write(name, &text)
+}
+
+/// `audit backup` copies the live store while the daemon writes, and the
+/// copy verifies; after a clean stop `audit.db` alone holds every record
+/// (nothing left in the WAL file), so copying that one file is a backup.
+#[test]
+fn a_backup_made_while_serving_and_the_database_file_after_a_stop_both_verify() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let mut d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..5 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let online = pki.path("online-backup.db");
+    let (status, out, err) = run(&[
+        "audit",
+        "backup",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        online.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    // Never over an existing file.
+    let (status, _, err) = run(&[
+        "audit",
+        "backup",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        online.to_str().unwrap(),
+    ]);
+    assert!(!status.success());
+    assert!(err.contains("exists"), "{err}");
+    let (ok, out) = verify(&config_with_store(&pki, &config, &online, "online.toml"));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("7 records"),
+        "license, start, five refusals: {out}"
+    );
+
+    d.signal("TERM");
+    assert!(
+        d.wait_exit(Duration::from_secs(20)).success(),
+        "{}",
+        d.log()
+    );
+    let wal = pki.path("audit/audit.db-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+        "records left in {}",
+        wal.display()
+    );
+    let copied = pki.path("copied.db");
+    std::fs::copy(pki.path("audit/audit.db"), &copied).unwrap();
+    let (ok, out) = verify(&config_with_store(&pki, &config, &copied, "copied.toml"));
+    assert!(ok, "{out}");
+    assert!(out.contains("8 records"), "and the stop: {out}");
 }
 
 #[test]
@@ -1153,9 +1421,7 @@ impl PgProxy {
 /// back the daemon serves again and the log verifies.
 #[test]
 fn when_postgresql_goes_away_under_load_requests_fail_closed_and_nothing_answered_is_lost() {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Mutex};
-    let pki = Arc::new(Pki::new());
+    let pki = std::sync::Arc::new(Pki::new());
     let proxy = PgProxy::start();
     let node = format!(
         "pg-outage-{}-{}",
@@ -1179,71 +1445,31 @@ fn when_postgresql_goes_away_under_load_requests_fail_closed_and_nothing_answere
             ),
     );
     let d = Launch::new(&config, addr).start(&pki);
-    let answered = Arc::new(Mutex::new(Vec::new()));
-    let refused = Arc::new(Mutex::new(0usize));
-    let stop = Arc::new(AtomicBool::new(false));
-    let clients: Vec<_> = (0..6)
-        .map(|_| {
-            let (pki, answered, refused, stop) =
-                (pki.clone(), answered.clone(), refused.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    let headers = "Authorization: Bearer not.a.token\r\n";
-                    match get_with_headers(addr, &pki, Some(&pki.client), "/whoami", headers) {
-                        Ok(r) if r.status == 401 => answered
-                            .lock()
-                            .unwrap()
-                            .push(r.header("x-request-id").unwrap().to_owned()),
-                        Ok(r) if r.status == 503 => {
-                            assert_eq!(r.json()["error"]["code"], "audit_unavailable");
-                            *refused.lock().unwrap() += 1;
-                        }
-                        Ok(r) => panic!("unexpected answer {r:?}"),
-                        Err(_) => {}
-                    }
-                }
-            })
-        })
-        .collect();
+    let load = RefusalLoad::start(&pki, addr, 6);
     std::thread::sleep(Duration::from_millis(1500));
     proxy.down();
-    std::thread::sleep(Duration::from_secs(8));
-    let during = answered.lock().unwrap().len();
-    proxy.back();
-    // Served again once PostgreSQL is back.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while answered.lock().unwrap().len() < during + 20 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the daemon did not recover after PostgreSQL came back: {}",
-            d.log()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    stop.store(true, Ordering::SeqCst);
-    for c in clients {
-        c.join().unwrap();
-    }
-    assert!(*refused.lock().unwrap() > 0, "the outage refused nothing");
-    drop(d);
-    let (ok, out) = verify(&config);
-    assert!(ok, "{out}");
-    let stored: String = runtime().block_on(async {
-        let store = Store::open(POSTGRES).await.unwrap();
-        store
-            .records(&node)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.record)
-            .collect::<Vec<_>>()
-            .join("\n")
+    wait_for(&d, Duration::from_secs(30), "nothing was refused", || {
+        load.refused() > 0
     });
-    let answered = answered.lock().unwrap().clone();
-    for id in &answered {
-        assert!(
-            stored.contains(id.as_str()),
-            "request {id} was answered 401 but is not in the audit log"
-        );
-    }
+    let (state, reason) = audit_readiness(&d, &pki);
+    assert_eq!(state, "unavailable", "{reason}");
+    std::thread::sleep(Duration::from_secs(4));
+    let during = load.answered();
+    proxy.back();
+    // Served again once PostgreSQL is back, without a restart.
+    wait_for(
+        &d,
+        Duration::from_secs(30),
+        "the daemon did not recover after PostgreSQL came back",
+        || load.answered() >= during + 20,
+    );
+    let answered = load.stop();
+    wait_for(
+        &d,
+        Duration::from_secs(10),
+        "/readyz did not recover",
+        || audit_readiness(&d, &pki).0 == "ready",
+    );
+    drop(d);
+    assert_nothing_answered_was_lost(&config, POSTGRES, &node, &answered);
 }
