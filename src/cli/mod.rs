@@ -121,6 +121,18 @@ enum AuditCommand {
         /// file beside `audit.signing_key`).
         #[arg(long = "public-key", value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// Checkpoints kept outside the store (the `audit.checkpoint_file`
+        /// a WORM mount or SIEM holds, or what the checkpoint endpoint
+        /// received): the live log must match every one of them, so that
+        /// deleting checkpoints from the store together with the records
+        /// after them is caught.
+        #[arg(long, value_name = "FILE", requires = "config")]
+        checkpoints: Option<PathBuf>,
+        /// Fail when records have waited longer than this for a signed
+        /// checkpoint (default: twice `audit.checkpoint_interval`, at least
+        /// 2 minutes); such an unsigned tail is protected by no signature.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "config")]
+        max_unsigned_age: Option<std::time::Duration>,
     },
 }
 
@@ -303,10 +315,17 @@ pub fn main() -> ExitCode {
             config,
             bundle,
             public_key,
+            checkpoints,
+            max_unsigned_age,
         }) => {
             let result = match (config, bundle, public_key) {
                 (_, Some(bundle), Some(key)) => audit_verify_bundle(&bundle, &key),
-                (Some(config), None, key) => audit_verify(&config, key.as_deref()),
+                (Some(config), None, key) => audit_verify(
+                    &config,
+                    key.as_deref(),
+                    checkpoints.as_deref(),
+                    max_unsigned_age,
+                ),
                 _ => Err("give --config FILE, or --bundle FILE with --public-key FILE".to_owned()),
             };
             match result {
@@ -492,7 +511,58 @@ fn mint(args: &MintArgs) -> Result<String, String> {
     signer.sign(&mint_claims(issuer, &request, SystemTime::now()))
 }
 
-fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String> {
+/// The signed notes in a checkpoint file (notes separated by blank lines,
+/// as `audit.checkpoint_file` holds them), as stored checkpoints of their
+/// signed size; a note that does not verify is an error naming its place.
+fn external_checkpoints(
+    path: &Path,
+    verifier: &crate::audit::checkpoint::CheckpointVerifier,
+) -> Result<Vec<crate::audit::store::StoredCheckpoint>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut notes = Vec::new();
+    let mut current = String::new();
+    let mut in_signatures = false;
+    for line in text.split_inclusive('\n') {
+        let blank = line.trim().is_empty();
+        if blank && in_signatures {
+            notes.push(std::mem::take(&mut current));
+            in_signatures = false;
+            continue;
+        }
+        if blank && current.is_empty() {
+            continue;
+        }
+        if blank {
+            in_signatures = true;
+        }
+        current.push_str(line);
+    }
+    if !current.trim().is_empty() {
+        notes.push(current);
+    }
+    notes
+        .into_iter()
+        .enumerate()
+        .map(|(i, note)| {
+            let c = verifier.open(&note).map_err(|e| {
+                format!(
+                    "{}: checkpoint #{} does not verify: {e}",
+                    path.display(),
+                    i + 1
+                )
+            })?;
+            Ok(crate::audit::store::StoredCheckpoint { size: c.size, note })
+        })
+        .collect()
+}
+
+fn audit_verify(
+    path: &Path,
+    public_key: Option<&Path>,
+    external: Option<&Path>,
+    max_unsigned_age: Option<std::time::Duration>,
+) -> Result<String, String> {
     use crate::audit::checkpoint::CheckpointVerifier;
     use crate::audit::{keys, log, store::Store, verify};
 
@@ -521,6 +591,15 @@ fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String
         store.close().await;
         Ok::<_, String>((records, checkpoints))
     })?;
+    let mut checkpoints = checkpoints;
+    let mut kept_elsewhere = 0;
+    if let Some(file) = external {
+        let outside = external_checkpoints(file, &verifier)?;
+        kept_elsewhere = outside.len();
+        checkpoints.extend(outside);
+        checkpoints.sort_by(|a, b| a.size.cmp(&b.size).then_with(|| a.note.cmp(&b.note)));
+        checkpoints.dedup();
+    }
     let report = verify::verify(
         &log_id,
         &log::origin(&log_id),
@@ -529,6 +608,27 @@ fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String
         &verifier,
     )
     .map_err(|e| format!("FAILED: {e}"))?;
+    // The records after the latest checkpoint are protected by no signature:
+    // past the time the writer takes to sign them, that is a finding.
+    let allowed = max_unsigned_age.unwrap_or_else(|| {
+        (config.audit.checkpoint_interval * 2).max(std::time::Duration::from_secs(120))
+    });
+    let tail_start = records.len().saturating_sub(report.unsigned_tail as usize);
+    let oldest_unsigned = records
+        .get(tail_start)
+        .filter(|_| report.unsigned_tail > 0)
+        .and_then(|r| serde_json::from_str::<crate::audit::record::AuditRecord>(&r.record).ok())
+        .map(|r| r.event.start_time);
+    if let Some(oldest) = &oldest_unsigned {
+        let limit = crate::audit::record::timestamp(OffsetDateTime::now_utc() - allowed);
+        if *oldest < limit {
+            return Err(format!(
+                "FAILED: log index {tail_start}: {} records, the oldest from {oldest}, are covered by no signed checkpoint (allowed: {}); the log lost its latest checkpoints or its writer stopped without signing; compare with the checkpoints kept elsewhere (--checkpoints FILE) and restart the node so that it signs them",
+                report.unsigned_tail,
+                humantime::format_duration(allowed)
+            ));
+        }
+    }
     let latest = report
         .latest
         .as_ref()
@@ -540,9 +640,21 @@ fn audit_verify(path: &Path, public_key: Option<&Path>) -> Result<String, String
             )
         })
         .unwrap_or_else(|| "no checkpoint yet".to_owned());
+    let tail = match &oldest_unsigned {
+        Some(oldest) => format!(
+            "{} records not yet covered by a signed checkpoint (the oldest from {oldest})",
+            report.unsigned_tail
+        ),
+        None => "every record is covered by a signed checkpoint".to_owned(),
+    };
+    let outside = if external.is_some() {
+        format!("; the log matches all {kept_elsewhere} checkpoints kept elsewhere")
+    } else {
+        String::new()
+    };
     Ok(format!(
-        "OK: log {log_id:?}: {} records ({} pruned by retention), {} signed checkpoints; {latest}; {} records after the latest checkpoint",
-        report.records, report.pruned, report.checkpoints, report.unsigned_tail
+        "OK: log {log_id:?}: {} records ({} pruned by retention), {} signed checkpoints; {latest}; {tail}{outside}",
+        report.records, report.pruned, report.checkpoints
     ))
 }
 

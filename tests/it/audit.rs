@@ -353,7 +353,7 @@ fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
     let (ok, out) = verify(&config);
     assert!(ok, "{out}");
     assert!(
-        out.contains("0 records after the latest checkpoint"),
+        out.contains("every record is covered by a signed checkpoint"),
         "a final checkpoint at stop: {out}"
     );
     assert!(pki.path("audit/checkpoint.key.pub").is_file());
@@ -752,6 +752,118 @@ fn a_backup_made_while_serving_and_the_database_file_after_a_stop_both_verify() 
     let (ok, out) = verify(&config_with_store(&pki, &config, &copied, "copied.toml"));
     assert!(ok, "{out}");
     assert!(out.contains("8 records"), "and the stop: {out}");
+}
+
+/// Records no signature covers are reported, fail verification once they
+/// are older than the checkpoint interval allows, and checkpoints kept
+/// outside the store (`audit.checkpoint_file`) catch what the store alone
+/// cannot: a rewritten tail with its checkpoint deleted, or the deletion of
+/// every checkpoint together with the records after them.
+#[test]
+fn the_unsigned_tail_is_reported_and_checkpoints_kept_elsewhere_catch_a_rewritten_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("tail.db").display());
+    let log_id = "tail-node";
+    let (signer, private) = CheckpointSigner::generate(&format!("palisade-{log_id}")).unwrap();
+    std::fs::write(dir.path().join("checkpoint.key"), format!("{private}\n")).unwrap();
+    std::fs::write(
+        dir.path().join("checkpoint.key.pub"),
+        format!("{}\n", signer.verifier_key()),
+    )
+    .unwrap();
+    let outside = dir.path().join("checkpoints.txt");
+    let yesterday = time::OffsetDateTime::now_utc() - time::Duration::days(1);
+    let rt = runtime();
+    let append = |log: &AuditLog, i: u64| {
+        let mut e = AuditEvent::new(EventType::AuthenticationFailed, log_id, yesterday);
+        e.reason = Some(format!("r{i}"));
+        rt.block_on(log.append(e)).unwrap()
+    };
+    let log = rt.block_on(async {
+        AuditLog::start(
+            Store::open(&url).await.unwrap(),
+            signer,
+            LogSettings {
+                log_id: log_id.to_owned(),
+                checkpoint_every_records: 5,
+                checkpoint_interval: Duration::from_secs(3600),
+                checkpoint_file: Some(outside.clone()),
+                checkpoint_push: None,
+            },
+        )
+        .await
+        .unwrap()
+    });
+    let config = dir.path().join("tail.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "version = 1\n[node]\nid = \"{log_id}\"\n[tls]\ncert = \"x.pem\"\nkey = \"x.key\"\nclient_ca = \"ca.pem\"\n\
+             [audit]\nstore = \"{url}\"\nsigning_key = \"checkpoint.key\"\npseudonym_key = \"pseudonym.key\"\n"
+        ),
+    )
+    .unwrap();
+    let verify_with = |extra: &[&str]| {
+        let mut args = vec!["audit", "verify", "--config", config.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let (status, out, err) = run(&args);
+        (status.success(), format!("{out}{err}"))
+    };
+    let outside_arg = outside.to_str().unwrap().to_owned();
+    // Twelve records of yesterday: checkpoints at 5 and 10, two unsigned.
+    for i in 0..12 {
+        append(&log, i);
+    }
+    let (ok, out) = verify_with(&[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("FAILED: log index 10:")
+            && out.contains("2 records")
+            && out.contains("covered by no signed checkpoint"),
+        "{out}"
+    );
+    let (ok, out) = verify_with(&["--max-unsigned-age", "2days"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("2 records not yet covered"), "{out}");
+    // Signed: nothing unprotected, and the file matches the store.
+    rt.block_on(log.checkpoint()).unwrap().unwrap();
+    let (ok, out) = verify_with(&["--checkpoints", &outside_arg]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("every record is covered")
+            && out.contains("matches all 3 checkpoints kept elsewhere"),
+        "{out}"
+    );
+
+    // The last record rewritten (its leaf fixed; nothing after it to chain)
+    // and the checkpoint over it deleted from the store: the store alone
+    // cannot tell, the checkpoint file can.
+    rewrite(&url, log_id, 11, true, |r| {
+        r.event.reason = Some("nothing to see".into())
+    });
+    exec(
+        &url,
+        "DELETE FROM audit_checkpoints WHERE tree_size = 12",
+        &[],
+    );
+    let (ok, out) = verify_with(&["--max-unsigned-age", "2days"]);
+    assert!(ok, "the store alone is fooled: {out}");
+    let (ok, out) = verify_with(&["--checkpoints", &outside_arg]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("FAILED: log index 11:") && out.contains("checkpoint of size 12"),
+        "{out}"
+    );
+
+    // Every checkpoint deleted with the records after the first five.
+    exec(&url, "DELETE FROM audit_checkpoints", &[]);
+    exec(&url, "DELETE FROM audit_records WHERE log_index >= 5", &[]);
+    let (ok, out) = verify_with(&[]);
+    assert!(!ok, "a log with no checkpoint and old records: {out}");
+    assert!(out.contains("covered by no signed checkpoint"), "{out}");
+    let (ok, out) = verify_with(&["--checkpoints", &outside_arg, "--max-unsigned-age", "2days"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("FAILED: log index 5: missing"), "{out}");
 }
 
 #[test]
