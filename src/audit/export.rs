@@ -121,6 +121,11 @@ pub struct Bundle {
     pub count: usize,
     /// The exported records with their proofs, in log order.
     pub entries: Vec<BundleEntry>,
+    /// A note signed with the checkpoint key that names the export file
+    /// this bundle was made for (its format and SHA-256) and these records,
+    /// so that an edited export is caught (`audit verify --export`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<String>,
 }
 
 /// One record of a bundle.
@@ -162,7 +167,75 @@ pub fn bundle(
         checkpoint: note.to_owned(),
         count: entries.len(),
         entries,
+        export: None,
     })
+}
+
+/// First line of the signed note that ties a bundle to its export file.
+pub const EXPORT_NOTE: &str = "palisade-audit-export/1";
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    super::merkle::hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
+}
+
+/// The body of the export note: log, format, record count, a digest of the
+/// bundle's records, and the export file's SHA-256.
+fn export_note_body(bundle: &Bundle, format: &str, export: &[u8]) -> String {
+    let mut records = Vec::new();
+    for e in &bundle.entries {
+        records.extend_from_slice(e.record.as_bytes());
+        records.push(b'\n');
+    }
+    format!(
+        "{EXPORT_NOTE}\n{}\n{format}\n{}\nrecords sha256:{}\nexport sha256:{}\n",
+        bundle.log_id,
+        bundle.count,
+        sha256_hex(&records),
+        sha256_hex(export)
+    )
+}
+
+impl Bundle {
+    /// Binds the bundle to the export file `export` written in `format`,
+    /// with a note signed by `signer`.
+    pub fn bind_export(
+        &mut self,
+        format: &str,
+        export: &[u8],
+        signer: &super::checkpoint::CheckpointSigner,
+    ) {
+        let body = export_note_body(self, format, export);
+        self.export = Some(signer.sign_note(&body));
+    }
+
+    /// Checks that `export` is, byte for byte, the file this (verified)
+    /// bundle was made for; returns its format.
+    pub fn verify_export(
+        &self,
+        verifier: &CheckpointVerifier,
+        export: &[u8],
+    ) -> Result<String, String> {
+        let note = self.export.as_deref().ok_or(
+            "the bundle names no export file (it predates bound exports, or came from the admin API's format=bundle); it proves its own records only",
+        )?;
+        let body = verifier
+            .open_note(note)
+            .map_err(|e| format!("the bundle's export note does not verify: {e}"))?;
+        let format = body.lines().nth(2).unwrap_or_default().to_owned();
+        let expected = export_note_body(self, &format, export);
+        if body == expected {
+            return Ok(format);
+        }
+        let signed_export = body.lines().last().unwrap_or_default();
+        if expected.lines().last() != Some(signed_export) {
+            return Err(format!(
+                "the export file is not the one this bundle was made for: its SHA-256 is {}, the bundle signed {} (edited, truncated or another export)",
+                sha256_hex(export),
+                signed_export.trim_start_matches("export sha256:")
+            ));
+        }
+        Err("the bundle's export note does not match its records (the note was moved from another bundle)".to_owned())
+    }
 }
 
 /// Verifies a bundle against the checkpoint verifier key: the checkpoint's

@@ -121,6 +121,10 @@ enum AuditCommand {
         /// file beside `audit.signing_key`).
         #[arg(long = "public-key", value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// With --bundle: also check that this export (JSONL, CSV, OCSF or
+        /// CEF) is, byte for byte, the file the bundle was made for.
+        #[arg(long, value_name = "FILE", requires = "bundle")]
+        export: Option<PathBuf>,
         /// Checkpoints kept outside the store (the `audit.checkpoint_file`
         /// a WORM mount or SIEM holds, or what the checkpoint endpoint
         /// received): the live log must match every one of them, so that
@@ -315,11 +319,14 @@ pub fn main() -> ExitCode {
             config,
             bundle,
             public_key,
+            export,
             checkpoints,
             max_unsigned_age,
         }) => {
             let result = match (config, bundle, public_key) {
-                (_, Some(bundle), Some(key)) => audit_verify_bundle(&bundle, &key),
+                (_, Some(bundle), Some(key)) => {
+                    audit_verify_bundle(&bundle, &key, export.as_deref())
+                }
                 (Some(config), None, key) => audit_verify(
                     &config,
                     key.as_deref(),
@@ -658,7 +665,7 @@ fn audit_verify(
     ))
 }
 
-fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
+fn audit_verify_bundle(path: &Path, key: &Path, export: Option<&Path>) -> Result<String, String> {
     use crate::audit::checkpoint::CheckpointVerifier;
     use crate::audit::export::{BUNDLE_FORMAT, Bundle, verify_bundle};
 
@@ -678,8 +685,22 @@ fn audit_verify_bundle(path: &Path, key: &Path) -> Result<String, String> {
         return Err(format!("FAILED: unknown bundle format {:?}", bundle.format));
     }
     let checkpoint = verify_bundle(&bundle, &verifier).map_err(|e| format!("FAILED: {e}"))?;
+    let file = match export {
+        None => String::new(),
+        Some(file) => {
+            let bytes =
+                std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let format = bundle
+                .verify_export(&verifier, &bytes)
+                .map_err(|e| format!("FAILED: {}: {e}", file.display()))?;
+            format!(
+                "; {} is the {format} export it was made for",
+                file.display()
+            )
+        }
+    };
     Ok(format!(
-        "OK: {} records of log {:?}, each proven included in the signed checkpoint of size {} (root {})",
+        "OK: {} records of log {:?}, each proven included in the signed checkpoint of size {} (root {}){file}",
         bundle.entries.len(),
         bundle.log_id,
         checkpoint.size,
@@ -931,8 +952,14 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
                 args.out.display()
             ));
         }
-        let bundle = collected.bundle(&config.node.id)?;
-        std::fs::write(&args.out, export::render(format, &collected.records))
+        let mut bundle = collected.bundle(&config.node.id)?;
+        let rendered = export::render(format, &collected.records);
+        bundle.bind_export(
+            &args.format,
+            rendered.as_bytes(),
+            &keys::read_signer(&audit.signing_key)?,
+        );
+        std::fs::write(&args.out, rendered)
             .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
         let mut bundle_path = args.out.as_os_str().to_owned();
         bundle_path.push(".bundle.json");

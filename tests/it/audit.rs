@@ -1292,6 +1292,70 @@ fn checkpoints_are_pushed_to_an_https_endpoint_and_retried_when_it_fails() {
     );
 }
 
+/// An export is tied to its bundle: `audit verify --bundle B --export F`
+/// passes for the file the bundle was made for, in every format, and fails
+/// on any changed byte (an auditor opens the CSV, not the bundle).
+#[test]
+fn every_export_format_is_bound_to_its_bundle_and_an_edited_cell_fails() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    for _ in 0..3 {
+        assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+    }
+    let key = pki.path("audit/checkpoint.key.pub");
+    let check = |bundle: &Path, export: &Path| {
+        let (status, o, e) = run(&[
+            "audit",
+            "verify",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--public-key",
+            key.to_str().unwrap(),
+            "--export",
+            export.to_str().unwrap(),
+        ]);
+        (status.success(), format!("{o}{e}"))
+    };
+    for format in ["jsonl", "csv", "ocsf", "cef"] {
+        let out = pki.path(&format!("export.{format}"));
+        let (status, o, e) = run(&[
+            "audit",
+            "export",
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(status.success(), "{o}{e}");
+        let bundle = pki.path(&format!("export.{format}.bundle.json"));
+        let (ok, text) = check(&bundle, &out);
+        assert!(ok, "{format}: {text}");
+        assert!(
+            text.contains(&format!("the {format} export it was made for")),
+            "{text}"
+        );
+        // One character of a cell changed.
+        let original = std::fs::read_to_string(&out).unwrap();
+        let edited = original.replacen("authentication_failed", "authentication_faileD", 1);
+        assert_ne!(edited, original, "{format}: {original}");
+        std::fs::write(&out, &edited).unwrap();
+        let (ok, text) = check(&bundle, &out);
+        assert!(!ok, "{format}: an edited export passed: {text}");
+        assert!(
+            text.contains("not the one this bundle was made for"),
+            "{text}"
+        );
+        // Another export's file under this bundle.
+        std::fs::write(&out, format!("{original}\n")).unwrap();
+        assert!(!check(&bundle, &out).0, "{format}: a longer file passed");
+    }
+    drop(d);
+}
+
 #[test]
 fn the_cli_export_is_recorded_beside_a_running_daemon_and_both_writers_keep_one_log() {
     let pki = Pki::new();
