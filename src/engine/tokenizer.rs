@@ -232,9 +232,16 @@ impl TextTokenizer {
     /// Chat-template output already holds its special tokens as text and is
     /// encoded with `add_special_tokens = false`.
     pub fn encode(&self, text: &str, add_special_tokens: bool) -> Result<Vec<u32>> {
-        let encoding = self
-            .inner
-            .tokenizer
+        self.encode_with(&self.inner.tokenizer, text, add_special_tokens)
+    }
+
+    fn encode_with(
+        &self,
+        tokenizer: &tokenizers::Tokenizer,
+        text: &str,
+        add_special_tokens: bool,
+    ) -> Result<Vec<u32>> {
+        let encoding = tokenizer
             .encode(text, add_special_tokens)
             .map_err(|e| EngineError::Tokenizer(format!("cannot tokenize the text: {e}")))?;
         let mut ids = encoding.get_ids().to_vec();
@@ -253,23 +260,12 @@ impl TextTokenizer {
     /// becomes the control token. With `add_special_tokens`, BOS and the
     /// post-processor's tokens are added as in [`Self::encode`].
     pub fn encode_untrusted(&self, text: &str, add_special_tokens: bool) -> Result<Vec<u32>> {
-        if !self.holds_special_text(text) {
-            return self.encode(text, add_special_tokens);
-        }
-        let encoding = self
-            .inner
-            .plain
-            .encode(text, add_special_tokens)
-            .map_err(|e| EngineError::Tokenizer(format!("cannot tokenize the text: {e}")))?;
-        let mut ids = encoding.get_ids().to_vec();
-        if add_special_tokens
-            && self.inner.add_bos_token
-            && let Some(bos) = self.inner.bos_token_id
-            && ids.first() != Some(&bos)
-        {
-            ids.insert(0, bos);
-        }
-        Ok(ids)
+        let tokenizer = if self.holds_special_text(text) {
+            &self.inner.plain
+        } else {
+            &self.inner.tokenizer
+        };
+        self.encode_with(tokenizer, text, add_special_tokens)
     }
 
     fn holds_special_text(&self, text: &str) -> bool {
@@ -346,10 +342,7 @@ impl TextTokenizer {
             } else {
                 &self.inner.tokenizer
             };
-            let encoding = tokenizer
-                .encode(segment.as_str(), false)
-                .map_err(|e| EngineError::Tokenizer(format!("cannot tokenize the text: {e}")))?;
-            ids.extend_from_slice(encoding.get_ids());
+            ids.extend(self.encode_with(tokenizer, segment, false)?);
         }
         Ok(ids)
     }
