@@ -16,6 +16,7 @@
 //! the value.
 
 mod automaton;
+mod normalize;
 mod structure;
 
 use std::fmt;
@@ -267,7 +268,10 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             ),
         ),
         (Rule::Iban, r"[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){10,32}".to_owned()),
-        (Rule::Ssn, r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}".to_owned()),
+        (
+            Rule::Ssn,
+            r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}|\d{3}\.\d{2}\.\d{4}".to_owned(),
+        ),
         (
             Rule::Card,
             // Any grouping (4-4-4-4, 4-6-5, 4-4-5, 6-13, 4-4-4-4-3 ...):
@@ -275,12 +279,12 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             // The issuer digit (2-6, in any script) is in the pattern, so
             // that a phone number grouped like a card is not taken here.
             [
-                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{4}(?:[ \-]\d{1,3})?",
-                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{4}[ \-]\d{1,3}",
-                r"ISSUER\d{3}[ \-]\d{4}[ \-]\d{5}",
-                r"ISSUER\d{3}[ \-]\d{3}[ \-]\d{3}[ \-]\d{3}",
-                r"ISSUER\d{3}[ \-]\d{6}[ \-]\d{4,5}",
-                r"ISSUER\d{5}[ \-]\d{13}",
+                r"ISSUER\d{3}[ \-.]\d{4}[ \-.]\d{4}[ \-.]\d{4}(?:[ \-.]\d{1,3})?",
+                r"ISSUER\d{3}[ \-.]\d{4}[ \-.]\d{4}[ \-.]\d{1,3}",
+                r"ISSUER\d{3}[ \-.]\d{4}[ \-.]\d{5}",
+                r"ISSUER\d{3}[ \-.]\d{3}[ \-.]\d{3}[ \-.]\d{3}",
+                r"ISSUER\d{3}[ \-.]\d{6}[ \-.]\d{4,5}",
+                r"ISSUER\d{5}[ \-.]\d{13}",
                 r"ISSUER\d{12,18}",
             ]
             .join("|")
@@ -434,8 +438,30 @@ impl Detector {
         Self::with_names(&names)
     }
 
-    /// Every identifier in `text`, in order, not overlapping.
+    /// Every identifier in `text`, in order, not overlapping: those in the
+    /// text as it is, and those in the view a reader sees (invisible
+    /// characters removed, look-alike dashes and compatibility forms
+    /// folded, a hyphenated number wrapped over a line joined), mapped back
+    /// to the original bytes so that redaction replaces the right ones.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
+        let exact = self.scan_exact(text);
+        let Some(view) = normalize::View::of(text) else {
+            return exact;
+        };
+        let seen: Vec<Finding> = self
+            .scan_exact(&view.text)
+            .into_iter()
+            .map(|f| Finding {
+                category: f.category,
+                start: view.start(f.start),
+                end: view.end(f.end),
+            })
+            .collect();
+        union(exact, seen)
+    }
+
+    /// The findings in `text` read byte for byte.
+    fn scan_exact(&self, text: &str) -> Vec<Finding> {
         let found = self.scan_automaton(text);
         let mut structural = Vec::new();
         self.table_findings(text, &mut structural);
@@ -575,20 +601,20 @@ impl Detector {
             Rule::Card => {
                 // The whole candidate, or without its last group (which
                 // may be the head of what follows: `... 0007 4000`).
-                let shorter = candidate.rfind([' ', '-']).map(|i| start + i);
+                let shorter = candidate.rfind([' ', '-', '.']).map(|i| start + i);
                 [Some(end), shorter].into_iter().flatten().find_map(|e| {
                     let c = text.get(start..e)?;
                     let digits = Digits::of(c);
                     let plausible = matches!(digits.get().first(), Some(2..=6));
                     // One separator throughout.
-                    let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-'));
+                    let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-' | '.'));
                     let first_sep = seps.next();
                     let one_sep = seps.all(|s| Some(s) == first_sep);
                     // Followed by another digit group, it is part of a
                     // longer run of numbers, not a card.
                     let more = {
                         let mut cs = text.get(e..).unwrap_or_default().chars();
-                        matches!(cs.next(), Some(' ' | '-'))
+                        matches!(cs.next(), Some(' ' | '-' | '.'))
                             && cs.next().is_some_and(|c| digit_value(c).is_some())
                     };
                     (one_sep && bounded(start, e) && !more && plausible && luhn_valid(digits.get()))
@@ -1250,6 +1276,26 @@ fn iban_end(candidate: &str) -> Option<usize> {
     (n == len && ((rem % 97) * width + front) % 97 == 1).then_some(end)
 }
 
+/// Both lists' findings, in order, without overlaps: of two that overlap,
+/// the longer stays (the first on a tie), so an identifier the view found
+/// whole replaces the pieces the raw text gave.
+fn union(a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
+    let mut all: Vec<Finding> = a.into_iter().chain(b).collect();
+    all.sort_by_key(|f| (f.start, std::cmp::Reverse(f.end)));
+    let mut out: Vec<Finding> = Vec::with_capacity(all.len());
+    for f in all {
+        match out.last_mut() {
+            Some(last) if f.start < last.end => {
+                if f.end - f.start > last.end - last.start {
+                    *last = f;
+                }
+            }
+            _ => out.push(f),
+        }
+    }
+    out
+}
+
 /// `text` with every finding replaced by its category's placeholder.
 pub fn redact(text: &str, findings: &[Finding]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -1269,6 +1315,49 @@ pub fn redact(text: &str, findings: &[Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The disguises the attack run used (issue 22): each is found, and
+    /// redaction replaces the identifier with every hidden character in it.
+    #[test]
+    fn identifiers_disguised_with_invisible_characters_and_look_alike_separators_are_found() {
+        let detector = Detector::new().unwrap();
+        for (text, category) in [
+            ("SSN 123\u{200b}-45-6789 on file", Category::Ssn),
+            ("SSN 12\u{ad}3-45-6789 on file", Category::Ssn),
+            ("SSN 123\u{2013}45\u{2013}6789 on file", Category::Ssn),
+            ("SSN 123\u{2011}45\u{2011}6789 on file", Category::Ssn),
+            ("SSN 123.45.6789 on file", Category::Ssn),
+            ("SSN 123-45-\n6789 on file", Category::Ssn),
+            (
+                "card 4111\u{200b}1111\u{200b}1111\u{200b}1111 ok",
+                Category::CreditCard,
+            ),
+            ("card 4111.1111.1111.1111 ok", Category::CreditCard),
+            ("mail alice\u{200b}@example.com now", Category::Email),
+            (
+                "M\u{200b}RN 1234567 admitted",
+                Category::MedicalRecordNumber,
+            ),
+        ] {
+            let found = detector.scan(text);
+            let f = found
+                .iter()
+                .find(|f| f.category == category)
+                .unwrap_or_else(|| panic!("{category:?} missed in {text:?}: {found:?}"));
+            let redacted = redact(text, &found);
+            // (The MRN's hidden character is in its label, which stays.)
+            assert!(
+                category == Category::MedicalRecordNumber
+                    || !redacted.contains(['\u{200b}', '\u{ad}', '\u{2013}', '\u{2011}']),
+                "{text:?} -> {redacted:?}"
+            );
+            assert!(
+                !redacted.contains("6789") && !redacted.contains("1234567"),
+                "{redacted:?}"
+            );
+            assert!(text.is_char_boundary(f.start) && text.is_char_boundary(f.end));
+        }
+    }
 
     /// Texts for the equivalence test: the corpora whole, line by line,
     /// without their non-ASCII characters (the ASCII automaton), with
