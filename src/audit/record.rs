@@ -127,6 +127,12 @@ pub struct AuditEvent {
     /// Categories of identifiers detected (never their values).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier_categories: Vec<String>,
+    /// Categories of identifiers detected in the model's output.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub output_identifier_categories: Vec<String>,
+    /// Identifiers were redacted from the output before it was sent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub output_redacted: bool,
     /// Declared purpose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -196,6 +202,8 @@ impl AuditEvent {
             completion_tokens: None,
             data_classification: None,
             identifier_categories: Vec::new(),
+            output_identifier_categories: Vec::new(),
+            output_redacted: false,
             purpose: None,
             decision: None,
             policy_ids: Vec::new(),

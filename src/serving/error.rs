@@ -26,6 +26,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// 400: the prompt and `max_tokens` do not fit the model's context.
     ContextLengthExceeded,
+    /// 400: a parameter Palisade does not honour here (named in `param`).
+    UnsupportedParameter,
     /// 404: no such path.
     NotFound,
     /// 405: the path exists but not with this method.
@@ -56,6 +58,7 @@ impl ErrorCode {
             Self::PolicyDenied => "policy_denied",
             Self::InvalidRequest => "invalid_request_error",
             Self::ContextLengthExceeded => "context_length_exceeded",
+            Self::UnsupportedParameter => "unsupported_parameter",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
@@ -75,6 +78,7 @@ impl ErrorCode {
             Self::Forbidden | Self::LicenseMauExceeded | Self::PolicyDenied => "permission_error",
             Self::InvalidRequest
             | Self::ContextLengthExceeded
+            | Self::UnsupportedParameter
             | Self::MethodNotAllowed
             | Self::PayloadTooLarge
             | Self::Conflict => "invalid_request_error",
@@ -93,7 +97,9 @@ impl ErrorCode {
             Self::Forbidden | Self::LicenseMauExceeded | Self::PolicyDenied => {
                 StatusCode::FORBIDDEN
             }
-            Self::InvalidRequest | Self::ContextLengthExceeded => StatusCode::BAD_REQUEST,
+            Self::InvalidRequest | Self::ContextLengthExceeded | Self::UnsupportedParameter => {
+                StatusCode::BAD_REQUEST
+            }
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

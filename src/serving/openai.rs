@@ -978,7 +978,12 @@ struct Completion {
 /// A choice, as its events arrive.
 #[derive(Default)]
 struct Choice {
+    /// The text as generated.
     text: String,
+    /// The text as sent (identifiers the output policy redacts replaced).
+    delivered: String,
+    /// Identifiers were redacted from what was sent.
+    redacted: bool,
     finish: Option<Finish>,
     completion_tokens: usize,
     /// Why it failed, as the client is told.
@@ -986,6 +991,11 @@ struct Choice {
     /// When its last text arrived, for the latency histograms.
     last_text: Option<Instant>,
     logprobs: Vec<TokenLogprob>,
+    /// The byte range of `text` each log-probability came with.
+    logprob_spans: Vec<(usize, usize)>,
+    /// Log-probabilities sent so far (a screened stream holds them back
+    /// with their text).
+    logprobs_sent: usize,
     /// Characters of token text before the next log-probability (a text
     /// completion's `text_offset`).
     offset: usize,
@@ -1001,6 +1011,13 @@ impl Choice {
 }
 
 impl Completion {
+    /// The detector that screens the output.
+    fn policy(&self) -> Option<Data<super::policy::PolicyContext>> {
+        self.req
+            .app_data::<Data<super::policy::PolicyContext>>()
+            .cloned()
+    }
+
     /// Notes the arrival of text on `choice`: time to first token, then
     /// inter-token latency.
     fn observe_text(&self, choice: &mut Choice) {
@@ -1028,8 +1045,13 @@ impl Completion {
         match event {
             Event::Text { text, logprobs } => {
                 self.observe_text(choice);
+                let start = choice.text.len();
                 choice.text.push_str(text);
+                let span = (start, choice.text.len());
                 choice.logprobs.extend(logprobs.iter().cloned());
+                choice
+                    .logprob_spans
+                    .extend(std::iter::repeat_n(span, logprobs.len()));
                 false
             }
             Event::Done {
@@ -1078,11 +1100,21 @@ impl Completion {
             time::OffsetDateTime::now_utc(),
         ));
         self.screening.stamp(&mut e);
+        if let Some(policy) = self.policy() {
+            let found: std::collections::BTreeSet<&'static str> = choices
+                .iter()
+                .flat_map(|c| policy.detector.scan(&c.text))
+                .map(|f| f.category.as_str())
+                .collect();
+            e.output_identifier_categories = found.into_iter().map(str::to_owned).collect();
+        }
+        e.output_redacted = choices.iter().any(|c| c.redacted);
         e.prompt_hash = self.prompt_hash.clone();
         if self.screening.keeps_content_hashes() {
+            // Of what the client received.
             let all: String = choices
                 .iter()
-                .map(|c| c.text.as_str())
+                .map(|c| c.delivered.as_str())
                 .collect::<Vec<_>>()
                 .join("\u{0}");
             e.completion_hash = Some(pseudonym(&self.audit.pseudonym_key, &[&all]));
@@ -1128,6 +1160,20 @@ impl Completion {
                 }
             }
             choice.close();
+            match self.policy() {
+                Some(policy) => {
+                    let (delivered, redacted) =
+                        self.screening.output.apply(&policy.detector, &choice.text);
+                    choice.delivered = delivered;
+                    choice.redacted = !redacted.is_empty();
+                    super::policy::scrub_logprobs(
+                        &mut choice.logprobs,
+                        &choice.logprob_spans,
+                        &redacted,
+                    );
+                }
+                None => choice.delivered.clone_from(&choice.text),
+            }
             choices.push(choice);
         }
         guard.0 = None;
@@ -1144,13 +1190,13 @@ impl Completion {
                 match self.api {
                     Api::Chat => json!({
                         "index": index,
-                        "message": {"role": "assistant", "content": c.text},
+                        "message": {"role": "assistant", "content": c.delivered},
                         "logprobs": logprobs,
                         "finish_reason": finish,
                     }),
                     Api::Text => json!({
                         "index": index,
-                        "text": c.text,
+                        "text": c.delivered,
                         "logprobs": logprobs,
                         "finish_reason": finish,
                     }),
@@ -1165,6 +1211,25 @@ impl Completion {
             "choices": rendered,
             "usage": self.usage(&choices),
         })))
+    }
+
+    /// The log-probabilities of a screened stream's text released so far
+    /// and not yet sent, scrubbed where their text was redacted.
+    fn released_logprobs(&self, choice: &mut Choice, held: &super::policy::HeldBack) -> Value {
+        let from = choice.logprobs_sent;
+        let upto = from
+            + choice
+                .logprob_spans
+                .get(from..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|(_, end)| *end <= held.released)
+                .count();
+        let mut entries = choice.logprobs.get(from..upto).unwrap_or_default().to_vec();
+        let spans = choice.logprob_spans.get(from..upto).unwrap_or_default();
+        super::policy::scrub_logprobs(&mut entries, spans, &held.redactions);
+        choice.logprobs_sent = upto;
+        self.logprobs_json(&entries, &mut choice.offset)
     }
 
     /// The `logprobs` of a choice or chunk: null unless asked for; in the
@@ -1265,6 +1330,7 @@ impl Completion {
             completion: self,
             merged,
             choices: (0..n).map(|_| Choice::default()).collect(),
+            held: (0..n).map(|_| super::policy::HeldBack::default()).collect(),
             started: vec![false; n],
             include_usage,
             phase: Phase::Running,
@@ -1329,6 +1395,8 @@ struct StreamState<S> {
     completion: Completion,
     merged: S,
     choices: Vec<Choice>,
+    /// Output not yet sent while it is screened, per choice.
+    held: Vec<super::policy::HeldBack>,
     started: Vec<bool>,
     include_usage: bool,
     phase: Phase,
@@ -1399,20 +1467,61 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                         continue;
                     };
                     self.completion.apply(choice, &event);
-                    return Some(match event {
-                        Event::Text { text, logprobs } => {
+                    let output = &self.completion.screening.output;
+                    let screen = output.screens().then(|| self.completion.policy()).flatten();
+                    let held = self.held.get_mut(i);
+                    return Some(match (event, screen, held) {
+                        (Event::Text { text, .. }, Some(policy), Some(held)) => {
+                            let sent = held.push(output, &policy.detector, &text);
+                            choice.redacted |= held.redacted;
+                            // The first chunk goes out at once (with the
+                            // role, as OpenAI's does), even if all of its
+                            // text is still held back.
+                            if sent.is_empty() && !first {
+                                continue;
+                            }
+                            choice.delivered.push_str(&sent);
+                            let logprobs = self.completion.released_logprobs(choice, held);
+                            self.completion.chunk(i, Some(&sent), first, None, logprobs)
+                        }
+                        (Event::Done { finish, .. }, Some(policy), Some(held)) => {
+                            let rest = held.finish(output, &policy.detector);
+                            choice.redacted |= held.redacted;
+                            choice.delivered.push_str(&rest);
+                            let mut bytes = Vec::new();
+                            if !rest.is_empty() || choice.logprobs_sent < choice.logprobs.len() {
+                                let logprobs = self.completion.released_logprobs(choice, held);
+                                bytes.extend_from_slice(&self.completion.chunk(
+                                    i,
+                                    Some(&rest),
+                                    first,
+                                    None,
+                                    logprobs,
+                                ));
+                            }
+                            bytes.extend_from_slice(&self.completion.chunk(
+                                i,
+                                None,
+                                first && bytes.is_empty(),
+                                Some(finish),
+                                Value::Null,
+                            ));
+                            Bytes::from(bytes)
+                        }
+                        (Event::Text { text, logprobs }, _, _) => {
+                            choice.delivered.push_str(&text);
                             let logprobs =
                                 self.completion.logprobs_json(&logprobs, &mut choice.offset);
                             self.completion.chunk(i, Some(&text), first, None, logprobs)
                         }
-                        Event::Done { finish, .. } => {
+                        (Event::Done { finish, .. }, _, _) => {
                             self.completion
                                 .chunk(i, None, first, Some(finish), Value::Null)
                         }
-                        Event::Failed(message) => {
+                        (Event::Failed(message), _, _) => {
                             sse(&failure(ErrorCode::Internal, message).body())
                         }
-                        Event::TimedOut(message) => {
+                        (Event::TimedOut(message), _, _) => {
                             sse(&failure(ErrorCode::Overloaded, message).body())
                         }
                     });

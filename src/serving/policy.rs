@@ -19,7 +19,7 @@ use super::error::{ApiError, ErrorCode};
 use crate::audit::record::AuditEvent;
 use crate::config::NodeConfig;
 use crate::identity::principal::{Principal, Role};
-use crate::pii::Detector;
+use crate::pii::{Category, Detector, Finding};
 use crate::policy::{
     Action, Caller, CallerKind, Circumstances, Decision, Deployment, Facts, NO_STORE, PolicyState,
     REDACT,
@@ -57,6 +57,158 @@ pub struct Screening {
     pub policy_set_hash: String,
     /// Whether identifiers were redacted from the prompt.
     pub redacted: bool,
+    /// What the model's output may carry.
+    pub output: OutputPolicy,
+}
+
+/// What the model's output may carry: the identifier categories that the
+/// same policy would redact (or refuse) had the caller sent them. A model
+/// can echo or invent an identifier; it leaves only as the caller may see it.
+#[derive(Debug, Clone, Default)]
+pub struct OutputPolicy {
+    /// Categories replaced by their placeholder in the output.
+    pub redact: BTreeSet<Category>,
+}
+
+/// Bytes of generated text held back from a stream while output is
+/// screened: longer than any identifier the detector bounds (an IBAN with
+/// its spaces is 42, a card 23, a labelled record number well under 64),
+/// so that nothing is sent before the identifier it starts is complete.
+/// URLs and e-mail addresses longer than this can leave in two parts, each
+/// screened on its own.
+pub const HOLD_BACK: usize = 96;
+
+impl OutputPolicy {
+    /// Whether output text must be screened before it is sent.
+    pub fn screens(&self) -> bool {
+        !self.redact.is_empty()
+    }
+
+    /// `text` as the caller may receive it, and the identifiers redacted
+    /// (byte ranges of `text`).
+    pub fn apply(&self, detector: &Detector, text: &str) -> (String, Vec<Finding>) {
+        if !self.screens() {
+            return (text.to_owned(), Vec::new());
+        }
+        let found: Vec<Finding> = detector
+            .scan(text)
+            .into_iter()
+            .filter(|f| self.redact.contains(&f.category))
+            .collect();
+        if found.is_empty() {
+            (text.to_owned(), found)
+        } else {
+            (crate::pii::redact(text, &found), found)
+        }
+    }
+}
+
+/// Log-probabilities of generated text, each with the byte range of the
+/// text event it came with: an entry whose text overlaps a redacted
+/// identifier shows the placeholder instead of its token, and no
+/// alternatives (which would spell the identifier's digits).
+pub fn scrub_logprobs(
+    entries: &mut [crate::serving::scheduler::TokenLogprob],
+    spans: &[(usize, usize)],
+    redacted: &[Finding],
+) {
+    for (entry, (start, end)) in entries.iter_mut().zip(spans) {
+        if let Some(f) = redacted.iter().find(|f| f.start < *end && *start < f.end) {
+            entry.token = f.category.placeholder();
+            entry.top.clear();
+        }
+    }
+}
+
+/// Screens a stream of generated text: holds back the last [`HOLD_BACK`]
+/// bytes (and any identifier still growing at the end), sends the rest
+/// with the identifiers the policy redacts replaced. Detection also reads
+/// the last text already sent, so a label sent earlier still counts.
+#[derive(Debug, Default)]
+pub struct HeldBack {
+    /// Generated, not sent yet.
+    pending: String,
+    /// The end of what was sent (as generated), for labels.
+    sent_tail: String,
+    /// Something was redacted.
+    pub redacted: bool,
+    /// Bytes of generated text released so far.
+    pub released: usize,
+    /// What was redacted, as byte ranges of the whole generated text.
+    pub redactions: Vec<Finding>,
+}
+
+impl HeldBack {
+    /// Adds generated `text`; returns what may be sent now.
+    pub fn push(&mut self, policy: &OutputPolicy, detector: &Detector, text: &str) -> String {
+        self.pending.push_str(text);
+        if self.pending.len() <= HOLD_BACK {
+            return String::new();
+        }
+        self.release(policy, detector, false)
+    }
+
+    /// The rest, at the end of the generation.
+    pub fn finish(&mut self, policy: &OutputPolicy, detector: &Detector) -> String {
+        self.release(policy, detector, true)
+    }
+
+    fn release(&mut self, policy: &OutputPolicy, detector: &Detector, all: bool) -> String {
+        let context = self.sent_tail.len();
+        let combined = format!("{}{}", self.sent_tail, self.pending);
+        let found = detector.scan(&combined);
+        let mut cut = if all {
+            combined.len()
+        } else {
+            floor_boundary(&combined, combined.len() - HOLD_BACK)
+        };
+        // An identifier across the cut (or reaching the end, still growing)
+        // is held whole.
+        for f in &found {
+            if !all && f.start < cut && (f.end > cut || f.end == combined.len()) {
+                cut = f.start.max(context);
+            }
+        }
+        let out_range = context..cut.max(context);
+        let redact: Vec<Finding> = found
+            .iter()
+            .filter(|f| policy.redact.contains(&f.category))
+            .filter(|f| f.end > out_range.start && f.start < out_range.end)
+            .map(|f| Finding {
+                category: f.category,
+                start: f.start.max(out_range.start) - out_range.start,
+                end: f.end.min(out_range.end) - out_range.start,
+            })
+            .collect();
+        let sent = combined.get(out_range.clone()).unwrap_or_default();
+        let out = if redact.is_empty() {
+            sent.to_owned()
+        } else {
+            self.redacted = true;
+            self.redactions.extend(redact.iter().map(|f| Finding {
+                category: f.category,
+                start: f.start + self.released,
+                end: f.end + self.released,
+            }));
+            crate::pii::redact(sent, &redact)
+        };
+        self.released += sent.len();
+        let tail_from = floor_boundary(&combined, out_range.end.saturating_sub(HOLD_BACK));
+        self.sent_tail = combined
+            .get(tail_from..out_range.end)
+            .unwrap_or_default()
+            .to_owned();
+        self.pending = combined.get(out_range.end..).unwrap_or_default().to_owned();
+        out
+    }
+}
+
+/// The largest char boundary of `text` at or below `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 impl Screening {
@@ -307,7 +459,24 @@ pub fn screen(
         }
     }
     let purpose = Some(facts.circumstances.purpose.clone()).filter(|p| !p.is_empty());
+    // The output: each category decided as if the caller had sent one.
+    let mut output = OutputPolicy::default();
+    if decision.allowed {
+        for category in Category::ALL {
+            let mut f = facts.clone();
+            f.circumstances
+                .data_classes
+                .insert(if category.is_health() { "phi" } else { "pii" }.to_owned());
+            f.circumstances.identifier_categories = [category.as_str().to_owned()].into();
+            f.circumstances.identifier_count = 1;
+            let d = set.decide(Action::Infer, &f);
+            if !d.allowed || d.obliges(REDACT) {
+                output.redact.insert(category);
+            }
+        }
+    }
     Ok(Screening {
+        output,
         classification: facts.circumstances.classification(),
         decision,
         categories: categories.into_iter().collect(),
@@ -315,4 +484,123 @@ pub fn screen(
         policy_set_hash: set.hash().to_owned(),
         redacted,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(clearances: &[&str]) -> Principal {
+        Principal {
+            issuer: "https://idp.test".into(),
+            subject: "alice".into(),
+            tenant: "acme".into(),
+            roles: [Role::Inference].into(),
+            clearances: clearances.iter().map(|c| (*c).to_owned()).collect(),
+            region: None,
+            purpose: None,
+            classification: None,
+            service: false,
+            actor: None,
+            certificate_bound: false,
+            client_cert: None,
+            token_id: None,
+            expires_at: 0,
+        }
+    }
+
+    fn context() -> PolicyContext {
+        PolicyContext {
+            state: Arc::new(PolicyState::new(
+                crate::policy::load_configured(None).unwrap(),
+            )),
+            detector: Detector::new().unwrap(),
+            node: NodeConfig::default(),
+        }
+    }
+
+    /// Under the built-in policies, a model's output carries no identifier
+    /// to a caller, cleared or not: each category is redacted, as it would
+    /// be in a prompt.
+    #[test]
+    fn the_output_policy_is_the_prompt_policy() {
+        let ctx = context();
+        let req = actix_web::test::TestRequest::default().to_http_request();
+        for clearances in [&[][..], &["pii", "phi"][..]] {
+            let mut texts = vec!["hello".to_owned()];
+            let s = screen(&req, &ctx, &principal(clearances), "m", "", &mut texts).unwrap();
+            assert!(s.decision.allowed, "{:?}", s.decision);
+            assert_eq!(s.output.redact.len(), Category::ALL.len(), "{clearances:?}");
+            let (out, redacted) = s.output.apply(
+                &ctx.detector,
+                "Patient SSN 123-45-6789, mail bob@example.org.",
+            );
+            assert_eq!(redacted.len(), 2);
+            assert!(!out.contains("6789") && !out.contains("bob@"), "{out}");
+        }
+    }
+
+    /// A stream sends nothing of an identifier before it is complete, and
+    /// what it sends, joined, is the whole text screened at once.
+    #[test]
+    fn a_held_back_stream_never_sends_part_of_an_identifier() {
+        let detector = Detector::new().unwrap();
+        let policy = OutputPolicy {
+            redact: Category::ALL.into_iter().collect(),
+        };
+        let text = "The record says: SSN 123-45-6789 and card 4111 1111 1111 1111; \
+                    write to carol.jones@example.org or call +1 415 555 0132. \
+                    That is all for today, thank you very much for asking.";
+        for step in [1, 2, 3, 5, 8] {
+            let mut held = HeldBack::default();
+            let mut sent = Vec::new();
+            let chars: Vec<char> = text.chars().collect();
+            for piece in chars.chunks(step) {
+                let piece: String = piece.iter().collect();
+                sent.push(held.push(&policy, &detector, &piece));
+            }
+            sent.push(held.finish(&policy, &detector));
+            let joined: String = sent.concat();
+            for digits in ["123", "6789", "4111", "1111", "carol", "0132"] {
+                assert!(
+                    !joined.contains(digits),
+                    "step {step}: {digits} in {joined}"
+                );
+                for s in &sent {
+                    assert!(!s.contains(digits), "step {step}: {digits} sent in {s:?}");
+                }
+            }
+            let (whole, redactions) = policy.apply(&detector, text);
+            assert_eq!(joined, whole, "step {step}");
+            assert!(held.redacted);
+            assert_eq!(held.released, text.len());
+            assert_eq!(held.redactions, redactions, "step {step}");
+        }
+    }
+
+    /// A log-probability whose text overlaps a redacted identifier shows the
+    /// placeholder and no alternatives; the others are untouched.
+    #[test]
+    fn log_probabilities_of_redacted_text_are_scrubbed() {
+        use crate::serving::scheduler::TokenLogprob;
+        let entry = |t: &str| TokenLogprob {
+            token: t.to_owned(),
+            logprob: -0.5,
+            top: vec![(t.to_owned(), -0.5), ("9".to_owned(), -2.0)],
+        };
+        let mut entries = vec![entry("SSN "), entry("123"), entry("-45"), entry(" ok")];
+        let spans = [(0, 4), (4, 7), (7, 10), (10, 13)];
+        let redacted = [Finding {
+            category: Category::Ssn,
+            start: 4,
+            end: 15,
+        }];
+        scrub_logprobs(&mut entries, &spans, &redacted);
+        assert_eq!(entries[0].token, "SSN ");
+        assert_eq!(entries[0].top.len(), 2);
+        for e in &entries[1..] {
+            assert_eq!(e.token, Category::Ssn.placeholder());
+            assert!(e.top.is_empty());
+        }
+    }
 }

@@ -442,6 +442,7 @@ fn the_record_schema_names_every_field() {
             v[k] = match p["type"].as_str() {
                 Some("array") => json!(["x"]),
                 Some("integer") => json!(200),
+                Some("boolean") => json!(true),
                 _ => json!("x"),
             };
         }

@@ -551,7 +551,7 @@ fn a_full_queue_answers_429_and_a_disconnect_frees_the_kv_blocks() {
         assert!(n > 0, "stream closed early: {seen}");
         seen.push_str(&String::from_utf8_lossy(&buf[..n]));
     }
-    assert!(metric(&s, "palisade_kv_blocks_used") > 0.0);
+    assert!(metric(&s, "palisade_kv_blocks_used") > 0.0, "{seen}");
     assert_eq!(metric(&s, "palisade_running_sequences"), 1.0);
     // The second waits in the queue (depth 1) ...
     let mut second = connect(s.addr, config.clone()).unwrap();
