@@ -147,12 +147,14 @@ fn folds_to_itself(c: char) -> bool {
     is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
-/// `seen` (the view so far) ends in a digit and a hyphen, and `rest` (after
-/// the line break) goes on, past spaces, with a digit.
+/// `seen` (the view so far) ends in a letter or digit and a hyphen, and
+/// `rest` (after the line break) goes on, past spaces, with a digit: a
+/// number (or a lettered identifier such as `QWD-300445932`) wrapped at
+/// its hyphen, which a reader reads as one.
 fn wrapped_number(seen: &str, rest: &str) -> bool {
     let mut back = seen.chars().rev();
     back.next() == Some('-')
-        && back.next().is_some_and(|c| c.is_numeric())
+        && back.next().is_some_and(char::is_alphanumeric)
         && rest
             .trim_start_matches([' ', '\t', '\n', '\r'])
             .chars()
@@ -228,9 +230,12 @@ mod tests {
 
     #[test]
     fn a_wrapped_hyphenated_number_is_joined_and_prose_is_not() {
-        let text = "SSN 123-45-\n   6789 and well-\nknown";
+        let text = "SSN 123-45-\n   6789 and well-\nknown, ID QWD-\u{2028}300445932";
         let view = View::of(text).unwrap();
-        assert_eq!(view.text, "SSN 123-45-6789 and well-\nknown");
+        assert_eq!(
+            view.text,
+            "SSN 123-45-6789 and well-\nknown, ID QWD-300445932"
+        );
         assert_eq!(mapped(text, "123-45-6789"), "123-45-\n   6789");
         assert!(View::of("plain ASCII, nothing to do").is_none());
         assert!(View::of("caf\u{E9} stays").is_none());
