@@ -49,6 +49,10 @@ struct Inner {
     plain: tokenizers::Tokenizer,
     /// The special tokens' texts, to find them in what users wrote.
     specials: Option<aho_corasick::AhoCorasick>,
+    /// Bytes of the longest vocabulary entry as stored (never fewer than
+    /// the text bytes one token covers), for a tokenizer that turns every
+    /// byte of the text into tokens (see `covers_every_byte`).
+    max_token_bytes: Option<usize>,
     /// One more than the largest token id the tokenizer can produce.
     vocab_len: usize,
     bos_token: Option<String>,
@@ -190,6 +194,9 @@ impl TextTokenizer {
             })?;
         }
 
+        let max_token_bytes = covers_every_byte(&bytes)
+            .then(|| tokenizer.get_vocab(true).keys().map(String::len).max())
+            .flatten();
         let mut plain = tokenizer.clone();
         plain.set_encode_special_tokens(true);
         let special_texts: Vec<String> = tokenizer
@@ -214,6 +221,7 @@ impl TextTokenizer {
                 tokenizer,
                 plain,
                 specials,
+                max_token_bytes,
                 vocab_len,
                 bos_token,
                 eos_token,
@@ -345,6 +353,17 @@ impl TextTokenizer {
             ids.extend(self.encode_with(tokenizer, segment, false)?);
         }
         Ok(ids)
+    }
+
+    /// A lower bound on the tokens `bytes` of text take, when one is certain
+    /// (a tokenizer without a normalizer: each token covers at most the
+    /// bytes of its longest vocabulary entry), so that a prompt that cannot
+    /// fit is refused without tokenizing it.
+    pub fn tokens_at_least(&self, bytes: usize) -> Option<usize> {
+        self.inner
+            .max_token_bytes
+            .filter(|&m| m > 0)
+            .map(|m| bytes.div_ceil(m))
     }
 
     /// Turns `ids` back into text.
@@ -583,6 +602,39 @@ fn new_suffix<'t>(prefix: &str, text: &'t str) -> Option<&'t str> {
 }
 
 /// Reads a JSON file that a model directory may lack.
+/// Whether a tokenizer (its `tokenizer.json`) turns every byte of its
+/// input into tokens, each no longer than its vocabulary entry: a BPE
+/// model over bytes (a byte-level pre-tokenizer, or byte fallback), no
+/// normalizer (which may shrink text), and no pre-tokenizer that drops
+/// text (whitespace splitters, `Removed` splits). Only then does the
+/// length of the text bound its token count from below.
+fn covers_every_byte(tokenizer_json: &[u8]) -> bool {
+    let Ok(json) = serde_json::from_slice::<Json>(tokenizer_json) else {
+        return false;
+    };
+    let pre = json
+        .get("pre_tokenizer")
+        .map(Json::to_string)
+        .unwrap_or_default();
+    let model = json.get("model");
+    let bpe = model.and_then(|m| m.get("type")).and_then(Json::as_str) == Some("BPE");
+    let bytes = pre.contains("\"ByteLevel\"")
+        || model
+            .and_then(|m| m.get("byte_fallback"))
+            .and_then(Json::as_bool)
+            == Some(true);
+    let drops = [
+        "Whitespace",
+        "BertPreTokenizer",
+        "CharDelimiterSplit",
+        "\"Removed\"",
+    ]
+    .iter()
+    .any(|d| pre.contains(d));
+    let normalizer = json.get("normalizer").is_some_and(|n| !n.is_null());
+    bpe && bytes && !drops && !normalizer
+}
+
 fn unplaceable() -> EngineError {
     EngineError::Request(
         "a message holds text that spells a special token, and this model's chat template \
@@ -1104,6 +1156,46 @@ mod tests {
         ChatMessage {
             role: "user".to_owned(),
             content: content.to_owned(),
+        }
+    }
+
+    /// The cheap lower bound on a text's tokens never exceeds the real
+    /// count, on texts built to tokenize into as few tokens as possible.
+    #[test]
+    fn the_token_lower_bound_holds() {
+        for model in ["llama4-tiny", "mixtral-tiny", "qwen3moe-tiny"] {
+            let tok = load(model);
+            let Some(_) = tok.tokens_at_least(1) else {
+                continue;
+            };
+            for text in [
+                " ".repeat(5000),
+                "a".repeat(5000),
+                "\n".repeat(3000),
+                "the ".repeat(2000),
+                "ü€𝄞".repeat(500),
+                "<|eot|>".repeat(300),
+            ] {
+                let real = tok.encode_untrusted(&text, false).unwrap().len();
+                let bound = tok.tokens_at_least(text.len()).unwrap();
+                assert!(
+                    bound <= real,
+                    "{model}: {bound} > {real} for {:?}",
+                    &text[..12]
+                );
+            }
+        }
+        assert!(load("llama4-tiny").tokens_at_least(1).is_some());
+        // No bound where text may shrink or vanish before tokenizing.
+        let bpe = r#"{"model": {"type": "BPE"}, "pre_tokenizer": {"type": "ByteLevel"}}"#;
+        assert!(covers_every_byte(bpe.as_bytes()));
+        for other in [
+            r#"{"model": {"type": "BPE"}, "normalizer": {"type": "NFC"}, "pre_tokenizer": {"type": "ByteLevel"}}"#,
+            r#"{"model": {"type": "WordPiece"}, "pre_tokenizer": {"type": "ByteLevel"}}"#,
+            r#"{"model": {"type": "BPE"}, "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, {"type": "ByteLevel"}]}}"#,
+            r#"{"model": {"type": "BPE", "byte_fallback": false}, "pre_tokenizer": {"type": "Metaspace"}}"#,
+        ] {
+            assert!(!covers_every_byte(other.as_bytes()), "{other}");
         }
     }
 

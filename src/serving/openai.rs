@@ -637,7 +637,7 @@ async fn handle_read(
     let body = body_of(&req, payload, model.max_request_bytes).await?;
     let mut object = parse_object(&body)?;
     let mut chat = Vec::new();
-    let mut texts = match api {
+    let texts = match api {
         Api::Chat => {
             let messages: Vec<MessageIn> = field(&mut object, "messages")?;
             chat = chat_messages(&messages)?;
@@ -649,55 +649,119 @@ async fn handle_read(
         }
     };
     let common: Common = typed(Value::Object(object), "")?;
+    // A prompt certain not to fit the context is refused before any work.
+    let bytes: usize = texts.iter().map(String::len).sum();
+    if let Some(at_least) = model.tokenizer.tokens_at_least(bytes)
+        && at_least >= model.context_length
+    {
+        return Err(ApiError::new(
+            ErrorCode::ContextLengthExceeded,
+            format!(
+                "the prompt is {bytes} bytes, so at least {at_least} tokens; the model's context is {} tokens",
+                model.context_length
+            ),
+        )
+        .with_param(if api == Api::Chat { "messages" } else { "prompt" }));
+    }
     // Policy before any work: identifiers found, classification settled,
-    // Cedar asked; a deny is recorded and answered 403.
+    // Cedar asked; a deny is recorded and answered 403. Detection, the
+    // chat template and tokenizing run off the HTTP workers, so that large
+    // bodies never hold up health checks and small requests.
     let policy = req
         .app_data::<Data<super::policy::PolicyContext>>()
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the policy engine is not loaded"))?;
-    let screening = super::policy::screen(
-        &req,
-        &policy,
-        &principal,
+    let declared = super::policy::Declared::of(&req)?;
+    let prepared = {
+        let (model, principal) = (model.clone(), principal.clone());
+        offload(move || prepare(&declared, &policy, &principal, &model, api, chat, texts)).await?
+    };
+    let (screening, prompt) = match prepared {
+        Prepared::Denied(screening) => {
+            let audit = req.app_data::<Data<AuditContext>>().ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::AuditUnavailable,
+                    "the audit trail is not available",
+                )
+            })?;
+            let mut refused = refusal(
+                audit_event(
+                    &req,
+                    audit,
+                    &principal,
+                    &model,
+                    EventType::InferenceRefused,
+                    0,
+                ),
+                ErrorCode::PolicyDenied,
+                screening.decision.reason.clone(),
+            );
+            refused.prompt_tokens = None;
+            screening.stamp(&mut refused);
+            audit.record(refused).await?;
+            return Err(screening.denial());
+        }
+        Prepared::Allowed(screening, prompt) => (screening, prompt),
+    };
+    let plan = plan(&common, &model, prompt, api)?;
+    run(req, principal, model, plan, api, &body, *screening).await
+}
+
+/// A request screened, and if allowed, its prompt tokenized.
+enum Prepared {
+    Denied(Box<super::policy::Screening>),
+    Allowed(Box<super::policy::Screening>, Vec<u32>),
+}
+
+/// Screening (detection, redaction, the policy decision) and the prompt's
+/// template and tokens: the CPU-heavy part of a request.
+fn prepare(
+    declared: &super::policy::Declared,
+    policy: &super::policy::PolicyContext,
+    principal: &Principal,
+    model: &ServedModel,
+    api: Api,
+    mut chat: Vec<ChatMessage>,
+    mut texts: Vec<String>,
+) -> Result<Prepared, ApiError> {
+    let screening = super::policy::screen_declared(
+        declared,
+        policy,
+        principal,
         &model.id,
         model.terms.license.as_deref().unwrap_or_default(),
         &mut texts,
     )?;
     if !screening.decision.allowed {
-        let audit = req.app_data::<Data<AuditContext>>().ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::AuditUnavailable,
-                "the audit trail is not available",
-            )
-        })?;
-        let mut refused = refusal(
-            audit_event(
-                &req,
-                audit,
-                &principal,
-                &model,
-                EventType::InferenceRefused,
-                0,
-            ),
-            ErrorCode::PolicyDenied,
-            screening.decision.reason.clone(),
-        );
-        refused.prompt_tokens = None;
-        screening.stamp(&mut refused);
-        audit.record(refused).await?;
-        return Err(screening.denial());
+        return Ok(Prepared::Denied(Box::new(screening)));
     }
     let prompt = match api {
         Api::Chat => {
             for (m, text) in chat.iter_mut().zip(texts) {
                 m.content = text;
             }
-            chat_prompt(&model, &chat)?
+            chat_prompt(model, &chat)?
         }
-        Api::Text => completion_prompt(&model, texts.first().map_or("", String::as_str))?,
+        Api::Text => completion_prompt(model, texts.first().map_or("", String::as_str))?,
     };
-    let plan = plan(&common, &model, prompt, api)?;
-    run(req, principal, model, plan, api, &body, screening).await
+    Ok(Prepared::Allowed(Box::new(screening), prompt))
+}
+
+/// Runs CPU-heavy request work on the blocking pool, at most one job per
+/// CPU at a time (the rest wait their turn without holding a thread).
+async fn offload<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let busy = |_| ApiError::new(ErrorCode::Internal, "the request worker pool is closed");
+    let _permit = permits.acquire().await.map_err(busy)?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "request preparation failed");
+        ApiError::new(ErrorCode::Internal, "request preparation failed")
+    })?
 }
 
 /// `GET /v1/models`.

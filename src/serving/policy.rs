@@ -398,6 +398,37 @@ pub fn screen(
     model_license: &str,
     texts: &mut [String],
 ) -> Result<Screening, ApiError> {
+    let declared = Declared::of(req)?;
+    screen_declared(&declared, ctx, principal, model_id, model_license, texts)
+}
+
+/// What a request declares in its headers (read on the HTTP worker, so
+/// that screening can run elsewhere).
+#[derive(Debug, Clone, Default)]
+pub struct Declared {
+    classification: Option<String>,
+    purpose: Option<String>,
+}
+
+impl Declared {
+    /// The `X-Data-Classification` and `X-Purpose` headers of `req`.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        Ok(Self {
+            classification: header(req, CLASSIFICATION_HEADER)?.map(str::to_owned),
+            purpose: header(req, PURPOSE_HEADER)?.map(str::to_owned),
+        })
+    }
+}
+
+/// [`screen`] with the headers already read.
+pub fn screen_declared(
+    headers: &Declared,
+    ctx: &PolicyContext,
+    principal: &Principal,
+    model_id: &str,
+    model_license: &str,
+    texts: &mut [String],
+) -> Result<Screening, ApiError> {
     let set = ctx.state.get();
     let findings: Vec<Vec<crate::pii::Finding>> =
         texts.iter().map(|t| ctx.detector.scan(t)).collect();
@@ -416,10 +447,14 @@ pub fn screen(
         .as_deref()
         .map(|c| known_class(c, "classification claim"))
         .transpose()?;
-    let declared = header(req, CLASSIFICATION_HEADER)?
+    let declared = headers
+        .classification
+        .as_deref()
         .map(|c| known_class(c, CLASSIFICATION_HEADER))
         .transpose()?;
-    let declared_purpose = header(req, PURPOSE_HEADER)?
+    let declared_purpose = headers
+        .purpose
+        .as_deref()
         .filter(|p| !p.is_empty())
         .map(str::to_ascii_lowercase);
     let mut facts = base_facts(ctx, principal, model_id, model_license);

@@ -141,45 +141,6 @@ fn the_loopback_metrics_listener_serves_only_metrics_over_plain_http() {
     drop(d);
 }
 
-/// Reads one response (framed by Content-Length) from a keep-alive
-/// connection: status, lower-cased headers, body.
-fn read_one(stream: &mut Tls) -> (u16, Vec<(String, String)>, String) {
-    use std::io::Read;
-    let mut raw = Vec::new();
-    let mut byte = [0u8; 1];
-    while !raw.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).unwrap();
-        raw.push(byte[0]);
-    }
-    let head = String::from_utf8(raw).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .map_or(0, |(_, v)| v.parse().unwrap());
-    let mut body = vec![0u8; length];
-    stream.read_exact(&mut body).unwrap();
-    (status, headers, String::from_utf8(body).unwrap())
-}
-
-fn says_close(headers: &[(String, String)]) -> bool {
-    headers
-        .iter()
-        .any(|(k, v)| k == "connection" && v.eq_ignore_ascii_case("close"))
-}
-
 /// A request refused before its body is read (a bad token) still leaves
 /// its keep-alive connection able to carry the next request: the body is
 /// drained. One whose body is beyond the size limit is refused with

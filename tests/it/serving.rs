@@ -761,3 +761,66 @@ fn five_hundred_concurrent_requests_against_a_queue_of_64() {
     assert_eq!(metric(&s, "palisade_running_sequences"), 0.0);
     assert_eq!(metric(&s, "palisade_kv_blocks_used"), 0.0);
 }
+
+/// Large bodies never stall the server: four concurrent 3.2 MB chat bodies
+/// are refused (`context_length_exceeded`, on a bound of bytes against the
+/// context, before any tokenizing), while health checks on a kept-alive
+/// connection and a small chat on the single HTTP worker keep answering.
+#[test]
+fn large_bodies_are_refused_early_and_never_stall_health_checks_or_small_requests() {
+    use std::sync::Arc;
+    let s = Arc::new(serve(""));
+    let big = json!({"messages": user(&"lorem ipsum dolor sit amet ".repeat(120_000)),
+                     "max_tokens": 4})
+    .to_string();
+    assert!(big.len() > 3_200_000);
+    let senders: Vec<_> = (0..4)
+        .map(|_| {
+            let (s, big) = (s.clone(), big.clone());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let r = post(&s, "/v1/chat/completions", &big);
+                (r, started.elapsed())
+            })
+        })
+        .collect();
+    let mut probe = connect(
+        s.addr,
+        client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]),
+    )
+    .unwrap();
+    let mut health = Vec::new();
+    let until = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < until || senders.iter().any(|t| !t.is_finished()) {
+        let started = Instant::now();
+        probe
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let (status, _, _) = read_one(&mut probe);
+        assert_eq!(status, 200);
+        health.push(started.elapsed());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let small = chat(&s, json!({"messages": user("Hi"), "max_tokens": 2}));
+    assert_eq!(small.status, 200, "{}", small.body);
+    for t in senders {
+        let (r, took) = t.join().unwrap();
+        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(
+            r.json()["error"]["code"],
+            "context_length_exceeded",
+            "{}",
+            r.body
+        );
+        assert!(took < Duration::from_secs(10), "a refusal took {took:?}");
+    }
+    health.sort();
+    let median = health[health.len() / 2];
+    let worst = *health.last().unwrap();
+    println!(
+        "health checks during the load: {} answered, median {median:?}, worst {worst:?}",
+        health.len()
+    );
+    assert!(median < Duration::from_millis(100), "median {median:?}");
+    assert!(worst < Duration::from_secs(1), "worst {worst:?}");
+}
