@@ -131,8 +131,9 @@ impl View {
 /// break right after a hyphen.
 fn needs_view(text: &str) -> bool {
     let bytes = text.as_bytes();
-    if memchr::memmem::find(bytes, b"-\n").is_some()
-        || memchr::memmem::find(bytes, b"-\r").is_some()
+    // One pass over the line breaks (a hyphen before one is rare).
+    if memchr::memchr2_iter(b'\n', b'\r', bytes)
+        .any(|at| at > 0 && bytes.get(at - 1) == Some(&b'-'))
     {
         return true;
     }
