@@ -519,6 +519,14 @@ pub async fn prune(
         }
         below = r.index + 1;
     }
+    // The removal is announced in the log, and signed, before it happens:
+    // verification accepts a record without content only under such an event.
+    let mut announced = AuditEvent::new(EventType::AuditPruned, log_id, now);
+    announced.prune_below = Some(below);
+    announced.prune_cutoff = Some(cutoff.clone());
+    announced.retention_minimum_days = Some(minimum.as_secs() / 86_400);
+    log.append(announced).await?;
+    log.checkpoint().await?;
     let pruned = store
         .prune_content(log_id, below)
         .await

@@ -51,7 +51,17 @@ pub enum EventType {
     /// a lost database): `start_time` is the first refused write,
     /// `end_time` the recovery, `reason` how many records were refused.
     AuditStoreRecovered,
+    /// Retention is about to remove the content of every record below
+    /// `prune_below`, all of which started before `prune_cutoff`, itself at
+    /// least `retention_minimum_days` before this event. Verification
+    /// accepts a record without content only when such an event, later in
+    /// the log, covers it.
+    AuditPruned,
 }
+
+/// The shortest retention any prune may state: six months (EU AI Act
+/// Art. 19, 26(6)); a prune event stating less does not excuse a removal.
+pub const LEGAL_MIN_RETENTION_DAYS: u64 = 183;
 
 /// The facts of one event. Fields that do not apply are left out; text of
 /// prompts and completions never appears, only keyed hashes of them.
@@ -133,6 +143,15 @@ pub struct AuditEvent {
     /// Identifiers were redacted from the output before it was sent.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub output_redacted: bool,
+    /// `audit_pruned`: content is removed from every record below this index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prune_below: Option<u64>,
+    /// `audit_pruned`: every record below `prune_below` started before this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prune_cutoff: Option<String>,
+    /// `audit_pruned`: the retention minimum in force, in days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_minimum_days: Option<u64>,
     /// Declared purpose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -204,6 +223,9 @@ impl AuditEvent {
             identifier_categories: Vec::new(),
             output_identifier_categories: Vec::new(),
             output_redacted: false,
+            prune_below: None,
+            prune_cutoff: None,
+            retention_minimum_days: None,
             purpose: None,
             decision: None,
             policy_ids: Vec::new(),

@@ -4,7 +4,7 @@
 
 use super::checkpoint::{Checkpoint, CheckpointVerifier};
 use super::merkle::{CompactTree, hex, leaf_hash};
-use super::record::{AuditRecord, encode};
+use super::record::{AuditRecord, EventType, LEGAL_MIN_RETENTION_DAYS, encode};
 use super::store::{StoredCheckpoint, StoredRecord};
 
 /// The log verified; what it covered.
@@ -80,6 +80,60 @@ pub fn verify(
     }
 }
 
+/// Every record below the returned index may be without content: a prune
+/// event later in the log names it. A prune event counts when the
+/// retention it states is at least the legal minimum and its cutoff is at
+/// least that long before the event itself. Events written before prune
+/// events existed (`admin_action` "pruned the content of N records below
+/// index B (started before C)") count the same way at the legal minimum.
+fn prunable_below(records: &[StoredRecord]) -> u64 {
+    let mut below = 0u64;
+    for stored in records.iter().filter(|r| !r.pruned) {
+        let text = &stored.record;
+        if !text.contains("audit_pruned") && !text.contains("pruned the content of") {
+            continue;
+        }
+        let Ok(record) = serde_json::from_str::<AuditRecord>(text) else {
+            continue;
+        };
+        let e = &record.event;
+        let stated = match e.event_type {
+            EventType::AuditPruned => e
+                .prune_below
+                .zip(e.prune_cutoff.clone())
+                .zip(e.retention_minimum_days),
+            EventType::AdminAction => legacy_prune(e.reason.as_deref().unwrap_or_default())
+                .map(|(b, c)| ((b, c), LEGAL_MIN_RETENTION_DAYS)),
+            _ => None,
+        };
+        let Some(((prune_below, cutoff), days)) = stated else {
+            continue;
+        };
+        let days = i64::try_from(days).unwrap_or(i64::MAX);
+        let old_enough = days >= LEGAL_MIN_RETENTION_DAYS as i64
+            && match (parse_time(&cutoff), parse_time(&e.start_time)) {
+                (Some(cut), Some(at)) => cut <= at - time::Duration::days(days),
+                _ => false,
+            };
+        if old_enough {
+            below = below.max(prune_below.min(record.log_index));
+        }
+    }
+    below
+}
+
+/// `(below, cutoff)` of the reason a pre-`audit_pruned` prune recorded.
+fn legacy_prune(reason: &str) -> Option<(u64, String)> {
+    let rest = reason.strip_prefix("pruned the content of ")?;
+    let (_, rest) = rest.split_once(" records below index ")?;
+    let (below, rest) = rest.split_once(" (started before ")?;
+    Some((below.parse().ok()?, rest.strip_suffix(')')?.to_owned()))
+}
+
+fn parse_time(t: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
 /// The fields the fast pass reads, borrowed from the stored text.
 #[derive(serde::Deserialize)]
 struct Envelope<'a> {
@@ -99,6 +153,7 @@ fn fast(
 ) -> Result<Verified, VerifyError> {
     let opened = open_checkpoints(origin, checkpoints, verifier)?;
     let covered = opened.last().map_or(0, |c| c.size);
+    let prunable = prunable_below(records);
     let quick = |position: usize, stored: &StoredRecord| -> Result<[u8; 32], VerifyError> {
         let bad = |why: &str| VerifyError::Record {
             index: position as u64,
@@ -106,8 +161,13 @@ fn fast(
         };
         if stored.pruned {
             // Only its leaf hash remains; the checkpoint roots vouch for it.
-            if stored.index != position as u64 || position as u64 >= covered {
-                return Err(bad("pruned out of place or beyond the latest checkpoint"));
+            if stored.index != position as u64
+                || position as u64 >= covered
+                || position as u64 >= prunable
+            {
+                return Err(bad(
+                    "pruned out of place, beyond the latest checkpoint or without a prune event",
+                ));
             }
             return <[u8; 32]>::try_from(stored.leaf_hash.as_slice())
                 .map_err(|_| bad("bad leaf hash"));
@@ -273,6 +333,7 @@ fn detailed(
     // 1. Every checkpoint is signed by the key and names this log.
     let opened = open_checkpoints(origin, checkpoints, verifier)?;
     let mut pending = opened.iter().filter(|c| c.size > 0).peekable();
+    let prunable = prunable_below(records);
 
     // 2. Records, in order: each at its place, canonically encoded, chained
     //    to the tree before it, and agreeing with every checkpoint.
@@ -296,6 +357,12 @@ fn detailed(
                 return Err(bad(
                     expected,
                     "its content was removed, but no signed checkpoint covers it".into(),
+                ));
+            }
+            if expected >= prunable {
+                return Err(bad(
+                    expected,
+                    "its content was removed, but no prune event covers it (a prune is announced in the log, at least the retention minimum after the records it removes): tampering".into(),
                 ));
             }
             let leaf: [u8; 32] = stored

@@ -89,6 +89,7 @@ macro_rules! bind_all {
                 Bind::Text(t) => q.bind(t.clone()),
                 Bind::Int(i) => q.bind(*i),
                 Bind::Bytes(v) => q.bind(v.clone()),
+                Bind::Null => q.bind(None::<String>),
             };
         }
         q
@@ -120,6 +121,7 @@ enum Bind {
     Text(String),
     Int(i64),
     Bytes(Vec<u8>),
+    Null,
 }
 
 fn record_at(store_url: &str, log_id: &str, index: u64) -> AuditRecord {
@@ -1226,6 +1228,44 @@ fn retention_prunes_old_content_keeps_the_log_verifiable_and_respects_legal_hold
     ]);
     assert!(!status.success());
     assert!(err.contains("yesterday"), "{err}");
+
+    // A recent record's content deleted does not pass as retention: no
+    // prune event covers it (the daemon's start, signed, after the 10).
+    let started = (10..20)
+        .find(|&i| record_at(&url, node, i).event.event_type == EventType::DaemonStarted)
+        .unwrap();
+    let kept = encode(&record_at(&url, node, started)).unwrap();
+    let set = |text: Option<String>| {
+        let value = text.map_or(Bind::Null, Bind::Text);
+        exec(
+            &url,
+            "UPDATE audit_records SET record = $1 WHERE log_id = $2 AND log_index = $3",
+            &[value, Bind::Text(node.into()), Bind::Int(started as i64)],
+        );
+    };
+    set(None);
+    assert_fails_at(&path, started, "no prune event covers it");
+    set(Some(kept));
+    let (ok, out) = verify(&path);
+    assert!(ok, "{out}");
+    // The records the prune announced stay excused; the announcement says why.
+    let announced: Vec<AuditRecord> = runtime()
+        .block_on(async {
+            Store::open(&url)
+                .await
+                .unwrap()
+                .records(node)
+                .await
+                .unwrap()
+        })
+        .into_iter()
+        .filter(|r| !r.pruned)
+        .map(|r| serde_json::from_str::<AuditRecord>(&r.record).unwrap())
+        .filter(|r| r.event.event_type == EventType::AuditPruned)
+        .collect();
+    assert!(!announced.is_empty());
+    assert_eq!(announced[0].event.prune_below, Some(10));
+    assert_eq!(announced[0].event.retention_minimum_days, Some(183));
 
     // A pruned record's leaf hash altered: the checkpoint catches it.
     exec(
