@@ -57,6 +57,10 @@ pub enum EventType {
     /// accepts a record without content only when such an event, later in
     /// the log, covers it.
     AuditPruned,
+    /// A subject counted toward this month's active users for the first
+    /// time (`subject_pseudonym`, `tenant`, `mau_month`): the evidence the
+    /// monthly-active-user count is checked and restored against.
+    MauSubjectCounted,
 }
 
 /// The shortest retention any prune may state: six months (EU AI Act
@@ -152,6 +156,9 @@ pub struct AuditEvent {
     /// `audit_pruned`: the retention minimum in force, in days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_minimum_days: Option<u64>,
+    /// `mau_subject_counted`: the month (`YYYY-MM`, UTC) counted in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mau_month: Option<String>,
     /// Declared purpose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
@@ -226,6 +233,7 @@ impl AuditEvent {
             prune_below: None,
             prune_cutoff: None,
             retention_minimum_days: None,
+            mau_month: None,
             purpose: None,
             decision: None,
             policy_ids: Vec::new(),

@@ -376,6 +376,36 @@ impl Store {
             .collect()
     }
 
+    /// The texts of `log_id`'s records that contain `needle` (a plain
+    /// substring, searched by the database), in index order.
+    pub async fn records_containing(
+        &self,
+        log_id: &str,
+        needle: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = match self {
+            Store::Sqlite(pool) => {
+                sqlx::query_as(
+                    "SELECT record FROM audit_records WHERE log_id = ? AND instr(record, ?) > 0 ORDER BY log_index",
+                )
+                .bind(log_id)
+                .bind(needle)
+                .fetch_all(pool)
+                .await?
+            }
+            Store::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT record FROM audit_records WHERE log_id = $1 AND strpos(record, $2) > 0 ORDER BY log_index",
+                )
+                .bind(log_id)
+                .bind(needle)
+                .fetch_all(pool)
+                .await?
+            }
+        };
+        Ok(rows.into_iter().map(|(r,)| r).collect())
+    }
+
     /// Every checkpoint of `log_id`, smallest first.
     pub async fn checkpoints(&self, log_id: &str) -> Result<Vec<StoredCheckpoint>, StoreError> {
         let rows = rows!(

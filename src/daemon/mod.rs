@@ -623,6 +623,38 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .await
         .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
     );
+    // The table is an index of the trail's evidence: subjects it lost
+    // (rows deleted while the node was down) are restored and said so.
+    match mau
+        .restore_from_trail(time::OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(0) => {}
+        Ok(restored) => {
+            let why = format!(
+                "restored {restored} monthly-active subjects of this month from the audit trail; the table had lost them (deleted outside Palisade?)"
+            );
+            tracing::error!("{why}");
+            let mut e = AuditEvent::new(
+                EventType::AdminAction,
+                &audit.node_id,
+                time::OffsetDateTime::now_utc(),
+            );
+            e.operation = Some("monthly-active-user table restored".into());
+            e.outcome = Some("restored".into());
+            e.reason = Some(why);
+            audit
+                .log
+                .append(e)
+                .await
+                .map_err(|e| DaemonError::Audit(e.to_string()))?;
+        }
+        Err(e) => {
+            return Err(DaemonError::Audit(format!(
+                "monthly-active-user accounting: cannot check the count against the audit trail: {e}"
+            )));
+        }
+    }
     let app_mau_reporting = web::Data::new(serving::admin::MauReporting {
         store,
         signer: crate::audit::keys::read_signer(&config.audit.signing_key)

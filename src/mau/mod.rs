@@ -132,6 +132,49 @@ impl Accountant {
         (self.limit, self.mode)
     }
 
+    /// Adds to this month's count every subject the audit trail counted
+    /// that the store's table lacks (rows deleted outside Palisade: the
+    /// trail is the evidence, the table only its index); returns how many.
+    pub async fn restore_from_trail(&self, now: OffsetDateTime) -> Result<u64, StoreError> {
+        let month = month_of(now);
+        let mut current = self.current.lock().await;
+        if current.month != month {
+            *current = load(&self.store, &self.node_id, &month).await?;
+        }
+        let mut restored = 0;
+        for (tenant, pseudonym) in trail_rows(&self.store, &self.node_id, &month).await? {
+            let key = key_of(&pseudonym);
+            let new_subject = !current.subjects.contains(&key);
+            let new_in_tenant = !current
+                .in_tenant
+                .get(&tenant)
+                .is_some_and(|s| s.contains(&key));
+            if !new_subject && !new_in_tenant {
+                continue;
+            }
+            let mut sketch = current.sketch.clone();
+            sketch.insert(hash_of_pseudonym(&pseudonym));
+            let sketch = new_subject.then_some(&sketch);
+            insert(
+                &self.store,
+                &self.node_id,
+                &month,
+                &tenant,
+                &pseudonym,
+                sketch,
+                now,
+            )
+            .await?;
+            if let Some(sketch) = sketch {
+                current.sketch = sketch.clone();
+                current.subjects.insert(key);
+                restored += 1;
+            }
+            current.in_tenant.entry(tenant).or_default().insert(key);
+        }
+        Ok(restored)
+    }
+
     /// This month's count so far.
     pub async fn count(&self) -> u64 {
         self.current.lock().await.subjects.len() as u64
@@ -250,6 +293,31 @@ pub fn status_note(count: u64, limit: u64, what: &str) -> Option<String> {
             count.saturating_mul(100) / limit
         )
     })
+}
+
+/// The (tenant, pseudonym) of every subject the audit trail of `node_id`
+/// says was first counted in `month` (`mau_subject_counted` records).
+pub async fn trail_rows(
+    store: &Store,
+    node_id: &str,
+    month: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let texts = store
+        .records_containing(node_id, "\"mau_subject_counted\"")
+        .await?;
+    let mut out = Vec::new();
+    for text in texts {
+        let record: crate::audit::record::AuditRecord = serde_json::from_str(&text)
+            .map_err(|e| StoreError(format!("an audit record does not parse: {e}")))?;
+        let e = record.event;
+        if e.event_type == crate::audit::record::EventType::MauSubjectCounted
+            && e.mau_month.as_deref() == Some(month)
+            && let (Some(tenant), Some(pseudonym)) = (e.tenant, e.subject_pseudonym)
+        {
+            out.push((tenant, pseudonym));
+        }
+    }
+    Ok(out)
 }
 
 /// Whether the `count`-th subject is the first at or above `percent` of
@@ -439,6 +507,19 @@ impl Report {
     ) -> Result<Self, StoreError> {
         let rows = rows(store, node_id, month).await?;
         let subjects: HashSet<&str> = rows.iter().map(|(_, p)| p.as_str()).collect();
+        // The count must agree with its evidence in the audit trail.
+        let missing: HashSet<String> = trail_rows(store, node_id, month)
+            .await?
+            .into_iter()
+            .map(|(_, p)| p)
+            .filter(|p| !subjects.contains(p.as_str()))
+            .collect();
+        if !missing.is_empty() {
+            return Err(StoreError(format!(
+                "the count disagrees with the audit trail: {} subjects the trail counted in {month} are missing from the monthly-active-user table (rows deleted outside Palisade?); a restart of node {node_id} restores them from the trail, then report again",
+                missing.len()
+            )));
+        }
         let mut tenants = std::collections::BTreeMap::new();
         for (tenant, _) in &rows {
             *tenants.entry(tenant.clone()).or_insert(0u64) += 1;

@@ -859,6 +859,11 @@ async fn run(
                 if let Some(m) = metrics {
                     m.serving.mau_active_users.set(count as i64);
                 }
+                // The evidence of the count, in the trail.
+                let mut counted = audit.event(&req, EventType::MauSubjectCounted, 200);
+                audit.principal(&mut counted, &principal);
+                counted.mau_month = Some(crate::mau::month_of(now));
+                audit.record(counted).await?;
                 let (limit, mode) = mau.terms();
                 let readiness = req.app_data::<Data<crate::daemon::readiness::Readiness>>();
                 // The license's limit (in `observe` mode only counted), and

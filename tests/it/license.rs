@@ -444,6 +444,58 @@ fn an_enforced_mau_limit_refuses_new_subjects_and_survives_a_restart() {
         })
         .count();
     assert_eq!(refused, 2);
+    let counted: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["event_type"] == "mau_subject_counted")
+        .collect();
+    assert_eq!(counted.len(), 2, "alice and bob, once each: {counted:?}");
+    assert!(counted.iter().all(|r| r["mau_month"] == month.as_str()));
+
+    // The count reset through the database while the node is down: the
+    // report refuses to sign a count its evidence contradicts, and a
+    // restart restores the count from the trail, so no one new is served
+    // past the limit.
+    let db = format!("sqlite:{}", dir.join("audit/audit.db").display());
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+            sqlx::query("DELETE FROM mau_subjects")
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+    let (status, _, err) = run(&[
+        "mau",
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--month",
+        &month,
+    ]);
+    assert!(!status.success(), "a report over a reset count was signed");
+    assert!(err.contains("disagrees with the audit trail"), "{err}");
+    let mut daemon = serve();
+    for newcomer in ["carol", "dave"] {
+        let (status, body) = demo_chat(&dir, addr, newcomer);
+        assert_eq!(status, 403, "{newcomer} was served past the limit: {body}");
+    }
+    assert_eq!(demo_chat(&dir, addr, "alice").0, 200);
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    let (status, out, err) = run(&[
+        "mau",
+        "report",
+        "--config",
+        config.to_str().unwrap(),
+        "--month",
+        &month,
+    ]);
+    assert!(status.success(), "{err}");
+    assert!(out.contains("\"subjects\":2"), "{out}");
 }
 
 /// The license's feature flags and node limit: a license without
