@@ -61,6 +61,10 @@ pub enum EventType {
     /// time (`subject_pseudonym`, `tenant`, `mau_month`): the evidence the
     /// monthly-active-user count is checked and restored against.
     MauSubjectCounted,
+    /// A request refused for what it is (a malformed body, an unknown
+    /// path or method, a parameter not honoured): `status`, `error_code`,
+    /// and who sent it when known; never its content.
+    RequestRefused,
 }
 
 /// The shortest retention any prune may state: six months (EU AI Act

@@ -128,9 +128,16 @@ pub struct AuditContext {
     pub node_id: String,
 }
 
+/// Marks a request whose outcome a handler records itself, so that the
+/// outermost middleware does not record it again.
+#[derive(Debug, Clone, Copy)]
+pub struct OutcomeRecorded;
+
 impl AuditContext {
-    /// An event about `req`, filled with what the connection and request say.
+    /// An event about `req`, filled with what the connection and request
+    /// say; the request counts as recorded by its handler from here on.
     pub fn event(&self, req: &HttpRequest, event_type: EventType, status: u16) -> AuditEvent {
+        req.extensions_mut().insert(OutcomeRecorded);
         let mut e = AuditEvent::new(event_type, &self.node_id, time::OffsetDateTime::now_utc());
         e.request_id = req
             .extensions()

@@ -148,9 +148,9 @@ struct Inner {
     close: bool,
 }
 
-/// Marks a response body as already in the API's error shape.
+/// Marks a response body as already in the API's error shape, with its code.
 #[derive(Debug, Clone, Copy)]
-pub struct ShapedError;
+pub struct ShapedError(pub ErrorCode);
 
 impl ApiError {
     /// An error with `code` and a message for the client.
@@ -309,7 +309,7 @@ impl ResponseError for ApiError {
             res.force_close();
         }
         let mut res = res.json(self.body());
-        res.extensions_mut().insert(ShapedError);
+        res.extensions_mut().insert(ShapedError(self.0.code));
         res
     }
 }

@@ -85,7 +85,8 @@ pub async fn request_context(
     // Handlers' and extractors' errors arrive as responses; an `Err` here
     // could only come from a middleware inside this one, and there is none.
     let res = next.call(req).await?.map_into_boxed_body();
-    let mut res = shape_error(res);
+    let res = shape_error(res);
+    let mut res = record_refusal(res).await;
     if let Ok(v) = HeaderValue::from_str(&id.0.to_string()) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -120,6 +121,58 @@ pub async fn request_context(
         "request"
     );
     Ok(res)
+}
+
+/// Records a refusal (4xx) that no handler recorded: a malformed body, an
+/// unknown path or method, a parameter not honoured. Every request is
+/// answered and recorded, or refused and recorded; when the record cannot
+/// be committed, the answer is 503 `audit_unavailable` instead.
+async fn record_refusal(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let req = res.request();
+    if !status.is_client_error()
+        || req
+            .extensions()
+            .get::<super::auth::OutcomeRecorded>()
+            .is_some()
+    {
+        return res;
+    }
+    let Some(audit) = req
+        .app_data::<web::Data<super::auth::AuditContext>>()
+        .cloned()
+    else {
+        return res;
+    };
+    let mut e = audit.event(
+        req,
+        crate::audit::record::EventType::RequestRefused,
+        status.as_u16(),
+    );
+    if let Some(p) = req
+        .extensions()
+        .get::<crate::identity::principal::Principal>()
+    {
+        audit.principal(&mut e, p);
+    }
+    e.error_code = res
+        .response()
+        .extensions()
+        .get::<ShapedError>()
+        .map(|s| s.0.as_str().to_owned());
+    e.operation = Some(format!(
+        "{} {}",
+        req.method(),
+        req.match_pattern()
+            .unwrap_or_else(|| "(no such path)".to_owned())
+    ));
+    match audit.record(e).await {
+        Ok(()) => res,
+        Err(unavailable) => {
+            let answer = unavailable.error_response();
+            res.into_response(answer)
+        }
+    }
 }
 
 /// Turns an error response the framework produced (404 for an unknown

@@ -869,6 +869,88 @@ fn the_unsigned_tail_is_reported_and_checkpoints_kept_elsewhere_catch_a_rewritte
     assert!(out.contains("FAILED: log index 5: missing"), "{out}");
 }
 
+/// Requests refused for what they are (400 malformed body, 404 unknown
+/// path, 405 wrong method) are recorded too, with their code and request
+/// id, who sent them when known, and never their content or raw path.
+#[test]
+fn requests_refused_with_400_404_or_405_are_recorded_without_content() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let d = Launch::new(&config, addr).start(&pki);
+    let token = pki.token("alice", &["inference"]);
+    let tls = || client_config(&pki, Some(&pki.client), &[&rustls::version::TLS13]);
+    let secret_path = "/patients/123-45-6789";
+    let missing = d.get_with_token(&pki, secret_path, &token);
+    assert_eq!(missing.status, 404);
+    let wrong_method = request(
+        addr,
+        tls(),
+        &format!("DELETE /v1/models HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap();
+    assert_eq!(wrong_method.status, 405);
+    let body = "{not json";
+    let malformed = request(
+        addr,
+        tls(),
+        &format!(
+            "POST /admin/v1/reload HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .unwrap();
+    assert!(malformed.status >= 400, "{malformed:?}");
+    drop(d);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    let node = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .to_owned();
+    let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+    let stored: Vec<AuditRecord> = runtime()
+        .block_on(async {
+            Store::open(&url)
+                .await
+                .unwrap()
+                .records(&node)
+                .await
+                .unwrap()
+        })
+        .into_iter()
+        .map(|r| serde_json::from_str(&r.record).unwrap())
+        .collect();
+    for (response, code) in [
+        (&missing, "not_found"),
+        (&wrong_method, "method_not_allowed"),
+    ] {
+        let id = response.header("x-request-id").unwrap();
+        let record = stored
+            .iter()
+            .find(|r| r.event.request_id.as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no record of the {code} refusal {id}"));
+        assert_eq!(record.event.event_type, EventType::RequestRefused);
+        assert_eq!(record.event.error_code.as_deref(), Some(code));
+        assert_eq!(record.event.status, Some(response.status));
+        assert!(record.event.subject_pseudonym.is_none() || code != "not_found");
+    }
+    let id = malformed.header("x-request-id").unwrap();
+    assert!(
+        stored
+            .iter()
+            .any(|r| r.event.request_id.as_deref() == Some(id)),
+        "the refused admin request is recorded"
+    );
+    let all: String = stored
+        .iter()
+        .map(|r| encode(r).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(!all.contains("123-45-6789"), "a refused path is not stored");
+}
+
 #[test]
 fn kill_9_under_load_loses_no_answered_refusal_and_the_log_verifies() {
     use std::sync::atomic::{AtomicBool, Ordering};
