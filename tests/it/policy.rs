@@ -568,6 +568,19 @@ fn near_miss_card_numbers_are_not_reported() {
     assert_eq!(detector.scan(&text), vec![]);
 }
 
+/// The corpus directory and a detector with its name dictionary.
+fn corpus_detector() -> (&'static Path, palisade::pii::Detector) {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pii"));
+    let names: Vec<String> = std::fs::read_to_string(root.join("names.txt"))
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    (root, palisade::pii::Detector::with_names(&names).unwrap())
+}
+
 /// Precision and recall per category on the annotated corpus (printed;
 /// recorded in docs/benchmarks.md, with each file's first run on text the
 /// detector had not seen). Every file has since been used to fix the
@@ -578,15 +591,7 @@ fn near_miss_card_numbers_are_not_reported() {
 /// `dev.txt` are printed.
 #[test]
 fn detection_precision_and_recall_on_the_corpus() {
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pii"));
-    let names: Vec<String> = std::fs::read_to_string(root.join("names.txt"))
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    let detector = palisade::pii::Detector::with_names(&names).unwrap();
+    let (root, detector) = corpus_detector();
     for file in [
         "dev.txt",
         "heldout.txt",
@@ -634,15 +639,7 @@ fn detection_precision_and_recall_on_the_corpus() {
 /// category); precision is printed and held to the corpora's 95 %.
 #[test]
 fn every_disguised_identifier_in_the_evasion_corpus_is_found() {
-    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pii"));
-    let names: Vec<String> = std::fs::read_to_string(root.join("names.txt"))
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    let detector = palisade::pii::Detector::with_names(&names).unwrap();
+    let (root, detector) = corpus_detector();
     let text = std::fs::read_to_string(root.join("evasion.txt")).unwrap();
     let scores = crate::pii_corpus::score(&detector, &text);
     let mut missed = Vec::new();
