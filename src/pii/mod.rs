@@ -302,6 +302,8 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
                 r"00[1-9]\d{0,2}[ \-]\d{1,5}(?:[ \-]\d{1,5}){1,5}",
                 // North American.
                 r"\(\d{2}\)\s?\d{4,5}-\d{4}|\(\d{3}\)\s?\d{3}[ .\-]\d{4}|\d{3}[.\-]\d{3}[.\-]\d{4}|\d{3} \d{3} \d{4}",
+                // Australian and Indian non-geographic (`1300 975 707`, `1800 123 4567`).
+                r"1[38]00[ \-]?\d{3}[ \-]?\d{3,4}",
             ]
             .join("|"),
         ),
@@ -309,7 +311,7 @@ fn patterns(names: &[String]) -> (Vec<(Rule, String)>, String) {
             Rule::PhoneNational,
             // A trunk 0 (checked by value): grouped by spaces or dashes,
             // compact, or the French dotted pairs.
-            r"\d[ ]?\(\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6}){0,3}|\(\d\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6})?|\d\d{1,5}(?:[ \-]\d{2,8}){1,4}|\d{10,11}|\d\d(?:\.\d{2}){4}"
+            r"\d[ ]?\(\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6}){0,3}|\(\d\d{1,4}\)\s?\d{2,8}(?:[ \-]\d{2,6})?|\d\d{1,4} [/\-] \d{2,8}(?: \d{2,6}){0,3}|\d\d{1,5}/\d{5,8}|\d\d{1,5}(?:[ \-]\d{2,8}){1,4}|\d{10,11}|\d\d(?:\.\d{2}){4}"
                 .to_owned(),
         ),
         (
@@ -541,6 +543,11 @@ impl Detector {
             |s: usize, e: usize| word_boundary_before(text, s) && word_boundary_after(text, e);
         let labelled =
             |s: usize, e: usize| label_boundary_before(text, s) && word_boundary_after(text, e);
+        // A phone number may have its extension glued on (`...8254x7506`).
+        let phone_bounded = |s: usize, e: usize| {
+            word_boundary_before(text, s)
+                && (word_boundary_after(text, e) || extension_after(text, e))
+        };
         match rule {
             Rule::Url => {
                 let trimmed = candidate.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
@@ -632,7 +639,7 @@ impl Detector {
                     .flatten()
             }
             Rule::Phone => {
-                if !bounded(start, end)
+                if !phone_bounded(start, end)
                     || next_is_digit_group(text, end)
                     || plus_adjacent(text, start, end)
                     || glued_before(text, start)
@@ -646,15 +653,44 @@ impl Detector {
                     .flatten()
             }
             Rule::PhoneNational => {
-                if !bounded(start, end)
+                let compact = candidate.chars().all(|c| digit_value(c).is_some());
+                if !phone_bounded(start, end)
                     || next_is_digit_group(text, end)
                     || glued_before(text, start)
-                    || named_otherwise(text, start)
+                    || named_otherwise(text, start, compact)
                     || digit_glued_before(text, start)
                 {
                     return None;
                 }
                 let digits = Digits::of(candidate);
+                // Without a trunk 0: bare digits a contact word stands near
+                // (`call me on 4155550132`), or a 9-digit number grouped as
+                // Spain and Italy write theirs (`612 345 678`, `655 12 34 56`).
+                if !matches!(digits.get(), [0, ..]) {
+                    let groups: Vec<usize> = candidate.split([' ', '-']).map(str::len).collect();
+                    let grouped_9 = digits.count == 9
+                        && matches!(digits.get(), [6..=9, ..])
+                        && matches!(groups.as_slice(), [3, 3, 3] | [3, 2, 2, 2])
+                        && candidate.contains(' ')
+                        && !named_otherwise(text, start, true)
+                        && !text
+                            .get(..start)
+                            .unwrap_or_default()
+                            .trim_end_matches(' ')
+                            .ends_with(|c: char| c.is_numeric());
+                    let bare = compact
+                        && (10..=11).contains(&digits.count)
+                        && contact_context(text, start);
+                    // A local number (`555-0147`) where a contact word says so.
+                    let local = digits.count == 7
+                        && groups == [3, 4]
+                        && candidate.contains('-')
+                        && matches!(digits.get(), [2..=9, ..])
+                        && contact_context(text, start);
+                    return (grouped_9 || bare || local)
+                        .then(|| finding(Category::Phone, start, end))
+                        .flatten();
+                }
                 let trunk = matches!(digits.get(), [0, d, ..] if *d != 0);
                 // Three dash-separated groups ending in one or two digits
                 // are a product code (an NDC `01817-523-55`), not a number
@@ -669,7 +705,10 @@ impl Detector {
                     .flatten()
             }
             Rule::PhoneLabelled => {
-                if !labelled(start, end) || next_is_digit_group(text, end) {
+                if !label_boundary_before(text, start)
+                    || !(word_boundary_after(text, end) || extension_after(text, end))
+                    || next_is_digit_group(text, end)
+                {
                     return None;
                 }
                 let value = candidate
@@ -746,10 +785,100 @@ fn digit_glued_before(text: &str, start: usize) -> bool {
         && before.next().is_some_and(|c| digit_value(c).is_some())
 }
 
+/// Whether an extension is glued to a number ending at `end`: `x7506`,
+/// `ext.12`, `Ext204`, `extension 12`, `#3`, `;ext=12`, then a boundary.
+fn extension_after(text: &str, end: usize) -> bool {
+    let rest = text.get(end..).unwrap_or_default();
+    if let Some(after) = rest.strip_prefix(";ext=") {
+        return digits_then_boundary(after);
+    }
+    let head = rest
+        .chars()
+        .take(9)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let Some(marker) = ["extension", "ext.", "ext", "x", "#"]
+        .iter()
+        .find(|m| head.starts_with(**m))
+    else {
+        return false;
+    };
+    digits_then_boundary(
+        rest.get(marker.len()..)
+            .unwrap_or_default()
+            .trim_start_matches(' '),
+    )
+}
+
+/// 1-6 digits, then not a letter or digit.
+fn digits_then_boundary(s: &str) -> bool {
+    let digits = s.chars().take_while(|c| c.is_ascii_digit()).count();
+    (1..=6).contains(&digits) && !s.chars().nth(digits).is_some_and(char::is_alphanumeric)
+}
+
+/// Words that put a number in a telephone context when one stands shortly
+/// before it (bare digits are a phone number only there).
+fn contact_context(text: &str, start: usize) -> bool {
+    const WORDS: &[&str] = &[
+        "call",
+        "phone",
+        "tel",
+        "mobile",
+        "cell",
+        "dial",
+        "text",
+        "sms",
+        "whatsapp",
+        "signal",
+        "reach",
+        "ring",
+        "contact",
+        "callback",
+        "pager",
+        "fax",
+        "hotline",
+        "helpline",
+        "voicemail",
+        "móvil",
+        "movil",
+        "llam",
+        "chiam",
+        "appel",
+        "télé",
+        "tele",
+        "bel",
+    ];
+    let mut from = start.saturating_sub(48);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let window = text.get(from..start).unwrap_or_default();
+    // Within the same line, and after any other number (a contact word
+    // before an earlier number does not vouch for this one).
+    let line = window
+        .rsplit(|c: char| matches!(c, '\n' | '\r' | '⏎') || c.is_numeric())
+        .next()
+        .unwrap_or_default();
+    if named_otherwise(text, start, true) {
+        return false;
+    }
+    line.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let w = w.to_lowercase();
+            WORDS.iter().any(|k| w.starts_with(k))
+        })
+}
+
 /// True when the word before an unlabelled number names it as something
 /// other than a telephone number (`meeting ID 069 0924 9603`, `loyalty
-/// 0802174461`).
-fn named_otherwise(text: &str, start: usize) -> bool {
+/// 0802174461`, `invoice no. 0207946095`, `Rechnungsnummer 030-2024-12345`).
+/// A number written as a phone number (`reference 030 1234 5678`) is a
+/// phone number all the same, unless the word is an explicit numbering
+/// (`invoice no.`, `order number`, `Bestellnummer`): `compact` says whether
+/// it is bare digits.
+fn named_otherwise(text: &str, start: usize, compact: bool) -> bool {
+    // Words that name an identifier of another kind whatever its format.
     const OTHER: &[&str] = &[
         "ein",
         "tin",
@@ -757,39 +886,91 @@ fn named_otherwise(text: &str, start: usize) -> bool {
         "tax",
         "tkt",
         "id",
-        "ref",
-        "reference",
-        "order",
         "invoice",
         "loyalty",
-        "account",
-        "acct",
         "passcode",
         "pin",
         "symbol",
-        "ticket",
-        "case",
-        "claim",
         "tracking",
         "meeting",
         "policy",
-        "customer",
-        "contract",
         "serial",
         "isbn",
         "lot",
         "batch",
         "transaction",
         "txn",
-        "confirmation",
         "ocr",
+        "iva",
+        "partita",
+        "ust",
+        "factura",
+        "fattura",
+        "fatura",
+        "facture",
+        "ft",
+        "commande",
+        "bestellung",
+        "auftrag",
+        "rechnung",
+        "kunde",
+        "kunden",
+        "siren",
+        "siret",
+        "kid",
+        "npi",
     ];
-    text.get(..start)
-        .unwrap_or_default()
-        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '='))
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .is_some_and(|w| in_word_list(OTHER, w))
+    // Words that often stand before a callback number too (`the callback
+    // reference is 415-555-0132`, `order desk: (212) 555-0147`): they name
+    // bare digits, not a number written as a phone number.
+    const WEAK: &[&str] = &[
+        "ref",
+        "reference",
+        "order",
+        "ticket",
+        "case",
+        "claim",
+        "account",
+        "acct",
+        "customer",
+        "contract",
+        "confirmation",
+    ];
+    const NUMBERING: &[&str] = &[
+        "no", "nr", "number", "nummer", "num", "n°", "nº", "numéro", "número", "numero",
+    ];
+    const PHONE_NUMBERS: &[&str] = &["telefon", "ruf", "handy", "fax", "mobil", "telefax"];
+    let before = text.get(..start).unwrap_or_default();
+    let mut words = before
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '#' | '=' | '.'))
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '°' || c == 'º'))
+        .filter(|w| !w.is_empty());
+    let Some(last) = words.next() else {
+        return false;
+    };
+    // `invoice no.`, `order number`: the word before the numbering;
+    // `numéro de lot`, `número de pedido`: numbered from before.
+    let (word, numbered) = if in_word_list(NUMBERING, last) {
+        match words.next() {
+            Some(w) => (w, true),
+            None => return false,
+        }
+    } else {
+        let numbered = words.take(2).any(|w| in_word_list(NUMBERING, w));
+        (last, numbered)
+    };
+    let lower = word.to_lowercase();
+    // A German compound (`Rechnungsnummer`, `Kundennr`) numbers explicitly.
+    let compound = ["nummer", "nr"].iter().find_map(|suffix| {
+        lower
+            .strip_suffix(suffix)
+            .filter(|prefix| prefix.len() >= 3)
+            .map(|prefix| !PHONE_NUMBERS.iter().any(|p| prefix.starts_with(p)))
+    });
+    match compound {
+        Some(other) => other,
+        None => in_word_list(OTHER, word) || ((compact || numbered) && in_word_list(WEAK, word)),
+    }
 }
 
 /// Whether `word`, lower-cased, is one of `list` (lower-case ASCII words):
