@@ -218,6 +218,75 @@ fn typed<T: serde::de::DeserializeOwned>(value: Value, field: &str) -> Result<T,
     })
 }
 
+/// OpenAI parameters this release does not honour: refused with 400
+/// `unsupported_parameter` naming them, never silently ignored (an app
+/// that asks for tool calls or JSON output must not get plain text).
+fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Result<(), ApiError> {
+    let unsupported = |param: &str, what: &str| {
+        Err(ApiError::new(
+            ErrorCode::UnsupportedParameter,
+            format!("`{param}` is not supported by this release: {what}"),
+        )
+        .with_param(param))
+    };
+    for param in [
+        "tools",
+        "tool_choice",
+        "functions",
+        "function_call",
+        "parallel_tool_calls",
+    ] {
+        if body.get(param).is_some_and(|v| !v.is_null()) {
+            return unsupported(param, "tool calling is not available yet");
+        }
+    }
+    if let Some(format) = body.get("response_format").filter(|v| !v.is_null())
+        && format.get("type").and_then(Value::as_str) != Some("text")
+    {
+        return unsupported(
+            "response_format",
+            "structured output (json_object, json_schema) is not available yet; only {\"type\": \"text\"}",
+        );
+    }
+    if body
+        .get("logit_bias")
+        .is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+    {
+        return unsupported("logit_bias", "token biases are not applied");
+    }
+    if body
+        .get("best_of")
+        .and_then(Value::as_i64)
+        .is_some_and(|n| n > 1)
+    {
+        return unsupported(
+            "best_of",
+            "only one candidate is generated per choice; use `n`",
+        );
+    }
+    if body.get("echo").and_then(Value::as_bool) == Some(true) {
+        return unsupported("echo", "the prompt is not echoed");
+    }
+    if body
+        .get("suffix")
+        .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+    {
+        return unsupported(
+            "suffix",
+            "insertion (a text after the completion) is not available",
+        );
+    }
+    for param in ["audio", "modalities", "prediction", "web_search_options"] {
+        if body
+            .get(param)
+            .is_some_and(|v| !v.is_null() && v != &Value::Array(vec![json!("text")]))
+        {
+            return unsupported(param, "only text in, text out");
+        }
+    }
+    Ok(())
+}
+
 /// A required field of the body.
 fn field<T: serde::de::DeserializeOwned>(
     body: &mut serde_json::Map<String, Value>,
@@ -648,6 +717,7 @@ async fn handle_read(
             vec![completion_text(prompt)?]
         }
     };
+    refuse_unsupported(&object)?;
     let common: Common = typed(Value::Object(object), "")?;
     // A prompt certain not to fit the context is refused before any work.
     let bytes: usize = texts.iter().map(String::len).sum();

@@ -824,3 +824,53 @@ fn large_bodies_are_refused_early_and_never_stall_health_checks_or_small_request
     assert!(median < Duration::from_millis(100), "median {median:?}");
     assert!(worst < Duration::from_secs(1), "worst {worst:?}");
 }
+
+/// Parameters this release does not honour are refused with 400
+/// `unsupported_parameter` naming them, never silently ignored: an app
+/// that asks for tool calls or JSON output must not get plain text.
+#[test]
+fn parameters_not_honoured_are_refused_by_name() {
+    let s = serve("");
+    let tool =
+        json!([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]);
+    for (extra, param) in [
+        (json!({"tools": tool}), "tools"),
+        (json!({"tool_choice": "auto"}), "tool_choice"),
+        (
+            json!({"response_format": {"type": "json_object"}}),
+            "response_format",
+        ),
+        (
+            json!({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}),
+            "response_format",
+        ),
+        (json!({"logit_bias": {"42": 10}}), "logit_bias"),
+    ] {
+        let mut body = json!({"messages": user("Hi"), "max_tokens": 2});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let r = chat(&s, body);
+        assert_eq!(r.status, 400, "{param}: {}", r.body);
+        assert_eq!(
+            r.json()["error"]["code"],
+            "unsupported_parameter",
+            "{}",
+            r.body
+        );
+        assert_eq!(r.json()["error"]["param"], param, "{}", r.body);
+    }
+    // What is honoured, or harmless, still works.
+    let r = chat(
+        &s,
+        json!({"messages": user("Hi"), "max_tokens": 2, "response_format": {"type": "text"},
+               "tools": null, "user": "u-1", "logit_bias": {}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = post(
+        &s,
+        "/v1/completions",
+        &json!({"prompt": "Hi", "max_tokens": 2, "echo": true}).to_string(),
+    );
+    assert_eq!(r.json()["error"]["param"], "echo", "{}", r.body);
+}
