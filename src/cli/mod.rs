@@ -740,8 +740,8 @@ fn local_operator(pseudonym_key: &[u8]) -> String {
     crate::audit::keys::pseudonym(pseudonym_key, &["local", &user])
 }
 
-/// `palisade audit prune`: as `POST /admin/v1/audit/prune`, from the
-/// command line.
+/// `palisade audit backup`: an online copy of a SQLite store, recorded in
+/// the trail first (the copy holds its own record).
 fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
     let config = Config::load(path).map_err(|e| e.to_string())?;
     if out.exists() {
@@ -754,13 +754,39 @@ fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let store = crate::audit::store::Store::open(&config.audit.store)
-            .await
+    if !config.audit.store.starts_with("sqlite:") {
+        // The store's own error names the PostgreSQL tools to use.
+        return runtime.block_on(async {
+            let store = crate::audit::store::Store::open(&config.audit.store)
+                .await
+                .map_err(|e| e.to_string())?;
+            let done = store.backup(out).await.map_err(|e| e.to_string());
+            store.close().await;
+            done.map(|()| String::new())
+        });
+    }
+    let signer = crate::audit::keys::read_signer(&config.audit.signing_key)?;
+    let pseudonym_key =
+        crate::audit::keys::load_or_create_pseudonym_key(&config.audit.pseudonym_key)
             .map_err(|e| e.to_string())?;
-        let done = store.backup(out).await.map_err(|e| e.to_string());
-        store.close().await;
-        done?;
+    runtime.block_on(async {
+        let log = cli_log(&config, signer).await?;
+        let mut event = crate::audit::record::AuditEvent::new(
+            crate::audit::record::EventType::AdminAction,
+            &config.node.id,
+            OffsetDateTime::now_utc(),
+        );
+        event.auth_method = Some("local-cli".into());
+        event.subject_pseudonym = Some(local_operator(&pseudonym_key));
+        event.operation = Some("palisade audit backup".into());
+        event.status = Some(200);
+        event.outcome = Some("success".into());
+        event.reason = Some(format!("an online copy of the audit store to {}", out.display()));
+        log.append(event).await.map_err(|e| e.to_string())?;
+        // Signed, so that the copy verifies with nothing unprotected.
+        log.checkpoint().await.map_err(|e| e.to_string())?;
+        let store = log.store().clone();
+        store.backup(out).await.map_err(|e| e.to_string())?;
         let records = {
             let copy = crate::audit::store::Store::open(&format!("sqlite:{}", out.display()))
                 .await
@@ -778,6 +804,8 @@ fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
     })
 }
 
+/// `palisade audit prune`: as `POST /admin/v1/audit/prune`, from the
+/// command line.
 fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
     use crate::audit::record::{AuditEvent, EventType};
     use crate::audit::{export, keys};

@@ -638,4 +638,29 @@ mod tests {
             assert!(e.top.is_empty());
         }
     }
+
+    /// Multi-byte text (CJK, emoji, combining marks) streams without a
+    /// split character, and joins to the whole text screened at once.
+    #[test]
+    fn a_held_back_stream_of_multibyte_text_keeps_its_characters_whole() {
+        let detector = Detector::new().unwrap();
+        let policy = OutputPolicy {
+            redact: Category::ALL.into_iter().collect(),
+        };
+        let text = "患者の電話番号は +81 3 1234 5678 です 😀 e\u{301}te\u{301} — \
+                    Ñandú: SSN 123-45-6789 🇩🇪 ende. "
+            .repeat(4);
+        for step in [1, 2, 7] {
+            let mut held = HeldBack::default();
+            let chars: Vec<char> = text.chars().collect();
+            let mut sent = String::new();
+            for piece in chars.chunks(step) {
+                let piece: String = piece.iter().collect();
+                sent.push_str(&held.push(&policy, &detector, &piece));
+            }
+            sent.push_str(&held.finish(&policy, &detector));
+            assert_eq!(sent, policy.apply(&detector, &text).0, "step {step}");
+            assert!(!sent.contains("6789") && !sent.contains("5678"), "{sent}");
+        }
+    }
 }
