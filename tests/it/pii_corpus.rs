@@ -31,6 +31,20 @@ impl Score {
     }
 }
 
+/// Prints one line per category: precision, recall and the counts.
+pub fn print_scores(scores: &BTreeMap<&'static str, Score>) {
+    for (category, s) in scores {
+        println!(
+            "  {category:<22} precision {:.3} recall {:.3} (tp {}, fp {}, fn {})",
+            s.precision(),
+            s.recall(),
+            s.tp,
+            s.fp,
+            s.fn_
+        );
+    }
+}
+
 /// A marked span: category, first byte, one past the last.
 pub type Span = (Category, usize, usize);
 

@@ -606,16 +606,9 @@ fn detection_precision_and_recall_on_the_corpus() {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let scores = crate::pii_corpus::score(&detector, &text);
         println!("{file}:");
+        crate::pii_corpus::print_scores(&scores);
         let mut below = Vec::new();
         for (category, s) in &scores {
-            println!(
-                "  {category:<22} precision {:.3} recall {:.3} (tp {}, fp {}, fn {})",
-                s.precision(),
-                s.recall(),
-                s.tp,
-                s.fp,
-                s.fn_
-            );
             assert!(s.tp + s.fn_ >= 40, "{file}: too few {category} examples");
             if s.precision() < 0.95 || s.recall() < 0.95 {
                 below.push(format!(
@@ -643,15 +636,8 @@ fn every_disguised_identifier_in_the_evasion_corpus_is_found() {
     let text = std::fs::read_to_string(root.join("evasion.txt")).unwrap();
     let scores = crate::pii_corpus::score(&detector, &text);
     let mut missed = Vec::new();
+    crate::pii_corpus::print_scores(&scores);
     for (category, s) in &scores {
-        println!(
-            "  {category:<22} precision {:.3} recall {:.3} (tp {}, fp {}, fn {})",
-            s.precision(),
-            s.recall(),
-            s.tp,
-            s.fp,
-            s.fn_
-        );
         if s.fn_ > 0 || s.precision() < 0.95 {
             missed.push(format!(
                 "{category} ({:.3}/{:.3})",
@@ -685,16 +671,7 @@ fn phone_numbers_in_the_blind_phone_corpora() {
         let text = std::fs::read_to_string(root.join(file)).unwrap();
         let scores = crate::pii_corpus::score(&detector, &text);
         println!("{file}:");
-        for (category, s) in &scores {
-            println!(
-                "  {category:<22} precision {:.3} recall {:.3} (tp {}, fp {}, fn {})",
-                s.precision(),
-                s.recall(),
-                s.tp,
-                s.fp,
-                s.fn_
-            );
-        }
+        crate::pii_corpus::print_scores(&scores);
         let phone = scores.get("phone").copied().unwrap_or_default();
         assert!(
             phone.precision() >= precision && phone.recall() >= recall,
