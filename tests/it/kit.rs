@@ -661,10 +661,33 @@ fn server_config(pki: &Pki) -> Arc<rustls::ServerConfig> {
     )
 }
 
+/// Reads the plaintext of a TLS stream without writing to it: a peer that
+/// closed after answering would make the write that `StreamOwned::read`
+/// may attempt fail, before the answer is read.
+pub struct ReadOnly<'a>(pub &'a mut Tls);
+
+impl Read for ReadOnly<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match self.0.conn.reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            if self.0.conn.read_tls(&mut self.0.sock)? == 0 {
+                return Ok(0);
+            }
+            self.0
+                .conn
+                .process_new_packets()
+                .map_err(std::io::Error::other)?;
+        }
+    }
+}
+
 /// Reads one response (framed by Content-Length) from a keep-alive
 /// connection: status, lower-cased headers, body.
-pub fn read_one(stream: &mut Tls) -> (u16, Vec<(String, String)>, String) {
-    use std::io::Read;
+pub fn read_one(stream: &mut impl Read) -> (u16, Vec<(String, String)>, String) {
     let mut raw = Vec::new();
     let mut byte = [0u8; 1];
     while !raw.ends_with(b"\r\n\r\n") {
