@@ -248,3 +248,33 @@ fn policy_directories_and_name_dictionaries_are_checked() {
     let (code, out) = check(&pki, &config);
     assert_eq!(code, 0, "{out}");
 }
+
+/// `audit.max_store_mib` caps a SQLite store only: on PostgreSQL, or at 0,
+/// `config check` names the key.
+#[test]
+fn a_store_size_cap_is_checked() {
+    let pki = Pki::new();
+    let with_cap = |store: &str, mib: u64| {
+        pki.config(free_addr(), "").replace(
+            "store = \"sqlite:audit/audit.db\"",
+            &format!("store = \"{store}\"\nmax_store_mib = {mib}"),
+        )
+    };
+    let (code, out) = check(&pki, &with_cap("sqlite:audit/audit.db", 512));
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = check(&pki, &with_cap("sqlite:audit/audit.db", 0));
+    assert_eq!(code, 78, "{out}");
+    assert!(
+        out.contains("audit.max_store_mib: must be at least 1"),
+        "{out}"
+    );
+    let (code, out) = check(
+        &pki,
+        &with_cap("postgres://postgres@127.0.0.1:5432/test", 512),
+    );
+    assert_eq!(code, 78, "{out}");
+    assert!(
+        out.contains("audit.max_store_mib") && out.contains("SQLite store only"),
+        "{out}"
+    );
+}
