@@ -114,13 +114,15 @@ impl Default for SizeLimit {
 }
 
 impl SizeLimit {
-    /// Limits the store to `bytes`, or lifts the limit.
-    pub fn set(&self, bytes: Option<u64>) {
-        let pages = bytes.map_or(UNLIMITED_PAGES, |b| (b / PAGE_SIZE).max(1));
+    /// Limits the store to `mib` MiB (`audit.max_store_mib`), or lifts the limit.
+    pub fn set_mib(&self, mib: Option<u64>) {
+        let pages = mib.map_or(UNLIMITED_PAGES, |m| {
+            (m.saturating_mul(1 << 20) / PAGE_SIZE).max(1)
+        });
         self.0.store(pages, Ordering::Relaxed);
     }
 
-    /// The `PRAGMA` a connection runs before each use, if any.
+    /// The `PRAGMA` that sets the limit on a connection, if one was ever set.
     fn pragma(&self) -> Option<String> {
         match self.0.load(Ordering::Relaxed) {
             NEVER_LIMITED => None,
@@ -128,6 +130,22 @@ impl SizeLimit {
         }
     }
 }
+
+/// Runs a size limit's `pragma` (from [`SizeLimit::pragma`]) on `conn`.
+async fn limit_connection(
+    conn: &mut sqlx::SqliteConnection,
+    pragma: Option<String>,
+) -> Result<(), sqlx::Error> {
+    if let Some(pragma) = pragma {
+        sqlx::query(&pragma).execute(conn).await?;
+    }
+    Ok(())
+}
+
+/// How a PostgreSQL store is backed up (`audit backup` copies SQLite only).
+pub const POSTGRES_BACKUP: &str = "a PostgreSQL store is backed up with PostgreSQL's tools: \
+     `pg_dump --format=custom --table='audit_*' --table='mau_*' DB > FILE` \
+     (a consistent snapshot while the nodes write), restored with pg_restore";
 
 /// The audit store.
 #[derive(Debug, Clone)]
@@ -177,23 +195,10 @@ impl Store {
             let on_connect = limit.clone();
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
-                .after_connect(move |conn, _| {
-                    let pragma = on_connect.pragma();
-                    Box::pin(async move {
-                        if let Some(pragma) = pragma {
-                            sqlx::query(&pragma).execute(&mut *conn).await?;
-                        }
-                        Ok(())
-                    })
-                })
+                .after_connect(move |conn, _| Box::pin(limit_connection(conn, on_connect.pragma())))
                 .before_acquire(move |conn, _| {
                     let pragma = limit.pragma();
-                    Box::pin(async move {
-                        if let Some(pragma) = pragma {
-                            sqlx::query(&pragma).execute(&mut *conn).await?;
-                        }
-                        Ok(true)
-                    })
+                    Box::pin(async move { limit_connection(conn, pragma).await.map(|()| true) })
                 })
                 .after_release(|conn, _| Box::pin(async move { Ok(clean(conn)) }))
                 .connect_with(options)
@@ -497,12 +502,7 @@ impl Store {
                     .await?;
                 Ok(())
             }
-            Store::Postgres(_) => Err(StoreError(
-                "a PostgreSQL store is backed up with PostgreSQL's tools: \
-                 `pg_dump --format=custom --table='audit_*' --table='mau_*' DB > FILE` \
-                 (a consistent snapshot while the nodes write), restored with pg_restore"
-                    .to_owned(),
-            )),
+            Store::Postgres(_) => Err(StoreError(POSTGRES_BACKUP.to_owned())),
         }
     }
 

@@ -190,12 +190,7 @@ impl Running {
                 Some(mib) => format!("audit.max_store_mib is now {mib}"),
                 None => "audit.max_store_mib lifted".to_owned(),
             });
-            self.store_limit.set(
-                config
-                    .audit
-                    .max_store_mib
-                    .map(|mib| mib.saturating_mul(1 << 20)),
-            );
+            self.store_limit.set_mib(config.audit.max_store_mib);
             self.config.audit.max_store_mib = config.audit.max_store_mib;
         }
         Ok(notes)
@@ -274,7 +269,7 @@ async fn start_audit(
     }
     let pseudonym_key = crate::audit::keys::load_or_create_pseudonym_key(&audit.pseudonym_key)
         .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    limit.set(audit.max_store_mib.map(|mib| mib.saturating_mul(1 << 20)));
+    limit.set_mib(audit.max_store_mib);
     let store = crate::audit::store::Store::open_limited(&audit.store, limit)
         .await
         .map_err(|e| DaemonError::Audit(e.to_string()))?;

@@ -194,7 +194,7 @@ impl TextTokenizer {
             })?;
         }
 
-        let max_token_bytes = covers_every_byte(&bytes)
+        let max_token_bytes = covers_every_byte(&tokenizer)
             .then(|| tokenizer.get_vocab(true).keys().map(String::len).max())
             .flatten();
         let mut plain = tokenizer.clone();
@@ -601,28 +601,27 @@ fn new_suffix<'t>(prefix: &str, text: &'t str) -> Option<&'t str> {
         .or_else(|| text.get(prefix.len()..))
 }
 
-/// Reads a JSON file that a model directory may lack.
-/// Whether a tokenizer (its `tokenizer.json`) turns every byte of its
-/// input into tokens, each no longer than its vocabulary entry: a BPE
-/// model over bytes (a byte-level pre-tokenizer, or byte fallback), no
-/// normalizer (which may shrink text), and no pre-tokenizer that drops
-/// text (whitespace splitters, `Removed` splits). Only then does the
-/// length of the text bound its token count from below.
-fn covers_every_byte(tokenizer_json: &[u8]) -> bool {
-    let Ok(json) = serde_json::from_slice::<Json>(tokenizer_json) else {
-        return false;
+/// Whether a tokenizer turns every byte of its input into tokens, each no
+/// longer than its vocabulary entry: a BPE model over bytes (a byte-level
+/// pre-tokenizer, or byte fallback), no normalizer (which may shrink text),
+/// and no pre-tokenizer that drops text (whitespace splitters, `Removed`
+/// splits). Only then does the length of the text bound its token count
+/// from below.
+fn covers_every_byte(tokenizer: &tokenizers::Tokenizer) -> bool {
+    let byte_fallback = match tokenizer.get_model() {
+        tokenizers::ModelWrapper::BPE(bpe) => Some(bpe.byte_fallback),
+        _ => None,
     };
-    let pre = json
-        .get("pre_tokenizer")
-        .map(Json::to_string)
+    let pre = tokenizer
+        .get_pre_tokenizer()
+        .and_then(|p| serde_json::to_string(p).ok())
         .unwrap_or_default();
-    let model = json.get("model");
-    let bpe = model.and_then(|m| m.get("type")).and_then(Json::as_str) == Some("BPE");
-    let bytes = pre.contains("\"ByteLevel\"")
-        || model
-            .and_then(|m| m.get("byte_fallback"))
-            .and_then(Json::as_bool)
-            == Some(true);
+    byte_coverage(byte_fallback, tokenizer.get_normalizer().is_some(), &pre)
+}
+
+/// [`covers_every_byte`] on its facts: `byte_fallback` of a BPE model
+/// (`None` for another model), a normalizer present, the pre-tokenizer's JSON.
+fn byte_coverage(byte_fallback: Option<bool>, normalized: bool, pre: &str) -> bool {
     let drops = [
         "Whitespace",
         "BertPreTokenizer",
@@ -631,8 +630,8 @@ fn covers_every_byte(tokenizer_json: &[u8]) -> bool {
     ]
     .iter()
     .any(|d| pre.contains(d));
-    let normalizer = json.get("normalizer").is_some_and(|n| !n.is_null());
-    bpe && bytes && !drops && !normalizer
+    let over_bytes = pre.contains("\"ByteLevel\"") || byte_fallback == Some(true);
+    byte_fallback.is_some() && over_bytes && !drops && !normalized
 }
 
 fn unplaceable() -> EngineError {
@@ -643,6 +642,7 @@ fn unplaceable() -> EngineError {
     )
 }
 
+/// Reads a JSON file that a model directory may lack.
 fn read_optional_json(path: &Path) -> Result<Option<Json>> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -1187,15 +1187,20 @@ mod tests {
         }
         assert!(load("llama4-tiny").tokens_at_least(1).is_some());
         // No bound where text may shrink or vanish before tokenizing.
-        let bpe = r#"{"model": {"type": "BPE"}, "pre_tokenizer": {"type": "ByteLevel"}}"#;
-        assert!(covers_every_byte(bpe.as_bytes()));
-        for other in [
-            r#"{"model": {"type": "BPE"}, "normalizer": {"type": "NFC"}, "pre_tokenizer": {"type": "ByteLevel"}}"#,
-            r#"{"model": {"type": "WordPiece"}, "pre_tokenizer": {"type": "ByteLevel"}}"#,
-            r#"{"model": {"type": "BPE"}, "pre_tokenizer": {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"}, {"type": "ByteLevel"}]}}"#,
-            r#"{"model": {"type": "BPE", "byte_fallback": false}, "pre_tokenizer": {"type": "Metaspace"}}"#,
+        let byte_level = r#"{"type":"ByteLevel"}"#;
+        assert!(byte_coverage(Some(false), false, byte_level));
+        assert!(byte_coverage(Some(true), false, r#"{"type":"Metaspace"}"#));
+        for (fallback, normalized, pre) in [
+            (Some(false), true, byte_level),
+            (None, false, byte_level),
+            (
+                Some(false),
+                false,
+                r#"{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},{"type":"ByteLevel"}]}"#,
+            ),
+            (Some(false), false, r#"{"type":"Metaspace"}"#),
         ] {
-            assert!(!covers_every_byte(other.as_bytes()), "{other}");
+            assert!(!byte_coverage(fallback, normalized, pre), "{pre}");
         }
     }
 

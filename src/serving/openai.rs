@@ -1123,6 +1123,8 @@ struct Choice {
     delivered: String,
     /// Identifiers were redacted from what was sent.
     redacted: bool,
+    /// The categories found in `text`, once scanned whole.
+    found: Option<std::collections::BTreeSet<&'static str>>,
     finish: Option<Finish>,
     completion_tokens: usize,
     /// Why it failed, as the client is told.
@@ -1240,11 +1242,19 @@ impl Completion {
         ));
         self.screening.stamp(&mut e);
         if let Some(policy) = self.policy() {
-            let found: std::collections::BTreeSet<&'static str> = choices
-                .iter()
-                .flat_map(|c| policy.detector.scan(&c.text))
-                .map(|f| f.category.as_str())
-                .collect();
+            let mut found = std::collections::BTreeSet::new();
+            for c in choices {
+                match &c.found {
+                    Some(known) => found.extend(known.iter().copied()),
+                    None => found.extend(
+                        policy
+                            .detector
+                            .scan(&c.text)
+                            .iter()
+                            .map(|f| f.category.as_str()),
+                    ),
+                }
+            }
             e.output_identifier_categories = found.into_iter().map(str::to_owned).collect();
         }
         e.output_redacted = choices.iter().any(|c| c.redacted);
@@ -1301,8 +1311,11 @@ impl Completion {
             choice.close();
             match self.policy() {
                 Some(policy) => {
+                    // One scan: the record's categories, and what to redact.
+                    let found = policy.detector.scan(&choice.text);
+                    choice.found = Some(found.iter().map(|f| f.category.as_str()).collect());
                     let (delivered, redacted) =
-                        self.screening.output.apply(&policy.detector, &choice.text);
+                        self.screening.output.apply_found(&choice.text, &found);
                     choice.delivered = delivered;
                     choice.redacted = !redacted.is_empty();
                     super::policy::scrub_logprobs(

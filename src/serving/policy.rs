@@ -90,15 +90,20 @@ impl OutputPolicy {
         if !self.screens() {
             return (text.to_owned(), Vec::new());
         }
-        let found: Vec<Finding> = detector
-            .scan(text)
-            .into_iter()
+        self.apply_found(text, &detector.scan(text))
+    }
+
+    /// [`Self::apply`] with `text`'s findings already at hand.
+    pub fn apply_found(&self, text: &str, found: &[Finding]) -> (String, Vec<Finding>) {
+        let redacted: Vec<Finding> = found
+            .iter()
             .filter(|f| self.redact.contains(&f.category))
+            .copied()
             .collect();
-        if found.is_empty() {
-            (text.to_owned(), found)
+        if redacted.is_empty() {
+            (text.to_owned(), redacted)
         } else {
-            (crate::pii::redact(text, &found), found)
+            (crate::pii::redact(text, &redacted), redacted)
         }
     }
 }
