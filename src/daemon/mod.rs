@@ -768,7 +768,7 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         minimum: config.audit.retention_minimum,
         legal_hold: config.audit.legal_hold,
     });
-    let mut http = HttpServer::new(move || {
+    let app = move || {
         App::new()
             .app_data(app_metrics.clone())
             .app_data(app_readiness.clone())
@@ -782,23 +782,16 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             .app_data(app_reload.clone())
             .wrap(from_fn(serving::middleware::request_context))
             .configure(serving::routes)
-    })
-    .on_connect({
-        let connections = connections.clone();
-        move |io, ext| serving::auth::on_connect(io, ext, &connections)
-    })
-    .disable_signals()
-    .shutdown_timeout(config.server.drain_timeout.as_secs().max(1))
-    .tls_handshake_timeout(config.server.tls_handshake_timeout);
-    if config.server.workers > 0 {
-        http = http.workers(config.server.workers);
-    }
-    for listener in listeners {
-        http = http
-            .listen_rustls_0_23(listener, server_config.clone())
+    };
+    let settings = serving::connection::Settings {
+        workers: config.server.workers,
+        drain_timeout: config.server.drain_timeout,
+        tls_handshake_timeout: config.server.tls_handshake_timeout,
+        protocol_errors: metrics.protocol_errors.clone(),
+    };
+    let server =
+        serving::connection::server(listeners, &server_config, &settings, &connections, app)
             .map_err(DaemonError::Server)?;
-    }
-    let server = http.run();
     let handle = server.handle();
     let mut server_task = actix_web::rt::spawn(server);
 

@@ -2,7 +2,6 @@
 //! the bearer token, the role the path needs, the rate limits. Handlers
 //! call [`authorize`] first; it yields the [`Principal`] or the API error.
 
-use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Instant, SystemTime};
@@ -11,6 +10,7 @@ use actix_web::dev::Extensions;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpMessage, HttpRequest, web};
 
+use super::connection::ApiConnection;
 use super::error::ApiError;
 use super::middleware::RequestId;
 use crate::audit::keys::pseudonym;
@@ -91,17 +91,12 @@ impl Drop for OpenConnection {
     }
 }
 
-/// `HttpServer::on_connect` hook: counts the connection, reads the verified
-/// client certificate of a TLS connection into the connection's data, and
-/// turns off Nagle.
-pub fn on_connect(io: &dyn Any, ext: &mut Extensions, connections: &Connections) {
+/// Runs as each connection opens: counts it, reads the verified client
+/// certificate into the connection's data, and turns off Nagle.
+pub fn on_connect(io: &ApiConnection, ext: &mut Extensions, connections: &Connections) {
     connections.0.fetch_add(1, Ordering::SeqCst);
     ext.insert(OpenConnection(connections.0.clone()));
-    type Tls = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
-    let Some(tls) = io.downcast_ref::<Tls>() else {
-        return;
-    };
-    let (tcp, session) = tls.get_ref();
+    let (tcp, session) = io.tls().get_ref();
     // Without TCP_NODELAY the first response of a TLS 1.3 connection waits
     // for the client's delayed ACK of the session tickets (about 40 ms).
     if let Err(e) = tcp.set_nodelay(true) {

@@ -34,6 +34,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 413: the body is larger than allowed.
     PayloadTooLarge,
+    /// 431: the request head has too many header fields or is too large.
+    HeadersTooLarge,
+    /// 408: the request head did not arrive in time.
+    RequestTimeout,
     /// 409: the request conflicts with the state (e.g. a legal hold).
     Conflict,
     /// 429: too many requests.
@@ -62,6 +66,8 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge => "payload_too_large",
+            Self::HeadersTooLarge => "headers_too_large",
+            Self::RequestTimeout => "request_timeout",
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::NotReady => "not_ready",
@@ -81,6 +87,8 @@ impl ErrorCode {
             | Self::UnsupportedParameter
             | Self::MethodNotAllowed
             | Self::PayloadTooLarge
+            | Self::HeadersTooLarge
+            | Self::RequestTimeout
             | Self::Conflict => "invalid_request_error",
             Self::NotFound => "not_found_error",
             Self::RateLimited => "rate_limit_error",
@@ -103,6 +111,8 @@ impl ErrorCode {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::NotReady | Self::Overloaded | Self::AuditUnavailable => {
@@ -119,8 +129,10 @@ impl ErrorCode {
             403 => Self::Forbidden,
             404 => Self::NotFound,
             405 => Self::MethodNotAllowed,
+            408 => Self::RequestTimeout,
             409 => Self::Conflict,
             413 => Self::PayloadTooLarge,
+            431 => Self::HeadersTooLarge,
             429 => Self::RateLimited,
             503 => Self::NotReady,
             400..=499 => Self::InvalidRequest,

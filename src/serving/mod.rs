@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod connection;
 pub mod error;
 pub mod middleware;
 pub mod openai;

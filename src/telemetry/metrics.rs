@@ -47,6 +47,13 @@ pub struct ReasonLabels {
     pub reason: &'static str,
 }
 
+/// Labels naming an HTTP status.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StatusLabels {
+    /// Response status code.
+    pub status: u16,
+}
+
 /// Labels naming a rate-limit scope.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ScopeLabels {
@@ -89,6 +96,8 @@ pub struct Metrics {
     pub auth_failures: Family<ReasonLabels, Counter>,
     /// Requests refused by a rate limit, by scope.
     pub rate_limited: Family<ScopeLabels, Counter>,
+    /// Requests the HTTP framework refused before any handler, by status.
+    pub protocol_errors: Family<StatusLabels, Counter>,
     /// The scheduler's and the API's figures.
     pub serving: ServingMetrics,
 }
@@ -220,6 +229,7 @@ impl Metrics {
         let build_info = Family::<BuildLabels, Gauge>::default();
         let auth_failures = Family::<ReasonLabels, Counter>::default();
         let rate_limited = Family::<ScopeLabels, Counter>::default();
+        let protocol_errors = Family::<StatusLabels, Counter>::default();
         build_info
             .get_or_create(&BuildLabels {
                 version: env!("CARGO_PKG_VERSION"),
@@ -277,9 +287,15 @@ impl Metrics {
             "Requests refused by a rate limit, by scope (subject or tenant)",
             rate_limited.clone(),
         );
+        registry.register(
+            "http_protocol_errors",
+            "Requests refused before any handler saw them (431 head too large, 400 not HTTP, 408 head too slow), by status",
+            protocol_errors.clone(),
+        );
         let serving = ServingMetrics::new();
         serving.register(&mut registry);
         Self {
+            protocol_errors,
             serving,
             registry,
             auth_failures,

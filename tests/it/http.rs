@@ -190,3 +190,62 @@ fn a_request_refused_before_its_body_is_read_keeps_its_connection_usable() {
     assert_eq!(status, 401);
     assert!(says_close(&headers), "{headers:?}");
 }
+
+/// Requests the HTTP framework refuses before any handler sees them get the
+/// API's error shape too, and the answer reaches a client that is still
+/// sending: more than 96 header fields, a head over 128 KiB, bytes that are
+/// not HTTP, a head that does not arrive in time. The daemon serves on.
+#[test]
+fn requests_refused_by_the_framework_get_the_api_error_shape() {
+    use std::io::{Read, Write};
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    let cfg = client_config(&pki, Some(&pki.client), &[&rustls::version::TLS13]);
+    let refused = |r: &Response, status: u16, code: &str| {
+        assert_error_shape(r, status, code);
+        assert!(r.header("x-request-id").is_some(), "{r:?}");
+        assert_eq!(r.header("connection"), Some("close"), "{r:?}");
+        assert_eq!(r.header("content-type"), Some("application/json"), "{r:?}");
+    };
+
+    let many: String = (0..100).map(|i| format!("X-Field-{i}: {i}\r\n")).collect();
+    let r = request(
+        d.addr,
+        cfg.clone(),
+        &format!("GET /healthz HTTP/1.1\r\nHost: localhost\r\n{many}\r\n"),
+    )
+    .unwrap();
+    refused(&r, 431, "headers_too_large");
+
+    let large = "a".repeat(200 << 10);
+    let r = request(
+        d.addr,
+        cfg.clone(),
+        &format!("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Large: {large}\r\n\r\n"),
+    )
+    .unwrap();
+    refused(&r, 431, "headers_too_large");
+
+    let r = request(d.addr, cfg.clone(), "\u{1}\u{2} not http\r\n\r\n").unwrap();
+    refused(&r, 400, "invalid_request_error");
+
+    // Half a head, then nothing: the framework gives up after 5 s.
+    let mut s = connect(d.addr, cfg.clone()).unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")
+        .unwrap();
+    s.flush().unwrap();
+    let r = read_response(&mut s).unwrap();
+    refused(&r, 408, "request_timeout");
+    let mut rest = Vec::new();
+    assert!(matches!(s.read_to_end(&mut rest), Ok(0) | Err(_)));
+
+    assert_eq!(d.get(&pki, "/healthz").status, 200);
+    let m = d.metrics(&pki);
+    for counted in [
+        "palisade_http_protocol_errors_total{status=\"431\"} 2",
+        "palisade_http_protocol_errors_total{status=\"400\"} 1",
+        "palisade_http_protocol_errors_total{status=\"408\"} 1",
+    ] {
+        assert!(m.contains(counted), "{counted} not in {m}");
+    }
+}
