@@ -14,7 +14,7 @@ pub mod https;
 pub mod identity;
 pub mod license;
 pub mod mau;
-pub mod pii;
+pub use palisade_pii as pii;
 pub mod policy;
 pub mod serving;
 pub mod telemetry;

@@ -1248,7 +1248,7 @@ fn digits_of(s: &str) -> Vec<u32> {
 }
 
 /// How many digits `s` holds.
-pub(super) fn digit_count(s: &str) -> usize {
+pub(crate) fn digit_count(s: &str) -> usize {
     if s.is_ascii() {
         return s.bytes().filter(u8::is_ascii_digit).count();
     }
@@ -1545,7 +1545,7 @@ mod tests {
     /// non-ASCII characters sown through them, on one line, and shuffled
     /// from fragments and separators.
     fn equivalence_texts() -> Vec<String> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pii");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pii");
         let mut corpora: Vec<String> = ["dev.txt", "heldout.txt", "fresh.txt", "fresh7.txt"]
             .iter()
             .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
@@ -1606,7 +1606,7 @@ mod tests {
 
     #[test]
     fn the_grouped_automaton_offers_what_the_combined_regex_does() -> Result<(), PiiError> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pii");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/pii");
         let texts = equivalence_texts();
         // Many names: their fingerprints are searched in the lower-cased
         // text.
