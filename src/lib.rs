@@ -9,7 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod demo;
-pub mod engine;
+pub use palisade_engine as engine;
 pub mod https;
 pub mod identity;
 pub mod license;

@@ -61,13 +61,10 @@ pub fn digest(dir: &Path) -> Result<String> {
             .unwrap_or_default();
         all.update(name.as_bytes());
         all.update(b"\n");
-        all.update(crate::audit::merkle::hex(one.finish().as_ref()).as_bytes());
+        all.update(hex::encode(one.finish().as_ref()).as_bytes());
         all.update(b"\n");
     }
-    Ok(format!(
-        "sha256:{}",
-        crate::audit::merkle::hex(all.finish().as_ref())
-    ))
+    Ok(format!("sha256:{}", hex::encode(all.finish().as_ref())))
 }
 
 /// The weight files of a model directory: `model.safetensors`, or the

@@ -16,7 +16,7 @@ use minijinja::value::{Kwargs, Serde};
 use minijinja::{Environment, ErrorKind, Value};
 use serde_json::Value as Json;
 
-use crate::engine::{EngineError, Result};
+use crate::{EngineError, Result};
 
 /// How many prompt tokens the incremental decoder keeps as context, so the
 /// first generated token decodes as it would inside the whole text (the
@@ -914,7 +914,7 @@ mod tests {
 
     fn fixture(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/models")
+            .join("../../tests/fixtures/models")
             .join(name)
     }
 

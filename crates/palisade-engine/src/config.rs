@@ -696,7 +696,7 @@ mod tests {
 
     fn fixture(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/models")
+            .join("../../tests/fixtures/models")
             .join(name)
     }
 

@@ -25,8 +25,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use candle_core::{DType, Device};
-use palisade::engine::cache::SequenceCache;
-use palisade::engine::model::{Model, SeqStep};
+use palisade_engine::cache::SequenceCache;
+use palisade_engine::model::{Model, SeqStep};
 
 /// Best-of-N read bandwidth in bytes/s over a buffer much larger than the
 /// caches, read by as many threads as the matmuls use.
@@ -107,7 +107,7 @@ fn kernels() {
     use candle_core::Tensor;
     let dev = Device::Cpu;
     for (outputs, inputs) in [(2048usize, 1024usize), (32768, 1024)] {
-        let w = palisade::engine::panels::PackedWeight::new(
+        let w = palisade_engine::panels::PackedWeight::new(
             &Tensor::randn(0f32, 0.02, (outputs, inputs), &dev)
                 .unwrap()
                 .to_dtype(DType::BF16)
@@ -135,7 +135,7 @@ fn kernels() {
 
 fn main() {
     // As the daemon does (`palisade::cli::main`).
-    let _ = palisade::engine::retain_freed_memory();
+    let _ = palisade_engine::retain_freed_memory();
     if std::env::var_os("PALISADE_BENCH_KERNELS").is_some() {
         kernels();
         return;

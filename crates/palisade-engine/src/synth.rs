@@ -706,9 +706,9 @@ fn byte_level_alphabet() -> Vec<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::config::ModelConfig;
-    use crate::engine::model::{Model, SeqStep};
-    use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
+    use crate::config::ModelConfig;
+    use crate::model::{Model, SeqStep};
+    use crate::tokenizer::{ChatMessage, TextTokenizer};
     use candle_core::Device;
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::hash::BuildHasher as _;
 
-use crate::engine::{EngineError, Result};
+use crate::{EngineError, Result};
 
 /// How the next token is chosen. The default samples the model's own
 /// distribution (temperature 1, no truncation, no penalties).
