@@ -4,7 +4,7 @@
 //! [`daemon`] starts and supervises the process, [`identity`] decides who is
 //! calling, [`serving`] is the HTTP face, and [`telemetry`] observes it all.
 
-pub mod audit;
+pub use palisade_audit as audit;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -643,7 +643,7 @@ fn audit_verify(
             format!(
                 "latest checkpoint: size {}, root {}",
                 c.size,
-                crate::audit::merkle::hex(&c.root)
+                hex::encode(c.root)
             )
         })
         .unwrap_or_else(|| "no checkpoint yet".to_owned());
@@ -704,7 +704,7 @@ fn audit_verify_bundle(path: &Path, key: &Path, export: Option<&Path>) -> Result
         bundle.entries.len(),
         bundle.log_id,
         checkpoint.size,
-        crate::audit::merkle::hex(&checkpoint.root)
+        hex::encode(checkpoint.root)
     ))
 }
 
@@ -725,7 +725,7 @@ async fn cli_log(
             checkpoint_every_records: audit.checkpoint_every_records,
             checkpoint_interval: audit.checkpoint_interval,
             checkpoint_file: audit.checkpoint_file.clone(),
-            checkpoint_push: None,
+            checkpoint_feed: None,
         },
     )
     .await

@@ -5,6 +5,7 @@
 //! and a failure at any step exits with a message naming what failed.
 
 pub mod check;
+pub mod checkpoint_push;
 pub mod listeners;
 pub mod readiness;
 pub mod systemd;
@@ -281,8 +282,8 @@ async fn start_audit(
             checkpoint_every_records: audit.checkpoint_every_records,
             checkpoint_interval: audit.checkpoint_interval,
             checkpoint_file: audit.checkpoint_file.clone(),
-            checkpoint_push: match (&audit.checkpoint_url, &audit.checkpoint_url_ca) {
-                (Some(url), Some(ca)) => Some((
+            checkpoint_feed: match (&audit.checkpoint_url, &audit.checkpoint_url_ca) {
+                (Some(url), Some(ca)) => Some(checkpoint_push::start(
                     url.clone(),
                     Arc::new(crate::https::load_roots(ca).map_err(DaemonError::Audit)?),
                 )),

@@ -2,9 +2,8 @@
 //! localhost, 127.0.0.1, ::1) and client certificates. For demos and tests
 //! only; production certificates come from the customer's own CA.
 
-use std::io::Write;
 use std::net::IpAddr;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use rcgen::{
@@ -257,18 +256,10 @@ pub fn create_dir(dir: &Path) -> Result<(), PkiError> {
 /// Writes a new file with `mode`; an existing file is an error, never
 /// overwritten.
 pub fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), PkiError> {
-    let err = |source| PkiError::Write {
+    crate::audit::keys::write_new(path, contents, mode).map_err(|source| PkiError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-        .map_err(err)?;
-    f.write_all(contents).map_err(err)?;
-    f.sync_all().map_err(err)
+    })
 }
 
 #[cfg(test)]

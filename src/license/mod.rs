@@ -279,10 +279,7 @@ impl License {
 #[must_use]
 pub fn key_id(public_key: &[u8]) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, public_key);
-    crate::audit::merkle::hex(digest.as_ref())
-        .chars()
-        .take(16)
-        .collect()
+    hex::encode(digest).chars().take(16).collect()
 }
 
 /// Reads a vendor public key: base64 of the 32 raw bytes, optionally

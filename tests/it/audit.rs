@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use palisade::audit::checkpoint::CheckpointSigner;
 use palisade::audit::log::{AuditLog, LogSettings};
-use palisade::audit::merkle::{hex, leaf_hash};
+use palisade::audit::merkle::leaf_hash;
 use palisade::audit::record::{AuditEvent, AuditRecord, EventType, encode};
 use palisade::audit::store::Store;
 use serde_json::{Value, json};
@@ -53,7 +53,7 @@ fn make_log_at(
                 checkpoint_every_records: 1_000_000,
                 checkpoint_interval: Duration::from_secs(3600),
                 checkpoint_file: None,
-                checkpoint_push: None,
+                checkpoint_feed: None,
             },
         )
         .await
@@ -418,7 +418,7 @@ fn the_daemon_records_refusals_reloads_start_and_stop_and_the_log_verifies() {
     );
     assert_eq!(
         records[0]["prev_root"],
-        hex(&palisade::audit::merkle::empty_root())
+        hex::encode(palisade::audit::merkle::empty_root())
     );
 }
 
@@ -800,7 +800,7 @@ fn the_unsigned_tail_is_reported_and_checkpoints_kept_elsewhere_catch_a_rewritte
                 checkpoint_every_records: 5,
                 checkpoint_interval: Duration::from_secs(3600),
                 checkpoint_file: Some(outside.clone()),
-                checkpoint_push: None,
+                checkpoint_feed: None,
             },
         )
         .await

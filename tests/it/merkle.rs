@@ -40,13 +40,6 @@ fn proof(v: &Value) -> Vec<Vec<u8>> {
         .unwrap_or_default()
 }
 
-fn hex_decode(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 #[test]
 fn roots_of_the_reference_leaves() {
     let v: Value =
@@ -55,7 +48,7 @@ fn roots_of_the_reference_leaves() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| merkle::leaf_hash(&hex_decode(h.as_str().unwrap())))
+        .map(|h| merkle::leaf_hash(&hex::decode(h.as_str().unwrap()).unwrap()))
         .collect();
     let roots = v["root_hash_hex_by_tree_size"].as_array().unwrap();
     assert_eq!(roots.len(), leaves.len() + 1);
@@ -65,12 +58,12 @@ fn roots_of_the_reference_leaves() {
             compact.push(leaves[n - 1]);
         }
         assert_eq!(
-            merkle::hex(&merkle::root(&leaves[..n])),
+            hex::encode(merkle::root(&leaves[..n])),
             want.as_str().unwrap(),
             "size {n}"
         );
         assert_eq!(
-            merkle::hex(&compact.root()),
+            hex::encode(compact.root()),
             want.as_str().unwrap(),
             "compact, size {n}"
         );
@@ -121,7 +114,7 @@ fn generated_proofs_equal_the_reference_happy_paths() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| merkle::leaf_hash(&hex_decode(h.as_str().unwrap())))
+        .map(|h| merkle::leaf_hash(&hex::decode(h.as_str().unwrap()).unwrap()))
         .collect();
     let mut checked = 0;
     for path in files(&fixtures().join("inclusion")) {

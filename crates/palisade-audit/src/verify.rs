@@ -3,7 +3,7 @@
 //! at which the records stop being what the log committed to.
 
 use super::checkpoint::{Checkpoint, CheckpointVerifier};
-use super::merkle::{CompactTree, hex, leaf_hash};
+use super::merkle::{CompactTree, leaf_hash};
 use super::record::{AuditRecord, EventType, LEGAL_MIN_RETENTION_DAYS, encode};
 use super::store::{StoredCheckpoint, StoredRecord};
 
@@ -227,7 +227,7 @@ fn fast(
                     index: position as u64,
                     why: "not a valid record".into(),
                 })?;
-            if env.prev_root != hex(&tree.root()) {
+            if env.prev_root != hex::encode(tree.root()) {
                 return Err(VerifyError::Record {
                     index: position as u64,
                     why: "chain broken".into(),
@@ -408,7 +408,7 @@ fn detailed(
                 "its content does not match its stored leaf hash: it was altered".into(),
             ));
         }
-        if record.prev_root != hex(&tree.root()) {
+        if record.prev_root != hex::encode(tree.root()) {
             // Records before `expected` matched the chain up to the previous
             // record's own prev_root, so the tree differs only in the last leaf.
             return Err(match expected.checked_sub(1) {

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::checkpoint::{Checkpoint, CheckpointSigner};
-use super::merkle::{CompactTree, hex, leaf_hash};
+use super::merkle::{CompactTree, leaf_hash};
 use super::record::{AuditEvent, AuditRecord, EventType, SCHEMA_VERSION, encode, timestamp};
 use super::store::{AppendError, Store, StoredRecord};
 
@@ -42,43 +42,10 @@ pub struct LogSettings {
     pub checkpoint_interval: Duration,
     /// Append every signed checkpoint to this file as well.
     pub checkpoint_file: Option<PathBuf>,
-    /// POST every signed checkpoint to this endpoint (URL, trusted CAs) as well.
-    pub checkpoint_push: Option<(String, std::sync::Arc<rustls::RootCertStore>)>,
-}
-
-/// Notes waiting to be pushed, at most; older ones are dropped (they stay
-/// in the store and the file).
-const PUSH_QUEUE: usize = 1024;
-
-/// Pushes checkpoints in order, retrying each until the endpoint takes it.
-async fn push_checkpoints(
-    url: String,
-    roots: std::sync::Arc<rustls::RootCertStore>,
-    mut rx: mpsc::Receiver<String>,
-) {
-    while let Some(note) = rx.recv().await {
-        let mut delay = Duration::from_secs(1);
-        loop {
-            match crate::https::request(
-                "POST",
-                &url,
-                Some("text/plain; charset=utf-8"),
-                note.as_bytes(),
-                roots.clone(),
-                Duration::from_secs(10),
-            )
-            .await
-            {
-                Ok((status, _)) if (200..300).contains(&status) => break,
-                Ok((status, _)) => {
-                    tracing::error!(%url, status, "the checkpoint endpoint refused a checkpoint; retrying")
-                }
-                Err(e) => tracing::error!(error = %e, "cannot push a checkpoint; retrying"),
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(300));
-        }
-    }
+    /// Offer every signed checkpoint note here as well (the daemon pushes
+    /// them to an endpoint). A full queue drops the note: it stays in the
+    /// store and the file.
+    pub checkpoint_feed: Option<mpsc::Sender<String>>,
 }
 
 /// The checkpoint origin of a log.
@@ -140,11 +107,7 @@ impl AuditLog {
         let (tx, rx) = mpsc::channel(16 * MAX_BATCH);
         let handle_store = store.clone();
         let log_id = settings.log_id.clone();
-        let pusher = settings.checkpoint_push.clone().map(|(url, roots)| {
-            let (tx, rx) = mpsc::channel(PUSH_QUEUE);
-            tokio::spawn(push_checkpoints(url, roots, rx));
-            tx
-        });
+        let pusher = settings.checkpoint_feed.clone();
         let (health_tx, health) = watch::channel(None);
         let writer = Writer {
             health: health_tx,
@@ -380,7 +343,7 @@ impl Writer {
                 event_id: uuid::Uuid::now_v7().to_string(),
                 log_id: self.settings.log_id.clone(),
                 log_index: index,
-                prev_root: hex(&tree.root()),
+                prev_root: hex::encode(tree.root()),
                 event: (**event).clone(),
             };
             let text = encode(&record).map_err(|e| AuditUnavailable(e.to_string()))?;
@@ -453,7 +416,7 @@ impl Writer {
         }
         self.unsigned = 0;
         self.first_unsigned = None;
-        tracing::info!(size = checkpoint.size, root = %hex(&checkpoint.root), "audit checkpoint signed");
+        tracing::info!(size = checkpoint.size, root = %hex::encode(checkpoint.root), "audit checkpoint signed");
         Ok(Some(checkpoint))
     }
 }
@@ -493,12 +456,12 @@ pub async fn prune(
     before: &str,
     now: time::OffsetDateTime,
 ) -> Result<Pruned, AuditUnavailable> {
-    let floor = crate::audit::record::timestamp(now - minimum);
+    let floor = crate::record::timestamp(now - minimum);
     let cutoff = before.min(floor.as_str()).to_owned();
     log.checkpoint().await?;
     let store = log.store();
     let log_id = log.log_id();
-    let store_err = |e: crate::audit::store::StoreError| AuditUnavailable(e.to_string());
+    let store_err = |e: crate::store::StoreError| AuditUnavailable(e.to_string());
     let covered = store
         .checkpoints(log_id)
         .await
@@ -511,7 +474,7 @@ pub async fn prune(
             break;
         }
         if !r.pruned {
-            let record: crate::audit::record::AuditRecord = serde_json::from_str(&r.record)
+            let record: crate::record::AuditRecord = serde_json::from_str(&r.record)
                 .map_err(|e| AuditUnavailable(format!("record {}: {e}", r.index)))?;
             if record.event.start_time >= cutoff {
                 break;

@@ -19,7 +19,7 @@ use aws_lc_rs::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::merkle::{Hash, hex};
+use super::merkle::Hash;
 
 /// The signature line prefix: an em dash and a space.
 const SIG_PREFIX: &str = "\u{2014} ";
@@ -97,7 +97,7 @@ impl CheckpointSigner {
         encoded.extend_from_slice(&seed);
         let private = format!(
             "PRIVATE+KEY+{name}+{}+{}",
-            hex(&signer.id),
+            hex::encode(signer.id),
             STANDARD.encode(encoded)
         );
         Ok((signer, private))
@@ -135,7 +135,7 @@ impl CheckpointSigner {
             _ => return Err(bad("not an Ed25519 key (type 0x01, 32 bytes)")),
         };
         let signer = Self::from_seed(name, seed)?;
-        if hex(&signer.id) != id_hex {
+        if hex::encode(signer.id) != id_hex {
             return Err(bad("the key id does not match the key"));
         }
         Ok(signer)
@@ -148,7 +148,7 @@ impl CheckpointSigner {
         format!(
             "{}+{}+{}",
             self.name,
-            hex(&self.id),
+            hex::encode(self.id),
             STANDARD.encode(encoded)
         )
     }
@@ -206,7 +206,7 @@ impl CheckpointVerifier {
             _ => return Err(bad("not an Ed25519 key (type 0x01, 32 bytes)")),
         };
         let id = key_id(name, &public);
-        if hex(&id) != id_hex {
+        if hex::encode(id) != id_hex {
             return Err(bad("the key id does not match the key"));
         }
         Ok(Self {

@@ -6,7 +6,20 @@
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::{CheckpointError, CheckpointSigner};
-use crate::identity::devpki::write_new;
+
+/// Writes a new file with `mode` and syncs it; an existing file is an
+/// error, never overwritten.
+pub fn write_new(path: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)?;
+    f.write_all(contents)?;
+    f.sync_all()
+}
 
 /// A key file problem.
 #[derive(Debug, thiserror::Error)]
@@ -113,12 +126,8 @@ pub fn load_or_create_pseudonym_key(path: &Path) -> Result<Vec<u8>, KeyError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; 32];
             aws_lc_rs::rand::fill(&mut key).map_err(|_| file_err(path, "no randomness"))?;
-            write_new(
-                path,
-                format!("{}\n", super::merkle::hex(&key)).as_bytes(),
-                0o600,
-            )
-            .map_err(|e| file_err(path, e))?;
+            write_new(path, format!("{}\n", hex::encode(key)).as_bytes(), 0o600)
+                .map_err(|e| file_err(path, e))?;
             Ok(key.to_vec())
         }
         Err(e) => Err(file_err(path, e)),
@@ -136,5 +145,5 @@ pub fn pseudonym(key: &[u8], parts: &[&str]) -> String {
         }
         ctx.update(p.as_bytes());
     }
-    super::merkle::hex(ctx.sign().as_ref())
+    hex::encode(ctx.sign())
 }

@@ -15,10 +15,10 @@
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use palisade::audit::checkpoint::{CheckpointSigner, CheckpointVerifier};
-use palisade::audit::log::{AuditLog, LogSettings, origin};
-use palisade::audit::record::{AuditEvent, EventType};
-use palisade::audit::store::Store;
+use palisade_audit::checkpoint::{CheckpointSigner, CheckpointVerifier};
+use palisade_audit::log::{AuditLog, LogSettings, origin};
+use palisade_audit::record::{AuditEvent, EventType};
+use palisade_audit::store::Store;
 
 fn event(log_id: &str) -> AuditEvent {
     let mut e = AuditEvent::new(
@@ -44,7 +44,7 @@ async fn start(url: &str, log_id: &str) -> AuditLog {
             checkpoint_every_records: 10_000,
             checkpoint_interval: Duration::from_secs(60),
             checkpoint_file: None,
-            checkpoint_push: None,
+            checkpoint_feed: None,
         },
     )
     .await
@@ -126,7 +126,7 @@ fn bench(c: &mut Criterion) {
                 checkpoint_every_records: 10_000,
                 checkpoint_interval: Duration::from_secs(3600),
                 checkpoint_file: None,
-                checkpoint_push: None,
+                checkpoint_feed: None,
             },
         )
         .await
@@ -156,7 +156,7 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("records", |b| {
         b.iter(|| {
-            palisade::audit::verify::verify(
+            palisade_audit::verify::verify(
                 log_id,
                 &origin(log_id),
                 &records,

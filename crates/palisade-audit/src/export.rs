@@ -175,7 +175,7 @@ pub fn bundle(
 pub const EXPORT_NOTE: &str = "palisade-audit-export/1";
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    super::merkle::hex(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
+    hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes))
 }
 
 /// The body of the export note: log, format, record count, a digest of the
@@ -885,7 +885,7 @@ pub fn report_markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audit::record::{AuditEvent, SCHEMA_VERSION};
+    use crate::record::{AuditEvent, SCHEMA_VERSION};
 
     fn record(i: u64) -> AuditRecord {
         let t = time::OffsetDateTime::from_unix_timestamp(1_800_000_000 + i as i64).unwrap();

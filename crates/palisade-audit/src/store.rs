@@ -16,8 +16,9 @@ use sqlx::sqlite::{
 
 use super::merkle::Hash;
 
-const SQLITE_SCHEMA: &str = include_str!("../../audit/migrations/sqlite/0001_audit_log.sql");
-const POSTGRES_SCHEMA: &str = include_str!("../../audit/migrations/postgresql/0001_audit_log.sql");
+const SQLITE_SCHEMA: &str = include_str!("../../../audit/migrations/sqlite/0001_audit_log.sql");
+const POSTGRES_SCHEMA: &str =
+    include_str!("../../../audit/migrations/postgresql/0001_audit_log.sql");
 
 /// Runs a query bound to one `log_id` on either backend and maps each row.
 macro_rules! rows {
@@ -436,7 +437,7 @@ impl Store {
         &self,
         since: time::OffsetDateTime,
     ) -> Result<Vec<String>, StoreError> {
-        let since = crate::audit::record::timestamp(since);
+        let since = crate::record::timestamp(since);
         let rows = rows!(
             self,
             "SELECT DISTINCT log_id FROM audit_checkpoints WHERE created_at >= ? ORDER BY log_id",

@@ -71,11 +71,6 @@ pub enum ProofError {
     BadSizes(String),
 }
 
-/// Lowercase hex of a hash.
-pub fn hex(h: &[u8]) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn to_hash(bytes: &[u8]) -> Result<Hash, ProofError> {
     bytes
         .try_into()
@@ -208,8 +203,8 @@ fn compare(computed: &Hash, expected: &Hash) -> Result<(), ProofError> {
         Ok(())
     } else {
         Err(ProofError::RootMismatch {
-            computed: hex(computed),
-            expected: hex(expected),
+            computed: hex::encode(computed),
+            expected: hex::encode(expected),
         })
     }
 }
@@ -285,8 +280,8 @@ pub fn verify_consistency(
             Ok(())
         } else {
             Err(ProofError::RootMismatch {
-                computed: hex(root2),
-                expected: hex(root1),
+                computed: hex::encode(root2),
+                expected: hex::encode(root1),
             })
         };
     }
@@ -339,7 +334,7 @@ impl fmt::Debug for CompactTree {
             f,
             "CompactTree(size {}, root {})",
             self.size,
-            hex(&self.root())
+            hex::encode(self.root())
         )
     }
 }
