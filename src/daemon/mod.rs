@@ -8,6 +8,7 @@ pub mod check;
 pub mod checkpoint_push;
 pub mod listeners;
 pub mod readiness;
+mod state;
 pub mod systemd;
 pub mod watchdog;
 
@@ -237,97 +238,6 @@ async fn reload_and_record(running: &mut Running) -> Result<Vec<String>, String>
     outcome
 }
 
-/// Opens the audit store, loads (or creates) the keys and starts the log.
-async fn start_audit(
-    config: &Config,
-    limit: crate::audit::store::SizeLimit,
-) -> Result<(AuditContext, crate::audit::store::Store), DaemonError> {
-    let audit = &config.audit;
-    let sqlite_path = audit.store.strip_prefix("sqlite:").map(Path::new);
-    for file in [
-        Some(audit.signing_key.as_path()),
-        Some(audit.pseudonym_key.as_path()),
-        sqlite_path,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            crate::identity::devpki::create_dir(dir)
-                .map_err(|e| DaemonError::Audit(e.to_string()))?;
-        }
-    }
-    let key_name = format!("palisade-{}", config.node.id.replace(['+', ' '], "-"));
-    let (signer, created) =
-        crate::audit::keys::load_or_create_signer(&audit.signing_key, &key_name)
-            .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    if created {
-        tracing::warn!(
-            key = %audit.signing_key.display(),
-            verifier_key = %signer.verifier_key(),
-            "created the audit checkpoint signing key; give its verifier key to your auditors"
-        );
-    }
-    let pseudonym_key = crate::audit::keys::load_or_create_pseudonym_key(&audit.pseudonym_key)
-        .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    limit.set_mib(audit.max_store_mib);
-    let store = crate::audit::store::Store::open_limited(&audit.store, limit)
-        .await
-        .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    let log = crate::audit::log::AuditLog::start(
-        store.clone(),
-        signer,
-        crate::audit::log::LogSettings {
-            log_id: config.node.id.clone(),
-            checkpoint_every_records: audit.checkpoint_every_records,
-            checkpoint_interval: audit.checkpoint_interval,
-            checkpoint_file: audit.checkpoint_file.clone(),
-            checkpoint_feed: match (&audit.checkpoint_url, &audit.checkpoint_url_ca) {
-                (Some(url), Some(ca)) => Some(checkpoint_push::start(
-                    url.clone(),
-                    Arc::new(crate::https::load_roots(ca).map_err(DaemonError::Audit)?),
-                )),
-                _ => None,
-            },
-        },
-    )
-    .await
-    .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    Ok((
-        AuditContext {
-            log,
-            pseudonym_key: pseudonym_key.into(),
-            node_id: config.node.id.clone(),
-        },
-        store,
-    ))
-}
-
-/// Keeps the audit component's readiness in step with the store: not ready
-/// while it refuses writes (requests fail closed meanwhile), ready again
-/// once the log's own retries get through.
-async fn mirror_audit_health(
-    mut health: tokio::sync::watch::Receiver<Option<String>>,
-    readiness: Arc<Readiness>,
-) {
-    loop {
-        let state = match health.borrow_and_update().clone() {
-            None => ComponentState::Ready,
-            Some(why) => {
-                ComponentState::Unavailable(format!("the audit store refuses writes: {why}"))
-            }
-        };
-        readiness.set(component::AUDIT, state);
-        systemd::status(&match readiness.not_ready_summary() {
-            Some(summary) => format!("serving; not ready: {summary}"),
-            None => "serving; ready".to_owned(),
-        });
-        if health.changed().await.is_err() {
-            return;
-        }
-    }
-}
-
 /// Records a daemon event; the daemon's own events are not refusals, so a
 /// failure is logged (the log writer already fails requests closed).
 async fn record_daemon_event(
@@ -381,83 +291,6 @@ fn policy_state(set: &crate::policy::PolicySet) -> ComponentState {
 /// Why the model component is unavailable without a `[model]` path.
 pub const NO_MODEL: &str = "no model is configured ([model] path), so /v1 is not served";
 
-/// Verifies the configured license: its readiness, and the license when it
-/// verified. Without a license file the node runs unlicensed (ready, with
-/// a warning); expired beyond its grace period, not yet valid, or not
-/// verifying, it is not ready and no model is served.
-fn check_license(
-    settings: &crate::config::LicenseConfig,
-) -> (ComponentState, Option<crate::license::License>) {
-    let Some(file) = &settings.file else {
-        tracing::warn!(
-            "no license is configured ([license] file): running unlicensed, for development only"
-        );
-        return (ComponentState::Ready, None);
-    };
-    let verified = (|| {
-        let key = crate::license::parse_public_key(
-            settings.vendor_public_key.as_deref().unwrap_or_default(),
-        )
-        .map_err(|e| e.to_string())?;
-        let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-        crate::license::verify(&text, &key).map_err(|e| e.to_string())
-    })();
-    let license = match verified {
-        Ok(l) => l,
-        Err(e) => {
-            let why = format!("license {}: {e}", file.display());
-            tracing::error!(error = %why, "the license does not verify; no model is served");
-            return (ComponentState::Unavailable(why), None);
-        }
-    };
-    let standing = license.standing(time::OffsetDateTime::now_utc());
-    let id = &license.terms.license_id;
-    match standing {
-        crate::license::Standing::Valid { .. } => {
-            tracing::info!(license = %id, licensee = %license.terms.licensee, %standing, "license verified");
-        }
-        crate::license::Standing::Grace { .. } => {
-            tracing::warn!(license = %id, %standing, "the license has expired and is in its grace period: renew it");
-        }
-        _ => {
-            let why = format!("license {id} is {standing}");
-            tracing::error!(error = %why, "no model is served");
-            return (ComponentState::Unavailable(why), Some(license));
-        }
-    }
-    (ComponentState::Ready, Some(license))
-}
-
-/// What a verified license allows this node: the features it uses
-/// (`serving` for a model, `fleet` for a PostgreSQL store) and the node
-/// limit, counted on the audit store.
-async fn check_license_scope(
-    terms: &crate::license::Terms,
-    config: &Config,
-    store: &crate::audit::store::Store,
-) -> Result<(), String> {
-    use crate::license::{FEATURE_FLEET, FEATURE_SERVING, NODE_WINDOW_DAYS};
-    let id = &terms.license_id;
-    if config.model.path.is_some() && !terms.allows(FEATURE_SERVING) {
-        return Err(format!(
-            "license {id} does not include the `{FEATURE_SERVING}` feature (it has: {})",
-            terms.features.join(", ")
-        ));
-    }
-    if config.audit.store.starts_with("postgres") && !terms.allows(FEATURE_FLEET) {
-        return Err(format!(
-            "license {id} does not include the `{FEATURE_FLEET}` feature, which a PostgreSQL audit store (a fleet) needs (it has: {})",
-            terms.features.join(", ")
-        ));
-    }
-    let since = time::OffsetDateTime::now_utc() - time::Duration::days(NODE_WINDOW_DAYS);
-    let active = store
-        .active_logs(since)
-        .await
-        .map_err(|e| format!("cannot count the nodes on the audit store: {e}"))?;
-    terms.check_nodes(&config.node.id, &active)
-}
-
 /// The id the model in `path` is served under: `[model] id`, else the
 /// directory's name.
 pub fn model_id(settings: &crate::config::ModelConfig, path: &Path) -> String {
@@ -467,290 +300,60 @@ pub fn model_id(settings: &crate::config::ModelConfig, path: &Path) -> String {
     })
 }
 
-/// Loads the configured model and starts its scheduler.
-fn load_model(
-    settings: &crate::config::ModelConfig,
-    path: &Path,
-    metrics: crate::telemetry::metrics::ServingMetrics,
-    weights_digest: String,
-) -> Result<serving::openai::ServedModel, String> {
-    use crate::engine;
-    let err = |e: engine::EngineError| format!("{}: {e}", path.display());
-    let dtype = engine::parse_dtype(&settings.dtype).map_err(err)?;
-    let device = engine::parse_device(&settings.device).map_err(err)?;
-    let model = engine::model::Model::load(path, dtype, &device).map_err(err)?;
-    let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
-        .map_err(err)?;
-    let context_length = model.context_length();
-    let terms = crate::license::terms::read(path)?;
-    if let Some(attribution) = &terms.attribution {
-        tracing::info!(license = ?terms.license, %attribution, "the model's license asks for attribution; /v1 shows it");
+async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
+    let state = state::build(&config).await?;
+    let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(4);
+    let bound = bind(&config, &state, serving::admin::ReloadHandle(reload_tx))?;
+    let mut running = Running {
+        config_path,
+        config,
+        tls: state.tls.clone(),
+        identity: state.identity.clone(),
+        audit: state.audit.clone(),
+        metrics: state.metrics.clone(),
+        readiness: state.readiness.clone(),
+        addrs: bound.addrs.clone(),
+        last_reload_error: None,
+        policy: state.policy.clone(),
+        store_limit: state.store_limit.clone(),
+    };
+    record_daemon_event(&running.audit, EventType::DaemonStarted, None)
+        .await
+        .map_err(DaemonError::Audit)?;
+    if let Some(summary) = running.readiness.not_ready_summary() {
+        tracing::warn!(%summary, "started, but not ready to serve inference");
     }
-    let pool = model
-        .new_kv_pool(settings.kv_blocks, settings.kv_block_size)
-        .map_err(err)?;
-    tracing::info!(
-        blocks = pool.blocks(),
-        block_size = pool.block_size(),
-        bytes = pool.bytes(),
-        "KV cache pool: {} MiB when every block is in use",
-        pool.bytes() >> 20
-    );
-    let scheduler = serving::scheduler::Scheduler::start(
-        model,
-        pool,
-        tokenizer.clone(),
-        serving::scheduler::Settings {
-            max_batch: settings.max_batch,
-            queue_depth: settings.queue_depth,
-            kv_blocks: settings.kv_blocks,
-            kv_block_size: settings.kv_block_size,
-            prefill_chunk: settings.prefill_chunk,
-        },
-        metrics,
-    )
-    .map_err(|e| format!("cannot start the scheduler thread: {e}"))?;
-    Ok(serving::openai::ServedModel {
-        id: model_id(settings, path),
-        created: time::OffsetDateTime::now_utc().unix_timestamp(),
-        context_length,
-        tokenizer,
-        scheduler,
-        default_max_tokens: settings.default_max_tokens,
-        request_timeout: settings.request_timeout,
-        max_request_bytes: settings.max_request_bytes,
-        engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
-        weights_digest,
-        terms,
-    })
+    systemd::ready(&running.status_line());
+    let background = [
+        spawn_watchdog(&bound.addrs, &state.tls, &state.metrics),
+        Some(spawn_jwks_poll(&state.identity, &state.readiness)),
+    ];
+    let mut bound = bound;
+    let reason = supervise(&mut running, &mut bound.server_task, reload_rx).await?;
+    for task in background.into_iter().flatten() {
+        task.abort();
+    }
+    stop(&running, bound, reason).await;
+    Ok(())
 }
 
-async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
-    let metrics = Arc::new(Metrics::new());
-    let readiness = Arc::new(Readiness::new(metrics.clone()));
-    readiness.set(component::LISTENERS, ComponentState::Starting);
-    readiness.set(component::TLS, ComponentState::Starting);
-    readiness.set(component::MODEL, ComponentState::Starting);
+/// The listeners and the servers on them.
+struct Bound {
+    addrs: Vec<SocketAddr>,
+    connections: serving::auth::Connections,
+    handle: actix_server::ServerHandle,
+    server_task: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    metrics_server: Option<actix_server::ServerHandle>,
+}
 
-    systemd::status("loading TLS certificates");
-    let material = TlsMaterial::load(&config.tls, SystemTime::now()).map_err(DaemonError::Tls)?;
-    tracing::info!(
-        subject = %material.server_cert.subject,
-        not_after = %material.server_cert.not_after_rfc3339(),
-        client_cas = material.client_ca_count,
-        require_client_cert = config.tls.require_client_cert,
-        "TLS material loaded"
-    );
-    if !config.tls.require_client_cert {
-        tracing::warn!(
-            "tls.require_client_cert is false: clients without a certificate are served"
-        );
-    }
-    metrics
-        .server_cert_expiry
-        .set(material.server_cert.not_after);
-    let tls = TlsState::new(material, metrics.client_cert_rejections.clone());
-    let server_config = tls.server_config(config.tls.min_version)?;
-    readiness.set(component::TLS, ComponentState::Ready);
-
-    let authenticator = Authenticator::new(&config.identity).map_err(DaemonError::Identity)?;
-    for e in authenticator.refresh_remote().await {
-        tracing::error!(error = %e, "JWKS fetch failed");
-    }
-    readiness.set(component::IDENTITY, identity_state(&authenticator));
-    let identity = Arc::new(IdentityState::new(
-        authenticator,
-        RateLimiter::new(config.rate_limits.clone()),
-    ));
-
-    readiness.set(component::AUDIT, ComponentState::Starting);
-    systemd::status("opening the audit trail");
-    let store_limit = crate::audit::store::SizeLimit::default();
-    let (audit, store) = start_audit(&config, store_limit.clone()).await?;
-    readiness.set(component::AUDIT, ComponentState::Ready);
-    actix_web::rt::spawn(mirror_audit_health(audit.log.health(), readiness.clone()));
-
-    readiness.set(component::LICENSE, ComponentState::Starting);
-    systemd::status("checking the license");
-    let (mut license_state, license) = check_license(&config.license);
-    if let (ComponentState::Ready, Some(l)) = (&license_state, &license)
-        && let Err(why) = check_license_scope(&l.terms, &config, &store).await
-    {
-        tracing::error!(error = %why, "no model is served");
-        license_state = ComponentState::Unavailable(why);
-    }
-    let licensed = matches!(license_state, ComponentState::Ready);
-    {
-        let now = time::OffsetDateTime::now_utc();
-        let mut e = AuditEvent::new(EventType::LicenseChecked, &audit.node_id, now);
-        e.license_id = license.as_ref().map(|l| l.terms.license_id.clone());
-        let (outcome, reason) = match (&license_state, &license) {
-            (ComponentState::Unavailable(why), _) => ("refused", Some(why.clone())),
-            (_, Some(l)) => match l.standing(now) {
-                crate::license::Standing::Grace { .. } => {
-                    ("grace", Some(l.standing(now).to_string()))
-                }
-                standing => ("valid", Some(standing.to_string())),
-            },
-            (_, None) => ("unlicensed", None),
-        };
-        e.outcome = Some(outcome.to_owned());
-        e.reason = reason;
-        audit
-            .log
-            .append(e)
-            .await
-            .map_err(|e| DaemonError::Audit(e.to_string()))?;
-    }
-    readiness.set(component::LICENSE, license_state);
-    let (mau_limit, mau_mode) = license
-        .as_ref()
-        .map_or((None, crate::license::MauMode::Observe), |l| {
-            (l.terms.mau_limit, l.terms.mau_mode)
-        });
-    let mau = Arc::new(
-        crate::mau::Accountant::open(
-            store.clone(),
-            &config.node.id,
-            mau_limit,
-            mau_mode,
-            time::OffsetDateTime::now_utc(),
-        )
-        .await
-        .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
-    );
-    // The table is an index of the trail's evidence: subjects it lost
-    // (rows deleted while the node was down) are restored and said so.
-    match mau
-        .restore_from_trail(time::OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(0) => {}
-        Ok(restored) => {
-            let why = format!(
-                "restored {restored} monthly-active subjects of this month from the audit trail; the table had lost them (deleted outside Palisade?)"
-            );
-            tracing::error!("{why}");
-            let mut e = AuditEvent::new(
-                EventType::AdminAction,
-                &audit.node_id,
-                time::OffsetDateTime::now_utc(),
-            );
-            e.operation = Some("monthly-active-user table restored".into());
-            e.outcome = Some("restored".into());
-            e.reason = Some(why);
-            audit
-                .log
-                .append(e)
-                .await
-                .map_err(|e| DaemonError::Audit(e.to_string()))?;
-        }
-        Err(e) => {
-            return Err(DaemonError::Audit(format!(
-                "monthly-active-user accounting: cannot check the count against the audit trail: {e}"
-            )));
-        }
-    }
-    let app_mau_reporting = web::Data::new(serving::admin::MauReporting {
-        store,
-        signer: crate::audit::keys::read_signer(&config.audit.signing_key)
-            .map_err(DaemonError::Audit)?,
-        node_id: config.node.id.clone(),
-        model_id: config
-            .model
-            .path
-            .as_deref()
-            .map(|p| model_id(&config.model, p)),
-        license_id: license.as_ref().map(|l| l.terms.license_id.clone()),
-        accountant: mau.clone(),
-    });
-    let active = mau.count().await;
-    metrics.serving.mau_active_users.set(active as i64);
-    if let (Some(limit), false) = (mau_limit, mau_mode == crate::license::MauMode::Observe) {
-        readiness.set_note(
-            "mau:license_limit",
-            crate::mau::status_note(active, limit, "the license's limit"),
-        );
-    }
-    metrics
-        .serving
-        .mau_limit
-        .set(mau_limit.map_or(0, |l| l as i64));
-    tracing::info!(
-        count = active,
-        limit = ?mau_limit,
-        mode = ?mau_mode,
-        "monthly active users this month"
-    );
-
-    readiness.set(component::POLICY, ComponentState::Starting);
-    let policies = crate::policy::load_configured(config.policy.dir.as_ref())
-        .map_err(|e| DaemonError::Policy(e.to_string()))?;
-    tracing::info!(
-        origin = policies.origin(),
-        policies = policies.len(),
-        hash = policies.hash(),
-        "policies loaded"
-    );
-    readiness.set(component::POLICY, policy_state(&policies));
-    let policy_state = Arc::new(crate::policy::PolicyState::new(policies));
-    let detector = match &config.policy.names {
-        Some(names) => crate::pii::Detector::with_dictionary(names),
-        None => crate::pii::Detector::new(),
-    }
-    .map_err(|e| DaemonError::Policy(e.to_string()))?;
-    let app_policy = web::Data::new(serving::policy::PolicyContext {
-        state: policy_state.clone(),
-        detector,
-        node: config.node.clone(),
-    });
-
-    let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(4);
-    let app_reload = web::Data::new(serving::admin::ReloadHandle(reload_tx));
-
-    let model_slot = Arc::new(serving::openai::ModelSlot::default());
-    systemd::status("loading the model");
-    let model_state = match config.model.path.clone() {
-        None => ComponentState::Unavailable(NO_MODEL.to_owned()),
-        Some(_) if !licensed => ComponentState::Unavailable(
-            "not served: the installation license is not in force (see the license component)"
-                .to_owned(),
-        ),
-        Some(path) => {
-            let settings = config.model.clone();
-            let serving_metrics = metrics.serving.clone();
-            let license = license.clone();
-            let loaded = tokio::task::spawn_blocking(move || {
-                // The weights digest names, in every audit record, the
-                // weights that answered; and coverage comes first: an
-                // uncovered model is never loaded.
-                let digest = crate::engine::weights::digest(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                if let Some(license) = &license {
-                    let id = model_id(&settings, &path);
-                    license.covers(&id, &digest)?;
-                    tracing::info!(model = %id, %digest, license = %license.terms.license_id, "the license covers the model");
-                }
-                load_model(&settings, &path, serving_metrics, digest)
-            })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r);
-            match loaded {
-                Ok(served) => {
-                    tracing::info!(model = %served.id, context = served.context_length, "model loaded");
-                    model_slot.set(Arc::new(served));
-                    ComponentState::Ready
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "the model did not load; /v1 answers 503");
-                    ComponentState::Unavailable(e)
-                }
-            }
-        }
-    };
-    readiness.set(component::MODEL, model_state);
-
+/// Opens the listeners (from the configuration or systemd's sockets) and
+/// starts the HTTPS API on them, and the loopback metrics listener if one
+/// is configured.
+fn bind(
+    config: &Config,
+    state: &state::State,
+    reload: serving::admin::ReloadHandle,
+) -> Result<Bound, DaemonError> {
     let (listeners, source) = listeners::open(&config.server)?;
     let addrs: Vec<SocketAddr> = listeners
         .iter()
@@ -759,12 +362,15 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         .map_err(DaemonError::Server)?;
 
     let connections = serving::auth::Connections::default();
-    let app_metrics = web::Data::from(metrics.clone());
-    let app_readiness = web::Data::from(readiness.clone());
-    let app_identity = web::Data::from(identity.clone());
-    let app_audit = web::Data::new(audit.clone());
-    let app_model = web::Data::from(model_slot.clone());
-    let app_mau = web::Data::from(mau.clone());
+    let app_metrics = web::Data::from(state.metrics.clone());
+    let app_readiness = web::Data::from(state.readiness.clone());
+    let app_identity = web::Data::from(state.identity.clone());
+    let app_audit = web::Data::new(state.audit.clone());
+    let app_model = web::Data::from(state.model.clone());
+    let app_mau = web::Data::from(state.mau.clone());
+    let app_mau_reporting = state.mau_reporting.clone();
+    let app_policy = state.policy_context.clone();
+    let app_reload = web::Data::new(reload);
     let app_retention = web::Data::new(serving::admin::Retention {
         minimum: config.audit.retention_minimum,
         legal_hold: config.audit.legal_hold,
@@ -788,18 +394,23 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         workers: config.server.workers,
         drain_timeout: config.server.drain_timeout,
         tls_handshake_timeout: config.server.tls_handshake_timeout,
-        protocol_errors: metrics.protocol_errors.clone(),
+        protocol_errors: state.metrics.protocol_errors.clone(),
     };
-    let server =
-        serving::connection::server(listeners, &server_config, &settings, &connections, app)
-            .map_err(DaemonError::Server)?;
+    let server = serving::connection::server(
+        listeners,
+        &state.server_config,
+        &settings,
+        &connections,
+        app,
+    )
+    .map_err(DaemonError::Server)?;
     let handle = server.handle();
-    let mut server_task = actix_web::rt::spawn(server);
+    let server_task = actix_web::rt::spawn(server);
 
     let metrics_server = match config.metrics.listen {
         Some(addr) => {
             let listener = listeners::bind(addr)?;
-            let data = web::Data::from(metrics.clone());
+            let data = web::Data::from(state.metrics.clone());
             let server = HttpServer::new(move || {
                 App::new()
                     .app_data(data.clone())
@@ -819,90 +430,98 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         None => None,
     };
 
-    readiness.set(component::LISTENERS, ComponentState::Ready);
+    state
+        .readiness
+        .set(component::LISTENERS, ComponentState::Ready);
     tracing::info!(
         addresses = ?addrs,
         socket_activation = source == listeners::Source::SocketActivation,
         "listening (HTTPS)"
     );
+    Ok(Bound {
+        addrs,
+        connections,
+        handle,
+        server_task,
+        metrics_server,
+    })
+}
 
-    let mut running = Running {
-        config_path,
-        config,
-        tls: tls.clone(),
-        identity: identity.clone(),
-        audit: audit.clone(),
-        metrics: metrics.clone(),
-        readiness,
-        addrs: addrs.clone(),
-        last_reload_error: None,
-        policy: policy_state,
-        store_limit,
-    };
-    record_daemon_event(&audit, EventType::DaemonStarted, None)
-        .await
-        .map_err(DaemonError::Audit)?;
-    if let Some(summary) = running.readiness.not_ready_summary() {
-        tracing::warn!(%summary, "started, but not ready to serve inference");
-    }
-    systemd::ready(&running.status_line());
-
-    let watchdog_task = systemd::watchdog_interval().and_then(|interval| {
-        let probe_addr = watchdog::probe_address(*addrs.first()?);
-        tracing::info!(?interval, %probe_addr, "systemd watchdog enabled");
-        let tls = tls.clone();
-        let metrics = metrics.clone();
-        Some(actix_web::rt::spawn(async move {
-            let mut ticker = tokio::time::interval(interval);
-            let timeout = (interval / 2).max(Duration::from_millis(100));
-            loop {
-                ticker.tick().await;
-                let Some(leaf) = tls.current().certificate_chain().first().cloned() else {
-                    continue;
-                };
-                match watchdog::probe(probe_addr, leaf, timeout).await {
-                    Ok(()) => systemd::watchdog(),
-                    Err(e) => {
-                        metrics.watchdog_probe_failures.inc();
-                        tracing::error!(error = %e, "watchdog probe failed; not pinging systemd");
-                    }
+/// Pings systemd's watchdog while a TLS probe of our own listener succeeds.
+fn spawn_watchdog(
+    addrs: &[SocketAddr],
+    tls: &TlsState,
+    metrics: &Arc<Metrics>,
+) -> Option<actix_web::rt::task::JoinHandle<()>> {
+    let interval = systemd::watchdog_interval()?;
+    let probe_addr = watchdog::probe_address(*addrs.first()?);
+    tracing::info!(?interval, %probe_addr, "systemd watchdog enabled");
+    let tls = tls.clone();
+    let metrics = metrics.clone();
+    Some(actix_web::rt::spawn(async move {
+        let mut ticker = tokio::time::interval(interval);
+        let timeout = (interval / 2).max(Duration::from_millis(100));
+        loop {
+            ticker.tick().await;
+            let Some(leaf) = tls.current().certificate_chain().first().cloned() else {
+                continue;
+            };
+            match watchdog::probe(probe_addr, leaf, timeout).await {
+                Ok(()) => systemd::watchdog(),
+                Err(e) => {
+                    metrics.watchdog_probe_failures.inc();
+                    tracing::error!(error = %e, "watchdog probe failed; not pinging systemd");
                 }
             }
-        }))
-    });
+        }
+    }))
+}
 
-    // IdPs rotate keys by rewriting the JWKS file; pick that up without a SIGHUP.
-    let jwks_task = {
-        let identity = identity.clone();
-        let readiness = running.readiness.clone();
-        actix_web::rt::spawn(async move {
-            let mut ticker = tokio::time::interval(JWKS_POLL);
-            loop {
-                ticker.tick().await;
-                let authenticator = identity.authenticator();
-                for e in authenticator.reload_changed_jwks() {
-                    tracing::error!(error = %e, "JWKS reload failed");
-                }
-                for e in authenticator.refresh_remote().await {
-                    tracing::error!(error = %e, "JWKS fetch failed");
-                }
-                readiness.set(component::IDENTITY, identity_state(&authenticator));
+/// IdPs rotate keys by rewriting the JWKS file (or the remote set); picks
+/// that up without a SIGHUP.
+fn spawn_jwks_poll(
+    identity: &Arc<IdentityState>,
+    readiness: &Arc<Readiness>,
+) -> actix_web::rt::task::JoinHandle<()> {
+    let identity = identity.clone();
+    let readiness = readiness.clone();
+    actix_web::rt::spawn(async move {
+        let mut ticker = tokio::time::interval(JWKS_POLL);
+        loop {
+            ticker.tick().await;
+            let authenticator = identity.authenticator();
+            for e in authenticator.reload_changed_jwks() {
+                tracing::error!(error = %e, "JWKS reload failed");
             }
-        })
-    };
+            for e in authenticator.refresh_remote().await {
+                tracing::error!(error = %e, "JWKS fetch failed");
+            }
+            readiness.set(component::IDENTITY, identity_state(&authenticator));
+        }
+    })
+}
 
+/// Serves until SIGTERM or SIGINT (returned as the reason), reloading on
+/// SIGHUP and `POST /admin/v1/reload` and keeping systemd's status line
+/// current; the server stopping by itself is an error.
+async fn supervise(
+    running: &mut Running,
+    server_task: &mut actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    mut reload_rx: tokio::sync::mpsc::Receiver<
+        tokio::sync::oneshot::Sender<serving::admin::ReloadOutcome>,
+    >,
+) -> Result<&'static str, DaemonError> {
     let mut hup = signal(SignalKind::hangup()).map_err(DaemonError::Signals)?;
-    let mut reload_rx = reload_rx;
     // STATUS= follows notes set while serving (a MAU threshold crossed).
     let mut status_tick = tokio::time::interval(Duration::from_secs(5));
     let mut last_status = running.status_line();
     let mut term = signal(SignalKind::terminate()).map_err(DaemonError::Signals)?;
     let mut int = signal(SignalKind::interrupt()).map_err(DaemonError::Signals)?;
-    let reason = loop {
+    loop {
         tokio::select! {
             _ = hup.recv() => {
                 tracing::info!("SIGHUP: reloading configuration");
-                let _ = reload_and_record(&mut running).await;
+                let _ = reload_and_record(running).await;
             }
             _ = status_tick.tick() => {
                 let line = running.status_line();
@@ -913,12 +532,12 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
             }
             Some(reply) = reload_rx.recv() => {
                 tracing::info!("POST /admin/v1/reload: reloading configuration");
-                let outcome = reload_and_record(&mut running).await;
+                let outcome = reload_and_record(running).await;
                 let _ = reply.send(outcome);
             }
-            _ = term.recv() => break "SIGTERM",
-            _ = int.recv() => break "SIGINT",
-            result = &mut server_task => {
+            _ = term.recv() => return Ok("SIGTERM"),
+            _ = int.recv() => return Ok("SIGINT"),
+            result = &mut *server_task => {
                 let detail = match result {
                     Ok(Ok(())) => "stopped unexpectedly".to_owned(),
                     Ok(Err(e)) => e.to_string(),
@@ -927,8 +546,12 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
                 return Err(DaemonError::Server(std::io::Error::other(detail)));
             }
         }
-    };
+    }
+}
 
+/// Drains the requests in flight (up to `server.drain_timeout`), stops the
+/// servers, records the stop, signs a last checkpoint and closes the store.
+async fn stop(running: &Running, bound: Bound, reason: &'static str) {
     let drain = running.config.server.drain_timeout;
     let line = format!(
         "{reason}: draining in-flight requests (up to {})",
@@ -936,21 +559,17 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
     );
     tracing::info!("{line}");
     systemd::stopping(&line);
-    if let Some(task) = watchdog_task {
-        task.abort();
-    }
-    jwks_task.abort();
-    if let Some(h) = metrics_server {
+    if let Some(h) = bound.metrics_server {
         h.stop(true).await;
     }
     // Stop accepting, then wait for the open connections ourselves: actix's
     // graceful stop can return before a busy worker has drained (seen as a
     // request cut off mid-flight under load), so it is only asked to stop
     // once nothing is left to drain.
-    handle.pause().await;
+    bound.handle.pause().await;
     let deadline = tokio::time::Instant::now() + drain;
     loop {
-        let open = connections.open();
+        let open = bound.connections.open();
         if open == 0 {
             break;
         }
@@ -960,8 +579,8 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    handle.stop(false).await;
-    let _ = server_task.await;
+    bound.handle.stop(false).await;
+    let _ = bound.server_task.await;
     if let Err(e) = record_daemon_event(
         &running.audit,
         EventType::DaemonStopped,
@@ -978,5 +597,4 @@ async fn run(config_path: PathBuf, config: Config) -> Result<(), DaemonError> {
         tracing::error!(error = %e, "cannot close the audit store cleanly");
     }
     tracing::info!("stopped");
-    Ok(())
 }
