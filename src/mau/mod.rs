@@ -272,6 +272,54 @@ impl Accountant {
     }
 }
 
+/// A threshold that a subject newly counted took the month across.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Crossing {
+    /// The percent of `of` reached.
+    pub percent: u64,
+    /// The limit or threshold, in subjects.
+    pub of: u64,
+    /// What it is, for people ("the license's limit").
+    pub what: String,
+    /// The status note's topic: `license_limit` or `model_license`.
+    pub topic: &'static str,
+}
+
+impl Accountant {
+    /// The thresholds the `count`-th subject of the month crossed:
+    /// `crossed` of the license's limit (unless the license only observes),
+    /// and `model_threshold` of the model named `model` (its license's own
+    /// figure: warned, never enforced, as the appliance sees only its own
+    /// users).
+    #[must_use]
+    pub fn crossings(
+        &self,
+        count: u64,
+        crossed: Option<u64>,
+        model: &str,
+        model_threshold: Option<u64>,
+    ) -> Vec<Crossing> {
+        let license = crossed
+            .filter(|_| self.mode != MauMode::Observe)
+            .zip(self.limit)
+            .map(|(percent, of)| Crossing {
+                percent,
+                of,
+                what: "the license's limit".to_owned(),
+                topic: "license_limit",
+            });
+        let model = model_threshold.and_then(|of| {
+            threshold_crossed(count, of).map(|percent| Crossing {
+                percent,
+                of,
+                what: format!("the {model} model license's threshold"),
+                topic: "model_license",
+            })
+        });
+        license.into_iter().chain(model).collect()
+    }
+}
+
 /// The highest threshold (80, 90, 100 %) of `limit` that the `count`-th
 /// subject is the first to reach, if any.
 #[must_use]
@@ -618,5 +666,37 @@ mod tests {
         // A limit of 3: the second subject is 66 %, the third 100 %.
         assert!(!crossing(2, 3, 80));
         assert!(crossing(3, 3, 80) && crossing(3, 3, 90) && crossing(3, 3, 100));
+    }
+
+    #[test]
+    fn crossings_name_the_license_limit_unless_observed_and_the_model_threshold_always() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("a.db").display());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let open = |mode| {
+            rt.block_on(async {
+                let store = Store::open(&url).await.unwrap();
+                Accountant::open(store, "n1", Some(10), mode, OffsetDateTime::now_utc())
+                    .await
+                    .unwrap()
+            })
+        };
+        let enforced = open(MauMode::Enforce);
+        let both = enforced.crossings(8, Some(80), "scout", Some(8));
+        let topics: Vec<_> = both.iter().map(|c| (c.topic, c.percent, c.of)).collect();
+        assert_eq!(
+            topics,
+            vec![("license_limit", 80, 10), ("model_license", 100, 8)]
+        );
+        assert!(both[1].what.contains("scout"), "{}", both[1].what);
+        assert!(enforced.crossings(5, None, "scout", Some(100)).is_empty());
+        // Observed only: the license's limit is counted, not announced.
+        let observed = open(MauMode::Observe);
+        let model_only = observed.crossings(8, Some(80), "scout", Some(8));
+        assert_eq!(model_only.len(), 1);
+        assert_eq!(model_only[0].topic, "model_license");
     }
 }

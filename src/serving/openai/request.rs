@@ -1,0 +1,395 @@
+//! The request core: after identity and the body, screening and policy,
+//! monthly-active-user admission, a place in the queue, the accepted
+//! record committed, then the choices handed to the scheduler.
+
+use super::answer::Completion;
+use super::wire::*;
+use super::*;
+
+pub(super) fn served(req: &HttpRequest) -> Result<Arc<ServedModel>, ApiError> {
+    req.app_data::<Data<ModelSlot>>()
+        .and_then(|slot| slot.get())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "no model is loaded yet; see /readyz"))
+}
+
+pub(super) async fn handle_read(
+    req: HttpRequest,
+    payload: &mut Option<actix_web::web::Payload>,
+    api: Api,
+) -> Result<HttpResponse, ApiError> {
+    let principal = authorize(&req, Some(Role::Inference)).await?;
+    let model = served(&req)?;
+    let Some(payload) = payload.take() else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "the body was already read",
+        ));
+    };
+    let body = body_of(&req, payload, model.max_request_bytes).await?;
+    let mut object = parse_object(&body)?;
+    let mut chat = Vec::new();
+    let texts = match api {
+        Api::Chat => {
+            let messages: Vec<MessageIn> = field(&mut object, "messages")?;
+            chat = chat_messages(&messages)?;
+            chat.iter().map(|m| m.content.clone()).collect()
+        }
+        Api::Text => {
+            let prompt: Stop = field(&mut object, "prompt")?;
+            vec![completion_text(prompt)?]
+        }
+    };
+    refuse_unsupported(&object)?;
+    let common: Common = typed(Value::Object(object), "")?;
+    // A prompt certain not to fit the context is refused before any work.
+    let bytes: usize = texts.iter().map(String::len).sum();
+    if let Some(at_least) = model.tokenizer.tokens_at_least(bytes)
+        && at_least >= model.context_length
+    {
+        return Err(ApiError::new(
+            ErrorCode::ContextLengthExceeded,
+            format!(
+                "the prompt is {bytes} bytes, so at least {at_least} tokens; the model's context is {} tokens",
+                model.context_length
+            ),
+        )
+        .with_param(if api == Api::Chat { "messages" } else { "prompt" }));
+    }
+    // Policy before any work: identifiers found, classification settled,
+    // Cedar asked; a deny is recorded and answered 403. Detection, the
+    // chat template and tokenizing run off the HTTP workers, so that large
+    // bodies never hold up health checks and small requests.
+    let policy = req
+        .app_data::<Data<crate::serving::policy::PolicyContext>>()
+        .cloned()
+        .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the policy engine is not loaded"))?;
+    let declared = crate::serving::policy::Declared::of(&req)?;
+    let prepared = {
+        let (model, principal) = (model.clone(), principal.clone());
+        offload(move || prepare(&declared, &policy, &principal, &model, api, chat, texts)).await?
+    };
+    let (screening, prompt) = match prepared {
+        Prepared::Denied(screening) => {
+            let audit = req.app_data::<Data<AuditContext>>().ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::AuditUnavailable,
+                    "the audit trail is not available",
+                )
+            })?;
+            let mut refused = refusal(
+                audit_event(
+                    &req,
+                    audit,
+                    &principal,
+                    &model,
+                    EventType::InferenceRefused,
+                    0,
+                ),
+                ErrorCode::PolicyDenied,
+                screening.decision.reason.clone(),
+            );
+            refused.prompt_tokens = None;
+            screening.stamp(&mut refused);
+            audit.record(refused).await?;
+            return Err(screening.denial());
+        }
+        Prepared::Allowed(screening, prompt) => (screening, prompt),
+    };
+    let plan = plan(&common, &model, prompt, api)?;
+    run(req, principal, model, plan, api, &body, *screening).await
+}
+
+/// A request screened, and if allowed, its prompt tokenized.
+pub(super) enum Prepared {
+    Denied(Box<crate::serving::policy::Screening>),
+    Allowed(Box<crate::serving::policy::Screening>, Vec<u32>),
+}
+
+/// Screening (detection, redaction, the policy decision) and the prompt's
+/// template and tokens: the CPU-heavy part of a request.
+pub(super) fn prepare(
+    declared: &crate::serving::policy::Declared,
+    policy: &crate::serving::policy::PolicyContext,
+    principal: &Principal,
+    model: &ServedModel,
+    api: Api,
+    mut chat: Vec<ChatMessage>,
+    mut texts: Vec<String>,
+) -> Result<Prepared, ApiError> {
+    let screening = crate::serving::policy::screen_declared(
+        declared,
+        policy,
+        principal,
+        &model.id,
+        model.terms.license.as_deref().unwrap_or_default(),
+        &mut texts,
+    )?;
+    if !screening.decision.allowed {
+        return Ok(Prepared::Denied(Box::new(screening)));
+    }
+    let prompt = match api {
+        Api::Chat => {
+            for (m, text) in chat.iter_mut().zip(texts) {
+                m.content = text;
+            }
+            chat_prompt(model, &chat)?
+        }
+        Api::Text => completion_prompt(model, texts.first().map_or("", String::as_str))?,
+    };
+    Ok(Prepared::Allowed(Box::new(screening), prompt))
+}
+
+/// Runs CPU-heavy request work on the blocking pool, at most one job per
+/// CPU at a time (the rest wait their turn without holding a thread).
+pub(super) async fn offload<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    let busy = |_| ApiError::new(ErrorCode::Internal, "the request worker pool is closed");
+    let _permit = permits.acquire().await.map_err(busy)?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "request preparation failed");
+        ApiError::new(ErrorCode::Internal, "request preparation failed")
+    })?
+}
+
+pub(super) fn audit_event(
+    req: &HttpRequest,
+    audit: &AuditContext,
+    principal: &Principal,
+    model: &ServedModel,
+    event_type: EventType,
+    prompt_tokens: usize,
+) -> AuditEvent {
+    let mut e = audit.event(req, event_type, 200);
+    audit.principal(&mut e, principal);
+    e.model_id = Some(model.id.clone());
+    e.engine_version = Some(model.engine_version.clone());
+    e.weights_digest = Some(model.weights_digest.clone());
+    e.chat_template_hash = model.tokenizer.chat_template_hash();
+    e.prompt_tokens = Some(prompt_tokens as u64);
+    e
+}
+
+/// An `inference_refused` record: the status and code the client gets, and
+/// why.
+pub(super) fn refusal(mut e: AuditEvent, code: ErrorCode, reason: String) -> AuditEvent {
+    e.status = Some(code.status().as_u16());
+    e.outcome = Some("refused".into());
+    e.error_code = Some(code.as_str().into());
+    e.reason = Some(reason);
+    e
+}
+
+/// Admits the subject, takes a place in the queue, commits the accepted
+/// record, hands the choices to the scheduler, and answers (whole or
+/// streamed).
+pub(super) async fn run(
+    req: HttpRequest,
+    principal: Principal,
+    model: Arc<ServedModel>,
+    plan: Plan,
+    api: Api,
+    body: &[u8],
+    screening: crate::serving::policy::Screening,
+) -> Result<HttpResponse, ApiError> {
+    let audit = req
+        .app_data::<Data<AuditContext>>()
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::AuditUnavailable,
+                "the audit trail is not available",
+            )
+        })?;
+    let started = Instant::now();
+    let refused = |code: ErrorCode, reason: String| {
+        let mut e = refusal(
+            audit_event(
+                &req,
+                &audit,
+                &principal,
+                &model,
+                EventType::InferenceRefused,
+                plan.prompt.len(),
+            ),
+            code,
+            reason,
+        );
+        screening.stamp(&mut e);
+        e
+    };
+    if let Err((code, reason, answer)) = admit_subject(&req, &audit, &principal, &model).await? {
+        audit.record(refused(code, reason)).await?;
+        return Err(answer);
+    }
+    // A place in the queue first: a request refused for a full queue was
+    // never accepted.
+    let Ok(reservation) = model.scheduler.reserve(plan.n) else {
+        audit
+            .record(refused(ErrorCode::RateLimited, "queue_full".into()))
+            .await?;
+        return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
+    };
+    let mut accepted = audit_event(
+        &req,
+        &audit,
+        &principal,
+        &model,
+        EventType::InferenceAccepted,
+        plan.prompt.len(),
+    );
+    screening.stamp(&mut accepted);
+    // The request's content is not stored; its keyed hash is (unless
+    // policy forbids even that), so an auditor with the transcript and the
+    // key can show they match.
+    if screening.keeps_content_hashes() {
+        accepted.prompt_hash = Some(pseudonym(
+            &audit.pseudonym_key,
+            &[&String::from_utf8_lossy(body)],
+        ));
+    }
+    let prompt_hash = accepted.prompt_hash.clone();
+    // Committed before the request reaches the engine, so before its first
+    // token.
+    audit.record(accepted).await?;
+
+    let receivers = reservation_jobs(&plan, started + model.request_timeout, reservation);
+    let id = format!(
+        "{}-{}",
+        if api == Api::Chat { "chatcmpl" } else { "cmpl" },
+        uuid::Uuid::now_v7().simple()
+    );
+    let completion = Completion {
+        req,
+        audit,
+        principal,
+        model,
+        id,
+        created: time::OffsetDateTime::now_utc().unix_timestamp(),
+        api,
+        started,
+        prompt_tokens: plan.prompt.len(),
+        prompt_hash,
+        logprobs: plan.logprobs.is_some(),
+        screening,
+    };
+    if plan.stream {
+        Ok(completion.stream(receivers, plan.include_usage))
+    } else {
+        completion.whole(receivers).await
+    }
+}
+
+/// Queues the plan's choices on `reservation`, each with its own seed
+/// derived from the request's; their event receivers, in order.
+fn reservation_jobs(
+    plan: &Plan,
+    deadline: Instant,
+    reservation: crate::serving::scheduler::Reservation,
+) -> Vec<UnboundedReceiver<Event>> {
+    let mut receivers = Vec::with_capacity(plan.n);
+    let mut jobs = Vec::with_capacity(plan.n);
+    for i in 0..plan.n {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut params = plan.params.clone();
+        params.seed = params.seed.map(|s| s.wrapping_add(i as u64));
+        jobs.push(Job {
+            prompt: plan.prompt.clone(),
+            params,
+            max_tokens: plan.max_tokens,
+            stop: plan.stop.clone(),
+            deadline,
+            logprobs: plan.logprobs,
+            events: tx,
+        });
+        receivers.push(rx);
+    }
+    reservation.send(jobs);
+    receivers
+}
+
+/// What the monthly-active-user count says of this subject: served, or
+/// refused (the record's code and reason, and the answer). A subject new
+/// this month is committed to the trail, with any threshold it crossed,
+/// before anything else happens.
+async fn admit_subject(
+    req: &HttpRequest,
+    audit: &AuditContext,
+    principal: &Principal,
+    model: &ServedModel,
+) -> Result<Result<(), (ErrorCode, String, ApiError)>, ApiError> {
+    let Some(mau) = req.app_data::<Data<crate::mau::Accountant>>() else {
+        return Ok(Ok(()));
+    };
+    let subject = audit.subject_pseudonym(principal);
+    let now = time::OffsetDateTime::now_utc();
+    let admission = mau
+        .admit(&subject, &principal.tenant, now)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "monthly-active-user accounting cannot commit");
+            ApiError::new(
+                ErrorCode::AuditUnavailable,
+                "monthly-active-user accounting cannot commit; the request fails closed",
+            )
+        })?;
+    let metrics = req.app_data::<Data<crate::telemetry::metrics::Metrics>>();
+    let (count, crossed) = match admission {
+        crate::mau::Admission::Known => return Ok(Ok(())),
+        crate::mau::Admission::Refused { count, limit } => {
+            if let Some(m) = metrics {
+                m.serving.mau_refused.inc();
+            }
+            return Ok(Err((
+                ErrorCode::LicenseMauExceeded,
+                format!("{count} of {limit} monthly active users"),
+                ApiError::new(
+                    ErrorCode::LicenseMauExceeded,
+                    format!(
+                        "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
+                    ),
+                ),
+            )));
+        }
+        crate::mau::Admission::New { count, crossed } => (count, crossed),
+    };
+    if let Some(m) = metrics {
+        m.serving.mau_active_users.set(count as i64);
+    }
+    // The evidence of the count, in the trail.
+    let mut counted = audit.event(req, EventType::MauSubjectCounted, 200);
+    audit.principal(&mut counted, principal);
+    counted.mau_month = Some(crate::mau::month_of(now));
+    audit.record(counted).await?;
+    let readiness = req.app_data::<Data<crate::daemon::readiness::Readiness>>();
+    for c in mau.crossings(count, crossed, &model.id, model.terms.mau_threshold) {
+        let (percent, of, what) = (c.percent, c.of, &c.what);
+        let mode = mau.terms().1;
+        tracing::warn!(
+            count,
+            of,
+            ?mode,
+            percent,
+            "monthly active users crossed {percent} % of {what}"
+        );
+        if let Some(r) = readiness {
+            r.set_note(
+                &format!("mau:{}", c.topic),
+                crate::mau::status_note(count, of, what),
+            );
+        }
+        let mut e = audit.event(req, EventType::MauThresholdCrossed, 200);
+        audit.principal(&mut e, principal);
+        e.model_id = Some(model.id.clone());
+        e.reason = Some(format!(
+            "{percent}% of {what} ({count} of {of} in {})",
+            crate::mau::month_of(now)
+        ));
+        audit.record(e).await?;
+    }
+    Ok(Ok(()))
+}
