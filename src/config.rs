@@ -825,6 +825,14 @@ impl Config {
                 message,
             })
         };
+        self.check_serving(&mut err);
+        self.check_identity(&mut err);
+        self.check_audit_and_limits(&mut err);
+        errors
+    }
+
+    /// The node, license, model, server, TLS, metrics and logging values.
+    fn check_serving(&self, err: &mut impl FnMut(&str, String)) {
         if self.node.id.trim().is_empty() {
             err("node.id", "must not be empty".to_owned());
         }
@@ -900,6 +908,10 @@ impl Config {
                 format!("invalid filter {:?}: {e}", self.logging.level),
             );
         }
+    }
+
+    /// Token issuers and their keys.
+    fn check_identity(&self, err: &mut impl FnMut(&str, String)) {
         if self.identity.leeway > Duration::from_secs(300) {
             err(
                 "identity.leeway",
@@ -969,6 +981,10 @@ impl Config {
                 }
             }
         }
+    }
+
+    /// The audit store and trail, rate limits, and listen addresses.
+    fn check_audit_and_limits(&self, err: &mut impl FnMut(&str, String)) {
         let store = &self.audit.store;
         if !(store.starts_with("sqlite:")
             || store.starts_with("postgres://")
@@ -1032,7 +1048,6 @@ impl Config {
                 err("server.listen", format!("{addr} is listed twice"));
             }
         }
-        errors
     }
 }
 

@@ -605,30 +605,8 @@ impl Detector {
                     .then(|| finding(Category::Ssn, start, end))
                     .flatten()
             }
-            Rule::Card => {
-                // The whole candidate, or without its last group (which
-                // may be the head of what follows: `... 0007 4000`).
-                let shorter = candidate.rfind([' ', '-', '.']).map(|i| start + i);
-                [Some(end), shorter].into_iter().flatten().find_map(|e| {
-                    let c = text.get(start..e)?;
-                    let digits = Digits::of(c);
-                    let plausible = matches!(digits.get().first(), Some(2..=6));
-                    // One separator throughout.
-                    let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-' | '.'));
-                    let first_sep = seps.next();
-                    let one_sep = seps.all(|s| Some(s) == first_sep);
-                    // Followed by another digit group, it is part of a
-                    // longer run of numbers, not a card.
-                    let more = {
-                        let mut cs = text.get(e..).unwrap_or_default().chars();
-                        matches!(cs.next(), Some(' ' | '-' | '.'))
-                            && cs.next().is_some_and(|c| digit_value(c).is_some())
-                    };
-                    (one_sep && bounded(start, e) && !more && plausible && luhn_valid(digits.get()))
-                        .then(|| finding(Category::CreditCard, start, e))
-                        .flatten()
-                })
-            }
+            Rule::Card => card_end(text, start, end, candidate)
+                .and_then(|e| finding(Category::CreditCard, start, e)),
             Rule::Iban => {
                 if !word_boundary_before(text, start) {
                     return None;
@@ -652,88 +630,14 @@ impl Detector {
                     .then(|| finding(Category::Phone, start, end))
                     .flatten()
             }
-            Rule::PhoneNational => {
-                let compact = candidate.chars().all(|c| digit_value(c).is_some());
-                if !phone_bounded(start, end)
-                    || next_is_digit_group(text, end)
-                    || glued_before(text, start)
-                    || named_otherwise(text, start, compact)
-                    || digit_glued_before(text, start)
-                {
-                    return None;
-                }
-                let digits = Digits::of(candidate);
-                // Without a trunk 0: bare digits a contact word stands near
-                // (`call me on 4155550132`), or a 9-digit number grouped as
-                // Spain and Italy write theirs (`612 345 678`, `655 12 34 56`).
-                if !matches!(digits.get(), [0, ..]) {
-                    let groups: Vec<usize> = candidate.split([' ', '-']).map(str::len).collect();
-                    let grouped_9 = digits.count == 9
-                        && matches!(digits.get(), [6..=9, ..])
-                        && matches!(groups.as_slice(), [3, 3, 3] | [3, 2, 2, 2])
-                        && candidate.contains(' ')
-                        && !named_otherwise(text, start, true)
-                        && !text
-                            .get(..start)
-                            .unwrap_or_default()
-                            .trim_end_matches(' ')
-                            .ends_with(|c: char| c.is_numeric());
-                    let bare = compact
-                        && (10..=11).contains(&digits.count)
-                        && contact_context(text, start);
-                    // A local number (`555-0147`) where a contact word says so.
-                    let local = digits.count == 7
-                        && groups == [3, 4]
-                        && candidate.contains('-')
-                        && matches!(digits.get(), [2..=9, ..])
-                        && contact_context(text, start);
-                    return (grouped_9 || bare || local)
-                        .then(|| finding(Category::Phone, start, end))
-                        .flatten();
-                }
-                let trunk = matches!(digits.get(), [0, d, ..] if *d != 0);
-                // Three dash-separated groups ending in one or two digits
-                // are a product code (an NDC `01817-523-55`), not a number
-                // anyone dials.
-                let code = candidate.split('-').count() == 3
-                    && candidate
-                        .rsplit('-')
-                        .next()
-                        .is_some_and(|g| g.chars().count() <= 2);
-                (trunk && !code && (9..=12).contains(&digits.count))
-                    .then(|| finding(Category::Phone, start, end))
-                    .flatten()
-            }
-            Rule::PhoneLabelled => {
-                if !label_boundary_before(text, start)
-                    || !(word_boundary_after(text, end) || extension_after(text, end))
-                    || next_is_digit_group(text, end)
-                {
-                    return None;
-                }
-                let value = candidate
-                    .char_indices()
-                    .find(|(_, c)| matches!(c, '+' | '＋' | '(') || digit_value(*c).is_some())
-                    .map(|(i, _)| i)?;
-                let n = digit_count(candidate);
-                let tail = candidate.get(value..).unwrap_or_default();
-                let ssn_shaped = tail.split('-').map(|g| g.chars().count()).eq([3, 2, 4]);
-                ((7..=15).contains(&n) && !ssn_shaped)
-                    .then(|| finding(Category::Phone, start + value, end))
-                    .flatten()
-            }
-            Rule::Ipv4 => {
-                let ok = candidate
-                    .split('.')
-                    .all(|octet| number_of(octet).is_some_and(|v| v <= 255));
-                let followed = text.get(end..).is_some_and(|r| {
-                    let mut cs = r.chars();
-                    cs.next() == Some('.') && cs.next().is_some_and(|c| digit_value(c).is_some())
-                });
-                (ok && bounded(start, end) && !followed)
-                    .then(|| finding(Category::IpAddress, start, end))
-                    .flatten()
-            }
+            Rule::PhoneNational => national_phone(text, start, end, candidate)
+                .then(|| finding(Category::Phone, start, end))
+                .flatten(),
+            Rule::PhoneLabelled => labelled_phone_value(text, start, end, candidate)
+                .and_then(|value| finding(Category::Phone, start + value, end)),
+            Rule::Ipv4 => (ipv4(text, end, candidate) && bounded(start, end))
+                .then(|| finding(Category::IpAddress, start, end))
+                .flatten(),
             Rule::Ipv6 => {
                 let ok = candidate.parse::<std::net::Ipv6Addr>().is_ok()
                     && candidate.matches(':').count() >= 2
@@ -1245,6 +1149,117 @@ fn is_decimal_digit(c: char) -> bool {
 
 fn digits_of(s: &str) -> Vec<u32> {
     s.chars().filter_map(digit_value).collect()
+}
+
+/// Where a card number that `candidate` (at `start..end` of `text`) holds
+/// ends: the whole candidate, or without its last group (which may be the
+/// head of what follows: `... 0007 4000`), when it passes Luhn.
+fn card_end(text: &str, start: usize, end: usize, candidate: &str) -> Option<usize> {
+    let shorter = candidate.rfind([' ', '-', '.']).map(|i| start + i);
+    [Some(end), shorter].into_iter().flatten().find(|&e| {
+        let Some(c) = text.get(start..e) else {
+            return false;
+        };
+        let digits = Digits::of(c);
+        let plausible = matches!(digits.get().first(), Some(2..=6));
+        // One separator throughout.
+        let mut seps = c.chars().filter(|c| matches!(c, ' ' | '-' | '.'));
+        let first_sep = seps.next();
+        let one_sep = seps.all(|s| Some(s) == first_sep);
+        // Followed by another digit group, it is part of a longer run of
+        // numbers, not a card.
+        let more = {
+            let mut cs = text.get(e..).unwrap_or_default().chars();
+            matches!(cs.next(), Some(' ' | '-' | '.'))
+                && cs.next().is_some_and(|c| digit_value(c).is_some())
+        };
+        let bounded = word_boundary_before(text, start) && word_boundary_after(text, e);
+        one_sep && bounded && !more && plausible && luhn_valid(digits.get()) && start < e
+    })
+}
+
+/// Where the number starts in a labelled phone candidate (`Tel: +44 ...`
+/// at `start..end` of `text`), when it is one: 7 to 15 digits, not shaped
+/// as an SSN.
+fn labelled_phone_value(text: &str, start: usize, end: usize, candidate: &str) -> Option<usize> {
+    if !label_boundary_before(text, start)
+        || !(word_boundary_after(text, end) || extension_after(text, end))
+        || next_is_digit_group(text, end)
+    {
+        return None;
+    }
+    let value = candidate
+        .char_indices()
+        .find(|(_, c)| matches!(c, '+' | '＋' | '(') || digit_value(*c).is_some())
+        .map(|(i, _)| i)?;
+    let n = digit_count(candidate);
+    let tail = candidate.get(value..).unwrap_or_default();
+    let ssn_shaped = tail.split('-').map(|g| g.chars().count()).eq([3, 2, 4]);
+    ((7..=15).contains(&n) && !ssn_shaped).then_some(value)
+}
+
+/// Whether `candidate`, ending at `end` of `text`, is an IPv4 address:
+/// four octets up to 255, not followed by another `.digit`.
+fn ipv4(text: &str, end: usize, candidate: &str) -> bool {
+    let ok = candidate
+        .split('.')
+        .all(|octet| number_of(octet).is_some_and(|v| v <= 255));
+    let followed = text.get(end..).is_some_and(|r| {
+        let mut cs = r.chars();
+        cs.next() == Some('.') && cs.next().is_some_and(|c| digit_value(c).is_some())
+    });
+    ok && !followed
+}
+
+/// Whether `candidate` (at `start..end` of `text`) is a national phone
+/// number: with a trunk 0, or without one where a contact word or the
+/// grouping says so.
+fn national_phone(text: &str, start: usize, end: usize, candidate: &str) -> bool {
+    let compact = candidate.chars().all(|c| digit_value(c).is_some());
+    if !(word_boundary_before(text, start)
+        && (word_boundary_after(text, end) || extension_after(text, end)))
+        || next_is_digit_group(text, end)
+        || glued_before(text, start)
+        || named_otherwise(text, start, compact)
+        || digit_glued_before(text, start)
+    {
+        return false;
+    }
+    let digits = Digits::of(candidate);
+    // Without a trunk 0: bare digits a contact word stands near
+    // (`call me on 4155550132`), or a 9-digit number grouped as
+    // Spain and Italy write theirs (`612 345 678`, `655 12 34 56`).
+    if !matches!(digits.get(), [0, ..]) {
+        let groups: Vec<usize> = candidate.split([' ', '-']).map(str::len).collect();
+        let grouped_9 = digits.count == 9
+            && matches!(digits.get(), [6..=9, ..])
+            && matches!(groups.as_slice(), [3, 3, 3] | [3, 2, 2, 2])
+            && candidate.contains(' ')
+            && !named_otherwise(text, start, true)
+            && !text
+                .get(..start)
+                .unwrap_or_default()
+                .trim_end_matches(' ')
+                .ends_with(|c: char| c.is_numeric());
+        let bare = compact && (10..=11).contains(&digits.count) && contact_context(text, start);
+        // A local number (`555-0147`) where a contact word says so.
+        let local = digits.count == 7
+            && groups == [3, 4]
+            && candidate.contains('-')
+            && matches!(digits.get(), [2..=9, ..])
+            && contact_context(text, start);
+        return grouped_9 || bare || local;
+    }
+    let trunk = matches!(digits.get(), [0, d, ..] if *d != 0);
+    // Three dash-separated groups ending in one or two digits
+    // are a product code (an NDC `01817-523-55`), not a number
+    // anyone dials.
+    let code = candidate.split('-').count() == 3
+        && candidate
+            .rsplit('-')
+            .next()
+            .is_some_and(|g| g.chars().count() <= 2);
+    trunk && !code && (9..=12).contains(&digits.count)
 }
 
 /// How many digits `s` holds.
