@@ -950,8 +950,8 @@ impl Config {
                     "missing: set jwks_file or jwks_url".to_owned(),
                 ),
                 (None, Some(url)) => {
-                    if let Err(e) = crate::https::HttpsUrl::parse(url) {
-                        err(&key("jwks_url"), e);
+                    if let Err(e) = crate::https::parse_url(url) {
+                        err(&key("jwks_url"), e.to_string());
                     }
                     if issuer.jwks_url_ca.is_none() {
                         err(&key("jwks_url_ca"), "missing: the CA bundle that verifies the JWKS server (e.g. /etc/ssl/certs/ca-certificates.crt)".to_owned());
@@ -1002,8 +1002,8 @@ impl Config {
             );
         }
         if let Some(url) = &self.audit.checkpoint_url {
-            if let Err(e) = crate::https::HttpsUrl::parse(url) {
-                err("audit.checkpoint_url", e);
+            if let Err(e) = crate::https::parse_url(url) {
+                err("audit.checkpoint_url", e.to_string());
             }
             if self.audit.checkpoint_url_ca.is_none() {
                 err(

@@ -405,7 +405,10 @@ async fn start_audit(
             checkpoint_feed: match (&audit.checkpoint_url, &audit.checkpoint_url_ca) {
                 (Some(url), Some(ca)) => Some(checkpoint_push::start(
                     url.clone(),
-                    Arc::new(crate::https::load_roots(ca).map_err(DaemonError::Audit)?),
+                    Arc::new(
+                        crate::https::load_roots(ca)
+                            .map_err(|e| DaemonError::Audit(e.to_string()))?,
+                    ),
                 )),
                 _ => None,
             },

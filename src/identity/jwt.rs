@@ -446,6 +446,7 @@ impl Authenticator {
             wanted.store(false, Ordering::Relaxed);
             let fetched = crate::https::fetch(url, roots.clone(), FETCH_TIMEOUT)
                 .await
+                .map_err(|e| e.to_string())
                 .and_then(|body| {
                     KeySet::parse(&body)
                         .map(|k| (k, body))
@@ -657,7 +658,7 @@ fn key_source(issuer: &IssuerConfig) -> Result<(KeySet, KeySource), (&'static st
             ))
         }
         (None, Some(url), Some(ca), Some(cache)) => {
-            let roots = crate::https::load_roots(ca).map_err(|e| ("jwks_url_ca", e))?;
+            let roots = crate::https::load_roots(ca).map_err(|e| ("jwks_url_ca", e.to_string()))?;
             let keys = match std::fs::read(cache) {
                 Ok(bytes) => KeySet::parse(&bytes).unwrap_or_else(|e| {
                     tracing::warn!(cache = %cache.display(), error = %e, "ignoring an unusable JWKS cache");
