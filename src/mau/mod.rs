@@ -26,9 +26,6 @@ use crate::audit::store::{Store, StoreError};
 use crate::license::MauMode;
 use sketch::{Sketch, hash_of_pseudonym};
 
-const SQLITE_SCHEMA: &str = include_str!("../../audit/migrations/sqlite/0002_mau.sql");
-const POSTGRES_SCHEMA: &str = include_str!("../../audit/migrations/postgresql/0002_mau.sql");
-
 /// The thresholds whose crossing is reported, in percent of the limit.
 pub const THRESHOLDS: [u64; 3] = [80, 90, 100];
 
@@ -108,14 +105,7 @@ impl Accountant {
         mode: MauMode,
         now: OffsetDateTime,
     ) -> Result<Self, StoreError> {
-        match &store {
-            Store::Sqlite(pool) => {
-                sqlx::raw_sql(SQLITE_SCHEMA).execute(pool).await?;
-            }
-            Store::Postgres(pool) => {
-                sqlx::raw_sql(POSTGRES_SCHEMA).execute(pool).await?;
-            }
-        }
+        // The tables are the store's (its migrations create them).
         let month = load(&store, node_id, &month_of(now)).await?;
         Ok(Self {
             store,

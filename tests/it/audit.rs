@@ -1777,3 +1777,69 @@ fn when_postgresql_goes_away_under_load_requests_fail_closed_and_nothing_answere
     drop(d);
     assert_nothing_answered_was_lost(&config, POSTGRES, &node, &answered);
 }
+
+/// A store made before versioned migrations (today's tables, no
+/// `_sqlx_migrations`) is brought under them at start without losing or
+/// changing a record; the trail verifies across the upgrade. A migration
+/// edited after it was applied is refused by name.
+#[test]
+fn a_store_from_before_versioned_migrations_is_upgraded_in_place() {
+    let pki = Pki::new();
+    let addr = free_addr();
+    let config = pki.write_config(addr, "");
+    let url = format!("sqlite:{}", pki.path("audit/audit.db").display());
+    let serve = |refusals: usize| {
+        let mut d = Launch::new(&config, addr).start(&pki);
+        for _ in 0..refusals {
+            assert_eq!(d.get_with_token(&pki, "/whoami", "garbage").status, 401);
+        }
+        d.signal("TERM");
+        assert!(
+            d.wait_exit(Duration::from_secs(20)).success(),
+            "{}",
+            d.log()
+        );
+    };
+    serve(3);
+    // As the store looked before this version: the same tables, unversioned.
+    exec(&url, "DROP TABLE _sqlx_migrations", &[]);
+    let before = runtime().block_on(async {
+        let store = sqlx::SqlitePool::connect(&url).await.unwrap();
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_records")
+            .fetch_one(&store)
+            .await
+            .unwrap()
+    });
+    serve(2);
+    let (ok, out) = verify(&config);
+    assert!(ok, "{out}");
+    let (versions, after) = runtime().block_on(async {
+        let store = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let versions: Vec<i64> = sqlx::query_scalar(
+            "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+        )
+        .fetch_all(&store)
+        .await
+        .unwrap();
+        let after: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_records")
+            .fetch_one(&store)
+            .await
+            .unwrap();
+        (versions, after)
+    });
+    assert_eq!(versions, vec![1, 2]);
+    // The license check, start, two refusals and stop were added to what
+    // was there.
+    assert_eq!(after, before + 5, "{out}");
+
+    exec(
+        &url,
+        "UPDATE _sqlx_migrations SET checksum = x'00' WHERE version = 1",
+        &[],
+    );
+    let refused = runtime().block_on(Store::open(&url)).unwrap_err();
+    assert!(
+        refused.to_string().contains("schema") && refused.to_string().contains('1'),
+        "{refused}"
+    );
+}

@@ -16,9 +16,68 @@ use sqlx::sqlite::{
 
 use super::merkle::Hash;
 
-const SQLITE_SCHEMA: &str = include_str!("../../../audit/migrations/sqlite/0001_audit_log.sql");
-const POSTGRES_SCHEMA: &str =
-    include_str!("../../../audit/migrations/postgresql/0001_audit_log.sql");
+/// The store's schema, version by version (`audit/migrations/`, the audit
+/// log and the monthly-active-user tables that live beside it): applied in
+/// order when a store opens and recorded in `_sqlx_migrations` with their
+/// checksums, so that a later version has a path from every earlier one and
+/// an edited migration is refused.
+const SQLITE_MIGRATIONS: Embedded = Embedded(&[
+    (
+        1,
+        "audit log",
+        include_str!("../../../audit/migrations/sqlite/0001_audit_log.sql"),
+    ),
+    (
+        2,
+        "monthly active users",
+        include_str!("../../../audit/migrations/sqlite/0002_mau.sql"),
+    ),
+]);
+const POSTGRES_MIGRATIONS: Embedded = Embedded(&[
+    (
+        1,
+        "audit log",
+        include_str!("../../../audit/migrations/postgresql/0001_audit_log.sql"),
+    ),
+    (
+        2,
+        "monthly active users",
+        include_str!("../../../audit/migrations/postgresql/0002_mau.sql"),
+    ),
+]);
+
+/// Migrations compiled into the binary (version, description, SQL), so a
+/// packaged daemon needs no migration files at run time.
+#[derive(Debug, Clone, Copy)]
+struct Embedded(&'static [(i64, &'static str, &'static str)]);
+
+impl sqlx::migrate::MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<Vec<sqlx::migrate::Migration>, sqlx::error::BoxDynError>,
+                > + Send,
+        >,
+    > {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    sqlx::migrate::Migration::new(
+                        *version,
+                        (*description).into(),
+                        sqlx::migrate::MigrationType::Simple,
+                        (*sql).into(),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
 
 /// Runs a query bound to one `log_id` on either backend and maps each row.
 macro_rules! rows {
@@ -222,13 +281,27 @@ impl Store {
         Ok(store)
     }
 
+    /// Brings the schema up to this build's version. Stores created before
+    /// versioned migrations hold the same tables (`CREATE TABLE IF NOT
+    /// EXISTS`), so their first migration only records them.
     async fn migrate(&self) -> Result<(), StoreError> {
+        let failed = |e: sqlx::migrate::MigrateError| {
+            StoreError(format!(
+                "cannot bring the audit store's schema up to date: {e}"
+            ))
+        };
         match self {
             Store::Sqlite(pool) => {
-                sqlx::raw_sql(SQLITE_SCHEMA).execute(pool).await?;
+                let migrator = sqlx::migrate::Migrator::new(SQLITE_MIGRATIONS)
+                    .await
+                    .map_err(failed)?;
+                migrator.run(pool).await.map_err(failed)?;
             }
             Store::Postgres(pool) => {
-                sqlx::raw_sql(POSTGRES_SCHEMA).execute(pool).await?;
+                let migrator = sqlx::migrate::Migrator::new(POSTGRES_MIGRATIONS)
+                    .await
+                    .map_err(failed)?;
+                migrator.run(pool).await.map_err(failed)?;
             }
         }
         Ok(())
