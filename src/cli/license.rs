@@ -7,18 +7,20 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::fail;
-use crate::license::{self, License, Signer};
+use crate::license::{self, License};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum LicenseCommand {
     /// Create a development vendor key: the private seed in FILE (mode
     /// 0600), the public key (for `license.vendor_public_key`) on stdout.
     /// For tests and the demo; a real vendor key never leaves the vendor.
+    #[cfg(feature = "dev-tools")]
     Keygen {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
     /// Sign license terms (a JSON object) with a development vendor key.
+    #[cfg(feature = "dev-tools")]
     Sign {
         /// The private key written by `license keygen`.
         #[arg(long, value_name = "FILE")]
@@ -62,7 +64,9 @@ pub(super) enum LicenseCommand {
 
 pub(super) fn run(command: LicenseCommand) -> ExitCode {
     match command {
+        #[cfg(feature = "dev-tools")]
         LicenseCommand::Keygen { out } => keygen(&out),
+        #[cfg(feature = "dev-tools")]
         LicenseCommand::Sign { key, terms, out } => sign(&key, &terms, &out),
         LicenseCommand::Verify {
             file,
@@ -129,8 +133,9 @@ fn show(config: &Path) -> ExitCode {
     verify(file, key, config.model.path.as_deref(), model_id.as_deref())
 }
 
+#[cfg(feature = "dev-tools")]
 fn keygen(out: &Path) -> ExitCode {
-    let (signer, seed) = match Signer::generate() {
+    let (signer, seed) = match license::Signer::generate() {
         Ok(s) => s,
         Err(e) => return fail(&format!("license keygen: {e}")),
     };
@@ -141,10 +146,12 @@ fn keygen(out: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+#[cfg(feature = "dev-tools")]
 fn sign(key: &Path, terms: &Path, out: &Path) -> ExitCode {
     let result = (|| -> Result<(), String> {
         let seed = std::fs::read_to_string(key).map_err(|e| format!("{}: {e}", key.display()))?;
-        let signer = Signer::from_private(&seed).map_err(|e| format!("{}: {e}", key.display()))?;
+        let signer =
+            license::Signer::from_private(&seed).map_err(|e| format!("{}: {e}", key.display()))?;
         let text =
             std::fs::read_to_string(terms).map_err(|e| format!("{}: {e}", terms.display()))?;
         let value: serde_json::Value = serde_json::from_str(&text)

@@ -12,7 +12,7 @@ use crate::engine::generate::{FinishReason, generate as run_generation};
 use crate::engine::model::Model;
 use crate::engine::sampling::SamplingParams;
 use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
-use crate::engine::{EngineError, parse_device, parse_dtype, synth, verify};
+use crate::engine::{EngineError, parse_device, parse_dtype, verify};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum ModelCommand {
@@ -37,6 +37,7 @@ pub(super) enum ModelCommand {
         device: String,
     },
     /// Write a random-weight model of a named size in the published layout.
+    #[cfg(feature = "dev-tools")]
     Synth {
         /// llama4, mixtral or qwen3moe.
         #[arg(long)]
@@ -105,6 +106,7 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
             dtype,
             device,
         } => model_verify(&model, &reference, &dtype, &device),
+        #[cfg(feature = "dev-tools")]
         ModelCommand::Synth {
             arch,
             preset,
@@ -113,7 +115,7 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
             seed,
         } => {
             let result = parse_dtype(&dtype)
-                .and_then(|dtype| synth::synth(&arch, &preset, &out, dtype, seed));
+                .and_then(|dtype| crate::engine::synth::synth(&arch, &preset, &out, dtype, seed));
             match result {
                 Ok(summary) => {
                     println!("{summary}");
