@@ -90,6 +90,11 @@ impl ApiConnection {
         &self.io
     }
 
+    /// Whether a rewritten answer is closing the connection.
+    fn closing_started(&self) -> bool {
+        !matches!(self.closing, Closing::No)
+    }
+
     /// Writes the rest of a rewritten answer.
     fn poll_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while let Some(rest) = self.pending.get(self.sent..).filter(|r| !r.is_empty()) {
@@ -168,8 +173,12 @@ impl AsyncWrite for ApiConnection {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        if !matches!(this.closing, Closing::No) {
-            // Nothing follows an answer that closes the connection.
+        if this.closing_started() {
+            // The framework's answer is taken only once the close is done:
+            // it drops the connection as soon as its buffer is empty, and
+            // unread bytes would then reset it before the client has read
+            // the answer. Nothing follows an answer that closes.
+            ready!(this.poll_close(cx))?;
             return Poll::Ready(Ok(buf.len()));
         }
         if this.http1
@@ -183,10 +192,7 @@ impl AsyncWrite for ApiConnection {
             this.counted.get_or_create(&StatusLabels { status }).inc();
             this.sent = 0;
             this.closing = Closing::Answered;
-            // Taken whole; `poll_flush` writes what the stream did not take.
-            if let Poll::Ready(Err(e)) = this.poll_pending(cx) {
-                return Poll::Ready(Err(e));
-            }
+            ready!(this.poll_close(cx))?;
             return Poll::Ready(Ok(buf.len()));
         }
         Pin::new(&mut this.io).poll_write(cx, buf)
@@ -194,19 +200,19 @@ impl AsyncWrite for ApiConnection {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if matches!(this.closing, Closing::No) {
-            Pin::new(&mut this.io).poll_flush(cx)
-        } else {
+        if this.closing_started() {
             this.poll_close(cx)
+        } else {
+            Pin::new(&mut this.io).poll_flush(cx)
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        if matches!(this.closing, Closing::No) {
-            Pin::new(&mut this.io).poll_shutdown(cx)
-        } else {
+        if this.closing_started() {
             this.poll_close(cx)
+        } else {
+            Pin::new(&mut this.io).poll_shutdown(cx)
         }
     }
 }
