@@ -157,6 +157,19 @@ impl AuditLog {
             .map_err(|_| AuditUnavailable("the audit writer has stopped".into()))?
     }
 
+    /// Hands `event` to the writer at once, without waiting for its commit:
+    /// for a record that must not depend on a task that a stop can drop
+    /// (a request cancelled as its handler is dropped). The writer commits
+    /// it in order, before anything appended after it (the stop record);
+    /// an error means it could not be queued (the writer has stopped, or
+    /// its queue is full).
+    pub fn enqueue(&self, event: AuditEvent) -> Result<(), AuditUnavailable> {
+        let (reply, _) = oneshot::channel();
+        self.tx
+            .try_send(Command::Append(Box::new(event), reply))
+            .map_err(|e| AuditUnavailable(format!("the audit writer cannot take a record: {e}")))
+    }
+
     /// Signs a checkpoint of everything committed so far (if anything is
     /// unsigned) and returns it.
     pub async fn checkpoint(&self) -> Result<Option<Checkpoint>, AuditUnavailable> {

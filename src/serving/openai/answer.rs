@@ -135,6 +135,22 @@ impl Completion {
     /// Commits the completion record; the answer goes out only after.
     /// `cancelled`: the client went away before the end.
     async fn record_completion(&self, choices: &[Choice], cancelled: bool) -> Result<(), ApiError> {
+        self.audit
+            .record(self.completion_event(choices, cancelled))
+            .await
+    }
+
+    /// Records that the client went away before the end, from a `Drop`:
+    /// handed to the audit writer at once rather than to a task that a
+    /// stop could drop before it ran.
+    fn record_cancelled(&self, choices: &[Choice]) {
+        if let Err(e) = self.audit.log.enqueue(self.completion_event(choices, true)) {
+            tracing::error!(error = %e, "cannot record a cancelled request in the audit trail");
+        }
+    }
+
+    /// The completion record of `choices`.
+    fn completion_event(&self, choices: &[Choice], cancelled: bool) -> AuditEvent {
         let mut e = audit_event(
             &self.req,
             &self.audit,
@@ -190,7 +206,7 @@ impl Completion {
             e.error_code = Some(code.as_str().into());
             e.reason = Some(err);
         }
-        self.audit.record(e).await
+        e
     }
 
     fn usage(&self, choices: &[Choice]) -> Value {
@@ -423,11 +439,7 @@ pub(super) struct CancelGuard(Option<Completion>);
 impl Drop for CancelGuard {
     fn drop(&mut self) {
         if let Some(completion) = self.0.take() {
-            actix_web::rt::spawn(async move {
-                if let Err(e) = completion.record_completion(&[], true).await {
-                    tracing::error!(error = ?e, "cannot record a cancelled request in the audit trail");
-                }
-            });
+            completion.record_cancelled(&[]);
         }
     }
 }
@@ -479,13 +491,7 @@ impl<S> Drop for StreamState<S> {
     /// sequence at its next step, as the receivers close here.
     fn drop(&mut self) {
         if matches!(self.phase, Phase::Running | Phase::Usage) {
-            let completion = self.completion.clone();
-            let choices = std::mem::take(&mut self.choices);
-            actix_web::rt::spawn(async move {
-                if let Err(e) = completion.record_completion(&choices, true).await {
-                    tracing::error!(error = ?e, "cannot record a cancelled request in the audit trail");
-                }
-            });
+            self.completion.record_cancelled(&self.choices);
         }
     }
 }
