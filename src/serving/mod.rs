@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod connection;
 pub mod error;
+pub mod events;
 pub mod middleware;
 pub mod openai;
 pub mod policy;

@@ -54,6 +54,13 @@ pub struct StatusLabels {
     pub status: u16,
 }
 
+/// Labels naming an API error code.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CodeLabels {
+    /// The stable error code.
+    pub code: &'static str,
+}
+
 /// Labels naming a rate-limit scope.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ScopeLabels {
@@ -98,6 +105,8 @@ pub struct Metrics {
     pub rate_limited: Family<ScopeLabels, Counter>,
     /// Requests the HTTP framework refused before any handler, by status.
     pub protocol_errors: Family<StatusLabels, Counter>,
+    /// Inference requests refused after identity, by error code.
+    pub inference_refused: Family<CodeLabels, Counter>,
     /// The scheduler's and the API's figures.
     pub serving: ServingMetrics,
 }
@@ -230,6 +239,7 @@ impl Metrics {
         let auth_failures = Family::<ReasonLabels, Counter>::default();
         let rate_limited = Family::<ScopeLabels, Counter>::default();
         let protocol_errors = Family::<StatusLabels, Counter>::default();
+        let inference_refused = Family::<CodeLabels, Counter>::default();
         build_info
             .get_or_create(&BuildLabels {
                 version: env!("CARGO_PKG_VERSION"),
@@ -292,10 +302,16 @@ impl Metrics {
             "Requests refused before any handler saw them (431 head too large, 400 not HTTP, 408 head too slow), by status",
             protocol_errors.clone(),
         );
+        registry.register(
+            "inference_refused",
+            "Inference requests refused after identity (policy, monthly-active-user limit, full queue), by error code",
+            inference_refused.clone(),
+        );
         let serving = ServingMetrics::new();
         serving.register(&mut registry);
         Self {
             protocol_errors,
+            inference_refused,
             serving,
             registry,
             auth_failures,

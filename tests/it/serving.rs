@@ -566,6 +566,13 @@ fn a_full_queue_answers_429_and_a_disconnect_frees_the_kv_blocks() {
     assert_eq!(r.status, 429, "{r:?}");
     assert_eq!(r.json()["error"]["code"], "rate_limited");
     assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        metric(
+            &s,
+            "palisade_inference_refused_total{code=\"rate_limited\"}"
+        ),
+        1.0
+    );
 
     // Both clients hang up: their sequences and blocks are freed within a
     // step, long before 3000 tokens.

@@ -1,8 +1,8 @@
 //! Answering an accepted request: whole or as server-sent events, the
 //! output screened, the completion record committed before the end.
 
-use super::request::audit_event;
 use super::*;
+use crate::serving::events::inference_record;
 
 /// One accepted request being answered.
 #[derive(Clone)]
@@ -151,13 +151,13 @@ impl Completion {
 
     /// The completion record of `choices`.
     fn completion_event(&self, choices: &[Choice], cancelled: bool) -> AuditEvent {
-        let mut e = audit_event(
+        let mut e = inference_record(
             &self.req,
             &self.audit,
             &self.principal,
             &self.model,
             EventType::InferenceCompleted,
-            self.prompt_tokens,
+            Some(self.prompt_tokens),
         );
         let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
         e.completion_tokens = Some(completion_tokens as u64);

@@ -5,6 +5,7 @@
 use super::answer::Completion;
 use super::wire::*;
 use super::*;
+use crate::serving::events::{InferenceRefused, inference_record};
 
 pub(super) fn served(req: &HttpRequest) -> Result<Arc<ServedModel>, ApiError> {
     req.app_data::<Data<ModelSlot>>()
@@ -76,21 +77,14 @@ pub(super) async fn handle_read(
                     "the audit trail is not available",
                 )
             })?;
-            let mut refused = refusal(
-                audit_event(
-                    &req,
-                    audit,
-                    &principal,
-                    &model,
-                    EventType::InferenceRefused,
-                    0,
-                ),
-                ErrorCode::PolicyDenied,
-                screening.decision.reason.clone(),
-            );
-            refused.prompt_tokens = None;
-            screening.stamp(&mut refused);
-            audit.record(refused).await?;
+            InferenceRefused {
+                code: ErrorCode::PolicyDenied,
+                reason: screening.decision.reason.clone(),
+                prompt_tokens: None,
+                screening: &screening,
+            }
+            .emit(&req, audit, &principal, &model)
+            .await?;
             return Err(screening.denial());
         }
         Prepared::Allowed(screening, prompt) => (screening, prompt),
@@ -156,34 +150,6 @@ pub(super) async fn offload<T: Send + 'static>(
     })?
 }
 
-pub(super) fn audit_event(
-    req: &HttpRequest,
-    audit: &AuditContext,
-    principal: &Principal,
-    model: &ServedModel,
-    event_type: EventType,
-    prompt_tokens: usize,
-) -> AuditEvent {
-    let mut e = audit.event(req, event_type, 200);
-    audit.principal(&mut e, principal);
-    e.model_id = Some(model.id.clone());
-    e.engine_version = Some(model.engine_version.clone());
-    e.weights_digest = Some(model.weights_digest.clone());
-    e.chat_template_hash = model.tokenizer.chat_template_hash();
-    e.prompt_tokens = Some(prompt_tokens as u64);
-    e
-}
-
-/// An `inference_refused` record: the status and code the client gets, and
-/// why.
-pub(super) fn refusal(mut e: AuditEvent, code: ErrorCode, reason: String) -> AuditEvent {
-    e.status = Some(code.status().as_u16());
-    e.outcome = Some("refused".into());
-    e.error_code = Some(code.as_str().into());
-    e.reason = Some(reason);
-    e
-}
-
 /// Admits the subject, takes a place in the queue, commits the accepted
 /// record, hands the choices to the scheduler, and answers (whole or
 /// streamed).
@@ -206,41 +172,33 @@ pub(super) async fn run(
             )
         })?;
     let started = Instant::now();
-    let refused = |code: ErrorCode, reason: String| {
-        let mut e = refusal(
-            audit_event(
-                &req,
-                &audit,
-                &principal,
-                &model,
-                EventType::InferenceRefused,
-                plan.prompt.len(),
-            ),
-            code,
-            reason,
-        );
-        screening.stamp(&mut e);
-        e
+    let refused = |code: ErrorCode, reason: String| InferenceRefused {
+        code,
+        reason,
+        prompt_tokens: Some(plan.prompt.len()),
+        screening: &screening,
     };
     if let Err((code, reason, answer)) = admit_subject(&req, &audit, &principal, &model).await? {
-        audit.record(refused(code, reason)).await?;
+        refused(code, reason)
+            .emit(&req, &audit, &principal, &model)
+            .await?;
         return Err(answer);
     }
     // A place in the queue first: a request refused for a full queue was
     // never accepted.
     let Ok(reservation) = model.scheduler.reserve(plan.n) else {
-        audit
-            .record(refused(ErrorCode::RateLimited, "queue_full".into()))
+        refused(ErrorCode::RateLimited, "queue_full".into())
+            .emit(&req, &audit, &principal, &model)
             .await?;
         return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
     };
-    let mut accepted = audit_event(
+    let mut accepted = inference_record(
         &req,
         &audit,
         &principal,
         &model,
         EventType::InferenceAccepted,
-        plan.prompt.len(),
+        Some(plan.prompt.len()),
     );
     screening.stamp(&mut accepted);
     // The request's content is not stored; its keyed hash is (unless
