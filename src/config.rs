@@ -920,7 +920,7 @@ impl Config {
         }
         for name in &self.identity.algorithms {
             if let Err(e) = crate::identity::jwt::parse_algorithm(name) {
-                err("identity.algorithms", e);
+                err("identity.algorithms", e.to_string());
             }
         }
         for (i, issuer) in self.identity.issuers.iter().enumerate() {

@@ -45,7 +45,7 @@ pub enum DemoError {
     Pki(#[from] PkiError),
     /// The key pair could not be made.
     #[error("cannot generate the demo token signing key: {0}")]
-    Key(String),
+    Key(#[from] crate::identity::devtoken::DevTokenError),
     /// The demo model could not be written.
     #[error("cannot write the demo model: {0}")]
     Model(#[from] crate::engine::EngineError),
@@ -165,7 +165,7 @@ fn write_license(
 }
 
 fn write_jwt_keys(dir: &Path) -> Result<(), DemoError> {
-    let signer = DevSigner::generate_es256().map_err(DemoError::Key)?;
+    let signer = DevSigner::generate_es256()?;
     let jwks = signer.jwks();
     devpki::create_dir(dir)?;
     devpki::write_new(&dir.join("signing.key"), signer.key_pem().as_bytes(), 0o600)?;

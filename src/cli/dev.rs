@@ -231,5 +231,7 @@ fn mint(args: &MintArgs) -> Result<String, String> {
         ttl: args.ttl,
         bind_cert_der,
     };
-    signer.sign(&mint_claims(issuer, &request, SystemTime::now()))
+    signer
+        .sign(&mint_claims(issuer, &request, SystemTime::now()))
+        .map_err(|e| e.to_string())
 }

@@ -198,7 +198,7 @@ fn verify(file: &Path, public_key: &str, model: Option<&Path>, model_id: Option<
             );
             let digest = crate::engine::weights::digest(dir).map_err(|e| e.to_string())?;
             if let Err(why) = license.covers(&id, &digest) {
-                problems.push(why);
+                problems.push(why.to_string());
             }
         }
         Ok((license, problems))

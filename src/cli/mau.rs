@@ -63,10 +63,10 @@ pub(super) fn run(command: MauCommand) -> ExitCode {
 }
 
 fn report(config: &Path, month: &str) -> Result<String, String> {
-    let month = parse_month(month)?;
+    let month = parse_month(month).map_err(|e| e.to_string())?;
     let config = Config::load(config).map_err(|e| e.to_string())?;
     let audit = &config.audit;
-    let signer = crate::audit::keys::read_signer(&audit.signing_key)?;
+    let signer = crate::audit::keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let license = match (&config.license.file, &config.license.vendor_public_key) {
         (Some(file), Some(key)) => {
             let key = crate::license::parse_public_key(key).map_err(|e| e.to_string())?;
@@ -111,7 +111,7 @@ fn report(config: &Path, month: &str) -> Result<String, String> {
         store.close().await;
         report.map_err(|e| e.to_string())
     })?;
-    Ok(signer.sign_note(&report.note_body()?))
+    Ok(signer.sign_note(&report.note_body().map_err(|e| e.to_string())?))
 }
 
 fn verify(file: &Path, public_key: &Path) -> Result<Report, String> {
@@ -120,7 +120,7 @@ fn verify(file: &Path, public_key: &Path) -> Result<Report, String> {
     let verifier = CheckpointVerifier::parse(&key).map_err(|e| e.to_string())?;
     let note = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let body = verifier.open_note(&note).map_err(|e| e.to_string())?;
-    Report::from_note_body(body)
+    Report::from_note_body(body).map_err(|e| e.to_string())
 }
 
 fn describe(r: &Report) -> String {

@@ -556,7 +556,8 @@ fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
     if !config.audit.store.starts_with("sqlite:") {
         return Err(crate::audit::store::POSTGRES_BACKUP.to_owned());
     }
-    let signer = crate::audit::keys::read_signer(&config.audit.signing_key)?;
+    let signer =
+        crate::audit::keys::read_signer(&config.audit.signing_key).map_err(|e| e.to_string())?;
     let pseudonym_key =
         crate::audit::keys::load_or_create_pseudonym_key(&config.audit.pseudonym_key)
             .map_err(|e| e.to_string())?;
@@ -604,10 +605,10 @@ fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
     let audit = &config.audit;
     let now = OffsetDateTime::now_utc();
     let before = match before {
-        Some(b) => export::time_bound(b)?,
+        Some(b) => export::time_bound(b).map_err(|e| e.to_string())?,
         None => crate::audit::record::timestamp(now),
     };
-    let signer = keys::read_signer(&audit.signing_key)?;
+    let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -657,16 +658,26 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
     let format = if report {
         Format::Jsonl
     } else {
-        Format::parse(&args.format)?
+        Format::parse(&args.format).map_err(|e| e.to_string())?
     };
     let regulation = match (&args.regulation, report) {
-        (Some(name), true) => Some(export::Regulation::parse(name)?),
+        (Some(name), true) => Some(export::Regulation::parse(name).map_err(|e| e.to_string())?),
         (Some(_), false) => return Err("--regulation applies to `audit report` only".to_owned()),
         (None, _) => None,
     };
     let filter = Filter {
-        from: args.from.as_deref().map(export::time_bound).transpose()?,
-        to: args.to.as_deref().map(export::time_bound).transpose()?,
+        from: args
+            .from
+            .as_deref()
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| e.to_string())?,
+        to: args
+            .to
+            .as_deref()
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| e.to_string())?,
         tenant: args.tenant.clone(),
         subject_pseudonym: args.subject.clone(),
         model_id: args.model.clone(),
@@ -678,7 +689,7 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
             .map_err(|_| "unknown --event-type".to_owned())?,
     };
     let audit = &config.audit;
-    let signer = keys::read_signer(&audit.signing_key)?;
+    let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -687,7 +698,9 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
         .map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let log = cli_log(&config, signer).await?;
-        let collected = export::collect(&log, &filter).await?;
+        let collected = export::collect(&log, &filter)
+            .await
+            .map_err(|e| e.to_string())?;
         let verified = if report {
             let store = log.store();
             let records = store
@@ -771,12 +784,14 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
                 args.out.display()
             ));
         }
-        let mut bundle = collected.bundle(&config.node.id)?;
+        let mut bundle = collected
+            .bundle(&config.node.id)
+            .map_err(|e| e.to_string())?;
         let rendered = export::render(format, &collected.records);
         bundle.bind_export(
             &args.format,
             rendered.as_bytes(),
-            &keys::read_signer(&audit.signing_key)?,
+            &keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?,
         );
         std::fs::write(&args.out, rendered)
             .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;

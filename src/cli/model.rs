@@ -184,7 +184,8 @@ fn inspect(dir: &Path) -> Result<String, EngineError> {
         "weights digest   {}",
         crate::engine::weights::digest(dir)?
     );
-    let terms = crate::license::terms::read(dir).map_err(EngineError::Request)?;
+    let terms =
+        crate::license::terms::read(dir).map_err(|e| EngineError::Request(e.to_string()))?;
     let _ = writeln!(
         out,
         "model license    {}",

@@ -83,7 +83,7 @@ pub(super) fn run_policy(command: PolicyCommand) -> ExitCode {
             };
             let results = match cases::run(&dir, &set) {
                 Ok(r) => r,
-                Err(e) => return fail(&e),
+                Err(e) => return fail(&e.to_string()),
             };
             let failed = results.iter().filter(|r| !r.passed).count();
             for r in &results {

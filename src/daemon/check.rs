@@ -107,7 +107,9 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
             let key = format!("identity.issuers[{i}].dev_signing_key");
             let problem = std::fs::read_to_string(path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))
-                .and_then(|pem| crate::identity::devtoken::DevSigner::from_pem(&pem))
+                .and_then(|pem| {
+                    crate::identity::devtoken::DevSigner::from_pem(&pem).map_err(|e| e.to_string())
+                })
                 .and_then(|signer| {
                     let file = issuer
                         .jwks_file

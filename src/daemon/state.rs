@@ -208,7 +208,7 @@ async fn start_mau(
     let reporting = web::Data::new(serving::admin::MauReporting {
         store,
         signer: crate::audit::keys::read_signer(&config.audit.signing_key)
-            .map_err(DaemonError::Audit)?,
+            .map_err(|e| DaemonError::Audit(e.to_string()))?,
         node_id: config.node.id.clone(),
         model_id: config
             .model
@@ -336,7 +336,7 @@ async fn serve_model(
             .map_err(|e| format!("{}: {e}", path.display()))?;
         if let Some(license) = &license {
             let id = model_id(&settings, &path);
-            license.covers(&id, &digest)?;
+            license.covers(&id, &digest).map_err(|e| e.to_string())?;
             tracing::info!(model = %id, %digest, license = %license.terms.license_id, "the license covers the model");
         }
         load_model(&settings, &path, serving_metrics, digest)
@@ -525,7 +525,9 @@ async fn check_license_scope(
         .active_logs(since)
         .await
         .map_err(|e| format!("cannot count the nodes on the audit store: {e}"))?;
-    terms.check_nodes(&config.node.id, &active)
+    terms
+        .check_nodes(&config.node.id, &active)
+        .map_err(|e| e.to_string())
 }
 
 /// Loads the configured model and starts its scheduler.
@@ -543,7 +545,7 @@ fn load_model(
     let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
         .map_err(err)?;
     let context_length = model.context_length();
-    let terms = crate::license::terms::read(path)?;
+    let terms = crate::license::terms::read(path).map_err(|e| e.to_string())?;
     if let Some(attribution) = &terms.attribution {
         tracing::info!(license = ?terms.license, %attribution, "the model's license asks for attribution; /v1 shows it");
     }

@@ -27,13 +27,40 @@ pub fn probe_address(bound: SocketAddr) -> SocketAddr {
     SocketAddr::new(ip, bound.port())
 }
 
+/// Why the watchdog's probe of our own listener failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    /// The probe's TLS client could not be configured.
+    #[error("probe TLS configuration: {0}")]
+    Config(rustls::Error),
+    /// Nothing accepted the connection.
+    #[error("cannot connect to {addr}: {source}")]
+    Connect {
+        /// The listener.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The handshake did not get as far as the server's certificate in time.
+    #[error("no TLS answer from {addr} within {timeout:?}")]
+    Timeout {
+        /// The listener.
+        addr: SocketAddr,
+        /// How long the probe waited.
+        timeout: Duration,
+    },
+    /// Another certificate answered.
+    #[error("{0} did not present the configured server certificate")]
+    OtherCertificate(SocketAddr),
+}
+
 /// Connects to `addr` and checks that the server presents `expected` as
 /// its certificate within `timeout`.
 pub async fn probe(
     addr: SocketAddr,
     expected: CertificateDer<'static>,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), ProbeError> {
     let verifier = Arc::new(ExpectCertificate {
         expected,
         seen: AtomicBool::new(false),
@@ -41,7 +68,7 @@ pub async fn probe(
     });
     let config = rustls::ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
-        .map_err(|e| format!("probe TLS configuration: {e}"))?
+        .map_err(ProbeError::Config)?
         .dangerous()
         .with_custom_certificate_verifier(verifier.clone())
         .with_no_client_auth();
@@ -49,22 +76,20 @@ pub async fn probe(
     let attempt = async {
         let tcp = tokio::net::TcpStream::connect(addr)
             .await
-            .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+            .map_err(|source| ProbeError::Connect { addr, source })?;
         let name = ServerName::IpAddress(addr.ip().into());
         // The server refuses the handshake when it requires a client
         // certificate; by then it has shown its own, which is the proof.
         let _ = connector.connect(name, tcp).await;
-        Ok::<(), String>(())
+        Ok::<(), ProbeError>(())
     };
     tokio::time::timeout(timeout, attempt)
         .await
-        .map_err(|_| format!("no TLS answer from {addr} within {timeout:?}"))??;
+        .map_err(|_| ProbeError::Timeout { addr, timeout })??;
     if verifier.seen.load(Ordering::SeqCst) {
         Ok(())
     } else {
-        Err(format!(
-            "{addr} did not present the configured server certificate"
-        ))
+        Err(ProbeError::OtherCertificate(addr))
     }
 }
 

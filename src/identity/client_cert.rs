@@ -22,11 +22,16 @@ pub struct ClientCertIdentity {
     pub thumbprint_s256: String,
 }
 
+/// Bytes that are not a valid X.509 certificate.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("not a valid X.509 certificate: {0}")]
+pub struct NotACertificate(pub String);
+
 impl ClientCertIdentity {
     /// Reads the identity of a DER leaf certificate.
-    pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let (_, cert) = x509_parser::parse_x509_certificate(der)
-            .map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+    pub fn from_der(der: &[u8]) -> Result<Self, NotACertificate> {
+        let (_, cert) =
+            x509_parser::parse_x509_certificate(der).map_err(|e| NotACertificate(e.to_string()))?;
         let mut sans = Vec::new();
         if let Ok(Some(ext)) = cert.subject_alternative_name() {
             for name in &ext.value.general_names {

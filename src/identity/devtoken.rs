@@ -12,6 +12,20 @@ use serde_json::{Map, Value, json};
 use crate::config::IssuerConfig;
 use crate::identity::client_cert::thumbprint_s256;
 
+/// Why a development signer cannot be made or cannot sign.
+#[derive(Debug, thiserror::Error)]
+pub enum DevTokenError {
+    /// The key cannot be generated, read or used.
+    #[error("{0}")]
+    Key(String),
+    /// The key is of a kind development tokens do not use.
+    #[error("only P-256 (ES256) and Ed25519 (EdDSA) development keys are supported")]
+    UnsupportedKey,
+    /// Signing failed.
+    #[error("cannot sign the token: {0}")]
+    Sign(#[from] jsonwebtoken::errors::Error),
+}
+
 /// A signing key with its public JWK.
 pub struct DevSigner {
     alg: Algorithm,
@@ -32,27 +46,32 @@ impl std::fmt::Debug for DevSigner {
 
 impl DevSigner {
     /// A new ES256 (P-256) key.
-    pub fn generate_es256() -> Result<Self, String> {
+    pub fn generate_es256() -> Result<Self, DevTokenError> {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| DevTokenError::Key(e.to_string()))?;
         Self::from_pem(&key.serialize_pem())
     }
 
     /// A new EdDSA (Ed25519) key.
-    pub fn generate_ed25519() -> Result<Self, String> {
-        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string())?;
+    pub fn generate_ed25519() -> Result<Self, DevTokenError> {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)
+            .map_err(|e| DevTokenError::Key(e.to_string()))?;
         Self::from_pem(&key.serialize_pem())
     }
 
     /// A signer from a PKCS#8 PEM key (P-256 or Ed25519).
-    pub fn from_pem(pem: &str) -> Result<Self, String> {
-        let key =
-            rcgen::KeyPair::from_pem(pem).map_err(|e| format!("not a PKCS#8 private key: {e}"))?;
+    pub fn from_pem(pem: &str) -> Result<Self, DevTokenError> {
+        let key = rcgen::KeyPair::from_pem(pem)
+            .map_err(|e| DevTokenError::Key(format!("not a PKCS#8 private key: {e}")))?;
         let raw = key.public_key_raw();
         let (alg, canonical, jwk) = if key.algorithm() == &rcgen::PKCS_ECDSA_P256_SHA256 {
             let (x, y) = match raw {
                 [0x04, rest @ ..] if rest.len() == 64 => rest.split_at(32),
-                _ => return Err("unexpected P-256 public key encoding".to_owned()),
+                _ => {
+                    return Err(DevTokenError::Key(
+                        "unexpected P-256 public key encoding".to_owned(),
+                    ));
+                }
             };
             let (x, y) = (URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
             (
@@ -68,15 +87,13 @@ impl DevSigner {
                 json!({"kty": "OKP", "crv": "Ed25519", "x": x, "alg": "EdDSA"}),
             )
         } else {
-            return Err(
-                "only P-256 (ES256) and Ed25519 (EdDSA) development keys are supported".to_owned(),
-            );
+            return Err(DevTokenError::UnsupportedKey);
         };
         let encoding = match alg {
             Algorithm::EdDSA => EncodingKey::from_ed_pem(pem.as_bytes()),
             _ => EncodingKey::from_ec_pem(pem.as_bytes()),
         }
-        .map_err(|e| format!("unusable signing key: {e}"))?;
+        .map_err(|e| DevTokenError::Key(format!("unusable signing key: {e}")))?;
         // RFC 7638 thumbprint as the key id.
         let kid = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
             &aws_lc_rs::digest::SHA256,
@@ -124,16 +141,15 @@ impl DevSigner {
     }
 
     /// Signs `claims` as a JWT.
-    pub fn sign(&self, claims: &Value) -> Result<String, String> {
+    pub fn sign(&self, claims: &Value) -> Result<String, DevTokenError> {
         self.sign_with(&self.header(), claims)
     }
 
     /// Signs `claims` with a caller-made header (tests use it for odd headers).
     /// ES256 signatures are put in low-S form, so that an issuer configured
     /// with `reject_high_s` accepts them.
-    pub fn sign_with(&self, header: &Header, claims: &Value) -> Result<String, String> {
-        let token =
-            jsonwebtoken::encode(header, claims, &self.encoding).map_err(|e| e.to_string())?;
+    pub fn sign_with(&self, header: &Header, claims: &Value) -> Result<String, DevTokenError> {
+        let token = jsonwebtoken::encode(header, claims, &self.encoding)?;
         Ok(match header.alg {
             jsonwebtoken::Algorithm::ES256 => super::jwt::low_s_es256(token),
             _ => token,

@@ -101,8 +101,59 @@ pub struct IdentityError {
     pub message: String,
 }
 
+/// Why an algorithm name is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AlgorithmError {
+    /// A known algorithm Palisade refuses, and why.
+    #[error("{name} is refused: {why}")]
+    Refused {
+        /// The name as given.
+        name: String,
+        /// Why it is refused.
+        why: &'static str,
+    },
+    /// Not an algorithm name.
+    #[error("unknown algorithm {0:?}")]
+    Unknown(String),
+}
+
+/// Why a JWKS document or file is not usable.
+#[derive(Debug, thiserror::Error)]
+pub enum JwksError {
+    /// The file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The document is not a usable JWKS.
+    #[error("{0}")]
+    Document(String),
+    /// A key of the set is symmetric: anyone who can verify could sign.
+    #[error("{0} is a symmetric (kty \"oct\") key; only public keys are accepted")]
+    Symmetric(String),
+    /// A key of the set is not usable.
+    #[error("{key}: {why}")]
+    Key {
+        /// Which key (`key "kid"` or `key #n`).
+        key: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// A file's document is not usable.
+    #[error("{}: {source}", path.display())]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: Box<JwksError>,
+    },
+}
+
 /// The algorithms Palisade verifies, by name.
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, AlgorithmError> {
     let alg = match name {
         "ES256" => Algorithm::ES256,
         "ES384" => Algorithm::ES384,
@@ -114,12 +165,18 @@ pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
         "PS512" => Algorithm::PS512,
         "EdDSA" => Algorithm::EdDSA,
         "HS256" | "HS384" | "HS512" => {
-            return Err(format!(
-                "{name} is refused: shared-secret (HMAC) tokens cannot be tied to one issuer"
-            ));
+            return Err(AlgorithmError::Refused {
+                name: name.to_owned(),
+                why: "shared-secret (HMAC) tokens cannot be tied to one issuer",
+            });
         }
-        "none" => return Err("\"none\" is refused: unsigned tokens prove nothing".to_owned()),
-        other => return Err(format!("unknown algorithm {other:?}")),
+        "none" => {
+            return Err(AlgorithmError::Refused {
+                name: "\"none\"".to_owned(),
+                why: "unsigned tokens prove nothing",
+            });
+        }
+        other => return Err(AlgorithmError::Unknown(other.to_owned())),
     };
     Ok(alg)
 }
@@ -140,12 +197,13 @@ pub struct KeySet {
 impl KeySet {
     /// Parses a JWKS document. Signature keys of supported types are kept;
     /// encryption keys are skipped; symmetric keys are an error.
-    pub fn parse(bytes: &[u8]) -> Result<Self, String> {
-        let doc: Value = serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    pub fn parse(bytes: &[u8]) -> Result<Self, JwksError> {
+        let doc: Value = serde_json::from_slice(bytes)
+            .map_err(|e| JwksError::Document(format!("not JSON: {e}")))?;
         let list = doc
             .get("keys")
             .and_then(Value::as_array)
-            .ok_or_else(|| "not a JWKS: no \"keys\" array".to_owned())?;
+            .ok_or_else(|| JwksError::Document("not a JWKS: no \"keys\" array".to_owned()))?;
         let mut keys = Vec::new();
         for (i, raw) in list.iter().enumerate() {
             let name = raw
@@ -160,16 +218,16 @@ impl KeySet {
             {
                 continue;
             }
+            let bad = |why: String| JwksError::Key {
+                key: name.clone(),
+                why,
+            };
             if raw.get("kty").and_then(Value::as_str) == Some("oct") {
-                return Err(format!(
-                    "{name} is a symmetric (kty \"oct\") key; only public keys are accepted"
-                ));
+                return Err(JwksError::Symmetric(name));
             }
-            let jwk: Jwk =
-                serde_json::from_value(raw.clone()).map_err(|e| format!("{name}: {e}"))?;
-            let algorithms = algorithms_for(&jwk).map_err(|e| format!("{name}: {e}"))?;
-            let key =
-                DecodingKey::from_jwk(&jwk).map_err(|e| format!("{name}: unusable key: {e}"))?;
+            let jwk: Jwk = serde_json::from_value(raw.clone()).map_err(|e| bad(e.to_string()))?;
+            let algorithms = algorithms_for(&jwk).map_err(|e| bad(e.to_string()))?;
+            let key = DecodingKey::from_jwk(&jwk).map_err(|e| bad(format!("unusable key: {e}")))?;
             keys.push(VerifyKey {
                 kid: jwk.common.key_id.clone(),
                 algorithms,
@@ -177,7 +235,9 @@ impl KeySet {
             });
         }
         if keys.is_empty() {
-            return Err("the JWKS holds no signature keys".to_owned());
+            return Err(JwksError::Document(
+                "the JWKS holds no signature keys".to_owned(),
+            ));
         }
         Ok(Self { keys })
     }
@@ -255,9 +315,15 @@ fn algorithms_for(jwk: &Jwk) -> Result<Vec<Algorithm>, String> {
 }
 
 /// Reads and parses a JWKS file.
-pub fn load_jwks_file(path: &Path) -> Result<KeySet, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    KeySet::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+pub fn load_jwks_file(path: &Path) -> Result<KeySet, JwksError> {
+    let bytes = std::fs::read(path).map_err(|source| JwksError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    KeySet::parse(&bytes).map_err(|e| JwksError::InFile {
+        path: path.to_path_buf(),
+        source: Box::new(e),
+    })
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
@@ -342,9 +408,9 @@ impl Authenticator {
         for name in &cfg.algorithms {
             match parse_algorithm(name) {
                 Ok(a) => algorithms.push(a),
-                Err(message) => errors.push(IdentityError {
+                Err(e) => errors.push(IdentityError {
                     key: "identity.algorithms".into(),
-                    message,
+                    message: e.to_string(),
                 }),
             }
         }
@@ -585,7 +651,7 @@ impl Authenticator {
         }
 
         let m = &issuer.config.claims;
-        let claim_err = AuthFailure::Claim;
+        let claim_err = |e: super::principal::ClaimError| AuthFailure::Claim(e.to_string());
         let subject = string_claim(&claims, &m.subject)
             .map_err(claim_err)?
             .filter(|s| !s.is_empty())
@@ -648,7 +714,7 @@ fn key_source(issuer: &IssuerConfig) -> Result<(KeySet, KeySource), (&'static st
         &issuer.jwks_cache,
     ) {
         (Some(path), None, _, _) => {
-            let keys = load_jwks_file(path).map_err(|e| ("jwks_file", e))?;
+            let keys = load_jwks_file(path).map_err(|e| ("jwks_file", e.to_string()))?;
             Ok((
                 keys,
                 KeySource::File {

@@ -141,17 +141,31 @@ pub fn claim<'a>(claims: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('.').try_fold(claims, |v, part| v.get(part))
 }
 
+/// A claim of the wrong type, named by its path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClaimError {
+    /// Present but not a string.
+    #[error("claim `{0}` must be a string")]
+    NotAString(String),
+    /// A list holding something other than strings.
+    #[error("claim `{0}` must hold only strings")]
+    NotStrings(String),
+    /// Neither a list of strings nor a string.
+    #[error("claim `{0}` must be an array of strings or a string")]
+    NotAList(String),
+}
+
 /// A string claim; `Err` names the claim when it is there but not a string.
-pub fn string_claim(claims: &Value, path: &str) -> Result<Option<String>, String> {
+pub fn string_claim(claims: &Value, path: &str) -> Result<Option<String>, ClaimError> {
     match claim(claims, path) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("claim `{path}` must be a string")),
+        Some(_) => Err(ClaimError::NotAString(path.to_owned())),
     }
 }
 
 /// A list claim: an array of strings or a space-separated string.
-pub fn list_claim(claims: &Value, path: &str) -> Result<Vec<String>, String> {
+pub fn list_claim(claims: &Value, path: &str) -> Result<Vec<String>, ClaimError> {
     match claim(claims, path) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::String(s)) => Ok(s.split_whitespace().map(str::to_owned).collect()),
@@ -160,12 +174,10 @@ pub fn list_claim(claims: &Value, path: &str) -> Result<Vec<String>, String> {
             .map(|v| {
                 v.as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| format!("claim `{path}` must hold only strings"))
+                    .ok_or_else(|| ClaimError::NotStrings(path.to_owned()))
             })
             .collect(),
-        Some(_) => Err(format!(
-            "claim `{path}` must be an array of strings or a string"
-        )),
+        Some(_) => Err(ClaimError::NotAList(path.to_owned())),
     }
 }
 

@@ -64,9 +64,9 @@ pub struct CertificateFacts {
 
 impl CertificateFacts {
     /// Reads the facts out of a DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<Self, String> {
+    pub fn from_der(der: &[u8]) -> Result<Self, crate::identity::client_cert::NotACertificate> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)
-            .map_err(|e| format!("not a valid X.509 certificate: {e}"))?;
+            .map_err(|e| crate::identity::client_cert::NotACertificate(e.to_string()))?;
         Ok(Self {
             subject: cert.subject().to_string(),
             not_before: cert.validity().not_before.timestamp(),

@@ -127,7 +127,7 @@ impl Terms {
 
     /// Checks the node limit against the nodes active on the store
     /// (`active`, which may or may not include `this_node`).
-    pub fn check_nodes(&self, this_node: &str, active: &[String]) -> Result<(), String> {
+    pub fn check_nodes(&self, this_node: &str, active: &[String]) -> Result<(), ScopeError> {
         let mut nodes: Vec<&str> = active.iter().map(String::as_str).collect();
         if !nodes.contains(&this_node) {
             nodes.push(this_node);
@@ -135,12 +135,11 @@ impl Terms {
         nodes.sort_unstable();
         let limit = self.node_limit as usize;
         if limit > 0 && nodes.len() > limit {
-            return Err(format!(
-                "license {} allows {limit} node(s), and {} are active on this audit store in the last {NODE_WINDOW_DAYS} days ({})",
-                self.license_id,
-                nodes.len(),
-                nodes.join(", ")
-            ));
+            return Err(ScopeError::TooManyNodes {
+                license: self.license_id.clone(),
+                limit,
+                nodes: nodes.iter().map(|n| (*n).to_owned()).collect(),
+            });
         }
         Ok(())
     }
@@ -186,6 +185,47 @@ pub enum LicenseError {
     BadPublicKey(String),
     #[error("the signing key is not a base64 Ed25519 seed of 32 bytes: {0}")]
     BadSigningKey(String),
+}
+
+/// Why a verified license does not allow what this node does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    /// More nodes are active on the audit store than the license allows.
+    #[error(
+        "license {license} allows {limit} node(s), and {} are active on this audit store in the last {NODE_WINDOW_DAYS} days ({})",
+        nodes.len(),
+        nodes.join(", ")
+    )]
+    TooManyNodes {
+        /// The license id.
+        license: String,
+        /// Its node limit.
+        limit: usize,
+        /// The active nodes, this one included.
+        nodes: Vec<String>,
+    },
+    /// The model is not among the license's models.
+    #[error("the license {license} does not cover the model {model:?}")]
+    ModelNotCovered {
+        /// The license id.
+        license: String,
+        /// The model's id.
+        model: String,
+    },
+    /// The model is covered with other weights.
+    #[error(
+        "the license {license} covers the model {model:?} with weights {licensed}, but these weights are {found}"
+    )]
+    OtherWeights {
+        /// The license id.
+        license: String,
+        /// The model's id.
+        model: String,
+        /// The weights digest the license names.
+        licensed: String,
+        /// The digest of the weights found.
+        found: String,
+    },
 }
 
 /// Where a verified license stands at a moment.
@@ -260,16 +300,21 @@ impl License {
 
     /// Whether the license covers the model `id` with weights `digest`;
     /// otherwise why not.
-    pub fn covers(&self, id: &str, digest: &str) -> Result<(), String> {
+    pub fn covers(&self, id: &str, digest: &str) -> Result<(), ScopeError> {
+        let license = || self.terms.license_id.clone();
         match self.terms.models.iter().find(|m| m.id == id) {
-            None => Err(format!(
-                "the license {} does not cover the model {id:?}",
-                self.terms.license_id
-            )),
-            Some(m) if !m.weights_digest.eq_ignore_ascii_case(digest) => Err(format!(
-                "the license {} covers the model {id:?} with weights {}, but these weights are {digest}",
-                self.terms.license_id, m.weights_digest
-            )),
+            None => Err(ScopeError::ModelNotCovered {
+                license: license(),
+                model: id.to_owned(),
+            }),
+            Some(m) if !m.weights_digest.eq_ignore_ascii_case(digest) => {
+                Err(ScopeError::OtherWeights {
+                    license: license(),
+                    model: id.to_owned(),
+                    licensed: m.weights_digest.clone(),
+                    found: digest.to_owned(),
+                })
+            }
             Some(_) => Ok(()),
         }
     }
@@ -511,12 +556,14 @@ mod tests {
             license
                 .covers("mixtral", "sha256:abc")
                 .unwrap_err()
+                .to_string()
                 .contains("does not cover the model \"mixtral\"")
         );
         assert!(
             license
                 .covers("llama4-tiny", "sha256:def")
                 .unwrap_err()
+                .to_string()
                 .contains("these weights are sha256:def")
         );
         // Key order and whitespace are not part of what is signed.

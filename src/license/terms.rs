@@ -62,18 +62,31 @@ fn known(id: &str) -> Option<ModelTerms> {
     }
 }
 
+/// A model terms file that exists but cannot be read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {why}", path.display())]
+pub struct TermsError {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// What is wrong.
+    pub why: String,
+}
+
 /// Reads the terms of the model in `dir`; none found is not an error.
-pub fn read(dir: &Path) -> Result<ModelTerms, String> {
+pub fn read(dir: &Path) -> Result<ModelTerms, TermsError> {
     let toml_path = dir.join(MODEL_TERMS_FILE);
+    let bad = |why: String| TermsError {
+        path: toml_path.clone(),
+        why,
+    };
     match std::fs::read_to_string(&toml_path) {
         Ok(text) => {
-            let mut terms: ModelTerms =
-                toml::from_str(&text).map_err(|e| format!("{}: {e}", toml_path.display()))?;
+            let mut terms: ModelTerms = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
             terms.source = Some(MODEL_TERMS_FILE.into());
             return Ok(terms);
         }
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(format!("{}: {e}", toml_path.display()));
+            return Err(bad(e.to_string()));
         }
         Err(_) => {}
     }
@@ -170,7 +183,7 @@ mod tests {
         assert_eq!(t.mau_threshold, Some(5000));
         assert_eq!(t.source.as_deref(), Some(MODEL_TERMS_FILE));
         std::fs::write(dir.path().join(MODEL_TERMS_FILE), "licence = \"typo\"\n").unwrap();
-        let err = read(dir.path()).unwrap_err();
+        let err = read(dir.path()).unwrap_err().to_string();
         assert!(
             err.contains("palisade-model.toml") && err.contains("licence"),
             "{err}"

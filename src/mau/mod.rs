@@ -585,29 +585,40 @@ impl Report {
 
     /// The signed note body: an origin line, then the report as RFC 8785
     /// JSON on one line.
-    pub fn note_body(&self) -> Result<String, String> {
-        let value = serde_json::to_value(self).map_err(|e| e.to_string())?;
-        let json = crate::audit::record::canonical(&value).map_err(|e| e.to_string())?;
+    pub fn note_body(&self) -> Result<String, ReportError> {
+        let value = serde_json::to_value(self).map_err(|e| ReportError(e.to_string()))?;
+        let json =
+            crate::audit::record::canonical(&value).map_err(|e| ReportError(e.to_string()))?;
         Ok(format!("palisade.mau/{}\n{json}\n", self.node_id))
     }
 
     /// Reads a report from a signed note's body (after its signature was
     /// checked).
-    pub fn from_note_body(body: &str) -> Result<Self, String> {
+    pub fn from_note_body(body: &str) -> Result<Self, ReportError> {
         let json = body
             .lines()
             .nth(1)
-            .ok_or("the report note has no report line")?;
-        let report: Self = serde_json::from_str(json).map_err(|e| e.to_string())?;
+            .ok_or_else(|| ReportError("the report note has no report line".to_owned()))?;
+        let report: Self = serde_json::from_str(json).map_err(|e| ReportError(e.to_string()))?;
         if report.format != REPORT_FORMAT {
-            return Err(format!("not a {REPORT_FORMAT} report"));
+            return Err(ReportError(format!("not a {REPORT_FORMAT} report")));
         }
         Ok(report)
     }
 }
 
+/// A monthly-active-user report that cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ReportError(pub String);
+
+/// A string that is not a month (`YYYY-MM`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a month (YYYY-MM)")]
+pub struct NotAMonth(pub String);
+
 /// Checks a month string: `YYYY-MM`.
-pub fn parse_month(text: &str) -> Result<String, String> {
+pub fn parse_month(text: &str) -> Result<String, NotAMonth> {
     let ok = text.len() == 7
         && text.as_bytes().get(4) == Some(&b'-')
         && text
@@ -620,7 +631,7 @@ pub fn parse_month(text: &str) -> Result<String, String> {
     if ok {
         Ok(text.to_owned())
     } else {
-        Err(format!("{text:?} is not a month (YYYY-MM)"))
+        Err(NotAMonth(text.to_owned()))
     }
 }
 

@@ -56,32 +56,45 @@ pub struct CaseResult {
     pub detail: String,
 }
 
+/// A test case file that cannot be read, or a malformed case; the message
+/// names the file (and the case).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CasesError(pub String);
+
 /// Runs every case in `DIR/tests/*.toml` against `set`. An error is a
 /// file that cannot be read or a case that is malformed; a case whose
 /// decision differs is a failed [`CaseResult`].
-pub fn run(dir: &Path, set: &PolicySet) -> Result<Vec<CaseResult>, String> {
+pub fn run(dir: &Path, set: &PolicySet) -> Result<Vec<CaseResult>, CasesError> {
     let tests = dir.join("tests");
     let mut files: Vec<_> = std::fs::read_dir(&tests)
-        .map_err(|e| format!("{}: {e}", tests.display()))?
+        .map_err(|e| CasesError(format!("{}: {e}", tests.display())))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(format!("{}: no test cases (*.toml)", tests.display()));
+        return Err(CasesError(format!(
+            "{}: no test cases (*.toml)",
+            tests.display()
+        )));
     }
     let mut results = Vec::new();
     for file in files {
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| CasesError(format!("{}: {e}", file.display())))?;
         results.extend(run_file(&file.display().to_string(), &text, set)?);
     }
     Ok(results)
 }
 
 /// Runs the cases of one file.
-pub fn run_file(file: &str, text: &str, set: &PolicySet) -> Result<Vec<CaseResult>, String> {
+pub fn run_file(file: &str, text: &str, set: &PolicySet) -> Result<Vec<CaseResult>, CasesError> {
+    cases_of(file, text, set).map_err(CasesError)
+}
+
+fn cases_of(file: &str, text: &str, set: &PolicySet) -> Result<Vec<CaseResult>, String> {
     let doc: toml::Table = text.parse().map_err(|e| format!("{file}: {e}"))?;
     for key in doc.keys() {
         if key != "defaults" && key != "case" {

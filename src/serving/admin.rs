@@ -68,7 +68,7 @@ pub async fn mau_report(
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "MAU reporting is not configured"))?;
     let now = time::OffsetDateTime::now_utc();
     let month = match &query.month {
-        Some(m) => crate::mau::parse_month(m).map_err(|e| bad("month", e))?,
+        Some(m) => crate::mau::parse_month(m).map_err(|e| bad("month", e.to_string()))?,
         None => crate::mau::month_of(now),
     };
     let (limit, mode) = reporting.accountant.terms();
@@ -88,7 +88,7 @@ pub async fn mau_report(
     })?;
     let body = report
         .note_body()
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e))?;
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(reporting.signer.sign_note(&body)))
@@ -108,7 +108,7 @@ pub async fn audit_export(
     let format_name = q.format.clone().unwrap_or_else(|| "jsonl".to_owned());
     let format = match format_name.as_str() {
         "bundle" => None,
-        other => Some(Format::parse(other).map_err(|e| bad("format", e))?),
+        other => Some(Format::parse(other).map_err(|e| bad("format", e.to_string()))?),
     };
     let filter = Filter {
         from: q
@@ -116,13 +116,13 @@ pub async fn audit_export(
             .as_deref()
             .map(export::time_bound)
             .transpose()
-            .map_err(|e| bad("from", e))?,
+            .map_err(|e| bad("from", e.to_string()))?,
         to: q
             .to
             .as_deref()
             .map(export::time_bound)
             .transpose()
-            .map_err(|e| bad("to", e))?,
+            .map_err(|e| bad("to", e.to_string()))?,
         tenant: q.tenant,
         subject_pseudonym: q.subject,
         model_id: q.model,
@@ -266,7 +266,7 @@ pub async fn audit_prune(
     let retention = req
         .app_data::<web::Data<Retention>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "retention is not configured"))?;
-    let before = export::time_bound(&query.before).map_err(|e| bad("before", e))?;
+    let before = export::time_bound(&query.before).map_err(|e| bad("before", e.to_string()))?;
     let mut event = audit.event(&req, EventType::AdminAction, 200);
     audit.principal(&mut event, &principal);
     if retention.legal_hold {

@@ -26,17 +26,54 @@ pub enum Format {
     Cef,
 }
 
+/// Why an export, a bundle or a report could not be made or checked.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// `--format` names no export format.
+    #[error("unknown export format {0:?}; use jsonl, csv, ocsf or cef")]
+    UnknownFormat(String),
+    /// `--regulation` names no regulation a report maps to.
+    #[error("unknown regulation {0:?} (eu-ai-act, hipaa)")]
+    UnknownRegulation(String),
+    /// A `--from`/`--to` bound is not a date or time.
+    #[error("{given:?} is not a date (YYYY-MM-DD) or an RFC 3339 time: {why}")]
+    Time {
+        /// The bound as given.
+        given: String,
+        /// The parser's complaint.
+        why: String,
+    },
+    /// The log cannot be read or checkpointed.
+    #[error("{0}")]
+    Store(String),
+    /// Nothing has been signed yet, so nothing can be proven.
+    #[error("the log has no signed checkpoint yet")]
+    NoCheckpoint,
+    /// A stored record cannot be read.
+    #[error("log index {index}: {why}")]
+    Record {
+        /// Its log index.
+        index: u64,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An inclusion proof cannot be built.
+    #[error("{0}")]
+    Proof(String),
+    /// The export file does not match the bundle.
+    #[error("{0}")]
+    Export(String),
+}
+
 impl Format {
     /// Parses `jsonl`, `csv`, `ocsf` or `cef`.
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, ExportError> {
         match s {
             "jsonl" => Ok(Self::Jsonl),
             "csv" => Ok(Self::Csv),
             "ocsf" => Ok(Self::Ocsf),
             "cef" => Ok(Self::Cef),
-            other => Err(format!(
-                "unknown export format {other:?}; use jsonl, csv, ocsf or cef"
-            )),
+            other => Err(ExportError::UnknownFormat(other.to_owned())),
         }
     }
 
@@ -96,14 +133,17 @@ impl Filter {
 
 /// Normalises a user-given time bound (`2026-11-28`, or RFC 3339 in UTC)
 /// to the records' format so that text comparison orders correctly.
-pub fn time_bound(s: &str) -> Result<String, String> {
+pub fn time_bound(s: &str) -> Result<String, ExportError> {
     use time::format_description::well_known::Rfc3339;
     let t = if s.len() == 10 {
         time::OffsetDateTime::parse(&format!("{s}T00:00:00Z"), &Rfc3339)
     } else {
         time::OffsetDateTime::parse(s, &Rfc3339)
     }
-    .map_err(|e| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time: {e}"))?;
+    .map_err(|e| ExportError::Time {
+        given: s.to_owned(),
+        why: e.to_string(),
+    })?;
     Ok(super::record::timestamp(t))
 }
 
@@ -150,11 +190,13 @@ pub fn bundle(
     note: &str,
     levels: &TreeLevels,
     selected: &[(u64, String)],
-) -> Result<Bundle, String> {
+) -> Result<Bundle, ExportError> {
     let mut entries = Vec::with_capacity(selected.len());
     for (index, text) in selected {
-        let i = usize::try_from(*index).map_err(|e| e.to_string())?;
-        let proof = levels.inclusion_proof(i).map_err(|e| e.to_string())?;
+        let i = usize::try_from(*index).map_err(|e| ExportError::Proof(e.to_string()))?;
+        let proof = levels
+            .inclusion_proof(i)
+            .map_err(|e| ExportError::Proof(e.to_string()))?;
         entries.push(BundleEntry {
             index: *index,
             record: text.clone(),
@@ -214,13 +256,13 @@ impl Bundle {
         &self,
         verifier: &CheckpointVerifier,
         export: &[u8],
-    ) -> Result<String, String> {
-        let note = self.export.as_deref().ok_or(
-            "the bundle names no export file (it predates bound exports, or came from the admin API's format=bundle); it proves its own records only",
-        )?;
-        let body = verifier
-            .open_note(note)
-            .map_err(|e| format!("the bundle's export note does not verify: {e}"))?;
+    ) -> Result<String, ExportError> {
+        let note = self.export.as_deref().ok_or_else(|| ExportError::Export(
+            "the bundle names no export file (it predates bound exports, or came from the admin API's format=bundle); it proves its own records only".to_owned(),
+        ))?;
+        let body = verifier.open_note(note).map_err(|e| {
+            ExportError::Export(format!("the bundle's export note does not verify: {e}"))
+        })?;
         let format = body.lines().nth(2).unwrap_or_default().to_owned();
         let expected = export_note_body(self, &format, export);
         if body == expected {
@@ -228,13 +270,13 @@ impl Bundle {
         }
         let signed_export = body.lines().last().unwrap_or_default();
         if expected.lines().last() != Some(signed_export) {
-            return Err(format!(
+            return Err(ExportError::Export(format!(
                 "the export file is not the one this bundle was made for: its SHA-256 is {}, the bundle signed {} (edited, truncated or another export)",
                 sha256_hex(export),
                 signed_export.trim_start_matches("export sha256:")
-            ));
+            )));
         }
-        Err("the bundle's export note does not match its records (the note was moved from another bundle)".to_owned())
+        Err(ExportError::Export("the bundle's export note does not match its records (the note was moved from another bundle)".to_owned()))
     }
 }
 
@@ -324,7 +366,7 @@ pub struct Collected {
 
 impl Collected {
     /// The verification bundle of the selection.
-    pub fn bundle(&self, log_id: &str) -> Result<Bundle, String> {
+    pub fn bundle(&self, log_id: &str) -> Result<Bundle, ExportError> {
         bundle(
             log_id,
             &self.note,
@@ -336,15 +378,17 @@ impl Collected {
 
 /// Signs a checkpoint of everything committed and collects the records
 /// `filter` selects among those it covers (pruned records are left out).
-pub async fn collect(log: &super::log::AuditLog, filter: &Filter) -> Result<Collected, String> {
-    log.checkpoint().await.map_err(|e| e.to_string())?;
+pub async fn collect(
+    log: &super::log::AuditLog,
+    filter: &Filter,
+) -> Result<Collected, ExportError> {
+    let store_err = |e: &dyn std::fmt::Display| ExportError::Store(e.to_string());
+    log.checkpoint().await.map_err(|e| store_err(&e))?;
     let store = log.store();
     let log_id = log.log_id();
-    let checkpoints = store.checkpoints(log_id).await.map_err(|e| e.to_string())?;
-    let latest = checkpoints
-        .last()
-        .ok_or("the log has no signed checkpoint yet")?;
-    let stored = store.records(log_id).await.map_err(|e| e.to_string())?;
+    let checkpoints = store.checkpoints(log_id).await.map_err(|e| store_err(&e))?;
+    let latest = checkpoints.last().ok_or(ExportError::NoCheckpoint)?;
+    let stored = store.records(log_id).await.map_err(|e| store_err(&e))?;
     let mut collected = Collected {
         note: latest.note.clone(),
         leaves: Vec::new(),
@@ -352,18 +396,23 @@ pub async fn collect(log: &super::log::AuditLog, filter: &Filter) -> Result<Coll
         records: Vec::new(),
     };
     for r in stored.into_iter().filter(|r| r.index < latest.size) {
-        let leaf: [u8; 32] = r.leaf_hash.as_slice().try_into().map_err(|_| {
-            format!(
-                "log index {}: the stored leaf hash is not 32 bytes",
-                r.index
-            )
-        })?;
+        let leaf: [u8; 32] =
+            r.leaf_hash
+                .as_slice()
+                .try_into()
+                .map_err(|_| ExportError::Record {
+                    index: r.index,
+                    why: "the stored leaf hash is not 32 bytes".to_owned(),
+                })?;
         collected.leaves.push(leaf);
         if r.pruned {
             continue;
         }
         let record: AuditRecord =
-            serde_json::from_str(&r.record).map_err(|e| format!("log index {}: {e}", r.index))?;
+            serde_json::from_str(&r.record).map_err(|e| ExportError::Record {
+                index: r.index,
+                why: e.to_string(),
+            })?;
         if filter.matches(&record) {
             collected.selected.push((r.index, r.record));
             collected.records.push(record);
@@ -613,11 +662,11 @@ pub enum Regulation {
 
 impl Regulation {
     /// `eu-ai-act` or `hipaa`.
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, ExportError> {
         match name {
             "eu-ai-act" => Ok(Self::EuAiAct),
             "hipaa" => Ok(Self::Hipaa),
-            other => Err(format!("unknown regulation {other:?} (eu-ai-act, hipaa)")),
+            other => Err(ExportError::UnknownRegulation(other.to_owned())),
         }
     }
 }

@@ -96,14 +96,17 @@ pub fn load_or_create_signer(
 
 /// Reads the checkpoint signing key at `path` without creating it (the
 /// daemon creates it on first start).
-pub fn read_signer(path: &Path) -> Result<CheckpointSigner, String> {
+pub fn read_signer(path: &Path) -> Result<CheckpointSigner, KeyError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read the signing key {} ({e}); start the daemon once to create it",
-            path.display()
+        file_err(
+            path,
+            format!("cannot read the signing key ({e}); start the daemon once to create it"),
         )
     })?;
-    CheckpointSigner::from_private_key(&text).map_err(|e| format!("{}: {e}", path.display()))
+    CheckpointSigner::from_private_key(&text).map_err(|source| KeyError::Bad {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Loads the pseudonym HMAC key at `path` (64 hex characters), creating

@@ -346,13 +346,12 @@ impl CompactTree {
     }
 
     /// A tree of `size` leaves from its right-edge subtree roots (largest first).
-    pub fn from_edge(size: u64, edge: Vec<Hash>) -> Result<Self, String> {
+    pub fn from_edge(size: u64, edge: Vec<Hash>) -> Result<Self, ProofError> {
         if edge.len() != size.count_ones() as usize {
-            return Err(format!(
-                "a tree of {size} leaves has {} edge hashes, not {}",
-                size.count_ones(),
-                edge.len()
-            ));
+            return Err(ProofError::WrongLength {
+                got: edge.len(),
+                want: size.count_ones() as usize,
+            });
         }
         Ok(Self { size, edge })
     }
