@@ -5,11 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::AuditContext;
+use super::caller::{Admin, Auditor};
 use super::error::{ApiError, ErrorCode};
 use crate::audit::export::{self, Filter, Format};
 use crate::audit::record::EventType;
-use crate::identity::principal::Role;
-use crate::policy::Action;
 
 /// Query of an audit export.
 #[derive(Debug, Deserialize)]
@@ -59,10 +58,10 @@ pub struct MauQuery {
 /// `GET /admin/v1/mau`: role `auditor`. The month's signed report
 /// (`palisade mau verify` checks it).
 pub async fn mau_report(
+    _: Auditor,
     req: HttpRequest,
     query: web::Query<MauQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let reporting = req
         .app_data::<web::Data<MauReporting>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "MAU reporting is not configured"))?;
@@ -96,11 +95,10 @@ pub async fn mau_report(
 
 /// `GET /admin/v1/audit/export`: role `auditor`.
 pub async fn audit_export(
+    Auditor(principal): Auditor,
     req: HttpRequest,
     query: web::Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal =
-        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = req
         .app_data::<web::Data<AuditContext>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "the audit trail is not configured"))?;
@@ -165,9 +163,10 @@ pub struct ConsistencyQuery {
 
 /// `GET /admin/v1/audit/checkpoints`: role `auditor`. Every signed
 /// checkpoint of this node's log, oldest first, as signed notes.
-pub async fn audit_checkpoints(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal =
-        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
+pub async fn audit_checkpoints(
+    Auditor(principal): Auditor,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let audit = audit_context(&req)?;
     let checkpoints = audit
         .log
@@ -194,11 +193,10 @@ pub async fn audit_checkpoints(req: HttpRequest) -> Result<HttpResponse, ApiErro
 /// The RFC 6962 consistency proof that the tree of `to` records extends the
 /// tree of `from` records, for an auditor who kept an older checkpoint.
 pub async fn audit_consistency(
+    Auditor(principal): Auditor,
     req: HttpRequest,
     query: web::Query<ConsistencyQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal =
-        super::policy::authorize_admin(&req, Role::Auditor, Action::ExportAudit).await?;
     let audit = audit_context(&req)?;
     let q = query.into_inner();
     let leaves: Vec<[u8; 32]> = audit
@@ -258,10 +256,10 @@ pub struct PruneQuery {
 /// retention minimum and covered by a signed checkpoint; their leaf hashes
 /// stay, so the log still verifies. Refused under legal hold.
 pub async fn audit_prune(
+    Admin(principal): Admin,
     req: HttpRequest,
     query: web::Query<PruneQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = super::policy::authorize_admin(&req, Role::Admin, Action::Admin).await?;
     let audit = audit_context(&req)?;
     let retention = req
         .app_data::<web::Data<Retention>>()
@@ -325,8 +323,7 @@ pub struct ReloadHandle(pub tokio::sync::mpsc::Sender<tokio::sync::oneshot::Send
 /// `POST /admin/v1/reload` (role `admin`): re-reads the configuration and
 /// the policies, as SIGHUP does. An invalid configuration or policy set is
 /// refused (400, naming every error) and the previous one keeps serving.
-pub async fn reload(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = super::policy::authorize_admin(&req, Role::Admin, Action::Admin).await?;
+pub async fn reload(Admin(principal): Admin, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let audit = audit_context(&req)?;
     let handle = req
         .app_data::<web::Data<ReloadHandle>>()

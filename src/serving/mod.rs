@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod caller;
 pub mod connection;
 pub mod error;
 pub mod events;
@@ -15,7 +16,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::daemon::readiness::Readiness;
-use crate::identity::principal::Role;
 use crate::telemetry::metrics::Metrics;
 use error::{ApiError, ErrorCode};
 
@@ -127,16 +127,14 @@ async fn readyz(readiness: web::Data<Readiness>) -> Result<HttpResponse, ApiErro
 }
 
 /// The caller as Palisade sees it: for wiring up an IdP's claim mapping.
-async fn whoami(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let principal = auth::authorize(&req, None).await?;
-    Ok(HttpResponse::Ok().json(principal))
+async fn whoami(caller::Caller(principal): caller::Caller) -> HttpResponse {
+    HttpResponse::Ok().json(principal)
 }
 
 async fn metrics_with_role(
-    req: HttpRequest,
+    _: caller::MetricsReader,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    auth::authorize(&req, Some(Role::Metrics)).await?;
     encode_metrics(&metrics)
 }
 

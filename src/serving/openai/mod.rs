@@ -25,14 +25,15 @@ mod wire;
 
 use request::handle_read;
 
-use super::auth::{AuditContext, authorize};
+use super::auth::AuditContext;
+use super::caller::Inference;
 use super::error::{ApiError, ErrorCode};
 use super::scheduler::{Event, Finish, Job, Scheduler, TokenLogprob};
 use crate::audit::keys::pseudonym;
 use crate::audit::record::{AuditEvent, EventType};
 use crate::engine::sampling::SamplingParams;
 use crate::engine::tokenizer::{ChatMessage, TextTokenizer};
-use crate::identity::principal::{Principal, Role};
+use crate::identity::principal::Principal;
 
 /// Most choices (`n`) one request may ask for.
 pub const MAX_CHOICES: usize = 8;
@@ -116,30 +117,38 @@ pub(super) enum Api {
 
 /// `POST /v1/chat/completions`.
 pub async fn chat_completions(
+    caller: Result<Inference, ApiError>,
     req: HttpRequest,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    handle(req, payload, Api::Chat).await
+    handle(caller, req, payload, Api::Chat).await
 }
 
 /// `POST /v1/completions`.
 pub async fn completions(
+    caller: Result<Inference, ApiError>,
     req: HttpRequest,
     payload: actix_web::web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    handle(req, payload, Api::Text).await
+    handle(caller, req, payload, Api::Text).await
 }
 
-/// Identity, body, prompt, plan, then [`run`]. A request refused before its
-/// body is read (401, 403, 429, 503) has the body drained first, so that
-/// its keep-alive connection carries the client's next request.
+/// The caller, then body, prompt, plan and the request core. A request
+/// refused before its body is read (401, 403, 429, 503) has the body
+/// drained first, so that its keep-alive connection carries the client's
+/// next request: the caller is taken as a `Result` for that.
 async fn handle(
+    caller: Result<Inference, ApiError>,
     req: HttpRequest,
     payload: actix_web::web::Payload,
     api: Api,
 ) -> Result<HttpResponse, ApiError> {
+    let Inference(principal) = match caller {
+        Ok(caller) => caller,
+        Err(e) => return Err(drain(&req, payload, e).await),
+    };
     let mut payload = Some(payload);
-    match handle_read(req.clone(), &mut payload, api).await {
+    match handle_read(principal, req.clone(), &mut payload, api).await {
         Err(e) => match payload.take() {
             Some(unread) => Err(drain(&req, unread, e).await),
             None => Err(e),
@@ -178,11 +187,12 @@ async fn drain(req: &HttpRequest, mut payload: actix_web::web::Payload, e: ApiEr
 }
 
 /// `GET /v1/models`.
-pub async fn models(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    authorize(&req, None).await?;
-    let data: Vec<Value> = req
-        .app_data::<Data<ModelSlot>>()
-        .and_then(|slot| slot.get())
+pub async fn models(
+    _: crate::serving::caller::Caller,
+    slot: Data<ModelSlot>,
+) -> Result<HttpResponse, ApiError> {
+    let data: Vec<Value> = slot
+        .get()
         .map(|m| {
             vec![json!({
                 "id": m.id,

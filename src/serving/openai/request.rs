@@ -13,12 +13,14 @@ pub(super) fn served(req: &HttpRequest) -> Result<Arc<ServedModel>, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "no model is loaded yet; see /readyz"))
 }
 
+/// Body, prompt, screening and plan of a request from `principal`, then
+/// [`run`].
 pub(super) async fn handle_read(
+    principal: Principal,
     req: HttpRequest,
     payload: &mut Option<actix_web::web::Payload>,
     api: Api,
 ) -> Result<HttpResponse, ApiError> {
-    let principal = authorize(&req, Some(Role::Inference)).await?;
     let model = served(&req)?;
     let Some(payload) = payload.take() else {
         return Err(ApiError::new(
