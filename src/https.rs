@@ -235,7 +235,7 @@ mod tests {
     /// `answer`, then closes: cleanly (close_notify) or not. Returns its
     /// URL and the roots that trust it.
     async fn serve_once(answer: Vec<u8>, clean: bool) -> (String, Arc<RootCertStore>) {
-        let now = time::OffsetDateTime::now_utc();
+        let now = crate::clock::now();
         let ca = DevCa::new("test CA", Validity::days_from(now, 1)).unwrap();
         let server = ca
             .issue_server(

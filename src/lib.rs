@@ -5,6 +5,7 @@
 //! calling, [`serving`] is the HTTP face, and [`telemetry`] observes it all.
 
 pub use palisade_audit as audit;
+pub use palisade_audit::clock;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -6,10 +6,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::{Args, Subcommand};
-use time::OffsetDateTime;
 
 use super::{EXIT_CONFIG, fail, serve_loaded};
 use crate::config::Config;
@@ -47,7 +45,7 @@ pub(super) fn run(command: DevCommand) -> ExitCode {
             Err(e) => fail(&format!("token mint: {e}")),
         },
         DevCommand::Pki(PkiCommand::Init { dir }) => {
-            match identity::devpki::init(&dir, OffsetDateTime::now_utc()) {
+            match identity::devpki::init(&dir, crate::clock::now()) {
                 Ok(files) => {
                     for f in files {
                         println!("wrote {}", f.display());
@@ -140,7 +138,7 @@ pub(super) enum PkiCommand {
 }
 
 fn demo_init(dir: &Path, listen: SocketAddr, mau_limit: Option<u64>) -> ExitCode {
-    match demo::init(dir, listen, mau_limit, OffsetDateTime::now_utc()) {
+    match demo::init(dir, listen, mau_limit, crate::clock::now()) {
         Ok(()) => {
             println!("wrote the demo setup into {}", dir.display());
             println!(
@@ -156,7 +154,7 @@ fn demo_init(dir: &Path, listen: SocketAddr, mau_limit: Option<u64>) -> ExitCode
 fn demo_run(dir: &Path, listen: SocketAddr) -> ExitCode {
     match demo::is_empty_dir(dir) {
         Ok(true) => {
-            if let Err(e) = demo::init(dir, listen, None, OffsetDateTime::now_utc()) {
+            if let Err(e) = demo::init(dir, listen, None, crate::clock::now()) {
                 return fail(&format!("demo init: {e}"));
             }
             println!("wrote a new demo setup into {}", dir.display());
@@ -232,6 +230,6 @@ fn mint(args: &MintArgs) -> Result<String, String> {
         bind_cert_der,
     };
     signer
-        .sign(&mint_claims(issuer, &request, SystemTime::now()))
+        .sign(&mint_claims(issuer, &request, crate::clock::system_now()))
         .map_err(|e| e.to_string())
 }

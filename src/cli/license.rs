@@ -184,7 +184,7 @@ fn verify(file: &Path, public_key: &str, model: Option<&Path>, model_id: Option<
         let license =
             license::verify(&text, &key).map_err(|e| format!("{}: {e}", file.display()))?;
         let mut problems = Vec::new();
-        let standing = license.standing(time::OffsetDateTime::now_utc());
+        let standing = license.standing(crate::clock::now());
         if !standing.serves() {
             problems.push(format!("the license is {standing}"));
         }
@@ -222,7 +222,7 @@ fn verify(file: &Path, public_key: &str, model: Option<&Path>, model_id: Option<
 /// What a verified license says, for people.
 pub(crate) fn describe(license: &License) -> String {
     let t = &license.terms;
-    let standing = license.standing(time::OffsetDateTime::now_utc());
+    let standing = license.standing(crate::clock::now());
     let mut out = String::new();
     let mut line = |k: &str, v: String| out.push_str(&format!("{k:<16} {v}\n"));
     line("license", t.license_id.clone());

@@ -105,7 +105,7 @@ fn report(config: &Path, month: &str) -> Result<String, String> {
             model.as_deref(),
             &month,
             terms,
-            time::OffsetDateTime::now_utc(),
+            crate::clock::now(),
         )
         .await;
         store.close().await;

@@ -3,10 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::SystemTime;
 
 use clap::{Args, Parser, Subcommand};
-use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::{daemon, telemetry};
@@ -296,7 +294,7 @@ fn serve_loaded(path: &Path, config: Config) -> ExitCode {
 }
 
 fn config_check(path: &Path) -> ExitCode {
-    let report = daemon::check::check(path, SystemTime::now());
+    let report = daemon::check::check(path, crate::clock::system_now());
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
@@ -426,7 +424,7 @@ fn audit_verify(
         .and_then(|r| serde_json::from_str::<crate::audit::record::AuditRecord>(&r.record).ok())
         .map(|r| r.event.start_time);
     if let Some(oldest) = &oldest_unsigned {
-        let limit = crate::audit::record::timestamp(OffsetDateTime::now_utc() - allowed);
+        let limit = crate::audit::record::timestamp(crate::clock::now() - allowed);
         if *oldest < limit {
             return Err(format!(
                 "FAILED: log index {tail_start}: {} records, the oldest from {oldest}, are covered by no signed checkpoint (allowed: {}); the log lost its latest checkpoints or its writer stopped without signing; compare with the checkpoints kept elsewhere (--checkpoints FILE) and restart the node so that it signs them",
@@ -566,7 +564,7 @@ fn audit_backup(path: &Path, out: &Path) -> Result<String, String> {
         let mut event = crate::audit::record::AuditEvent::new(
             crate::audit::record::EventType::AdminAction,
             &config.node.id,
-            OffsetDateTime::now_utc(),
+            crate::clock::now(),
         );
         event.auth_method = Some("local-cli".into());
         event.subject_pseudonym = Some(local_operator(&pseudonym_key));
@@ -603,7 +601,7 @@ fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
     use crate::audit::{export, keys};
     let config = Config::load(path).map_err(|e| e.to_string())?;
     let audit = &config.audit;
-    let now = OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let before = match before {
         Some(b) => export::time_bound(b).map_err(|e| e.to_string())?,
         None => crate::audit::record::timestamp(now),
@@ -733,11 +731,8 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
             String::new()
         };
         // Recorded before anything is written: no unrecorded export.
-        let mut event = AuditEvent::new(
-            EventType::AuditExport,
-            &config.node.id,
-            time::OffsetDateTime::now_utc(),
-        );
+        let mut event =
+            AuditEvent::new(EventType::AuditExport, &config.node.id, crate::clock::now());
         event.auth_method = Some("local-cli".into());
         event.subject_pseudonym = Some(local_operator(&pseudonym_key));
         event.operation = Some(

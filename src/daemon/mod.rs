@@ -15,7 +15,7 @@ pub mod watchdog;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
@@ -119,7 +119,7 @@ impl Running {
     /// anything in the new configuration is invalid.
     fn reload(&mut self) -> Result<Vec<String>, String> {
         let config = Config::load(&self.config_path).map_err(|e| e.to_string())?;
-        let material = TlsMaterial::load(&config.tls, SystemTime::now())
+        let material = TlsMaterial::load(&config.tls, crate::clock::system_now())
             .map_err(|e| format!("TLS: {}", join_tls(&e)))?;
         let authenticator = Authenticator::new(&config.identity).map_err(|e| {
             let all: Vec<String> = e.iter().map(ToString::to_string).collect();
@@ -245,7 +245,7 @@ async fn record_daemon_event(
     event_type: EventType,
     reason: Option<String>,
 ) -> Result<u64, String> {
-    let mut e = AuditEvent::new(event_type, &audit.node_id, time::OffsetDateTime::now_utc());
+    let mut e = AuditEvent::new(event_type, &audit.node_id, crate::clock::now());
     e.reason = reason;
     e.operation = Some(format!("palisade {}", env!("CARGO_PKG_VERSION")));
     audit.log.append(e).await.map_err(|e| e.to_string())

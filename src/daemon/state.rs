@@ -5,7 +5,6 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use actix_web::web;
 
@@ -108,7 +107,8 @@ fn start_tls(
     metrics: &Metrics,
 ) -> Result<(TlsState, rustls::ServerConfig), DaemonError> {
     systemd::status("loading TLS certificates");
-    let material = TlsMaterial::load(&config.tls, SystemTime::now()).map_err(DaemonError::Tls)?;
+    let material =
+        TlsMaterial::load(&config.tls, crate::clock::system_now()).map_err(DaemonError::Tls)?;
     tracing::info!(
         subject = %material.server_cert.subject,
         not_after = %material.server_cert.not_after_rfc3339(),
@@ -159,7 +159,7 @@ async fn admit_license(
         tracing::error!(error = %why, "no model is served");
         state = ComponentState::Unavailable(why);
     }
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let mut e = AuditEvent::new(EventType::LicenseChecked, &audit.node_id, now);
     e.license_id = license.as_ref().map(|l| l.terms.license_id.clone());
     let (outcome, reason) = match (&state, &license) {
@@ -199,7 +199,7 @@ async fn start_mau(
             &config.node.id,
             mau_limit,
             mau_mode,
-            time::OffsetDateTime::now_utc(),
+            crate::clock::now(),
         )
         .await
         .map_err(|e| DaemonError::Audit(format!("monthly-active-user accounting: {e}")))?,
@@ -242,21 +242,15 @@ async fn start_mau(
 /// The MAU table is an index of the trail's evidence: subjects it lost
 /// (rows deleted while the node was down) are restored and said so.
 async fn restore_mau(mau: &Accountant, audit: &AuditContext) -> Result<(), DaemonError> {
-    match mau
-        .restore_from_trail(time::OffsetDateTime::now_utc())
-        .await
-    {
+    match mau.restore_from_trail(crate::clock::now()).await {
         Ok(0) => Ok(()),
         Ok(restored) => {
             let why = format!(
                 "restored {restored} monthly-active subjects of this month from the audit trail; the table had lost them (deleted outside Palisade?)"
             );
             tracing::error!("{why}");
-            let mut e = AuditEvent::new(
-                EventType::AdminAction,
-                &audit.node_id,
-                time::OffsetDateTime::now_utc(),
-            );
+            let mut e =
+                AuditEvent::new(EventType::AdminAction, &audit.node_id, crate::clock::now());
             e.operation = Some("monthly-active-user table restored".into());
             e.outcome = Some("restored".into());
             e.reason = Some(why);
@@ -480,7 +474,7 @@ fn check_license(
             return (ComponentState::Unavailable(why), None);
         }
     };
-    let standing = license.standing(time::OffsetDateTime::now_utc());
+    let standing = license.standing(crate::clock::now());
     let id = &license.terms.license_id;
     match standing {
         crate::license::Standing::Valid { .. } => {
@@ -520,7 +514,7 @@ async fn check_license_scope(
             terms.features.join(", ")
         ));
     }
-    let since = time::OffsetDateTime::now_utc() - time::Duration::days(NODE_WINDOW_DAYS);
+    let since = crate::clock::now() - time::Duration::days(NODE_WINDOW_DAYS);
     let active = store
         .active_logs(since)
         .await
@@ -575,7 +569,7 @@ fn load_model(
     .map_err(|e| format!("cannot start the scheduler thread: {e}"))?;
     Ok(serving::openai::ServedModel {
         id: model_id(settings, path),
-        created: time::OffsetDateTime::now_utc().unix_timestamp(),
+        created: crate::clock::now().unix_timestamp(),
         context_length,
         tokenizer,
         scheduler,

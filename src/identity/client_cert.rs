@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn reads_subject_issuer_sans_serial_and_thumbprint() {
-        let v = Validity::days_from(time::OffsetDateTime::now_utc(), 1);
+        let v = Validity::days_from(crate::clock::now(), 1);
         let ca = DevCa::new("Unit CA", v).unwrap();
         let server = ca
             .issue_server("svc", &["svc.example"], &["10.0.0.1".parse().unwrap()], v)

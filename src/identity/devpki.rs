@@ -271,14 +271,14 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let pki = dir.path().join("pki");
-        let written = init(&pki, OffsetDateTime::now_utc()).unwrap();
+        let written = init(&pki, crate::clock::now()).unwrap();
         assert_eq!(written.len(), PKI_FILES.len());
         let mode = std::fs::metadata(pki.join("server.key"))
             .unwrap()
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        let err = init(&pki, OffsetDateTime::now_utc()).unwrap_err();
+        let err = init(&pki, crate::clock::now()).unwrap_err();
         assert!(err.to_string().contains("ca.pem"), "{err}");
     }
 }

@@ -680,7 +680,7 @@ mod tests {
         let open = |mode| {
             rt.block_on(async {
                 let store = Store::open(&url).await.unwrap();
-                Accountant::open(store, "n1", Some(10), mode, OffsetDateTime::now_utc())
+                Accountant::open(store, "n1", Some(10), mode, crate::clock::now())
                     .await
                     .unwrap()
             })

@@ -65,7 +65,7 @@ pub async fn mau_report(
     let reporting = req
         .app_data::<web::Data<MauReporting>>()
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "MAU reporting is not configured"))?;
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let month = match &query.month {
         Some(m) => crate::mau::parse_month(m).map_err(|e| bad("month", e.to_string()))?,
         None => crate::mau::month_of(now),
@@ -283,14 +283,9 @@ pub async fn audit_prune(
         below,
         cutoff,
         floor,
-    } = crate::audit::log::prune(
-        &audit.log,
-        retention.minimum,
-        &before,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .map_err(unavailable)?;
+    } = crate::audit::log::prune(&audit.log, retention.minimum, &before, crate::clock::now())
+        .await
+        .map_err(unavailable)?;
     event.reason = Some(format!(
         "pruned the content of {pruned} records below index {below} (started before {cutoff})"
     ));

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Instant, SystemTime};
+use std::time::Instant;
 
 use actix_web::dev::Extensions;
 use actix_web::http::header::AUTHORIZATION;
@@ -133,7 +133,7 @@ impl AuditContext {
     /// say; the request counts as recorded by its handler from here on.
     pub fn event(&self, req: &HttpRequest, event_type: EventType, status: u16) -> AuditEvent {
         req.extensions_mut().insert(OutcomeRecorded);
-        let mut e = AuditEvent::new(event_type, &self.node_id, time::OffsetDateTime::now_utc());
+        let mut e = AuditEvent::new(event_type, &self.node_id, crate::clock::now());
         e.request_id = req
             .extensions()
             .get::<RequestId>()
@@ -234,7 +234,7 @@ pub async fn authorize(req: &HttpRequest, role: Option<Role>) -> Result<Principa
     let header = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
     let verified = state
         .authenticator()
-        .authenticate(header, cert, SystemTime::now());
+        .authenticate(header, cert, crate::clock::system_now());
     let principal = match verified {
         Ok(p) => p,
         Err(failure) => {

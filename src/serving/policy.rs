@@ -311,7 +311,7 @@ fn caller(p: &Principal) -> Caller {
 /// The facts of a request before its content is looked at: the caller,
 /// this node's deployment of `model_id`, the time and the certificate.
 fn base_facts(ctx: &PolicyContext, principal: &Principal, model_id: &str, license: &str) -> Facts {
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     Facts {
         caller: caller(principal),
         deployment: Deployment {

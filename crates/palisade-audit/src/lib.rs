@@ -5,6 +5,7 @@
 //! serving nor the engine.
 
 pub mod checkpoint;
+pub mod clock;
 pub mod export;
 pub mod keys;
 pub mod log;

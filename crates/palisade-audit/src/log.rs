@@ -273,7 +273,7 @@ impl Writer {
         let (mut events, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
         // After an outage the trail first says so, in the same transaction.
         let recovery = self.outage.as_ref().map(|outage| {
-            let now = time::OffsetDateTime::now_utc();
+            let now = crate::clock::now();
             let mut e = AuditEvent::new(EventType::AuditStoreRecovered, &self.settings.log_id, now);
             e.start_time.clone_from(&outage.since);
             e.end_time = Some(timestamp(now));
@@ -328,7 +328,7 @@ impl Writer {
                         tracing::error!(error = %e, records = refused, "audit commit failed; the requests fail closed");
                     }
                     let outage = self.outage.get_or_insert_with(|| Outage {
-                        since: timestamp(time::OffsetDateTime::now_utc()),
+                        since: timestamp(crate::clock::now()),
                         refused: 0,
                     });
                     outage.refused += refused;

@@ -27,6 +27,14 @@ const DECODER_PROMPT_CONTEXT: usize = 5;
 /// ones it no longer needs, keeping its memory bounded on long generations.
 const DECODER_COMPACT_AT: usize = 256;
 
+/// Now, for the date a chat template prints (`strftime_now`). The engine
+/// has no clock of its own to take it from, so this is its one wall-clock
+/// read.
+#[allow(clippy::disallowed_methods)]
+fn today() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
 /// One message of a chat, as the chat template sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChatMessage {
@@ -298,7 +306,7 @@ impl TextTokenizer {
         messages: &[ChatMessage],
         add_generation_prompt: bool,
     ) -> Result<Vec<u32>> {
-        let now = time::OffsetDateTime::now_utc();
+        let now = today();
         let text = self.render_chat(messages, add_generation_prompt, now)?;
         let suspect: Vec<bool> = messages
             .iter()
@@ -381,11 +389,7 @@ impl TextTokenizer {
         messages: &[ChatMessage],
         add_generation_prompt: bool,
     ) -> Result<String> {
-        self.apply_chat_template_at(
-            messages,
-            add_generation_prompt,
-            time::OffsetDateTime::now_utc(),
-        )
+        self.apply_chat_template_at(messages, add_generation_prompt, today())
     }
 
     /// Renders the chat template for `messages` with `now` (UTC on an
@@ -413,11 +417,7 @@ impl TextTokenizer {
         messages: &[serde_json::Value],
         add_generation_prompt: bool,
     ) -> Result<String> {
-        self.render_chat(
-            messages,
-            add_generation_prompt,
-            time::OffsetDateTime::now_utc(),
-        )
+        self.render_chat(messages, add_generation_prompt, today())
     }
 
     fn render_chat<M: serde::Serialize>(

@@ -162,9 +162,7 @@ impl Completion {
         let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
         e.completion_tokens = Some(completion_tokens as u64);
         e.latency_ms = Some(self.started.elapsed().as_millis() as u64);
-        e.end_time = Some(crate::audit::record::timestamp(
-            time::OffsetDateTime::now_utc(),
-        ));
+        e.end_time = Some(crate::audit::record::timestamp(crate::clock::now()));
         self.screening.stamp(&mut e);
         if let Some(policy) = self.policy() {
             let mut found = std::collections::BTreeSet::new();

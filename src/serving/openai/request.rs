@@ -229,7 +229,7 @@ pub(super) async fn run(
         principal,
         model,
         id,
-        created: time::OffsetDateTime::now_utc().unix_timestamp(),
+        created: crate::clock::now().unix_timestamp(),
         api,
         started,
         prompt_tokens: plan.prompt.len(),
@@ -286,7 +286,7 @@ async fn admit_subject(
         return Ok(Ok(()));
     };
     let subject = audit.subject_pseudonym(principal);
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let admission = mau
         .admit(&subject, &principal.tenant, now)
         .await
