@@ -81,13 +81,10 @@ pub async fn mau_report(
         now,
     )
     .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "MAU report failed");
-        ApiError::new(ErrorCode::AuditUnavailable, "the store cannot be read")
-    })?;
+    .map_err(|e| ApiError::audit_unavailable("the store cannot be read for the MAU report", &e))?;
     let body = report
         .note_body()
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+        .map_err(|e| ApiError::internal("the MAU report cannot be encoded", &e))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body(reporting.signer.sign_note(&body)))

@@ -182,11 +182,7 @@ impl AuditContext {
     /// Commits `e` durably; a refusal that cannot be recorded becomes 503.
     pub async fn record(&self, e: AuditEvent) -> Result<(), ApiError> {
         self.log.append(e).await.map(|_| ()).map_err(|e| {
-            tracing::error!(error = %e, "audit record not committed; failing closed");
-            ApiError::new(
-                super::error::ErrorCode::AuditUnavailable,
-                "the audit trail cannot record this request; try again later",
-            )
+            ApiError::audit_unavailable("the audit trail cannot record this request", &e)
         })
     }
 }

@@ -180,6 +180,26 @@ impl ApiError {
         }))
     }
 
+    /// A fault of Palisade's own: `cause` goes to the log with `what`; the
+    /// client is told only `what` failed and to quote the request id.
+    pub fn internal(what: &str, cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "{what}");
+        Self::new(
+            ErrorCode::Internal,
+            format!("{what}; quote the request id when reporting it"),
+        )
+    }
+
+    /// The audit trail (or the store beside it) cannot commit: `cause` goes
+    /// to the log with `what`, and the request fails closed.
+    pub fn audit_unavailable(what: &str, cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "{what}; failing closed");
+        Self::new(
+            ErrorCode::AuditUnavailable,
+            format!("{what}; the request fails closed, try again later"),
+        )
+    }
+
     /// Answers with `Connection: close`: the request's body is left unread,
     /// so the connection cannot carry another request.
     #[must_use]

@@ -143,10 +143,9 @@ async fn metrics(metrics: web::Data<Metrics>) -> Result<HttpResponse, ApiError> 
 }
 
 fn encode_metrics(metrics: &Metrics) -> Result<HttpResponse, ApiError> {
-    let text = metrics.encode().map_err(|e| {
-        tracing::error!(error = %e, "cannot encode metrics");
-        ApiError::new(ErrorCode::Internal, "cannot encode metrics")
-    })?;
+    let text = metrics
+        .encode()
+        .map_err(|e| ApiError::internal("the metrics cannot be encoded", &e))?;
     Ok(HttpResponse::Ok()
         .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
         .body(text))

@@ -146,10 +146,9 @@ pub(super) async fn offload<T: Send + 'static>(
     });
     let busy = |_| ApiError::new(ErrorCode::Internal, "the request worker pool is closed");
     let _permit = permits.acquire().await.map_err(busy)?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(error = %e, "request preparation failed");
-        ApiError::new(ErrorCode::Internal, "request preparation failed")
-    })?
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal("request preparation failed", &e))?
 }
 
 /// Admits the subject, takes a place in the queue, commits the accepted
@@ -291,11 +290,7 @@ async fn admit_subject(
         .admit(&subject, &principal.tenant, now)
         .await
         .map_err(|e| {
-            tracing::error!(error = %e, "monthly-active-user accounting cannot commit");
-            ApiError::new(
-                ErrorCode::AuditUnavailable,
-                "monthly-active-user accounting cannot commit; the request fails closed",
-            )
+            ApiError::audit_unavailable("monthly-active-user accounting cannot commit", &e)
         })?;
     let metrics = req.app_data::<Data<crate::telemetry::metrics::Metrics>>();
     let (count, crossed) = match admission {
