@@ -18,7 +18,7 @@ use crate::engine::{EngineError, parse_device, parse_dtype, verify};
 pub(super) enum ModelCommand {
     /// Architecture, layers, experts, parameters and memory of a model directory.
     Inspect {
-        /// The model directory (Hugging Face layout).
+        /// The model directory (Hugging Face layout), or a GGUF file.
         dir: PathBuf,
     },
     /// Run the golden cases of a reference file and report every difference.
@@ -93,6 +93,15 @@ pub(super) struct GenerateArgs {
 
 pub(super) fn run(command: ModelCommand) -> ExitCode {
     match command {
+        ModelCommand::Inspect { dir } if crate::engine::gguf::is_gguf(&dir) => {
+            match crate::engine::gguf::inspect(&dir) {
+                Ok(summary) => {
+                    print!("{}", gguf_report(&summary));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&format!("model inspect: {e}")),
+            }
+        }
         ModelCommand::Inspect { dir } => match inspect(&dir) {
             Ok(text) => {
                 print!("{text}");
@@ -125,6 +134,63 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
             }
         }
     }
+}
+
+/// What `model inspect` prints for a GGUF file.
+fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "format           GGUF");
+    let _ = writeln!(
+        out,
+        "architecture     {}{}",
+        s.architecture,
+        s.name
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "hyperparameters  (GGUF keys after `{}.`)",
+        s.architecture
+    );
+    for (key, value) in &s.hyperparameters {
+        let _ = writeln!(out, "  {key:<27} {value}");
+    }
+    if let Some(v) = s.vocabulary {
+        let _ = writeln!(out, "vocabulary       {v}");
+    }
+    let _ = writeln!(
+        out,
+        "chat template    {}",
+        if s.chat_template {
+            "in the file"
+        } else {
+            "none"
+        }
+    );
+    if let Some((no, count)) = s.split {
+        let _ = writeln!(out, "split            part {} of {count}", no + 1);
+    }
+    let _ = writeln!(out, "parameters       {}", human(s.parameters));
+    let _ = writeln!(out, "weights          {}", bytes(s.data_bytes));
+    for (ty, share) in &s.types {
+        let _ = writeln!(
+            out,
+            "  {ty:<15}{} tensors, {}",
+            share.tensors,
+            bytes(share.bytes)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "served           {}",
+        s.unsupported().unwrap_or_else(|| {
+            "not by this release: it serves safetensors model directories; GGUF loading is planned".to_owned()
+        })
+    );
+    out
 }
 
 fn inspect(dir: &Path) -> Result<String, EngineError> {

@@ -527,3 +527,37 @@ fn other_config_styles_of_the_same_checkpoint_verify() {
     });
     verify(&dir, &fixture("qwen3moe-tiny").join("golden.json"));
 }
+
+/// A GGUF file, as published for llama.cpp: `model inspect` reads what it
+/// holds (types as llama-quantize wrote them); serving it is refused with
+/// a message that says why and what reads it, by `config check` too.
+#[test]
+fn a_gguf_file_is_inspected_and_its_serving_refused_by_name() {
+    let gguf =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gguf/llama4-k256/q4_k_m.gguf");
+    let (status, out, err) = run(&["model", "inspect", gguf.to_str().unwrap()]);
+    assert!(status.success(), "{err}");
+    for line in [
+        "format           GGUF",
+        "architecture     llama4",
+        "Q4K            27 tensors",
+        "Q6K            6 tensors",
+        "vocabulary       384",
+    ] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
+
+    let pki = crate::kit::Pki::new();
+    let config = format!(
+        "{}\n[model]\npath = \"{}\"\n",
+        pki.config(crate::kit::free_addr(), ""),
+        gguf.display()
+    );
+    let path = pki.write("gguf.toml", &config);
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("model.path") && err.contains("is a GGUF file"),
+        "{err}"
+    );
+}

@@ -154,6 +154,12 @@ impl ModelConfig {
     /// Reads `DIR/config.json`.
     pub fn from_dir(dir: &Path) -> Result<Self> {
         let path = dir.join("config.json");
+        if crate::gguf::is_gguf(dir) && dir.is_file() {
+            return Err(EngineError::Weights(format!(
+                "{} is a GGUF file: this release serves model directories in the Hugging Face layout (safetensors); `palisade model inspect` reads GGUF files",
+                dir.display()
+            )));
+        }
         if !dir.is_dir() {
             return Err(EngineError::Io {
                 path: dir.to_path_buf(),
