@@ -249,3 +249,47 @@ fn requests_refused_by_the_framework_get_the_api_error_shape() {
         assert!(m.contains(counted), "{counted} not in {m}");
     }
 }
+
+/// HTTP/2 (by ALPN) goes through the same server and layer as HTTP/1.1:
+/// answers, the error shape and the request id arrive the same way.
+#[test]
+fn http2_clients_are_served_with_the_same_answers() {
+    let pki = Pki::new();
+    let d = start(&pki, "");
+    pki.write("client.pem", &pki.client.cert_pem);
+    pki.write("client.key", &pki.client.key_pem);
+    let curl = |path: &str| {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--http2",
+                "--max-time",
+                "10",
+                "-w",
+                "\n%{http_version} %{http_code}",
+                "-D",
+                "-",
+            ])
+            .arg("--cacert")
+            .arg(pki.path("ca.pem"))
+            .arg("--cert")
+            .arg(pki.path("client.pem"))
+            .arg("--key")
+            .arg(pki.path("client.key"))
+            .arg(format!("https://localhost:{}{path}", d.addr.port()))
+            .output()
+            .expect("curl is needed for this test");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let health = curl("/healthz");
+    assert!(health.ends_with("\n2 200"), "{health}");
+    assert!(health.contains("x-request-id: "), "{health}");
+    let missing = curl("/no/such/path");
+    assert!(missing.ends_with("\n2 404"), "{missing}");
+    assert!(missing.contains("\"code\":\"not_found\""), "{missing}");
+}
