@@ -561,3 +561,24 @@ fn a_gguf_file_is_inspected_and_its_serving_refused_by_name() {
         "{err}"
     );
 }
+
+/// `model verify` runs a `llama4` GGUF file's golden cases, with the
+/// tokenizer of its checkpoint, and passes.
+#[test]
+fn model_verify_passes_on_a_llama4_gguf_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let gguf = root.join("tests/fixtures/gguf/llama4-tiny/q4_k_m.gguf");
+    let golden = root.join("tests/fixtures/gguf/llama4-tiny/q4_k_m.golden.json");
+    let (status, out, err) = run(&[
+        "model",
+        "verify",
+        "--model",
+        gguf.to_str().unwrap(),
+        "--tokenizer",
+        fixture("llama4-tiny").to_str().unwrap(),
+        "--reference",
+        golden.to_str().unwrap(),
+    ]);
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("11 cases, 0 failed"), "{out}");
+}

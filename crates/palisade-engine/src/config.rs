@@ -43,6 +43,10 @@ pub enum RopeScaling {
         high_freq_factor: f64,
         original_max_position_embeddings: f64,
     },
+    /// Each frequency divided by its own factor, as a GGUF file's
+    /// `rope_freqs` tensor gives them (llama.cpp's converter computes Llama
+    /// 3 scaling into it).
+    Factors(Vec<f64>),
 }
 
 /// Rotary position embedding parameters.

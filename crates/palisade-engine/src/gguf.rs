@@ -1,15 +1,24 @@
 //! GGUF files, llama.cpp's container, as they are published for Llama 4,
 //! Mixtral and Qwen3-MoE: what a file holds (architecture,
 //! hyperparameters, tensor types and sizes), read from its header with
-//! candle's `gguf_file` reader before any weight is touched. Serving from
-//! GGUF weights is not in this release; this is what `palisade model
-//! inspect` shows and what a configured `.gguf` path is refused with.
+//! candle's `gguf_file` reader before any weight is touched; and, for
+//! `llama4`, the model it defines: its configuration from the metadata
+//! (with the values llama.cpp hard-codes where the file has no key) and its
+//! tensors under the names and layouts the engine loads, dequantized to the
+//! engine's dtype (`Model::load` on a `.gguf` file). Not yet: the other
+//! architectures, the tokenizer from the metadata (so the daemon does not
+//! serve a GGUF file), and kernels on the quantized blocks themselves.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use candle_core::quantized::gguf_file::{Content, Value};
+use std::path::PathBuf;
+use std::sync::Mutex;
 
+use candle_core::quantized::gguf_file::{Content, Value};
+use candle_core::{Device, Tensor};
+
+use super::config::{ModelConfig, RopeScaling};
 use super::{EngineError, Result};
 
 /// The architectures (GGUF `general.architecture`) Palisade's engine has
@@ -152,6 +161,249 @@ pub fn inspect(path: &Path) -> Result<GgufSummary> {
     })
 }
 
+/// An open GGUF file: its header, and the file its tensors are read from.
+pub struct GgufFile {
+    path: PathBuf,
+    content: Content,
+    file: Mutex<std::fs::File>,
+}
+
+impl std::fmt::Debug for GgufFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GgufFile")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Opens the GGUF file at `path`, checking what [`inspect`] checks.
+pub fn open(path: &Path) -> Result<GgufFile> {
+    let summary = inspect(path)?;
+    if let Some(why) = summary.unsupported() {
+        return Err(EngineError::Weights(format!("{}: {why}", path.display())));
+    }
+    let bad = |why: String| EngineError::Weights(format!("{}: {why}", path.display()));
+    let mut file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
+    let content =
+        Content::read(&mut file).map_err(|e| bad(format!("not a readable GGUF file: {e}")))?;
+    Ok(GgufFile {
+        path: path.to_path_buf(),
+        content,
+        file: Mutex::new(file),
+    })
+}
+
+/// Where a tensor the engine asks for (by its Hugging Face name) is in a
+/// `llama4` GGUF file.
+enum Source {
+    /// One GGUF tensor, as it is.
+    Same(String),
+    /// `experts.gate_up_proj` `[E, H, 2I]`: the gate and up experts
+    /// (`[E, I, H]` each), transposed and side by side.
+    GateUp(String, String),
+    /// `experts.down_proj` `[E, I, H]`: the down experts `[E, H, I]`,
+    /// transposed.
+    Transposed(String),
+}
+
+/// The `llama4` GGUF tensor for a Hugging Face parameter name.
+fn llama4_source(name: &str) -> Option<Source> {
+    let same = |n: &str| Some(Source::Same(n.to_owned()));
+    match name {
+        "model.embed_tokens.weight" => return same("token_embd.weight"),
+        "model.norm.weight" => return same("output_norm.weight"),
+        "lm_head.weight" => return same("output.weight"),
+        _ => {}
+    }
+    let rest = name.strip_prefix("model.layers.")?;
+    let (layer, part) = rest.split_once('.')?;
+    let layer: usize = layer.parse().ok()?;
+    let b = |n: &str| format!("blk.{layer}.{n}");
+    let gguf = match part {
+        "input_layernorm.weight" => b("attn_norm.weight"),
+        "post_attention_layernorm.weight" => b("ffn_norm.weight"),
+        "self_attn.q_proj.weight" => b("attn_q.weight"),
+        "self_attn.k_proj.weight" => b("attn_k.weight"),
+        "self_attn.v_proj.weight" => b("attn_v.weight"),
+        "self_attn.o_proj.weight" => b("attn_output.weight"),
+        "feed_forward.router.weight" => b("ffn_gate_inp.weight"),
+        "feed_forward.experts.gate_up_proj" => {
+            return Some(Source::GateUp(
+                b("ffn_gate_exps.weight"),
+                b("ffn_up_exps.weight"),
+            ));
+        }
+        "feed_forward.experts.down_proj" => {
+            return Some(Source::Transposed(b("ffn_down_exps.weight")));
+        }
+        "feed_forward.shared_expert.gate_proj.weight" => b("ffn_gate_shexp.weight"),
+        "feed_forward.shared_expert.up_proj.weight" => b("ffn_up_shexp.weight"),
+        "feed_forward.shared_expert.down_proj.weight" => b("ffn_down_shexp.weight"),
+        "feed_forward.gate_proj.weight" => b("ffn_gate.weight"),
+        "feed_forward.up_proj.weight" => b("ffn_up.weight"),
+        "feed_forward.down_proj.weight" => b("ffn_down.weight"),
+        _ => return None,
+    };
+    Some(Source::Same(gguf))
+}
+
+impl GgufFile {
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tensor names in the file.
+    #[must_use]
+    pub fn tensor_names(&self) -> Vec<String> {
+        self.content.tensor_infos.keys().cloned().collect()
+    }
+
+    fn architecture(&self) -> &str {
+        self.content
+            .metadata
+            .get("general.architecture")
+            .and_then(|v| v.to_string().ok())
+            .map_or("", String::as_str)
+    }
+
+    fn number(&self, key: &str) -> Option<f64> {
+        match self.content.metadata.get(key)? {
+            Value::F32(x) => Some(f64::from(*x)),
+            Value::F64(x) => Some(*x),
+            other => as_u64(other).map(|n| n as f64),
+        }
+    }
+
+    fn required(&self, key: &str) -> Result<f64> {
+        self.number(key).ok_or_else(|| {
+            EngineError::Config(format!(
+                "{}: no `{key}` in the GGUF metadata",
+                self.path.display()
+            ))
+        })
+    }
+
+    /// The model the file defines, as the engine's configuration.
+    ///
+    /// `llama4` files carry no key for the attention chunk, the
+    /// temperature-tuning floor and scale, the NoPE interval or the q/k
+    /// norm, so this takes the values llama.cpp hard-codes for them (chunk
+    /// 8192, floor 8192, scale 0.1, NoPE and full attention every 4th
+    /// layer, q/k norm unless there are 128 experts): files in the wild
+    /// were written for llama.cpp. RoPE frequencies come from the file's
+    /// `rope_freqs` factors.
+    pub fn model_config(&self) -> Result<ModelConfig> {
+        let arch = self.architecture().to_owned();
+        if arch != "llama4" {
+            return Err(EngineError::Weights(format!(
+                "{}: loading GGUF weights of architecture {arch:?} is not implemented yet (llama4 is)",
+                self.path.display()
+            )));
+        }
+        let k = |key: &str| self.required(&format!("llama4.{key}"));
+        let experts = k("expert_count")?;
+        let heads = k("attention.head_count")?;
+        let vocabulary = match self.number("llama4.vocab_size") {
+            Some(v) => v,
+            None => self
+                .content
+                .metadata
+                .get("tokenizer.ggml.tokens")
+                .and_then(|v| v.to_vec().ok())
+                .map(|t| t.len() as f64)
+                .ok_or_else(|| {
+                    EngineError::Config(format!(
+                        "{}: no llama4.vocab_size and no tokenizer.ggml.tokens",
+                        self.path.display()
+                    ))
+                })?,
+        };
+        let hidden = k("embedding_length")?;
+        let head_dim = self
+            .number("llama4.attention.key_length")
+            .unwrap_or(hidden / heads);
+        let json = serde_json::json!({
+            "architectures": ["Llama4ForCausalLM"],
+            "vocab_size": vocabulary as u64,
+            "hidden_size": hidden as u64,
+            "num_hidden_layers": k("block_count")? as u64,
+            "num_attention_heads": heads as u64,
+            "num_key_value_heads": k("attention.head_count_kv")? as u64,
+            "head_dim": head_dim as u64,
+            "intermediate_size": k("expert_feed_forward_length")? as u64,
+            "intermediate_size_mlp": k("feed_forward_length")? as u64,
+            "num_local_experts": experts as u64,
+            "num_experts_per_tok": k("expert_used_count")? as u64,
+            "interleave_moe_layer_step": self.number("llama4.interleave_moe_layer_step").unwrap_or(1.0) as u64,
+            "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
+            "rope_theta": k("rope.freq_base")?,
+            "max_position_embeddings": k("context_length")? as u64,
+            "tie_word_embeddings": !self.content.tensor_infos.contains_key("output.weight"),
+            "attention_chunk_size": 8192,
+            "no_rope_layer_interval": 4,
+            "use_qk_norm": (experts as u64) != 128,
+            "attn_temperature_tuning": true,
+            "floor_scale": 8192.0,
+            "attn_scale": 0.1,
+        });
+        let mut config = ModelConfig::from_json(&json)?;
+        if self.content.tensor_infos.contains_key("rope_freqs.weight") {
+            let factors = self.raw("rope_freqs.weight")?.to_vec1::<f32>()?;
+            config.common.rope.scaling =
+                RopeScaling::Factors(factors.into_iter().map(f64::from).collect());
+        }
+        Ok(config)
+    }
+
+    /// A GGUF tensor dequantized to f32 on the CPU.
+    fn raw(&self, name: &str) -> Result<Tensor> {
+        let mut file = self
+            .file
+            .lock()
+            .map_err(|_| EngineError::Weights("the GGUF reader was poisoned".to_owned()))?;
+        let q = self
+            .content
+            .tensor(&mut *file, name, &Device::Cpu)
+            .map_err(|e| {
+                EngineError::Weights(format!("{}: tensor {name}: {e}", self.path.display()))
+            })?;
+        Ok(q.dequantize(&Device::Cpu)?)
+    }
+
+    /// Whether the file holds the tensor the engine names `name`.
+    #[must_use]
+    pub fn has(&self, name: &str) -> bool {
+        let present = |n: &String| self.content.tensor_infos.contains_key(n);
+        match llama4_source(name) {
+            Some(Source::Same(n) | Source::Transposed(n)) => present(&n),
+            Some(Source::GateUp(g, u)) => present(&g) && present(&u),
+            None => false,
+        }
+    }
+
+    /// The tensor the engine names `name` (a Hugging Face parameter name),
+    /// in f32 on the CPU, in the layout the engine loads.
+    pub fn tensor(&self, name: &str) -> Result<Tensor> {
+        let missing = || {
+            EngineError::Weights(format!(
+                "{}: no tensor for {name} in this GGUF file",
+                self.path.display()
+            ))
+        };
+        match llama4_source(name).ok_or_else(missing)? {
+            Source::Same(n) => self.raw(&n),
+            Source::Transposed(n) => Ok(self.raw(&n)?.transpose(1, 2)?.contiguous()?),
+            Source::GateUp(g, u) => {
+                let gate = self.raw(&g)?.transpose(1, 2)?;
+                let up = self.raw(&u)?.transpose(1, 2)?;
+                Ok(Tensor::cat(&[gate, up], 2)?.contiguous()?)
+            }
+        }
+    }
+}
+
 /// Whether `path` names a GGUF file (by its extension).
 #[must_use]
 pub fn is_gguf(path: &Path) -> bool {
@@ -218,6 +470,33 @@ mod tests {
         assert_eq!(m.types["Q8_0"].bytes % 34, 0);
         assert_eq!(m.data_bytes, m.types.values().map(|t| t.bytes).sum::<u64>());
         assert!(m.parameters > 0);
+    }
+
+    /// The model a `llama4` GGUF file defines, dequantized, is the
+    /// reference's: every golden case within its tolerance (the goldens
+    /// are the same file dequantized and run through transformers).
+    #[test]
+    fn llama4_gguf_weights_reproduce_their_goldens() {
+        let tokenizer_dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/models/llama4-tiny");
+        for name in ["f32", "q8_0", "q4_k_m"] {
+            let file = fixture(&format!("llama4-tiny/{name}.gguf"));
+            let model =
+                crate::model::Model::load(&file, candle_core::DType::F32, &Device::Cpu).unwrap();
+            let tokenizer = crate::tokenizer::TextTokenizer::load(
+                &tokenizer_dir,
+                model.config().common.vocab_size,
+            )
+            .unwrap();
+            let golden = fixture(&format!("llama4-tiny/{name}.golden.json"));
+            let report = crate::verify::verify(&model, &tokenizer, &golden).unwrap();
+            let failed: Vec<_> = report.cases.iter().filter(|c| !c.passed).collect();
+            assert!(
+                report.passed(),
+                "{name}: max error {}; failed {failed:?}",
+                report.max_abs_error
+            );
+        }
     }
 
     #[test]

@@ -146,14 +146,17 @@ impl Rope {
         let inv_freq = (0..half)
             .map(|j| {
                 let base = 1.0 / config.theta.powf((2 * j) as f64 / head_dim as f64);
-                match config.scaling {
+                match &config.scaling {
                     RopeScaling::Default => base,
+                    RopeScaling::Factors(factors) => base / factors.get(j).copied().unwrap_or(1.0),
                     RopeScaling::Llama3 {
                         factor,
                         low_freq_factor,
                         high_freq_factor,
                         original_max_position_embeddings: old,
                     } => {
+                        let (factor, low_freq_factor, high_freq_factor, old) =
+                            (*factor, *low_freq_factor, *high_freq_factor, *old);
                         let low_wavelen = old / low_freq_factor;
                         let high_wavelen = old / high_freq_factor;
                         let wavelen = 2.0 * std::f64::consts::PI / base;

@@ -109,6 +109,11 @@ pub struct Model {
 impl Model {
     /// Loads the model in `dir` in `dtype` onto `device`.
     pub fn load(dir: &Path, dtype: DType, device: &Device) -> Result<Self> {
+        if crate::gguf::is_gguf(dir) && dir.is_file() {
+            let file = crate::gguf::open(dir)?;
+            let config = file.model_config()?;
+            return Self::from_weights(config, &Weights::from_gguf(file, dtype, device));
+        }
         let config = ModelConfig::from_dir(dir)?;
         let weights = Weights::open(dir, &config.common.tensor_prefix, dtype, device)?;
         Self::from_weights(config, &weights)

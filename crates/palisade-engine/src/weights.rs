@@ -11,9 +11,17 @@ use candle_core::{DType, Device, Tensor};
 
 use super::{EngineError, Result};
 
-/// The weights of a model directory.
+/// Where the tensors come from.
+enum Files {
+    /// Safetensors files, memory-mapped.
+    Safetensors(MmapedSafetensors),
+    /// One GGUF file, dequantized as tensors are loaded.
+    Gguf(crate::gguf::GgufFile),
+}
+
+/// The weights of a model directory (or a GGUF file).
 pub struct Weights {
-    files: MmapedSafetensors,
+    files: Files,
     prefix: String,
     dtype: DType,
     device: Device,
@@ -141,12 +149,26 @@ impl Weights {
         let files = unsafe { MmapedSafetensors::multi(&sources) }
             .map_err(|e| EngineError::Weights(format!("cannot read safetensors weights: {e}")))?;
         Ok(Self {
-            files,
+            files: Files::Safetensors(files),
             prefix: prefix.to_owned(),
             dtype,
             device: device.clone(),
             sources,
         })
+    }
+
+    /// The tensors of a GGUF file, dequantized and converted to `dtype` on
+    /// `device` as they are loaded.
+    #[must_use]
+    pub fn from_gguf(file: crate::gguf::GgufFile, dtype: DType, device: &Device) -> Self {
+        let sources = vec![file.path().to_path_buf()];
+        Self {
+            files: Files::Gguf(file),
+            prefix: String::new(),
+            dtype,
+            device: device.clone(),
+            sources,
+        }
     }
 
     /// The dtype tensors are converted to.
@@ -164,19 +186,39 @@ impl Weights {
     /// Every tensor name in the files (with the prefix), sorted.
     #[must_use]
     pub fn names(&self) -> BTreeSet<String> {
-        self.files.tensors().into_iter().map(|(n, _)| n).collect()
+        match &self.files {
+            Files::Safetensors(files) => files.tensors().into_iter().map(|(n, _)| n).collect(),
+            Files::Gguf(file) => file.tensor_names().into_iter().collect(),
+        }
     }
 
     /// Whether `name` (relative to the prefix) is present.
     #[must_use]
     pub fn contains(&self, name: &str) -> bool {
-        self.files.get(&format!("{}{name}", self.prefix)).is_ok()
+        match &self.files {
+            Files::Safetensors(files) => files.get(&format!("{}{name}", self.prefix)).is_ok(),
+            Files::Gguf(file) => file.has(name),
+        }
     }
 
     /// Loads `name` (relative to the prefix), checking its shape.
     pub fn get(&self, name: &str, shape: &[usize]) -> Result<Tensor> {
+        let files = match &self.files {
+            Files::Safetensors(files) => files,
+            Files::Gguf(file) => {
+                let tensor = file.tensor(name)?;
+                if tensor.dims() != shape {
+                    return Err(EngineError::Weights(format!(
+                        "{}: the tensor for {name} has shape {:?}, expected {shape:?}",
+                        file.path().display(),
+                        tensor.dims()
+                    )));
+                }
+                return Ok(tensor.to_dtype(self.dtype)?.to_device(&self.device)?);
+            }
+        };
         let full = format!("{}{name}", self.prefix);
-        let view = self.files.get(&full).map_err(|_| {
+        let view = files.get(&full).map_err(|_| {
             EngineError::Weights(format!("tensor {full} is missing from the weights"))
         })?;
         if view.shape() != shape {
