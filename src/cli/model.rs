@@ -23,7 +23,7 @@ pub(super) enum ModelCommand {
     },
     /// Run the golden cases of a reference file and report every difference.
     Verify {
-        /// The model directory, or a GGUF file (`llama4`).
+        /// The model directory, or a GGUF file (`llama4`, or `llama` with experts).
         #[arg(long, value_name = "DIR")]
         model: PathBuf,
         /// The directory with `tokenizer.json` and its config, when it is
@@ -196,8 +196,8 @@ fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
     }
     let served = match (s.unsupported(), s.architecture.as_str()) {
         (Some(why), _) => why,
-        (None, "llama4") => "not by the daemon yet (the file's own tokenizer is not read); its weights load, dequantized: `palisade model verify --model FILE --tokenizer DIR`".to_owned(),
-        (None, arch) => format!("not yet: loading GGUF weights of architecture {arch:?} is not implemented (llama4 is)"),
+        (None, "llama4" | "llama") => "not by the daemon yet (the file's own tokenizer is not read); its weights load, dequantized: `palisade model verify --model FILE --tokenizer DIR`".to_owned(),
+        (None, arch) => format!("not yet: loading GGUF weights of architecture {arch:?} is not implemented (llama4 and llama with experts are)"),
     };
     let _ = writeln!(out, "served           {served}");
     out

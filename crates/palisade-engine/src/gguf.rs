@@ -5,9 +5,10 @@
 //! `llama4`, the model it defines: its configuration from the metadata
 //! (with the values llama.cpp hard-codes where the file has no key) and its
 //! tensors under the names and layouts the engine loads, dequantized to the
-//! engine's dtype (`Model::load` on a `.gguf` file). Not yet: the other
-//! architectures, the tokenizer from the metadata (so the daemon does not
-//! serve a GGUF file), and kernels on the quantized blocks themselves.
+//! engine's dtype (`Model::load` on a `.gguf` file); the same for `llama`
+//! files with experts (Mixtral), whose q/k rows the converter permuted.
+//! Not yet: `qwen3moe`, the tokenizer from the metadata (so the daemon does
+//! not serve a GGUF file), and kernels on the quantized blocks themselves.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -166,6 +167,9 @@ pub struct GgufFile {
     path: PathBuf,
     content: Content,
     file: Mutex<std::fs::File>,
+    /// The stacked expert tensors dequantized last (a layer's gate, up and
+    /// down), so that loading experts one by one dequantizes each once.
+    stacked: Mutex<Vec<(String, Tensor)>>,
 }
 
 impl std::fmt::Debug for GgufFile {
@@ -190,12 +194,18 @@ pub fn open(path: &Path) -> Result<GgufFile> {
         path: path.to_path_buf(),
         content,
         file: Mutex::new(file),
+        stacked: Mutex::new(Vec::new()),
     })
 }
 
 /// Where a tensor the engine asks for (by its Hugging Face name) is in a
-/// `llama4` GGUF file.
+/// GGUF file.
 enum Source {
+    /// One expert `[I, H]` or `[H, I]` of a stacked `*_exps` tensor.
+    Expert(String, usize),
+    /// `q_proj` or `k_proj` of a `llama` file, whose rows llama.cpp's
+    /// converter permuted for its RoPE: put back for `heads` heads.
+    Unpermuted(String, usize),
     /// One GGUF tensor, as it is.
     Same(String),
     /// `experts.gate_up_proj` `[E, H, 2I]`: the gate and up experts
@@ -206,8 +216,10 @@ enum Source {
     Transposed(String),
 }
 
-/// The `llama4` GGUF tensor for a Hugging Face parameter name.
-fn llama4_source(name: &str) -> Option<Source> {
+/// The tensors a Hugging Face parameter name comes from in a file of
+/// `arch` (`llama4`, or `llama` with experts: Mixtral) with `heads` query
+/// and `kv_heads` key-value heads.
+fn source(arch: &str, name: &str, heads: usize, kv_heads: usize) -> Option<Source> {
     let same = |n: &str| Some(Source::Same(n.to_owned()));
     match name {
         "model.embed_tokens.weight" => return same("token_embd.weight"),
@@ -219,6 +231,9 @@ fn llama4_source(name: &str) -> Option<Source> {
     let (layer, part) = rest.split_once('.')?;
     let layer: usize = layer.parse().ok()?;
     let b = |n: &str| format!("blk.{layer}.{n}");
+    if arch == "llama" {
+        return mixtral_source(part, &b, heads, kv_heads);
+    }
     let gguf = match part {
         "input_layernorm.weight" => b("attn_norm.weight"),
         "post_attention_layernorm.weight" => b("ffn_norm.weight"),
@@ -245,6 +260,36 @@ fn llama4_source(name: &str) -> Option<Source> {
         _ => return None,
     };
     Some(Source::Same(gguf))
+}
+
+/// A Mixtral layer's `part` in a `llama` file (`b` names the block's tensors).
+fn mixtral_source(
+    part: &str,
+    b: &dyn Fn(&str) -> String,
+    heads: usize,
+    kv_heads: usize,
+) -> Option<Source> {
+    if let Some(expert) = part.strip_prefix("block_sparse_moe.experts.") {
+        let (e, which) = expert.split_once('.')?;
+        let e: usize = e.parse().ok()?;
+        let stacked = match which {
+            "w1.weight" => "ffn_gate_exps.weight",
+            "w3.weight" => "ffn_up_exps.weight",
+            "w2.weight" => "ffn_down_exps.weight",
+            _ => return None,
+        };
+        return Some(Source::Expert(b(stacked), e));
+    }
+    Some(match part {
+        "self_attn.q_proj.weight" => Source::Unpermuted(b("attn_q.weight"), heads),
+        "self_attn.k_proj.weight" => Source::Unpermuted(b("attn_k.weight"), kv_heads),
+        "self_attn.v_proj.weight" => Source::Same(b("attn_v.weight")),
+        "self_attn.o_proj.weight" => Source::Same(b("attn_output.weight")),
+        "input_layernorm.weight" => Source::Same(b("attn_norm.weight")),
+        "post_attention_layernorm.weight" => Source::Same(b("ffn_norm.weight")),
+        "block_sparse_moe.gate.weight" => Source::Same(b("ffn_gate_inp.weight")),
+        _ => return None,
+    })
 }
 
 impl GgufFile {
@@ -296,16 +341,16 @@ impl GgufFile {
     /// `rope_freqs` factors.
     pub fn model_config(&self) -> Result<ModelConfig> {
         let arch = self.architecture().to_owned();
-        if arch != "llama4" {
+        if !matches!(arch.as_str(), "llama4" | "llama") {
             return Err(EngineError::Weights(format!(
-                "{}: loading GGUF weights of architecture {arch:?} is not implemented yet (llama4 is)",
+                "{}: loading GGUF weights of architecture {arch:?} is not implemented yet (llama4 and llama with experts are)",
                 self.path.display()
             )));
         }
-        let k = |key: &str| self.required(&format!("llama4.{key}"));
+        let k = |key: &str| self.required(&format!("{arch}.{key}"));
         let experts = k("expert_count")?;
         let heads = k("attention.head_count")?;
-        let vocabulary = match self.number("llama4.vocab_size") {
+        let vocabulary = match self.number(&format!("{arch}.vocab_size")) {
             Some(v) => v,
             None => self
                 .content
@@ -315,15 +360,35 @@ impl GgufFile {
                 .map(|t| t.len() as f64)
                 .ok_or_else(|| {
                     EngineError::Config(format!(
-                        "{}: no llama4.vocab_size and no tokenizer.ggml.tokens",
+                        "{}: no {arch}.vocab_size and no tokenizer.ggml.tokens",
                         self.path.display()
                     ))
                 })?,
         };
         let hidden = k("embedding_length")?;
         let head_dim = self
-            .number("llama4.attention.key_length")
+            .number(&format!("{arch}.attention.key_length"))
             .unwrap_or(hidden / heads);
+        if arch == "llama" {
+            let json = serde_json::json!({
+                "architectures": ["MixtralForCausalLM"],
+                "vocab_size": vocabulary as u64,
+                "hidden_size": hidden as u64,
+                "num_hidden_layers": k("block_count")? as u64,
+                "num_attention_heads": heads as u64,
+                "num_key_value_heads": k("attention.head_count_kv")? as u64,
+                "head_dim": head_dim as u64,
+                "intermediate_size": k("feed_forward_length")? as u64,
+                "num_local_experts": experts as u64,
+                "num_experts_per_tok": k("expert_used_count")? as u64,
+                "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
+                "rope_theta": k("rope.freq_base")?,
+                "max_position_embeddings": k("context_length")? as u64,
+                "tie_word_embeddings": !self.content.tensor_infos.contains_key("output.weight"),
+                "sliding_window": null,
+            });
+            return ModelConfig::from_json(&json);
+        }
         let json = serde_json::json!({
             "architectures": ["Llama4ForCausalLM"],
             "vocab_size": vocabulary as u64,
@@ -357,6 +422,27 @@ impl GgufFile {
         Ok(config)
     }
 
+    /// A stacked expert tensor, dequantized once for all its experts.
+    fn cached(&self, name: &str) -> Result<Tensor> {
+        let poisoned = || EngineError::Weights("the GGUF expert cache was poisoned".to_owned());
+        if let Some((_, t)) = self
+            .stacked
+            .lock()
+            .map_err(|_| poisoned())?
+            .iter()
+            .find(|(n, _)| n == name)
+        {
+            return Ok(t.clone());
+        }
+        let tensor = self.raw(name)?;
+        let mut cache = self.stacked.lock().map_err(|_| poisoned())?;
+        if cache.len() >= 3 {
+            cache.remove(0);
+        }
+        cache.push((name.to_owned(), tensor.clone()));
+        Ok(tensor)
+    }
+
     /// A GGUF tensor dequantized to f32 on the CPU.
     fn raw(&self, name: &str) -> Result<Tensor> {
         let mut file = self
@@ -376,11 +462,29 @@ impl GgufFile {
     #[must_use]
     pub fn has(&self, name: &str) -> bool {
         let present = |n: &String| self.content.tensor_infos.contains_key(n);
-        match llama4_source(name) {
-            Some(Source::Same(n) | Source::Transposed(n)) => present(&n),
+        match self.source(name) {
+            Some(
+                Source::Same(n)
+                | Source::Transposed(n)
+                | Source::Expert(n, _)
+                | Source::Unpermuted(n, _),
+            ) => present(&n),
             Some(Source::GateUp(g, u)) => present(&g) && present(&u),
             None => false,
         }
+    }
+
+    fn source(&self, name: &str) -> Option<Source> {
+        let heads = |key: &str| {
+            self.number(&format!("{}.{key}", self.architecture()))
+                .map_or(1, |n| n as usize)
+        };
+        source(
+            self.architecture(),
+            name,
+            heads("attention.head_count"),
+            heads("attention.head_count_kv"),
+        )
     }
 
     /// The tensor the engine names `name` (a Hugging Face parameter name),
@@ -392,8 +496,17 @@ impl GgufFile {
                 self.path.display()
             ))
         };
-        match llama4_source(name).ok_or_else(missing)? {
+        match self.source(name).ok_or_else(missing)? {
             Source::Same(n) => self.raw(&n),
+            Source::Expert(n, e) => Ok(self.cached(&n)?.get(e)?),
+            Source::Unpermuted(n, heads) => {
+                let w = self.raw(&n)?;
+                let (rows, cols) = w.dims2()?;
+                let half = rows / heads / 2;
+                Ok(w.reshape((heads, half, 2, cols))?
+                    .transpose(1, 2)?
+                    .reshape((rows, cols))?)
+            }
             Source::Transposed(n) => Ok(self.raw(&n)?.transpose(1, 2)?.contiguous()?),
             Source::GateUp(g, u) => {
                 let gate = self.raw(&g)?.transpose(1, 2)?;
@@ -476,20 +589,29 @@ mod tests {
     /// reference's: every golden case within its tolerance (the goldens
     /// are the same file dequantized and run through transformers).
     #[test]
-    fn llama4_gguf_weights_reproduce_their_goldens() {
-        let tokenizer_dir =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/models/llama4-tiny");
-        for name in ["f32", "q8_0", "q4_k_m"] {
-            let file = fixture(&format!("llama4-tiny/{name}.gguf"));
-            let model =
+    fn llama4_and_mixtral_gguf_weights_reproduce_their_goldens() {
+        for (model, format) in [
+            ("llama4-tiny", "f32"),
+            ("llama4-tiny", "q8_0"),
+            ("llama4-tiny", "q4_k_m"),
+            ("mixtral-tiny", "f32"),
+            ("mixtral-tiny", "q8_0"),
+            ("mixtral-tiny", "q4_k_m"),
+        ] {
+            let tokenizer_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/models")
+                .join(model);
+            let name = format!("{model}/{format}");
+            let file = fixture(&format!("{name}.gguf"));
+            let loaded =
                 crate::model::Model::load(&file, candle_core::DType::F32, &Device::Cpu).unwrap();
             let tokenizer = crate::tokenizer::TextTokenizer::load(
                 &tokenizer_dir,
-                model.config().common.vocab_size,
+                loaded.config().common.vocab_size,
             )
             .unwrap();
-            let golden = fixture(&format!("llama4-tiny/{name}.golden.json"));
-            let report = crate::verify::verify(&model, &tokenizer, &golden).unwrap();
+            let golden = fixture(&format!("{name}.golden.json"));
+            let report = crate::verify::verify(&loaded, &tokenizer, &golden).unwrap();
             let failed: Vec<_> = report.cases.iter().filter(|c| !c.passed).collect();
             assert!(
                 report.passed(),
