@@ -185,7 +185,7 @@ fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
         let _ = writeln!(out, "split            part {} of {count}", no + 1);
     }
     let _ = writeln!(out, "parameters       {}", human(s.parameters));
-    let _ = writeln!(out, "weights          {}", bytes(s.data_bytes));
+    let _ = writeln!(out, "weights          {} in the file", bytes(s.data_bytes));
     for (ty, share) in &s.types {
         let _ = writeln!(
             out,
@@ -194,6 +194,12 @@ fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
             bytes(share.bytes)
         );
     }
+    let _ = writeln!(
+        out,
+        "loaded           f32 {}, bf16/f16 {} (dequantized as it loads)",
+        bytes(s.parameters * 4),
+        bytes(s.parameters * 2)
+    );
     let served = match (s.unsupported(), s.architecture.as_str()) {
         (Some(why), _) => why,
         (None, "llama4" | "llama") => "not by the daemon yet (the file's own tokenizer is not read); its weights load, dequantized: `palisade model verify --model FILE --tokenizer DIR`".to_owned(),
