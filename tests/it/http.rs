@@ -113,6 +113,24 @@ fn metrics_are_prometheus_text_and_count_requests() {
     ] {
         assert!(m.body.contains(needle), "missing {needle} in\n{}", m.body);
     }
+    // Every metric the daemon exports is documented for the operator.
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/operations.md"),
+    )
+    .unwrap();
+    let exported: Vec<&str> = m
+        .body
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(exported.len() >= 15, "{exported:?}");
+    for name in exported {
+        assert!(
+            docs.contains(&format!("`{name}")),
+            "{name} is exported but not in docs/operations.md"
+        );
+    }
 }
 
 #[test]
