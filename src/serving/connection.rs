@@ -64,10 +64,13 @@ enum Closing {
     No,
     /// The answer is accepted; nothing else has happened yet.
     Answered,
-    /// Sending close_notify and FIN.
-    ShuttingDown(Pin<Box<Sleep>>),
-    /// Reading what the client still sends, up to a bound.
-    Draining(Pin<Box<Sleep>>, usize),
+    /// Sending close_notify and FIN (`shut` once sent), then reading what
+    /// the client still sends (`read` bytes so far), until `deadline`.
+    Lingering {
+        deadline: Pin<Box<Sleep>>,
+        shut: bool,
+        read: usize,
+    },
     Done,
 }
 
@@ -116,29 +119,27 @@ impl ApiConnection {
                 Closing::Answered => {
                     ready!(self.poll_pending(cx))?;
                     ready!(Pin::new(&mut self.io).poll_flush(cx))?;
-                    let deadline = Box::pin(tokio::time::sleep(LINGER_FOR));
-                    self.closing = Closing::ShuttingDown(deadline);
+                    self.closing = Closing::Lingering {
+                        deadline: Box::pin(tokio::time::sleep(LINGER_FOR)),
+                        shut: false,
+                        read: 0,
+                    };
                 }
-                Closing::ShuttingDown(deadline) => match Pin::new(&mut self.io).poll_shutdown(cx) {
-                    Poll::Ready(Ok(())) => {
-                        let deadline = std::mem::replace(
-                            deadline,
-                            Box::pin(tokio::time::sleep(Duration::ZERO)),
-                        );
-                        self.closing = Closing::Draining(deadline, 0);
-                    }
-                    Poll::Ready(Err(_)) => self.closing = Closing::Done,
-                    Poll::Pending => {
-                        if deadline.as_mut().poll(cx).is_ready() {
-                            self.closing = Closing::Done;
-                        } else {
-                            return Poll::Pending;
-                        }
-                    }
-                },
-                Closing::Draining(deadline, read) => {
+                Closing::Lingering {
+                    deadline,
+                    shut,
+                    read,
+                } => {
                     if deadline.as_mut().poll(cx).is_ready() || *read >= LINGER_BYTES {
                         self.closing = Closing::Done;
+                        continue;
+                    }
+                    if !*shut {
+                        match Pin::new(&mut self.io).poll_shutdown(cx) {
+                            Poll::Ready(Ok(())) => *shut = true,
+                            Poll::Ready(Err(_)) => self.closing = Closing::Done,
+                            Poll::Pending => return Poll::Pending,
+                        }
                         continue;
                     }
                     let mut scratch = [0u8; 16 * 1024];

@@ -160,14 +160,29 @@ impl AuditLog {
     /// Hands `event` to the writer at once, without waiting for its commit:
     /// for a record that must not depend on a task that a stop can drop
     /// (a request cancelled as its handler is dropped). The writer commits
-    /// it in order, before anything appended after it (the stop record);
-    /// an error means it could not be queued (the writer has stopped, or
-    /// its queue is full).
+    /// it in order, before anything appended after it (the stop record).
+    /// When the queue is full, a task waits for room; an error means the
+    /// writer has stopped.
     pub fn enqueue(&self, event: AuditEvent) -> Result<(), AuditUnavailable> {
         let (reply, _) = oneshot::channel();
-        self.tx
-            .try_send(Command::Append(Box::new(event), reply))
-            .map_err(|e| AuditUnavailable(format!("the audit writer cannot take a record: {e}")))
+        match self.tx.try_send(Command::Append(Box::new(event), reply)) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(command)) => {
+                let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+                    AuditUnavailable("the audit queue is full and no runtime can wait".into())
+                })?;
+                let tx = self.tx.clone();
+                runtime.spawn(async move {
+                    if tx.send(command).await.is_err() {
+                        tracing::error!("the audit writer stopped before a queued record");
+                    }
+                });
+                Ok(())
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                Err(AuditUnavailable("the audit writer has stopped".into()))
+            }
+        }
     }
 
     /// Signs a checkpoint of everything committed so far (if anything is

@@ -97,6 +97,12 @@ const KEYS: [&str; 10] = [
 /// Reads what the GGUF file at `path` holds, checking that every tensor's
 /// data lies within the file (a truncated download is named as such).
 pub fn inspect(path: &Path) -> Result<GgufSummary> {
+    read(path).map(|(summary, _, _)| summary)
+}
+
+/// The file's header, read once: what it holds, its parsed content and the
+/// open file to read tensors from.
+fn read(path: &Path) -> Result<(GgufSummary, Content, std::fs::File)> {
     let bad = |why: String| EngineError::Weights(format!("{}: {why}", path.display()));
     let mut file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
     let len = file
@@ -145,7 +151,7 @@ pub fn inspect(path: &Path) -> Result<GgufSummary> {
         data_bytes += bytes;
     }
     let number = |key: &str| content.metadata.get(key).and_then(as_u64);
-    Ok(GgufSummary {
+    let summary = GgufSummary {
         name: text("general.name"),
         vocabulary: content
             .metadata
@@ -159,7 +165,8 @@ pub fn inspect(path: &Path) -> Result<GgufSummary> {
         types,
         parameters,
         data_bytes,
-    })
+    };
+    Ok((summary, content, file))
 }
 
 /// An open GGUF file: its header, and the file its tensors are read from.
@@ -182,14 +189,10 @@ impl std::fmt::Debug for GgufFile {
 
 /// Opens the GGUF file at `path`, checking what [`inspect`] checks.
 pub fn open(path: &Path) -> Result<GgufFile> {
-    let summary = inspect(path)?;
+    let (summary, content, file) = read(path)?;
     if let Some(why) = summary.unsupported() {
         return Err(EngineError::Weights(format!("{}: {why}", path.display())));
     }
-    let bad = |why: String| EngineError::Weights(format!("{}: {why}", path.display()));
-    let mut file = std::fs::File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-    let content =
-        Content::read(&mut file).map_err(|e| bad(format!("not a readable GGUF file: {e}")))?;
     Ok(GgufFile {
         path: path.to_path_buf(),
         content,
@@ -297,12 +300,6 @@ impl GgufFile {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// The tensor names in the file.
-    #[must_use]
-    pub fn tensor_names(&self) -> Vec<String> {
-        self.content.tensor_infos.keys().cloned().collect()
     }
 
     fn architecture(&self) -> &str {

@@ -3,7 +3,7 @@
 //! a model asks for them by name, so vision tensors of a multimodal
 //! checkpoint are never touched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use candle_core::safetensors::{Load, MmapedSafetensors};
@@ -181,15 +181,6 @@ impl Weights {
     #[must_use]
     pub fn device(&self) -> &Device {
         &self.device
-    }
-
-    /// Every tensor name in the files (with the prefix), sorted.
-    #[must_use]
-    pub fn names(&self) -> BTreeSet<String> {
-        match &self.files {
-            Files::Safetensors(files) => files.tensors().into_iter().map(|(n, _)| n).collect(),
-            Files::Gguf(file) => file.tensor_names().into_iter().collect(),
-        }
     }
 
     /// Whether `name` (relative to the prefix) is present.

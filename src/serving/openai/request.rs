@@ -179,11 +179,21 @@ pub(super) async fn run(
         prompt_tokens: Some(plan.prompt.len()),
         screening: &screening,
     };
-    if let Err((code, reason, answer)) = admit_subject(&req, &audit, &principal, &model).await? {
-        refused(code, reason)
-            .emit(&req, &audit, &principal, &model)
-            .await?;
-        return Err(answer);
+    if let Some(MauRefused { count, limit }) =
+        admit_subject(&req, &audit, &principal, &model).await?
+    {
+        refused(
+            ErrorCode::LicenseMauExceeded,
+            format!("{count} of {limit} monthly active users"),
+        )
+        .emit(&req, &audit, &principal, &model)
+        .await?;
+        return Err(ApiError::new(
+            ErrorCode::LicenseMauExceeded,
+            format!(
+                "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
+            ),
+        ));
     }
     // A place in the queue first: a request refused for a full queue was
     // never accepted.
@@ -271,18 +281,23 @@ fn reservation_jobs(
     receivers
 }
 
-/// What the monthly-active-user count says of this subject: served, or
-/// refused (the record's code and reason, and the answer). A subject new
-/// this month is committed to the trail, with any threshold it crossed,
-/// before anything else happens.
+/// A new subject refused at the license's enforced limit.
+struct MauRefused {
+    count: u64,
+    limit: u64,
+}
+
+/// Whether the monthly-active-user count refuses this subject. A subject
+/// new this month is committed to the trail, with any threshold it
+/// crossed, before anything else happens.
 async fn admit_subject(
     req: &HttpRequest,
     audit: &AuditContext,
     principal: &Principal,
     model: &ServedModel,
-) -> Result<Result<(), (ErrorCode, String, ApiError)>, ApiError> {
+) -> Result<Option<MauRefused>, ApiError> {
     let Some(mau) = req.app_data::<Data<crate::mau::Accountant>>() else {
-        return Ok(Ok(()));
+        return Ok(None);
     };
     let subject = audit.subject_pseudonym(principal);
     let now = crate::clock::now();
@@ -294,21 +309,12 @@ async fn admit_subject(
         })?;
     let metrics = req.app_data::<Data<crate::telemetry::metrics::Metrics>>();
     let (count, crossed) = match admission {
-        crate::mau::Admission::Known => return Ok(Ok(())),
+        crate::mau::Admission::Known => return Ok(None),
         crate::mau::Admission::Refused { count, limit } => {
             if let Some(m) = metrics {
                 m.serving.mau_refused.inc();
             }
-            return Ok(Err((
-                ErrorCode::LicenseMauExceeded,
-                format!("{count} of {limit} monthly active users"),
-                ApiError::new(
-                    ErrorCode::LicenseMauExceeded,
-                    format!(
-                        "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
-                    ),
-                ),
-            )));
+            return Ok(Some(MauRefused { count, limit }));
         }
         crate::mau::Admission::New { count, crossed } => (count, crossed),
     };
@@ -346,5 +352,5 @@ async fn admit_subject(
         ));
         audit.record(e).await?;
     }
-    Ok(Ok(()))
+    Ok(None)
 }
