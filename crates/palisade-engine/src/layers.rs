@@ -53,7 +53,15 @@ pub struct Linear {
 
 impl Linear {
     pub fn load(w: &Weights, name: &str, out_features: usize, in_features: usize) -> Result<Self> {
-        Self::from_weight(&w.get(name, &[out_features, in_features])?)
+        Ok(Self::from_packed(w.linear(
+            name,
+            out_features,
+            in_features,
+        )?))
+    }
+
+    pub(crate) fn from_packed(weight: PackedWeight) -> Self {
+        Self { weight, bias: None }
     }
 
     pub fn from_weight(weight: &Tensor) -> Result<Self> {
@@ -85,10 +93,12 @@ impl Mlp {
     /// Loads `{prefix}.gate_proj.weight`, `up_proj.weight` and
     /// `down_proj.weight` of width `width`.
     pub fn load(w: &Weights, prefix: &str, hidden: usize, width: usize) -> Result<Self> {
-        let gate = w.get(&format!("{prefix}.gate_proj.weight"), &[width, hidden])?;
-        let up = w.get(&format!("{prefix}.up_proj.weight"), &[width, hidden])?;
+        let (gate, up) = (
+            format!("{prefix}.gate_proj.weight"),
+            format!("{prefix}.up_proj.weight"),
+        );
         Ok(Self {
-            gate_up: Linear::from_weight(&Tensor::cat(&[gate, up], 0)?)?,
+            gate_up: Linear::from_packed(w.fused(&[&gate, &up], width, hidden)?),
             down: Linear::load(w, &format!("{prefix}.down_proj.weight"), hidden, width)?,
             width,
         })

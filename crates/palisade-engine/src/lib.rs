@@ -19,6 +19,7 @@ pub mod mixtral;
 pub mod model;
 mod moe;
 pub mod panels;
+pub mod quant;
 pub mod qwen3_moe;
 pub mod sampling;
 pub mod synth;

@@ -57,11 +57,19 @@ pub(crate) fn load_layers(
         let f = format!("{p}.feed_forward");
         let ffn = if l.moe_layers.get(i).copied().unwrap_or(false) {
             let (e, width) = (c.num_experts, l.intermediate_size);
-            let gate_up = w.get(&format!("{f}.experts.gate_up_proj"), &[e, h, 2 * width])?;
-            let down = w.get(&format!("{f}.experts.down_proj"), &[e, width, h])?;
+            // A GGUF file holds the experts one by one (each may stay
+            // quantized); a checkpoint stacks them.
+            let experts = if w.contains(&format!("{f}.experts.0.gate_proj.weight")) {
+                let names = ["gate_proj", "up_proj", "down_proj"];
+                Experts::load_linear(w, &format!("{f}.experts"), names, e, h, width)?
+            } else {
+                let gate_up = w.get(&format!("{f}.experts.gate_up_proj"), &[e, h, 2 * width])?;
+                let down = w.get(&format!("{f}.experts.down_proj"), &[e, width, h])?;
+                Experts::from_stacked(&gate_up, &down, width)?
+            };
             FeedForward::Moe(MoeBlock {
                 router: Linear::load(w, &format!("{f}.router.weight"), e, h)?,
-                experts: Experts::from_stacked(&gate_up, &down, width)?,
+                experts,
                 shared: Some(Mlp::load(w, &format!("{f}.shared_expert"), h, width)?),
                 scoring: Scoring::SigmoidOnInput,
                 top_k: c.num_experts_per_tok,

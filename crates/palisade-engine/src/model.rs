@@ -9,7 +9,7 @@ use super::cache::{KvPool, SequenceCache};
 use super::config::{ArchConfig, CommonConfig, ModelConfig};
 use super::layers::{Attention, AttentionInputs, BatchLayout, Linear, Mlp, RmsNorm, Rope};
 use super::moe::{self, Experts, Scoring};
-use super::weights::Weights;
+use super::weights::{Embedding, Weights};
 use super::{EngineError, Result, llama4, mixtral, qwen3_moe};
 
 /// A layer's feed-forward part.
@@ -92,12 +92,15 @@ pub struct SeqStep<'a> {
 #[derive(Debug)]
 pub struct Model {
     config: ModelConfig,
-    embed: Tensor,
+    embed: Embedding,
     layers: Vec<DecoderLayer>,
     norm: RmsNorm,
     lm_head: Linear,
     rope: Rope,
     dtype: DType,
+    /// Whether some weights are quantized blocks (their products quantize
+    /// the activations per block too).
+    quantized: bool,
     device: Device,
     /// The threads a forward pass runs on. The pass runs *inside* the pool,
     /// so each of its parallel products splits work with the idle workers
@@ -112,7 +115,9 @@ impl Model {
         if crate::gguf::is_gguf(dir) && dir.is_file() {
             let file = crate::gguf::open(dir)?;
             let config = file.model_config()?;
-            return Self::from_weights(config, &Weights::from_gguf(file, dtype, device));
+            // Quantized matrices stay the file's blocks on the CPU.
+            let weights = Weights::from_gguf(file, dtype, device, true);
+            return Self::from_weights(config, &weights);
         }
         let config = ModelConfig::from_dir(dir)?;
         let weights = Weights::open(dir, &config.common.tensor_prefix, dtype, device)?;
@@ -127,9 +132,9 @@ impl Model {
             ArchConfig::Mixtral(m) => (mixtral::load_layers(c, m, w)?, mixtral::ROPE_STYLE),
             ArchConfig::Qwen3Moe(q) => (qwen3_moe::load_layers(c, q, w)?, qwen3_moe::ROPE_STYLE),
         };
-        let embed = w.get("model.embed_tokens.weight", &[c.vocab_size, c.hidden_size])?;
+        let embed = w.embedding("model.embed_tokens.weight", c.vocab_size, c.hidden_size)?;
         let lm_head = if c.tie_word_embeddings && !w.contains("lm_head.weight") {
-            Linear::from_weight(&embed)?
+            Linear::from_packed(embed.as_linear()?)
         } else {
             Linear::load(w, "lm_head.weight", c.vocab_size, c.hidden_size)?
         };
@@ -145,9 +150,16 @@ impl Model {
             lm_head,
             layers,
             dtype: w.dtype(),
+            quantized: w.handed_quantized(),
             device: w.device().clone(),
             config,
         })
+    }
+
+    /// Whether some weights are held as quantized blocks.
+    #[must_use]
+    pub fn quantized(&self) -> bool {
+        self.quantized
     }
 
     /// The configuration the model was built from.
@@ -262,9 +274,8 @@ impl Model {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let ids = Tensor::new(ids.as_slice(), &self.device)?;
         // The residual stream is f32 whatever the weights' dtype.
-        let mut x = self.embed.index_select(&ids, 0)?.to_dtype(DType::F32)?;
+        let mut x = self.embed.lookup(&ids, &self.device)?;
         let (cos, sin) = self.rope.tables(&layout.positions, &self.device)?;
         let inputs = AttentionInputs {
             layout: &layout,

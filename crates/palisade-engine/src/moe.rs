@@ -118,20 +118,23 @@ impl Experts {
         width: usize,
     ) -> Result<Self> {
         let [gate, up, down] = names;
-        let weights = (0..experts)
-            .map(|e| {
-                let x = format!("{prefix}.{e}");
-                Ok((
-                    w.get(&format!("{x}.{gate}.weight"), &[width, hidden])?,
-                    w.get(&format!("{x}.{up}.weight"), &[width, hidden])?,
-                    w.get(&format!("{x}.{down}.weight"), &[hidden, width])?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Self::from_linear(weights, width)
+        let mut gate_up = Vec::with_capacity(experts);
+        let mut down_proj = Vec::with_capacity(experts);
+        for e in 0..experts {
+            let x = format!("{prefix}.{e}");
+            let (g, u) = (format!("{x}.{gate}.weight"), format!("{x}.{up}.weight"));
+            gate_up.push(w.fused(&[&g, &u], width, hidden)?);
+            down_proj.push(w.linear(&format!("{x}.{down}.weight"), hidden, width)?);
+        }
+        Ok(Self {
+            gate_up,
+            down: down_proj,
+            width,
+        })
     }
 
     /// Per-expert linear weights: gate `[I, H]`, up `[I, H]`, down `[H, I]`.
+    #[cfg(test)]
     pub fn from_linear(weights: Vec<(Tensor, Tensor, Tensor)>, width: usize) -> Result<Self> {
         let mut gate_up = Vec::with_capacity(weights.len());
         let mut down = Vec::with_capacity(weights.len());

@@ -42,6 +42,7 @@ use candle_core::{DType, Tensor};
 use rayon::prelude::*;
 
 use super::kernels::WeightRows;
+use super::quant::{Prepared, QuantWeight};
 use super::{EngineError, Result};
 
 /// Output features per panel: three AVX-512 vectors, six AVX2 ones.
@@ -75,6 +76,8 @@ enum Repr {
     /// Panels of input pairs (`[pairs, PANEL]` each): see [`pack_pairs`].
     Bf16(Arc<Vec<u32>>),
     F16(Arc<Vec<half::f16>>),
+    /// GGML quantized blocks, multiplied as blocks ([`crate::quant`]).
+    Quant(QuantWeight),
     /// Other devices and dtypes: the checkpoint's tensor, for `matmul`.
     Tensor(Tensor),
 }
@@ -101,6 +104,33 @@ impl PackedWeight {
         })
     }
 
+    /// A weight held as quantized blocks (on the CPU).
+    pub(crate) fn quantized(w: QuantWeight) -> Self {
+        Self {
+            outputs: w.outputs(),
+            inputs: w.inputs(),
+            repr: Repr::Quant(w),
+        }
+    }
+
+    /// `[outputs, inputs]`.
+    #[must_use]
+    pub fn dims(&self) -> (usize, usize) {
+        (self.outputs, self.inputs)
+    }
+
+    /// Bytes the weight holds in memory (or maps), as packed.
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        match &self.repr {
+            Repr::F32(p) => p.len() * 4,
+            Repr::Bf16(p) => p.len() * 4,
+            Repr::F16(p) => p.len() * 2,
+            Repr::Quant(q) => q.bytes(),
+            Repr::Tensor(t) => t.elem_count() * t.dtype().size_in_bytes(),
+        }
+    }
+
     /// `x @ w^T` for `x` `[rows, in]` in any float dtype; the result is
     /// f32 `[rows, out]`.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
@@ -123,7 +153,7 @@ impl PackedWeight {
                 .to_dtype(w.dtype())?
                 .matmul(&w.t()?)?
                 .to_dtype(DType::F32)?),
-            Repr::F32(_) | Repr::Bf16(_) | Repr::F16(_) => {
+            Repr::F32(_) | Repr::Bf16(_) | Repr::F16(_) | Repr::Quant(_) => {
                 let xs = x.flatten_all()?.to_vec1::<f32>()?;
                 let job = Job {
                     weight: self,
@@ -144,9 +174,9 @@ impl PackedWeight {
     }
 
     /// Panels `first..` (as many as `out` holds, `[rows, PANEL]` each)
-    /// against all rows of `x` (bf16 weights read `pairs`, `x` as
-    /// [`activation_pairs`] makes it).
-    fn block(&self, out: &mut [f32], x: &[f32], pairs: &[u32], rows: usize, first: usize) {
+    /// against all rows of `x` (bf16 weights read `x` as
+    /// [`activation_pairs`] makes it, quantized ones as they prepared it).
+    fn block(&self, out: &mut [f32], x: &[f32], ready: &Ready<'_>, rows: usize, first: usize) {
         let count = out.len() / (rows * PANEL).max(1);
         let range = |steps: usize| first * steps * PANEL..(first + count) * steps * PANEL;
         let inputs = self.inputs;
@@ -168,7 +198,16 @@ impl PackedWeight {
             Repr::Bf16(p) => {
                 let steps = inputs.div_ceil(2);
                 let w = p.get(range(steps)).unwrap_or_default();
+                let pairs = match ready {
+                    Ready::Pairs(pairs) => pairs.as_slice(),
+                    _ => &[],
+                };
                 block_pairs(out, pairs, w, rows, steps);
+            }
+            Repr::Quant(_) => {
+                if let Ready::Quant(prepared) = ready {
+                    prepared.block(out, first, PANEL);
+                }
             }
             Repr::Tensor(_) => {}
         }
@@ -257,6 +296,14 @@ fn activation_pairs(x: &[f32], inputs: usize) -> Vec<u32> {
     out
 }
 
+/// A product's activations as its weight reads them, made once per
+/// product: bf16 pairs, or quantized blocks.
+enum Ready<'a> {
+    F32,
+    Pairs(Vec<u32>),
+    Quant(Box<dyn Prepared + 'a>),
+}
+
 /// One product of a [`products`] pass: `x` (`[rows, in]`, row-major)
 /// times `weight`.
 pub(crate) struct Job<'a> {
@@ -292,13 +339,14 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
         .sum();
     let parallel = work >= PARALLEL_MIN_WORK;
     let tasks_per_product = rayon::current_num_threads() * 2;
-    // bf16 weights multiply activations rounded to bf16 pairs, made once
-    // per product.
-    let pairs: Vec<Vec<u32>> = jobs
+    // bf16 weights multiply activations rounded to bf16 pairs, quantized
+    // ones activations quantized per block, made once per product.
+    let ready: Vec<Ready<'_>> = jobs
         .iter()
-        .map(|j| match j.weight.repr {
-            Repr::Bf16(_) => activation_pairs(j.x, j.weight.inputs),
-            _ => Vec::new(),
+        .map(|j| match &j.weight.repr {
+            Repr::Bf16(_) => Ready::Pairs(activation_pairs(j.x, j.weight.inputs)),
+            Repr::Quant(q) => Ready::Quant(q.prepare(j.x, j.rows)),
+            _ => Ready::F32,
         })
         .collect();
     let mut by_panel: Vec<Vec<f32>> = jobs
@@ -306,7 +354,7 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
         .map(|j| vec![0f32; j.weight.outputs.div_ceil(PANEL) * j.rows * PANEL])
         .collect();
     let mut tasks = Vec::new();
-    for ((job, pairs), out) in jobs.iter().zip(&pairs).zip(by_panel.iter_mut()) {
+    for ((job, ready), out) in jobs.iter().zip(&ready).zip(by_panel.iter_mut()) {
         if job.rows == 0 || job.weight.inputs == 0 {
             continue;
         }
@@ -317,11 +365,11 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
             count
         };
         for (i, chunk) in out.chunks_mut(per_task * job.rows * PANEL).enumerate() {
-            tasks.push((job, pairs.as_slice(), i * per_task, chunk));
+            tasks.push((job, ready, i * per_task, chunk));
         }
     }
-    let run = |(job, pairs, first, out): (&Job<'_>, &[u32], usize, &mut [f32])| {
-        job.weight.block(out, job.x, pairs, job.rows, first);
+    let run = |(job, ready, first, out): (&Job<'_>, &Ready<'_>, usize, &mut [f32])| {
+        job.weight.block(out, job.x, ready, job.rows, first);
     };
     if parallel {
         tasks.into_par_iter().for_each(run);

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use candle_core::safetensors::{Load, MmapedSafetensors};
 use candle_core::{DType, Device, Tensor};
 
+use super::panels::PackedWeight;
+use super::quant::QuantWeight;
 use super::{EngineError, Result};
 
 /// Where the tensors come from.
@@ -25,6 +27,11 @@ pub struct Weights {
     prefix: String,
     dtype: DType,
     device: Device,
+    /// Whether quantized tensors (GGUF) stay quantized blocks, multiplied
+    /// as such, rather than dequantized to `dtype`.
+    keep_quantized: bool,
+    /// Weights handed out as quantized blocks so far.
+    quantized_handed: std::sync::atomic::AtomicUsize,
     /// Shard files, for messages.
     sources: Vec<PathBuf>,
 }
@@ -36,6 +43,46 @@ impl std::fmt::Debug for Weights {
             .field("prefix", &self.prefix)
             .field("dtype", &self.dtype)
             .finish_non_exhaustive()
+    }
+}
+
+/// A token embedding table.
+#[derive(Debug, Clone)]
+pub(crate) enum Embedding {
+    Dense(Tensor),
+    Quantized(QuantWeight),
+}
+
+impl Embedding {
+    /// The rows of `ids`, f32 `[ids, hidden]` on `device`.
+    pub(crate) fn lookup(&self, ids: &[u32], device: &Device) -> Result<Tensor> {
+        match self {
+            Self::Dense(table) => {
+                let ids = Tensor::new(ids, table.device())?;
+                Ok(table.index_select(&ids, 0)?.to_dtype(DType::F32)?)
+            }
+            Self::Quantized(q) => {
+                let (vocabulary, hidden) = (q.outputs(), q.inputs());
+                let mut out = vec![0f32; ids.len() * hidden];
+                for (&id, row) in ids.iter().zip(out.chunks_mut(hidden.max(1))) {
+                    if id as usize >= vocabulary {
+                        return Err(EngineError::Request(format!(
+                            "token id {id} is outside the vocabulary of {vocabulary}"
+                        )));
+                    }
+                    q.dequantize_row(id as usize, row);
+                }
+                Ok(Tensor::from_vec(out, (ids.len(), hidden), device)?)
+            }
+        }
+    }
+
+    /// The table as the LM head's weight (tied embeddings).
+    pub(crate) fn as_linear(&self) -> Result<PackedWeight> {
+        match self {
+            Self::Dense(table) => PackedWeight::new(table),
+            Self::Quantized(q) => Ok(PackedWeight::quantized(q.clone())),
+        }
     }
 }
 
@@ -153,21 +200,115 @@ impl Weights {
             prefix: prefix.to_owned(),
             dtype,
             device: device.clone(),
+            keep_quantized: false,
+            quantized_handed: std::sync::atomic::AtomicUsize::new(0),
             sources,
         })
     }
 
-    /// The tensors of a GGUF file, dequantized and converted to `dtype` on
-    /// `device` as they are loaded.
+    /// The tensors of a GGUF file. With `keep_quantized` (on the CPU), the
+    /// matrices the file holds quantized stay its blocks, mapped from the
+    /// file; every other tensor is dequantized and converted to `dtype` on
+    /// `device` as it is loaded.
     #[must_use]
-    pub fn from_gguf(file: crate::gguf::GgufFile, dtype: DType, device: &Device) -> Self {
+    pub fn from_gguf(
+        file: crate::gguf::GgufFile,
+        dtype: DType,
+        device: &Device,
+        keep_quantized: bool,
+    ) -> Self {
         let sources = vec![file.path().to_path_buf()];
         Self {
             files: Files::Gguf(file),
             prefix: String::new(),
             dtype,
+            keep_quantized: keep_quantized && device.is_cpu(),
+            quantized_handed: std::sync::atomic::AtomicUsize::new(0),
             device: device.clone(),
             sources,
+        }
+    }
+
+    /// `name` as quantized blocks, when they stay so and the file holds
+    /// them so, checked to be `[outputs, inputs]`.
+    fn quantized(&self, name: &str, outputs: usize, inputs: usize) -> Result<Option<QuantWeight>> {
+        let Files::Gguf(file) = &self.files else {
+            return Ok(None);
+        };
+        if !self.keep_quantized {
+            return Ok(None);
+        }
+        match file.quantized(name)? {
+            Some(q) if (q.outputs(), q.inputs()) != (outputs, inputs) => {
+                Err(EngineError::Weights(format!(
+                    "{}: the tensor for {name} has shape [{}, {}], expected [{outputs}, {inputs}]",
+                    file.path().display(),
+                    q.outputs(),
+                    q.inputs()
+                )))
+            }
+            Some(q) => {
+                self.quantized_handed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(Some(q))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Whether any weight was handed out as quantized blocks.
+    #[must_use]
+    pub fn handed_quantized(&self) -> bool {
+        self.quantized_handed
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    }
+
+    /// The linear weight `name` (`[outputs, inputs]`) as the products hold
+    /// it: the file's quantized blocks, or packed from the tensor.
+    pub fn linear(&self, name: &str, outputs: usize, inputs: usize) -> Result<PackedWeight> {
+        match self.quantized(name, outputs, inputs)? {
+            Some(q) => Ok(PackedWeight::quantized(q)),
+            None => PackedWeight::new(&self.get(name, &[outputs, inputs])?),
+        }
+    }
+
+    /// The linear weights `names` (`[outputs, inputs]` each) with their
+    /// rows one after another (a gate and up projection fused): their
+    /// quantized blocks side by side when all are of one block type,
+    /// otherwise packed from the concatenated tensors.
+    pub fn fused(&self, names: &[&str], outputs: usize, inputs: usize) -> Result<PackedWeight> {
+        let mut blocks = Vec::with_capacity(names.len());
+        for name in names {
+            match self.quantized(name, outputs, inputs)? {
+                Some(q) => blocks.push(q),
+                None => break,
+            }
+        }
+        if blocks.len() == names.len()
+            && let Some(q) = QuantWeight::concat(blocks)?
+        {
+            return Ok(PackedWeight::quantized(q));
+        }
+        let tensors = names
+            .iter()
+            .map(|n| self.get(n, &[outputs, inputs]))
+            .collect::<Result<Vec<_>>>()?;
+        PackedWeight::new(&Tensor::cat(&tensors, 0)?)
+    }
+
+    /// The token embedding `name` (`[vocabulary, hidden]`): the file's
+    /// quantized blocks (rows dequantized as they are looked up), or the
+    /// tensor.
+    pub(crate) fn embedding(
+        &self,
+        name: &str,
+        vocabulary: usize,
+        hidden: usize,
+    ) -> Result<Embedding> {
+        match self.quantized(name, vocabulary, hidden)? {
+            Some(q) => Ok(Embedding::Quantized(q)),
+            None => Ok(Embedding::Dense(self.get(name, &[vocabulary, hidden])?)),
         }
     }
 

@@ -1,0 +1,506 @@
+//! Weights held as GGML quantized blocks (Q4_0 … Q8_0, Q2_K … Q6_K), as
+//! the GGUF files people download hold them, multiplied without ever being
+//! widened to floating point in memory.
+//!
+//! A product `x @ w^T` quantizes each activation row once to the block type
+//! the weight's dot product takes (Q8_0, Q8_1 or Q8_K: 8 bits per value and
+//! a scale per block, as llama.cpp's CPU kernels do), then computes every
+//! output with candle's integer dot products (`GgmlType::vec_dot_4`, with
+//! AVX2 kernels chosen at run time). Each task takes a range of output rows
+//! through every activation row, so a weight row is read from memory once
+//! per product whatever the batch, not once per row.
+//!
+//! A matrix is a list of parts (the gate and up halves of a fused
+//! projection are two), each a run of rows in a memory-mapped file or in
+//! memory, with an optional row order (the q/k rows llama.cpp's converter
+//! permuted for `llama` files): nothing is copied to fuse or reorder.
+
+use std::sync::Arc;
+
+use candle_core::quantized::GgmlDType;
+use candle_core::quantized::k_quants::{
+    BlockQ2K, BlockQ3K, BlockQ4_0, BlockQ4_1, BlockQ4K, BlockQ5_0, BlockQ5_1, BlockQ5K, BlockQ6K,
+    BlockQ8_0, GgmlType,
+};
+
+use super::{EngineError, Result};
+
+/// Bytes every block type here is aligned to (its `f16` scales).
+const BLOCK_ALIGN: usize = 2;
+
+/// Where a part's blocks live.
+#[derive(Clone)]
+pub(crate) enum Store {
+    /// `len` bytes at `offset` of a read-only mapped file.
+    Mapped {
+        map: Arc<memmap2::Mmap>,
+        offset: usize,
+        len: usize,
+    },
+    /// Bytes in memory (a product of in-situ quantization).
+    Owned(Arc<Vec<u8>>),
+}
+
+impl Store {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Mapped { map, offset, len } => map
+                .get(*offset..offset.saturating_add(*len))
+                .unwrap_or_default(),
+            Self::Owned(v) => v.as_slice(),
+        }
+    }
+}
+
+/// A run of whole rows.
+#[derive(Clone)]
+pub(crate) struct Part {
+    pub store: Store,
+    pub rows: usize,
+}
+
+/// `bytes` as blocks of `T`, checked for size and alignment.
+fn as_blocks<T: GgmlType>(bytes: &[u8]) -> Option<&[T]> {
+    let size = std::mem::size_of::<T>();
+    if size == 0
+        || !bytes.len().is_multiple_of(size)
+        || !(bytes.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>())
+    {
+        return None;
+    }
+    // SAFETY: the pointer is aligned for `T` and the slice covers exactly
+    // `len / size` values of `T`; the block types are `repr(C)` structs of
+    // `f16`, `f32`, `u8`, `i8` and `i16` fields, for which every bit
+    // pattern is a valid value. The bytes stay borrowed for the result's
+    // lifetime.
+    #[allow(unsafe_code)]
+    Some(unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), bytes.len() / size) })
+}
+
+/// A quantized matrix `[outputs, inputs]` of one block type.
+#[derive(Clone)]
+pub(crate) struct Matrix<T> {
+    parts: Vec<Part>,
+    /// Row `o` of the matrix is stored row `order[o]` (of the parts, in
+    /// turn), when set.
+    order: Option<Arc<[u32]>>,
+    outputs: usize,
+    inputs: usize,
+    _block: std::marker::PhantomData<T>,
+}
+
+impl<T: GgmlType> Matrix<T> {
+    fn new(parts: Vec<Part>, order: Option<Arc<[u32]>>, inputs: usize) -> Result<Self> {
+        let bad = |why: String| EngineError::Weights(format!("quantized weight: {why}"));
+        if !inputs.is_multiple_of(T::BLCK_SIZE) {
+            return Err(bad(format!(
+                "rows of {inputs} values are not whole {:?} blocks of {}",
+                T::DTYPE,
+                T::BLCK_SIZE
+            )));
+        }
+        let row_bytes = inputs / T::BLCK_SIZE * std::mem::size_of::<T>();
+        for part in &parts {
+            let bytes = part.store.bytes();
+            if bytes.len() != part.rows * row_bytes {
+                return Err(bad(format!(
+                    "{} bytes hold no {} rows of {row_bytes} bytes",
+                    bytes.len(),
+                    part.rows
+                )));
+            }
+            if as_blocks::<T>(bytes).is_none() {
+                return Err(bad(format!(
+                    "{:?} blocks not aligned to {BLOCK_ALIGN} bytes",
+                    T::DTYPE
+                )));
+            }
+        }
+        let outputs = parts.iter().map(|p| p.rows).sum();
+        if let Some(order) = &order
+            && (order.len() != outputs || order.iter().any(|&r| r as usize >= outputs))
+        {
+            return Err(bad("a row order that is not a permutation".into()));
+        }
+        Ok(Self {
+            parts,
+            order,
+            outputs,
+            inputs,
+            _block: std::marker::PhantomData,
+        })
+    }
+
+    fn blocks_per_row(&self) -> usize {
+        self.inputs / T::BLCK_SIZE
+    }
+
+    /// The blocks of every part, in order.
+    fn part_blocks(&self) -> Vec<(&[T], usize)> {
+        self.parts
+            .iter()
+            .map(|p| (as_blocks::<T>(p.store.bytes()).unwrap_or_default(), p.rows))
+            .collect()
+    }
+
+    /// Output row `o`'s blocks.
+    fn row<'a>(&self, parts: &[(&'a [T], usize)], o: usize) -> &'a [T] {
+        let mut r = self
+            .order
+            .as_ref()
+            .and_then(|order| order.get(o))
+            .map_or(o, |&r| r as usize);
+        let per_row = self.blocks_per_row();
+        for &(blocks, rows) in parts {
+            if r < rows {
+                return blocks
+                    .get(r * per_row..(r + 1) * per_row)
+                    .unwrap_or_default();
+            }
+            r -= rows;
+        }
+        &[]
+    }
+
+    /// `x` (`[rows, inputs]`) quantized for the dot products.
+    fn prepare(&self, x: &[f32], rows: usize) -> Vec<T::VecDotType> {
+        let per_row = self.blocks_per_row();
+        let mut q = vec![T::VecDotType::zeros(); rows * per_row];
+        if per_row > 0 {
+            for (xs, qs) in x.chunks(self.inputs).zip(q.chunks_mut(per_row)) {
+                T::VecDotType::from_float(xs, qs);
+            }
+        }
+        q
+    }
+
+    /// Outputs `first..first + out.len() / rows / panel` rounded to panels
+    /// of `panel` outputs, written as `[panels][rows][panel]`.
+    fn block(&self, out: &mut [f32], x: &[T::VecDotType], rows: usize, first: usize, panel: usize) {
+        let parts = self.part_blocks();
+        let per_row = self.blocks_per_row();
+        let k = self.inputs;
+        // candle's Q4_1, Q5_0 and Q5_1 dot products are its portable loop
+        // behind a debug assertion of an even block count, which rows in
+        // llama.cpp's files need not have (96 values are 3 blocks): call
+        // the loop itself.
+        let portable = matches!(
+            T::DTYPE,
+            GgmlDType::Q4_1 | GgmlDType::Q5_0 | GgmlDType::Q5_1
+        );
+        for (p, out) in out.chunks_mut(rows * panel).enumerate() {
+            let start = (first + p) * panel;
+            let end = (start + panel).min(self.outputs);
+            let mut o = start;
+            while o < end {
+                let n = (end - o).min(4);
+                let w: [&[T]; 4] =
+                    std::array::from_fn(|j| self.row(&parts, o + j.min(n.saturating_sub(1))));
+                for (r, xs) in x.chunks(per_row.max(1)).enumerate().take(rows) {
+                    let d = if n == 4 && !portable {
+                        let (a, b, c, d) = T::vec_dot_4(k, w[0], w[1], w[2], w[3], xs);
+                        [a, b, c, d]
+                    } else if portable {
+                        std::array::from_fn(|j| {
+                            if j < n {
+                                T::vec_dot_unopt(k, w[j], xs)
+                            } else {
+                                0.0
+                            }
+                        })
+                    } else {
+                        std::array::from_fn(|j| if j < n { T::vec_dot(k, w[j], xs) } else { 0.0 })
+                    };
+                    let base = r * panel + (o - start);
+                    if let Some(slots) = out.get_mut(base..base + n) {
+                        slots.copy_from_slice(d.get(..n).unwrap_or_default());
+                    }
+                }
+                o += n;
+            }
+        }
+    }
+
+    /// Row `o` dequantized into `out` (`inputs` values).
+    fn dequantize_row(&self, o: usize, out: &mut [f32]) {
+        let parts = self.part_blocks();
+        T::to_float(self.row(&parts, o), out);
+    }
+}
+
+/// A quantized weight `[outputs, inputs]` of any block type.
+#[derive(Clone)]
+pub(crate) enum QuantWeight {
+    Q4_0(Matrix<BlockQ4_0>),
+    Q4_1(Matrix<BlockQ4_1>),
+    Q5_0(Matrix<BlockQ5_0>),
+    Q5_1(Matrix<BlockQ5_1>),
+    Q8_0(Matrix<BlockQ8_0>),
+    Q2K(Matrix<BlockQ2K>),
+    Q3K(Matrix<BlockQ3K>),
+    Q4K(Matrix<BlockQ4K>),
+    Q5K(Matrix<BlockQ5K>),
+    Q6K(Matrix<BlockQ6K>),
+}
+
+/// `$body` with `$m` bound to the matrix of whatever type `$w` holds.
+macro_rules! each {
+    ($w:expr, $m:ident => $body:expr) => {
+        match $w {
+            QuantWeight::Q4_0($m) => $body,
+            QuantWeight::Q4_1($m) => $body,
+            QuantWeight::Q5_0($m) => $body,
+            QuantWeight::Q5_1($m) => $body,
+            QuantWeight::Q8_0($m) => $body,
+            QuantWeight::Q2K($m) => $body,
+            QuantWeight::Q3K($m) => $body,
+            QuantWeight::Q4K($m) => $body,
+            QuantWeight::Q5K($m) => $body,
+            QuantWeight::Q6K($m) => $body,
+        }
+    };
+}
+
+impl std::fmt::Debug for QuantWeight {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuantWeight")
+            .field("dtype", &self.dtype())
+            .field("outputs", &self.outputs())
+            .field("inputs", &self.inputs())
+            .finish()
+    }
+}
+
+/// Whether the engine multiplies `dtype` as quantized blocks.
+#[must_use]
+pub fn multiplies(dtype: GgmlDType) -> bool {
+    use GgmlDType as G;
+    matches!(
+        dtype,
+        G::Q4_0
+            | G::Q4_1
+            | G::Q5_0
+            | G::Q5_1
+            | G::Q8_0
+            | G::Q2K
+            | G::Q3K
+            | G::Q4K
+            | G::Q5K
+            | G::Q6K
+    )
+}
+
+impl QuantWeight {
+    /// The rows of `parts` (each whole rows of `inputs` values of `dtype`),
+    /// in order, or in `order` when given.
+    pub(crate) fn new(
+        dtype: GgmlDType,
+        parts: Vec<Part>,
+        order: Option<Arc<[u32]>>,
+        inputs: usize,
+    ) -> Result<Self> {
+        use GgmlDType as G;
+        Ok(match dtype {
+            G::Q4_0 => Self::Q4_0(Matrix::new(parts, order, inputs)?),
+            G::Q4_1 => Self::Q4_1(Matrix::new(parts, order, inputs)?),
+            G::Q5_0 => Self::Q5_0(Matrix::new(parts, order, inputs)?),
+            G::Q5_1 => Self::Q5_1(Matrix::new(parts, order, inputs)?),
+            G::Q8_0 => Self::Q8_0(Matrix::new(parts, order, inputs)?),
+            G::Q2K => Self::Q2K(Matrix::new(parts, order, inputs)?),
+            G::Q3K => Self::Q3K(Matrix::new(parts, order, inputs)?),
+            G::Q4K => Self::Q4K(Matrix::new(parts, order, inputs)?),
+            G::Q5K => Self::Q5K(Matrix::new(parts, order, inputs)?),
+            G::Q6K => Self::Q6K(Matrix::new(parts, order, inputs)?),
+            other => {
+                return Err(EngineError::Weights(format!(
+                    "{other:?} weights are not multiplied as quantized blocks"
+                )));
+            }
+        })
+    }
+
+    /// The rows of `weights` one after another, when all are of one block
+    /// type and width and none reorders its rows.
+    pub(crate) fn concat(weights: Vec<Self>) -> Result<Option<Self>> {
+        let Some(first) = weights.first() else {
+            return Ok(None);
+        };
+        let (dtype, inputs) = (first.dtype(), first.inputs());
+        let mut parts = Vec::new();
+        for w in weights {
+            if w.dtype() != dtype || w.inputs() != inputs {
+                return Ok(None);
+            }
+            let (p, order) = each!(w, m => (m.parts, m.order));
+            if order.is_some() {
+                return Ok(None);
+            }
+            parts.extend(p);
+        }
+        Self::new(dtype, parts, None, inputs).map(Some)
+    }
+
+    /// The block type.
+    pub(crate) fn dtype(&self) -> GgmlDType {
+        fn of<T: GgmlType>(_: &Matrix<T>) -> GgmlDType {
+            T::DTYPE
+        }
+        each!(self, m => of(m))
+    }
+
+    pub(crate) fn outputs(&self) -> usize {
+        each!(self, m => m.outputs)
+    }
+
+    pub(crate) fn inputs(&self) -> usize {
+        each!(self, m => m.inputs)
+    }
+
+    /// Bytes of blocks (what the weight costs in memory once touched).
+    pub(crate) fn bytes(&self) -> usize {
+        each!(self, m => m.parts.iter().map(|p| p.store.bytes().len()).sum())
+    }
+
+    /// `x` (`[rows, inputs]`, f32) quantized for this weight's products.
+    pub(crate) fn prepare<'a>(&'a self, x: &[f32], rows: usize) -> Box<dyn Prepared + 'a> {
+        fn boxed<'a, T: GgmlType>(
+            m: &'a Matrix<T>,
+            x: &[f32],
+            rows: usize,
+        ) -> Box<dyn Prepared + 'a>
+        where
+            T::VecDotType: Sync,
+        {
+            Box::new(Activations {
+                matrix: m,
+                x: m.prepare(x, rows),
+                rows,
+            })
+        }
+        each!(self, m => boxed(m, x, rows))
+    }
+
+    /// Row `o` as f32 (an embedding lookup), into `out` (`inputs` values).
+    pub(crate) fn dequantize_row(&self, o: usize, out: &mut [f32]) {
+        each!(self, m => m.dequantize_row(o, out))
+    }
+}
+
+/// Activations quantized for one weight, ready for its products.
+pub(crate) trait Prepared: Sync {
+    /// Outputs from panel `first` on, `panel` outputs per panel, written
+    /// `[panels][rows][panel]` into `out`.
+    fn block(&self, out: &mut [f32], first: usize, panel: usize);
+}
+
+struct Activations<'a, T: GgmlType> {
+    matrix: &'a Matrix<T>,
+    x: Vec<T::VecDotType>,
+    rows: usize,
+}
+
+impl<T: GgmlType> Prepared for Activations<'_, T>
+where
+    T::VecDotType: Sync,
+{
+    fn block(&self, out: &mut [f32], first: usize, panel: usize) {
+        self.matrix.block(out, &self.x, self.rows, first, panel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::QTensor;
+    use candle_core::{Device, Tensor};
+
+    fn owned(q: &QTensor) -> Store {
+        Store::Owned(Arc::new(q.data().unwrap_or_default().into_owned()))
+    }
+
+    /// Our products give candle's own quantized matmul's bits, for every
+    /// batch size and block type, with a fused and a reordered weight.
+    #[test]
+    fn quantized_products_match_candles_matmul() -> Result<()> {
+        let dev = Device::Cpu;
+        let (out, inp) = (53, 512);
+        for dtype in [
+            GgmlDType::Q8_0,
+            GgmlDType::Q4K,
+            GgmlDType::Q6K,
+            GgmlDType::Q5_0,
+        ] {
+            let w = Tensor::randn(0f32, 1.0, (out, inp), &dev)?;
+            let q = QTensor::quantize(&w, dtype)?;
+            let weight = QuantWeight::new(
+                dtype,
+                vec![Part {
+                    store: owned(&q),
+                    rows: out,
+                }],
+                None,
+                inp,
+            )?;
+            let qm = candle_core::quantized::QMatMul::from_qtensor(q)?;
+            for rows in [1usize, 3, 16] {
+                let x = Tensor::randn(0f32, 1.0, (rows, inp), &dev)?;
+                let want = candle_core::Module::forward(&qm, &x)?.to_vec2::<f32>()?;
+                let xs = x.flatten_all()?.to_vec1::<f32>()?;
+                let prepared = weight.prepare(&xs, rows);
+                let panel = 8;
+                let panels = out.div_ceil(panel);
+                let mut got = vec![0f32; panels * rows * panel];
+                prepared.block(&mut got, 0, panel);
+                for (r, want) in want.iter().enumerate() {
+                    for (o, &v) in want.iter().enumerate() {
+                        let g = got[(o / panel) * rows * panel + r * panel + o % panel];
+                        assert_eq!(g.to_bits(), v.to_bits(), "{dtype:?} rows {rows} ({r}, {o})");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn fused_and_reordered_rows_read_the_right_blocks() -> Result<()> {
+        let dev = Device::Cpu;
+        let inp = 64;
+        let a = Tensor::randn(0f32, 1.0, (4, inp), &dev)?;
+        let b = Tensor::randn(0f32, 1.0, (2, inp), &dev)?;
+        let (qa, qb) = (
+            QTensor::quantize(&a, GgmlDType::Q8_0)?,
+            QTensor::quantize(&b, GgmlDType::Q8_0)?,
+        );
+        let parts = vec![
+            Part {
+                store: owned(&qa),
+                rows: 4,
+            },
+            Part {
+                store: owned(&qb),
+                rows: 2,
+            },
+        ];
+        let order: Arc<[u32]> = Arc::from(vec![5u32, 0, 4, 1, 3, 2]);
+        let w = QuantWeight::new(GgmlDType::Q8_0, parts, Some(order.clone()), inp)?;
+        let all =
+            Tensor::cat(&[qa.dequantize(&dev)?, qb.dequantize(&dev)?], 0)?.to_vec2::<f32>()?;
+        let mut row = vec![0f32; inp];
+        for (o, &r) in order.iter().enumerate() {
+            w.dequantize_row(o, &mut row);
+            assert_eq!(row, all[r as usize]);
+        }
+        let bad = QuantWeight::new(
+            GgmlDType::Q8_0,
+            vec![Part {
+                store: owned(&qa),
+                rows: 4,
+            }],
+            Some(Arc::from(vec![0u32, 1, 2, 9])),
+            inp,
+        );
+        assert!(bad.is_err());
+        Ok(())
+    }
+}
