@@ -65,7 +65,7 @@ pub(crate) fn load_layers(
             } else {
                 let gate_up = w.get(&format!("{f}.experts.gate_up_proj"), &[e, h, 2 * width])?;
                 let down = w.get(&format!("{f}.experts.down_proj"), &[e, width, h])?;
-                Experts::from_stacked(&gate_up, &down, width)?
+                Experts::from_stacked(w, &gate_up, &down, width)?
             };
             FeedForward::Moe(MoeBlock {
                 router: Linear::load(w, &format!("{f}.router.weight"), e, h)?,

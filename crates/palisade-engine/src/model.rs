@@ -9,6 +9,7 @@ use super::cache::{KvPool, SequenceCache};
 use super::config::{ArchConfig, CommonConfig, ModelConfig};
 use super::layers::{Attention, AttentionInputs, BatchLayout, Linear, Mlp, RmsNorm, Rope};
 use super::moe::{self, Experts, Scoring};
+use super::quant::Quantization;
 use super::weights::{Embedding, Weights};
 use super::{EngineError, Result, llama4, mixtral, qwen3_moe};
 
@@ -112,15 +113,32 @@ pub struct Model {
 impl Model {
     /// Loads the model in `dir` in `dtype` onto `device`.
     pub fn load(dir: &Path, dtype: DType, device: &Device) -> Result<Self> {
-        if crate::gguf::is_gguf(dir) && dir.is_file() {
+        Self::load_quantized(dir, dtype, device, None)
+    }
+
+    /// Loads the model in `dir` (a checkpoint directory or a GGUF file),
+    /// quantizing its floating-point weights in situ when `quantization`
+    /// says so (with `true`: attention and the LM head as well). A GGUF
+    /// file's quantized matrices stay its blocks on the CPU.
+    pub fn load_quantized(
+        dir: &Path,
+        dtype: DType,
+        device: &Device,
+        quantization: Option<(Quantization, bool)>,
+    ) -> Result<Self> {
+        let (config, weights) = if crate::gguf::is_gguf(dir) && dir.is_file() {
             let file = crate::gguf::open(dir)?;
             let config = file.model_config()?;
-            // Quantized matrices stay the file's blocks on the CPU.
-            let weights = Weights::from_gguf(file, dtype, device, true);
-            return Self::from_weights(config, &weights);
-        }
-        let config = ModelConfig::from_dir(dir)?;
-        let weights = Weights::open(dir, &config.common.tensor_prefix, dtype, device)?;
+            (config, Weights::from_gguf(file, dtype, device, true))
+        } else {
+            let config = ModelConfig::from_dir(dir)?;
+            let weights = Weights::open(dir, &config.common.tensor_prefix, dtype, device)?;
+            (config, weights)
+        };
+        let weights = match quantization {
+            Some((q, attention)) => weights.quantized_in_situ(q, attention),
+            None => weights,
+        };
         Self::from_weights(config, &weights)
     }
 

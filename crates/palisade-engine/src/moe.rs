@@ -91,13 +91,19 @@ pub struct Experts {
 impl Experts {
     /// Llama 4's stacked `gate_up_proj` `[E, H, 2I]` and `down_proj`
     /// `[E, I, H]` (used as `x @ W`), transposed once at load.
-    pub fn from_stacked(gate_up: &Tensor, down: &Tensor, width: usize) -> Result<Self> {
+    /// Each expert packed (or quantized in situ) as `w` does.
+    pub fn from_stacked(
+        w: &Weights,
+        gate_up: &Tensor,
+        down: &Tensor,
+        width: usize,
+    ) -> Result<Self> {
         let experts = gate_up.dim(0)?;
         let mut gu = Vec::with_capacity(experts);
         let mut dn = Vec::with_capacity(experts);
         for e in 0..experts {
-            gu.push(PackedWeight::new(&gate_up.get(e)?.t()?)?);
-            dn.push(PackedWeight::new(&down.get(e)?.t()?)?);
+            gu.push(w.pack("experts.gate_up_proj", &gate_up.get(e)?.t()?)?);
+            dn.push(w.pack("experts.down_proj", &down.get(e)?.t()?)?);
         }
         Ok(Self {
             gate_up: gu,

@@ -37,8 +37,9 @@ pub(crate) enum Store {
         offset: usize,
         len: usize,
     },
-    /// Bytes in memory (a product of in-situ quantization).
-    Owned(Arc<Vec<u8>>),
+    /// Blocks in memory (in-situ quantization), in `u16`s so that they are
+    /// aligned for every block type (each is a whole number of them).
+    Owned(Arc<Vec<u16>>),
 }
 
 impl Store {
@@ -47,8 +48,114 @@ impl Store {
             Self::Mapped { map, offset, len } => map
                 .get(*offset..offset.saturating_add(*len))
                 .unwrap_or_default(),
-            Self::Owned(v) => v.as_slice(),
+            Self::Owned(v) => u16_bytes(v),
         }
+    }
+}
+
+/// `v`'s bytes.
+fn u16_bytes(v: &[u16]) -> &[u8] {
+    // SAFETY: any initialised `u16` memory is valid as twice as many bytes,
+    // and `u8` needs no alignment.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v))
+    }
+}
+
+/// `v` as blocks of `T` to write (`T` is a whole number of `u16`s, aligned
+/// to 2).
+fn u16_blocks_mut<T: GgmlType>(v: &mut [u16]) -> Option<&mut [T]> {
+    let size = std::mem::size_of::<T>();
+    let bytes = std::mem::size_of_val(v);
+    if size == 0 || !bytes.is_multiple_of(size) || std::mem::align_of::<T>() > 2 {
+        return None;
+    }
+    // SAFETY: the memory is aligned for `T` (a `u16` buffer, `T` aligned to
+    // at most 2) and covers exactly `bytes / size` values; every bit pattern
+    // is a valid block (see `as_blocks`); the borrow is exclusive.
+    #[allow(unsafe_code)]
+    Some(unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<T>(), bytes / size) })
+}
+
+/// `w` (`[outputs, inputs]`, f32, row-major) quantized to blocks of `T`,
+/// rows in parallel.
+fn quantize_rows<T: GgmlType>(w: &[f32], outputs: usize, inputs: usize) -> Result<Matrix<T>> {
+    use rayon::prelude::*;
+    let per_row = inputs / T::BLCK_SIZE;
+    let bytes = outputs * per_row * std::mem::size_of::<T>();
+    let mut store = vec![0u16; bytes / 2];
+    let blocks = u16_blocks_mut::<T>(&mut store)
+        .ok_or_else(|| EngineError::Weights(format!("{:?} blocks cannot be held", T::DTYPE)))?;
+    if per_row > 0 && inputs > 0 {
+        blocks
+            .par_chunks_mut(per_row)
+            .zip(w.par_chunks(inputs))
+            .for_each(|(q, x)| T::from_float(x, q));
+    }
+    let part = Part {
+        store: Store::Owned(Arc::new(store)),
+        rows: outputs,
+    };
+    Matrix::new(vec![part], None, inputs)
+}
+
+/// A block type to quantize checkpoint weights to as they load
+/// (`model.quantization`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantization {
+    /// 8 bits per value and a scale per 32: 8.5 bits.
+    Q8_0,
+    /// 4 bits per value in super-blocks of 256 with 6-bit scales and
+    /// minimums: 4.5 bits. Rows whose width is not a multiple of 256 take
+    /// Q5_0 (5.5 bits), as llama.cpp's quantizer does.
+    Q4K,
+}
+
+impl Quantization {
+    /// `q8_0` or `q4_k`.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "q8_0" => Ok(Self::Q8_0),
+            "q4_k" => Ok(Self::Q4K),
+            other => Err(EngineError::Config(format!(
+                "quantization {other:?} is not one the engine makes (q8_0, q4_k)"
+            ))),
+        }
+    }
+
+    /// The block type for rows of `inputs` values, if any fits.
+    fn block_type(self, inputs: usize) -> Option<GgmlDType> {
+        match self {
+            Self::Q4K if inputs.is_multiple_of(256) => Some(GgmlDType::Q4K),
+            Self::Q4K | Self::Q8_0 if !inputs.is_multiple_of(32) => None,
+            Self::Q4K => Some(GgmlDType::Q5_0),
+            Self::Q8_0 => Some(GgmlDType::Q8_0),
+        }
+    }
+
+    /// `w` (`[outputs, inputs]`, row-major f32) quantized, or `None` when
+    /// its rows are not whole blocks of any type this allows.
+    pub(crate) fn quantize(
+        self,
+        w: &[f32],
+        outputs: usize,
+        inputs: usize,
+    ) -> Result<Option<QuantWeight>> {
+        let Some(dtype) = self.block_type(inputs) else {
+            return Ok(None);
+        };
+        if w.len() != outputs * inputs {
+            return Err(EngineError::Weights(format!(
+                "{} values are no [{outputs}, {inputs}] matrix",
+                w.len()
+            )));
+        }
+        Ok(Some(match dtype {
+            GgmlDType::Q4K => QuantWeight::Q4K(quantize_rows(w, outputs, inputs)?),
+            GgmlDType::Q5_0 => QuantWeight::Q5_0(quantize_rows(w, outputs, inputs)?),
+            _ => QuantWeight::Q8_0(quantize_rows(w, outputs, inputs)?),
+        }))
     }
 }
 
@@ -415,7 +522,35 @@ mod tests {
     use candle_core::{Device, Tensor};
 
     fn owned(q: &QTensor) -> Store {
-        Store::Owned(Arc::new(q.data().unwrap_or_default().into_owned()))
+        let bytes = q.data().unwrap_or_default();
+        let words = bytes
+            .chunks(2)
+            .map(|b| u16::from_ne_bytes([b[0], b.get(1).copied().unwrap_or(0)]))
+            .collect();
+        Store::Owned(Arc::new(words))
+    }
+
+    /// In-situ quantization gives llama.cpp's (candle's) blocks bit for bit.
+    #[test]
+    fn in_situ_quantization_makes_the_reference_blocks() -> Result<()> {
+        let dev = Device::Cpu;
+        for (q, inputs, dtype) in [
+            (Quantization::Q8_0, 96, GgmlDType::Q8_0),
+            (Quantization::Q4K, 512, GgmlDType::Q4K),
+            (Quantization::Q4K, 96, GgmlDType::Q5_0),
+        ] {
+            let w = Tensor::randn(0f32, 1.0, (7, inputs), &dev)?;
+            let ours = q
+                .quantize(&w.flatten_all()?.to_vec1()?, 7, inputs)?
+                .ok_or_else(|| EngineError::Weights("not quantized".into()))?;
+            assert_eq!(ours.dtype(), dtype);
+            let theirs = QTensor::quantize(&w, dtype)?;
+            let bytes = each!(&ours, m => m.parts[0].store.bytes().to_vec());
+            assert_eq!(bytes, theirs.data()?.into_owned(), "{dtype:?}");
+        }
+        assert!(Quantization::Q8_0.quantize(&[0.0; 40], 2, 20)?.is_none());
+        assert!(Quantization::parse("q3_k").is_err());
+        Ok(())
     }
 
     /// Our products give candle's own quantized matmul's bits, for every

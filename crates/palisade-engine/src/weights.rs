@@ -10,7 +10,7 @@ use candle_core::safetensors::{Load, MmapedSafetensors};
 use candle_core::{DType, Device, Tensor};
 
 use super::panels::PackedWeight;
-use super::quant::QuantWeight;
+use super::quant::{QuantWeight, Quantization};
 use super::{EngineError, Result};
 
 /// Where the tensors come from.
@@ -30,6 +30,10 @@ pub struct Weights {
     /// Whether quantized tensors (GGUF) stay quantized blocks, multiplied
     /// as such, rather than dequantized to `dtype`.
     keep_quantized: bool,
+    /// In-situ quantization of floating-point weights as they load, and
+    /// whether it covers attention and the LM head (else only the
+    /// feed-forward and expert weights).
+    in_situ: Option<(Quantization, bool)>,
     /// Weights handed out as quantized blocks so far.
     quantized_handed: std::sync::atomic::AtomicUsize,
     /// Shard files, for messages.
@@ -201,6 +205,7 @@ impl Weights {
             dtype,
             device: device.clone(),
             keep_quantized: false,
+            in_situ: None,
             quantized_handed: std::sync::atomic::AtomicUsize::new(0),
             sources,
         })
@@ -223,10 +228,47 @@ impl Weights {
             prefix: String::new(),
             dtype,
             keep_quantized: keep_quantized && device.is_cpu(),
+            in_situ: None,
             quantized_handed: std::sync::atomic::AtomicUsize::new(0),
             device: device.clone(),
             sources,
         }
+    }
+
+    /// Quantizes floating-point weights to `quantization` as they load
+    /// (on the CPU): the feed-forward and expert weights, and with
+    /// `attention` the attention projections, the LM head and the token
+    /// embedding too (as llama.cpp's quantizer does); never the routers or
+    /// norms.
+    #[must_use]
+    pub fn quantized_in_situ(mut self, quantization: Quantization, attention: bool) -> Self {
+        self.in_situ = Some((quantization, attention));
+        self
+    }
+
+    /// The quantization `name` takes as it loads, if any.
+    fn in_situ_for(&self, name: &str) -> Option<Quantization> {
+        let (quantization, attention) = self.in_situ?;
+        let router = name.ends_with("router.weight") || name.ends_with(".gate.weight");
+        let outside_ffn = name.contains(".self_attn.")
+            || name.ends_with("lm_head.weight")
+            || name.ends_with("embed_tokens.weight");
+        (self.device.is_cpu() && !router && (attention || !outside_ffn)).then_some(quantization)
+    }
+
+    /// `t` (`[out, in]`, loaded for `name`) as the products hold it:
+    /// quantized in situ when that applies to `name`, else packed.
+    pub(crate) fn pack(&self, name: &str, t: &Tensor) -> Result<PackedWeight> {
+        if let Some(q) = self.in_situ_for(name) {
+            let (outputs, inputs) = t.dims2()?;
+            let values = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+            if let Some(q) = q.quantize(&values, outputs, inputs)? {
+                self.quantized_handed
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Ok(PackedWeight::quantized(q));
+            }
+        }
+        PackedWeight::new(t)
     }
 
     /// `name` as quantized blocks, when they stay so and the file holds
@@ -269,7 +311,7 @@ impl Weights {
     pub fn linear(&self, name: &str, outputs: usize, inputs: usize) -> Result<PackedWeight> {
         match self.quantized(name, outputs, inputs)? {
             Some(q) => Ok(PackedWeight::quantized(q)),
-            None => PackedWeight::new(&self.get(name, &[outputs, inputs])?),
+            None => self.pack(name, &self.get(name, &[outputs, inputs])?),
         }
     }
 
@@ -294,7 +336,10 @@ impl Weights {
             .iter()
             .map(|n| self.get(n, &[outputs, inputs]))
             .collect::<Result<Vec<_>>>()?;
-        PackedWeight::new(&Tensor::cat(&tensors, 0)?)
+        self.pack(
+            names.first().copied().unwrap_or_default(),
+            &Tensor::cat(&tensors, 0)?,
+        )
     }
 
     /// The token embedding `name` (`[vocabulary, hidden]`): the file's
@@ -306,10 +351,20 @@ impl Weights {
         vocabulary: usize,
         hidden: usize,
     ) -> Result<Embedding> {
-        match self.quantized(name, vocabulary, hidden)? {
-            Some(q) => Ok(Embedding::Quantized(q)),
-            None => Ok(Embedding::Dense(self.get(name, &[vocabulary, hidden])?)),
+        if let Some(q) = self.quantized(name, vocabulary, hidden)? {
+            return Ok(Embedding::Quantized(q));
         }
+        let table = self.get(name, &[vocabulary, hidden])?;
+        if let Some(q) = self.in_situ_for(name) {
+            let values = table
+                .to_dtype(DType::F32)?
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            if let Some(q) = q.quantize(&values, vocabulary, hidden)? {
+                return Ok(Embedding::Quantized(q));
+            }
+        }
+        Ok(Embedding::Dense(table))
     }
 
     /// The dtype tensors are converted to.
