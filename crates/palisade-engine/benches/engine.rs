@@ -10,7 +10,8 @@
 //! decode step reads (from the config: attention, shared expert, the top-k
 //! routed experts, norms, router, LM head, one embedding row), the measured
 //! read bandwidth, and decode as a fraction of the roofline
-//! `bandwidth / bytes per token`. `PALISADE_BENCH_KERNELS=1` times the
+//! `bandwidth / bytes per token`. `PALISADE_BENCH_QUANT=q8_0|q4_k` quantizes the
+//! matrices as they load. `PALISADE_BENCH_KERNELS=1` times the
 //! packed weight product alone (see `kernels` below). Not a criterion bench: one decode step of
 //! the 1B model reads ~0.4-0.9 GB, so a handful of steps is the measurement.
 #![allow(
@@ -161,12 +162,25 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(32);
 
+    // In-situ quantization of every matrix as it loads (q8_0, q4_k).
+    let quantization = std::env::var("PALISADE_BENCH_QUANT")
+        .ok()
+        .map(|q| palisade_engine::quant::Quantization::parse(&q).unwrap());
+    let load_model = |dir: &std::path::Path| {
+        Model::load_quantized(dir, dtype, &Device::Cpu, quantization.map(|q| (q, true))).unwrap()
+    };
     let bandwidth = read_bandwidth();
     let started = Instant::now();
-    let model = Model::load(&dir, dtype, &Device::Cpu).unwrap();
+    let model = load_model(&dir);
     let load = started.elapsed();
     let counts = model.config().param_counts();
-    let bytes_per_token = counts.read_per_token as f64 * dtype.size_in_bytes() as f64;
+    // Bytes per weight: the dtype's, or the block type's (8.5 and 4.5 bits).
+    let per_weight = match quantization {
+        Some(palisade_engine::quant::Quantization::Q8_0) => 34.0 / 32.0,
+        Some(palisade_engine::quant::Quantization::Q4K) => 144.0 / 256.0,
+        None => dtype.size_in_bytes() as f64,
+    };
+    let bytes_per_token = counts.read_per_token as f64 * per_weight;
 
     let vocab = model.config().common.vocab_size as u32;
     let prompt: Vec<u32> = (0..prefill_len as u32)
@@ -176,7 +190,7 @@ fn main() {
     // measured interleaved with the first, so both see the same machine.
     let other = std::env::var_os("PALISADE_BENCH_COMPARE")
         .map(PathBuf::from)
-        .map(|dir| (Model::load(&dir, dtype, &Device::Cpu).unwrap(), dir));
+        .map(|dir| (load_model(&dir), dir));
     // Warm-up: page faults and allocator growth are not timed.
     run(&model, &prompt[..8], 2);
     if let Some((m, _)) = &other {
@@ -200,7 +214,7 @@ fn main() {
     let decode_tps = decode_steps as f64 / best_decode.as_secs_f64();
     let roofline_tps = bandwidth / bytes_per_token;
     println!("model            {}", dir.display());
-    println!("dtype            {dtype:?}");
+    println!("dtype            {dtype:?}, quantized {quantization:?}");
     println!(
         "parameters       {:.1}M total, {:.1}M active",
         counts.total as f64 / 1e6,

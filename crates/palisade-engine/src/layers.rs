@@ -64,13 +64,6 @@ impl Linear {
         Self { weight, bias: None }
     }
 
-    pub fn from_weight(weight: &Tensor) -> Result<Self> {
-        Ok(Self {
-            weight: PackedWeight::new(weight)?,
-            bias: None,
-        })
-    }
-
     /// `x @ W^T (+ b)` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let y = self.weight.forward(x)?;
@@ -98,7 +91,7 @@ impl Mlp {
             format!("{prefix}.up_proj.weight"),
         );
         Ok(Self {
-            gate_up: Linear::from_packed(w.fused(&[&gate, &up], width, hidden)?),
+            gate_up: Linear::from_packed(w.fused(&[(&gate, width), (&up, width)], hidden)?),
             down: Linear::load(w, &format!("{prefix}.down_proj.weight"), hidden, width)?,
             width,
         })
@@ -352,10 +345,13 @@ impl Attention {
             c.num_key_value_heads * c.head_dim,
         );
         let get = |name: &str, shape: &[usize]| w.get(&format!("{prefix}.{name}"), shape);
-        let q = get("q_proj.weight", &[q_width, hidden])?;
-        let k = get("k_proj.weight", &[kv_width, hidden])?;
-        let v = get("v_proj.weight", &[kv_width, hidden])?;
-        let mut qkv = Linear::from_weight(&Tensor::cat(&[q, k, v], 0)?)?;
+        let (q, k, v) = (
+            format!("{prefix}.q_proj.weight"),
+            format!("{prefix}.k_proj.weight"),
+            format!("{prefix}.v_proj.weight"),
+        );
+        let mut qkv =
+            Linear::from_packed(w.fused(&[(&q, q_width), (&k, kv_width), (&v, kv_width)], hidden)?);
         let mut o = Linear::load(w, &format!("{prefix}.o_proj.weight"), hidden, q_width)?;
         if c.attention_bias {
             let bias = |name: &str, n: usize| -> Result<Tensor> {

@@ -129,7 +129,7 @@ impl Experts {
         for e in 0..experts {
             let x = format!("{prefix}.{e}");
             let (g, u) = (format!("{x}.{gate}.weight"), format!("{x}.{up}.weight"));
-            gate_up.push(w.fused(&[&g, &u], width, hidden)?);
+            gate_up.push(w.fused(&[(&g, width), (&u, width)], hidden)?);
             down_proj.push(w.linear(&format!("{x}.{down}.weight"), hidden, width)?);
         }
         Ok(Self {

@@ -32,11 +32,15 @@ struct Shape {
     dense_width: usize,
     vocab: usize,
     context: usize,
+    /// Llama 4: every layer MoE (Scout) rather than every second one.
+    all_moe: bool,
 }
 
 /// The presets: (arch, name, shape). `bench-1b` is about 1B total and 200M
 /// active parameters in the Llama 4 (Scout) layout; `bench-1b-2x` has
-/// twice the experts at the same top-k.
+/// twice the experts at the same top-k; `scout-2l` is two decoder layers at
+/// Llama 4 Scout's real dimensions (6.5B parameters, 13 GB in bf16), so
+/// that kernels are measured at the shapes that matter.
 fn preset(arch: &str, name: &str) -> Option<Shape> {
     let tiny = Shape {
         hidden: 128,
@@ -50,6 +54,7 @@ fn preset(arch: &str, name: &str) -> Option<Shape> {
         dense_width: 256,
         vocab: 512,
         context: 4096,
+        all_moe: false,
     };
     let small = Shape {
         hidden: 512,
@@ -63,6 +68,7 @@ fn preset(arch: &str, name: &str) -> Option<Shape> {
         dense_width: 1024,
         vocab: 4096,
         context: 8192,
+        all_moe: false,
     };
     let bench = Shape {
         hidden: 1024,
@@ -76,6 +82,21 @@ fn preset(arch: &str, name: &str) -> Option<Shape> {
         dense_width: 2048,
         vocab: 32768,
         context: 131_072,
+        all_moe: true,
+    };
+    let scout_2l = Shape {
+        hidden: 5120,
+        layers: 2,
+        heads: 40,
+        kv_heads: 8,
+        head_dim: 128,
+        experts: 16,
+        top_k: 1,
+        expert_width: 8192,
+        dense_width: 16384,
+        vocab: 202_048,
+        context: 131_072,
+        all_moe: true,
     };
     match (arch, name) {
         ("llama4", "tiny") => Some(tiny),
@@ -90,6 +111,7 @@ fn preset(arch: &str, name: &str) -> Option<Shape> {
             experts: 32,
             ..bench
         }),
+        ("llama4", "scout-2l") => Some(scout_2l),
         _ => None,
     }
 }
@@ -137,7 +159,7 @@ impl Rng {
 pub fn synth(arch: &str, preset_name: &str, out: &Path, dtype: DType, seed: u64) -> Result<String> {
     let shape = preset(arch, preset_name).ok_or_else(|| {
         EngineError::Request(format!(
-            "no preset {preset_name:?} for architecture {arch:?} (llama4: tiny, small, bench-1b, bench-1b-2x; mixtral, qwen3moe: tiny, small)"
+            "no preset {preset_name:?} for architecture {arch:?} (llama4: tiny, small, bench-1b, bench-1b-2x, scout-2l; mixtral, qwen3moe: tiny, small)"
         ))
     })?;
     let st_dtype = match dtype {
@@ -314,7 +336,7 @@ fn llama4(s: Shape) -> (Value, Vec<Spec>, String) {
     let mut text = base_config(s, "Llama4ForCausalLM", "llama4_text", &tok);
     // Scout-like: every layer MoE for the 16-layer presets, every second
     // layer (Maverick-like) for the small ones.
-    let step = if s.layers >= 16 { 1 } else { 2 };
+    let step = if s.all_moe { 1 } else { 2 };
     let moe_layers: Vec<usize> = (step - 1..s.layers).step_by(step).collect();
     let no_rope_layers: Vec<usize> = (0..s.layers)
         .map(|i| usize::from((i + 1) % 4 != 0))
@@ -769,5 +791,33 @@ mod tests {
         // extra rows (16 layers x 16 more experts x hidden 1024).
         assert_eq!(c2.active - counts.active, 16 * 16 * 1024);
         assert!(c2.total > counts.total * 18 / 10);
+    }
+
+    /// `scout-2l` is two of Scout's layers: every one MoE with 16 experts of
+    /// 5120 x 8192 plus the shared expert, 40/8 heads of 128, and Scout's
+    /// vocabulary; 6.5B parameters, 17B-model-sized products.
+    #[test]
+    fn scout_preset_has_scouts_shapes() {
+        let (config, specs, _) = llama4(preset("llama4", "scout-2l").unwrap());
+        let parsed = ModelConfig::from_json(&config).unwrap();
+        let c = &parsed.common;
+        assert_eq!(
+            (
+                c.hidden_size,
+                c.num_attention_heads,
+                c.num_key_value_heads,
+                c.head_dim
+            ),
+            (5120, 40, 8, 128)
+        );
+        assert_eq!((c.num_experts, c.vocab_size), (16, 202_048));
+        assert_eq!(parsed.moe_layer_count(), 2);
+        let counts = parsed.param_counts();
+        assert_eq!(counts.total, specs.iter().map(Spec::elements).sum::<u64>());
+        assert!(
+            (6.3e9..6.7e9).contains(&(counts.total as f64)),
+            "{}",
+            counts.total
+        );
     }
 }

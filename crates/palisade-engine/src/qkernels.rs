@@ -1,0 +1,503 @@
+//! Integer dot-product kernels for the two block types people download
+//! most (Q8_0 and Q4_K, the bulk of a Q4_K_M file), read in the file's own
+//! block layout, with activations quantized to 8 bits as llama.cpp does.
+//!
+//! candle's `vec_dot` multiplies one weight row by one activation row and
+//! converts every block's half-precision scales in software; here one
+//! weight row meets up to [`ROWS`] activation rows per pass (so a batch or
+//! a prompt reads each weight block once), activation scales are f32, the
+//! weight scales convert with F16C, and the CPU's 8-bit dot product
+//! (`vpdpbusd`, AVX-VNNI) replaces the two-step multiply-add where the CPU
+//! has it. Chosen at run time; other CPUs keep candle's kernels.
+//!
+//! Block layouts (ggml's, as in the GGUF file):
+//! - Q8_0, 34 bytes per 32 values: `d` (f16), then 32 `i8`.
+//! - Q4_K, 144 bytes per 256 values: `d`, `dmin` (f16), 12 bytes of 6-bit
+//!   scales and minimums for eight sub-blocks of 32, then 128 bytes of
+//!   nibbles: byte `l` of group `j` holds value `64j + l` (low nibble) and
+//!   `64j + 32 + l` (high nibble).
+
+/// A kernel: one weight row's dots with activation rows `first..`.
+pub(crate) type Kernel = fn(&[u8], &Activations, usize, &mut [f32]);
+
+/// Activation rows one pass of a weight row takes.
+pub(crate) const ROWS: usize = 4;
+
+pub(crate) const Q8_0_BYTES: usize = 34;
+pub(crate) const Q4K_BYTES: usize = 144;
+
+/// Activation rows quantized to 8 bits: per row `k` values, a scale per
+/// `block` values, and (for Q4_K) each 32 values' sum.
+#[derive(Debug, Default)]
+pub(crate) struct Activations {
+    pub k: usize,
+    pub block: usize,
+    pub qs: Vec<i8>,
+    pub scales: Vec<f32>,
+    pub sums: Vec<i32>,
+}
+
+impl Activations {
+    pub fn rows(&self) -> usize {
+        self.qs.len() / self.k.max(1)
+    }
+
+    fn row(&self, r: usize) -> (&[i8], &[f32], &[i32]) {
+        let blocks = self.k / self.block.max(1);
+        let subs = self.k / 32;
+        (
+            self.qs
+                .get(r * self.k..(r + 1) * self.k)
+                .unwrap_or_default(),
+            self.scales
+                .get(r * blocks..(r + 1) * blocks)
+                .unwrap_or_default(),
+            self.sums.get(r * subs..(r + 1) * subs).unwrap_or_default(),
+        )
+    }
+}
+
+/// `x` (`[rows, k]`) as Q8_0 activations, as llama.cpp's x86 code makes
+/// them: per 32 values, scale `amax / 127`, values `x * 127 / amax`
+/// rounded half to even.
+pub(crate) fn quantize_q8_0(x: &[f32], k: usize) -> Activations {
+    let mut a = Activations {
+        k,
+        block: 32,
+        qs: vec![0; x.len()],
+        scales: Vec::with_capacity(x.len() / 32),
+        sums: Vec::new(),
+    };
+    for (xs, qs) in x.chunks_exact(32).zip(a.qs.chunks_exact_mut(32)) {
+        let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let id = if amax != 0.0 { 127.0 / amax } else { 0.0 };
+        // The scale the weights' product uses is the f16 one llama.cpp
+        // stores, read back.
+        a.scales.push(half::f16::from_f32(amax / 127.0).to_f32());
+        for (q, v) in qs.iter_mut().zip(xs) {
+            *q = (v * id).round_ties_even() as i8;
+        }
+    }
+    a
+}
+
+/// `x` (`[rows, k]`) as Q8_K activations, as ggml's `quantize_row_q8_K`
+/// makes them: per 256 values, scale `-max / 127` of the value of largest
+/// magnitude, values rounded half to even and capped at 127; plus each 32
+/// values' sum.
+pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
+    let mut a = Activations {
+        k,
+        block: 256,
+        qs: vec![0; x.len()],
+        scales: Vec::with_capacity(x.len() / 256),
+        sums: Vec::with_capacity(x.len() / 32),
+    };
+    for (xs, qs) in x.chunks_exact(256).zip(a.qs.chunks_exact_mut(256)) {
+        let (mut max, mut amax) = (0f32, 0f32);
+        for &v in xs {
+            if v.abs() > amax {
+                amax = v.abs();
+                max = v;
+            }
+        }
+        if amax == 0.0 {
+            a.scales.push(0.0);
+        } else {
+            let iscale = -127.0 / max;
+            for (q, v) in qs.iter_mut().zip(xs) {
+                *q = (iscale * v).round_ties_even().min(127.0) as i8;
+            }
+            a.scales.push(1.0 / iscale);
+        }
+        for sub in qs.chunks_exact(32) {
+            a.sums.push(sub.iter().map(|&q| i32::from(q)).sum());
+        }
+    }
+    a
+}
+
+/// The eight 6-bit scales and minimums of a Q4_K block's 12 bytes:
+/// scales and minimums 0-3 are the low six bits of bytes 0-3 and 4-7;
+/// 4-7 take their low four bits from the nibbles of bytes 8-11 and their
+/// top two from the top bits of bytes 0-3 and 4-7. Word-wise, no branch.
+fn q4k_scales(s: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
+    let word = |i: usize| {
+        let b = |j: usize| s.get(4 * i + j).copied().unwrap_or(0);
+        u32::from_le_bytes([b(0), b(1), b(2), b(3)])
+    };
+    let (w0, w1, w2) = (word(0), word(1), word(2));
+    const LOW6: u32 = 0x3f3f_3f3f;
+    const LOW4: u32 = 0x0f0f_0f0f;
+    const LOW2: u32 = 0x0303_0303;
+    let scales_lo = w0 & LOW6;
+    let mins_lo = w1 & LOW6;
+    let scales_hi = (w2 & LOW4) | (((w0 >> 6) & LOW2) << 4);
+    let mins_hi = ((w2 >> 4) & LOW4) | (((w1 >> 6) & LOW2) << 4);
+    let join = |lo: u32, hi: u32| {
+        let (a, b) = (lo.to_le_bytes(), hi.to_le_bytes());
+        [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+    };
+    (join(scales_lo, scales_hi), join(mins_lo, mins_hi))
+}
+
+fn f16_at(bytes: &[u8], at: usize) -> f32 {
+    let b = |i: usize| bytes.get(at + i).copied().unwrap_or(0);
+    half::f16::from_le_bytes([b(0), b(1)]).to_f32()
+}
+
+/// Portable Q8_0 dots of one weight row with activation rows `first..`
+/// (up to [`ROWS`]); the reference the vector builds are tested against.
+pub(crate) fn q8_0_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    for (j, o) in out.iter_mut().enumerate().take(ROWS) {
+        let (xq, xd, _) = a.row(first + j);
+        let mut acc = 0f32;
+        for ((wb, xs), &dx) in w.chunks_exact(Q8_0_BYTES).zip(xq.chunks_exact(32)).zip(xd) {
+            let dw = f16_at(wb, 0);
+            let qs = wb.get(2..).unwrap_or_default();
+            let sum: i32 = qs
+                .iter()
+                .zip(xs)
+                .map(|(&q, &x)| i32::from(q as i8) * i32::from(x))
+                .sum();
+            acc = (dw * dx).mul_add(sum as f32, acc);
+        }
+        *o = acc;
+    }
+}
+
+/// Portable Q4_K dots of one weight row with activation rows `first..`.
+pub(crate) fn q4k_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    for (j, o) in out.iter_mut().enumerate().take(ROWS) {
+        let (xq, xd, xsum) = a.row(first + j);
+        let (mut acc, mut acc_min) = (0f32, 0f32);
+        for (b, wb) in w.chunks_exact(Q4K_BYTES).enumerate() {
+            let (d, dmin) = (f16_at(wb, 0), f16_at(wb, 2));
+            let mut packed = [0u8; 12];
+            packed.copy_from_slice(wb.get(4..16).unwrap_or(&[0; 12]));
+            let (sc, m) = q4k_scales(&packed);
+            let qs = wb.get(16..).unwrap_or_default();
+            let xs = xq.get(b * 256..(b + 1) * 256).unwrap_or_default();
+            let mut sum = 0i32;
+            let mut mins = 0i32;
+            for g in 0..4 {
+                let bytes = qs.get(32 * g..32 * g + 32).unwrap_or_default();
+                for (half, shift) in [(0usize, 0u8), (1, 4)] {
+                    let s = 2 * g + half;
+                    let x = xs
+                        .get(64 * g + 32 * half..64 * g + 32 * half + 32)
+                        .unwrap_or_default();
+                    let dot: i32 = bytes
+                        .iter()
+                        .zip(x)
+                        .map(|(&q, &v)| i32::from((q >> shift) & 0xF) * i32::from(v))
+                        .sum();
+                    sum += dot * i32::from(sc.get(s).copied().unwrap_or(0));
+                    mins += i32::from(m.get(s).copied().unwrap_or(0))
+                        * xsum.get(b * 8 + s).copied().unwrap_or(0);
+                }
+            }
+            let dx = xd.get(b).copied().unwrap_or(0.0);
+            acc = (d * dx).mul_add(sum as f32, acc);
+            acc_min = (dmin * dx).mul_add(mins as f32, acc_min);
+        }
+        *o = acc - acc_min;
+    }
+}
+
+/// Which build of the kernels the CPU runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Build {
+    Portable,
+    Avx2,
+    AvxVnni,
+}
+
+pub(crate) fn build() -> Build {
+    #[cfg(target_arch = "x86_64")]
+    {
+        static BUILD: std::sync::OnceLock<Build> = std::sync::OnceLock::new();
+        *BUILD.get_or_init(|| {
+            let avx2 = std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c");
+            if !avx2 || std::env::var_os("PALISADE_NO_AVX2").is_some() {
+                Build::Portable
+            } else if std::arch::is_x86_feature_detected!("avxvnni")
+                && std::env::var_os("PALISADE_NO_VNNI").is_none()
+            {
+                Build::AvxVnni
+            } else {
+                Build::Avx2
+            }
+        })
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        Build::Portable
+    }
+}
+
+/// Q8_0 dots of weight row `w` with activation rows `first..first +
+/// out.len()` (at most [`ROWS`]), with the CPU's best build.
+pub(crate) fn q8_0(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if w.len() / Q8_0_BYTES * 32 == a.k && first + out.len() <= a.rows() {
+        match build() {
+            // SAFETY: the CPU has the build's features (`build`), and the
+            // row and activation lengths were checked to agree.
+            #[allow(unsafe_code)]
+            Build::AvxVnni => return unsafe { x86::q8_0_vnni(w, a, first, out) },
+            #[allow(unsafe_code)]
+            Build::Avx2 => return unsafe { x86::q8_0_avx2(w, a, first, out) },
+            Build::Portable => {}
+        }
+    }
+    q8_0_portable(w, a, first, out);
+}
+
+/// Q4_K dots, as [`q8_0`].
+pub(crate) fn q4k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if w.len() / Q4K_BYTES * 256 == a.k && first + out.len() <= a.rows() {
+        match build() {
+            // SAFETY: as in `q8_0`.
+            #[allow(unsafe_code)]
+            Build::AvxVnni | Build::Avx2 => return unsafe { x86::q4k_avx2(w, a, first, out) },
+            Build::Portable => {}
+        }
+    }
+    q4k_portable(w, a, first, out);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    use super::{Activations, Q4K_BYTES, Q8_0_BYTES, ROWS, q4k_scales};
+
+    /// How far ahead of the products the kernels ask for weights (bytes):
+    /// the hardware prefetcher alone falls behind when both cores stream.
+    const PREFETCH_AHEAD: usize = 2048;
+
+    /// Sum of eight f32 lanes.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    fn hsum(v: __m256) -> f32 {
+        let lo = _mm256_castps256_ps128(v);
+        let hi = _mm256_extractf128_ps::<1>(v);
+        let s = _mm_add_ps(lo, hi);
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        _mm_cvtss_f32(s)
+    }
+
+    /// An f16 at `p` as f32.
+    ///
+    /// # Safety
+    /// `p` must point at two readable bytes; the CPU must have F16C.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    unsafe fn f16(p: *const u8) -> f32 {
+        // SAFETY: two readable bytes at `p` (the caller's promise).
+        let bits = unsafe { p.cast::<u16>().read_unaligned() };
+        _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16(bits as i16)))
+    }
+
+    /// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or
+    /// its two-instruction AVX2 equivalent.
+    macro_rules! dot_u8_i8 {
+        (vnni, $u:expr, $s:expr) => {
+            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
+        };
+        (avx2, $u:expr, $s:expr) => {
+            _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
+        };
+    }
+
+    macro_rules! q8_0_kernel {
+        ($name:ident, $features:literal, $flavour:ident) => {
+            /// # Safety
+            /// The CPU must have the features; `w` must hold `a.k / 32`
+            /// blocks and `a` rows `first..first + out.len()`.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+                let n = out.len().min(ROWS);
+                let blocks = a.k / 32;
+                let mut acc = [_mm256_setzero_ps(); ROWS];
+                let xq = a.qs.as_ptr();
+                let wp = w.as_ptr();
+                for b in 0..blocks {
+                    // SAFETY: block `b` of the row and of each activation
+                    // row is in bounds (the caller's promise).
+                    unsafe {
+                        let wb = wp.add(b * Q8_0_BYTES);
+                        _mm_prefetch::<_MM_HINT_T0>(wb.wrapping_add(PREFETCH_AHEAD).cast());
+                        let dw = f16(wb);
+                        let q = _mm256_loadu_si256(wb.add(2).cast());
+                        let uq = _mm256_sign_epi8(q, q);
+                        for (r, acc) in acc.iter_mut().enumerate().take(n) {
+                            let row = first + r;
+                            let x = _mm256_loadu_si256(xq.add(row * a.k + b * 32).cast());
+                            let sx = _mm256_sign_epi8(x, q);
+                            let dot = dot_u8_i8!($flavour, uq, sx);
+                            let d = dw * *a.scales.get_unchecked(row * blocks + b);
+                            *acc =
+                                _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(dot), *acc);
+                        }
+                    }
+                }
+                for (o, v) in out.iter_mut().zip(acc) {
+                    *o = hsum(v);
+                }
+            }
+        };
+    }
+
+    macro_rules! q4k_kernel {
+        ($name:ident, $features:literal) => {
+            /// # Safety
+            /// The CPU must have the features; `w` must hold `a.k / 256`
+            /// blocks and `a` rows `first..first + out.len()`.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+                let n = out.len().min(ROWS);
+                let blocks = a.k / 256;
+                let mut acc = [_mm256_setzero_ps(); ROWS];
+                let mut acc_min = [0f32; ROWS];
+                let xq = a.qs.as_ptr();
+                let wp = w.as_ptr();
+                let nibble = _mm256_set1_epi8(0x0F);
+                for b in 0..blocks {
+                    // SAFETY: block `b` of the row and of each activation
+                    // row is in bounds (the caller's promise).
+                    unsafe {
+                        let wb = wp.add(b * Q4K_BYTES);
+                        _mm_prefetch::<_MM_HINT_T0>(wb.wrapping_add(PREFETCH_AHEAD).cast());
+                        _mm_prefetch::<_MM_HINT_T0>(wb.wrapping_add(PREFETCH_AHEAD + 64).cast());
+                        _mm_prefetch::<_MM_HINT_T0>(wb.wrapping_add(PREFETCH_AHEAD + 128).cast());
+                        let (d, dmin) = (f16(wb), f16(wb.add(2)));
+                        let (sc, m) = q4k_scales(&*wb.add(4).cast::<[u8; 12]>());
+                        let qs = wb.add(16);
+                        // Per group of 64 values: its 32 bytes' low and
+                        // high nibbles, and the two sub-blocks' scales.
+                        let groups: [(__m256i, __m256i, __m256i, __m256i); 4] =
+                            std::array::from_fn(|g| {
+                                let q = _mm256_loadu_si256(qs.add(32 * g).cast());
+                                let scale = |s: usize| {
+                                    _mm256_set1_epi16(i16::from(sc.get(s).copied().unwrap_or(0)))
+                                };
+                                (
+                                    _mm256_and_si256(q, nibble),
+                                    _mm256_and_si256(_mm256_srli_epi16::<4>(q), nibble),
+                                    scale(2 * g),
+                                    scale(2 * g + 1),
+                                )
+                            });
+                        for (r, (acc, acc_min)) in
+                            acc.iter_mut().zip(acc_min.iter_mut()).enumerate().take(n)
+                        {
+                            let row = first + r;
+                            let x = xq.add(row * a.k + b * 256);
+                            let mut sum = _mm256_setzero_si256();
+                            for (g, &(lo, hi, scale_lo, scale_hi)) in groups.iter().enumerate() {
+                                let xl = _mm256_loadu_si256(x.add(64 * g).cast());
+                                let xh = _mm256_loadu_si256(x.add(64 * g + 32).cast());
+                                // Nibble times value fits an i16 pair sum
+                                // (15 * 127 * 2); the scale multiplies the
+                                // pairs as they widen to i32.
+                                let pl = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, xl), scale_lo);
+                                let ph = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, xh), scale_hi);
+                                sum = _mm256_add_epi32(sum, _mm256_add_epi32(pl, ph));
+                            }
+                            let dx = *a.scales.get_unchecked(row * blocks + b);
+                            *acc = _mm256_fmadd_ps(
+                                _mm256_set1_ps(d * dx),
+                                _mm256_cvtepi32_ps(sum),
+                                *acc,
+                            );
+                            let sums = std::slice::from_raw_parts(
+                                a.sums.as_ptr().add((row * blocks + b) * 8),
+                                8,
+                            );
+                            let mins: i32 =
+                                m.iter().zip(sums).map(|(&m, &s)| i32::from(m) * s).sum();
+                            *acc_min = (dmin * dx).mul_add(mins as f32, *acc_min);
+                        }
+                    }
+                }
+                for ((o, v), mn) in out.iter_mut().zip(acc).zip(acc_min) {
+                    *o = hsum(v) - mn;
+                }
+            }
+        };
+    }
+
+    q8_0_kernel!(q8_0_avx2, "avx2,fma,f16c", avx2);
+    q8_0_kernel!(q8_0_vnni, "avx2,fma,f16c,avxvnni", vnni);
+    q4k_kernel!(q4k_avx2, "avx2,fma,f16c");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::quantized::{GgmlDType, QTensor};
+    use candle_core::{Device, Tensor};
+
+    /// Every build gives the portable kernel's result (integer sums are
+    /// exact; only the f32 accumulation order differs), and the portable
+    /// kernel agrees with the weights dequantized by candle times the
+    /// activations dequantized, in f64.
+    #[test]
+    fn vector_builds_agree_with_the_portable_kernel_and_the_dequantized_product()
+    -> crate::Result<()> {
+        let dev = Device::Cpu;
+        let (out, k, rows) = (5, 512, 3);
+        let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?.to_vec2::<f32>()?;
+        let flat: Vec<f32> = x.concat();
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K] {
+            let w = Tensor::randn(0f32, 0.5, (out, k), &dev)?;
+            let q = QTensor::quantize(&w, dtype)?;
+            let wd = q.dequantize(&dev)?.to_vec2::<f32>()?;
+            let bytes = q.data()?.into_owned();
+            let row_bytes = bytes.len() / out;
+            let (acts, kernel): (Activations, Kernel) = match dtype {
+                GgmlDType::Q8_0 => (quantize_q8_0(&flat, k), q8_0),
+                _ => (quantize_q8_k(&flat, k), q4k),
+            };
+            let block = acts.block;
+            for o in 0..out {
+                let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
+                let mut fast = [0f32; 3];
+                kernel(wrow, &acts, 0, &mut fast);
+                let mut slow = [0f32; 3];
+                match dtype {
+                    GgmlDType::Q8_0 => q8_0_portable(wrow, &acts, 0, &mut slow),
+                    _ => q4k_portable(wrow, &acts, 0, &mut slow),
+                }
+                for r in 0..rows {
+                    // The dequantized activations: values times their scale.
+                    let want: f64 = (0..k)
+                        .map(|i| {
+                            let xd = f64::from(acts.scales[r * (k / block) + i / block]);
+                            f64::from(wd[o][i]) * f64::from(acts.qs[r * k + i]) * xd
+                        })
+                        .sum();
+                    let scale: f64 = (0..k).map(|i| f64::from(wd[o][i] * x[r][i]).abs()).sum();
+                    assert!(
+                        (f64::from(slow[r]) - want).abs() <= 1e-4 * scale,
+                        "{dtype:?} portable {} vs {want}",
+                        slow[r]
+                    );
+                    assert!(
+                        (fast[r] - slow[r]).abs() <= 1e-5 * scale as f32,
+                        "{dtype:?} {:?} build {} vs portable {}",
+                        build(),
+                        fast[r],
+                        slow[r]
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
