@@ -230,6 +230,16 @@ pub struct ModelConfig {
     /// Weights dtype: `bf16`, `f16` or `f32`.
     #[serde(default = "default_model_dtype")]
     pub dtype: String,
+    /// Quantize floating-point weights as they load: `q8_0` or `q4_k`
+    /// (none: held in `dtype`). A GGUF file's quantized weights stay as
+    /// the file holds them.
+    #[serde(default)]
+    pub quantization: Option<String>,
+    /// With `quantization`, the attention projections, LM head and token
+    /// embedding too (as llama.cpp's files); else only the feed-forward
+    /// and expert weights.
+    #[serde(default = "default_quantize_attention")]
+    pub quantize_attention: bool,
     /// `cpu`, or `cuda[:N]` in a build with the `cuda` feature.
     #[serde(default = "default_model_device")]
     pub device: String,
@@ -267,6 +277,8 @@ impl Default for ModelConfig {
             path: None,
             id: None,
             dtype: default_model_dtype(),
+            quantization: None,
+            quantize_attention: default_quantize_attention(),
             device: default_model_device(),
             max_batch: default_max_batch(),
             queue_depth: default_queue_depth(),
@@ -280,6 +292,9 @@ impl Default for ModelConfig {
     }
 }
 
+fn default_quantize_attention() -> bool {
+    true
+}
 fn default_model_dtype() -> String {
     "bf16".to_owned()
 }
@@ -854,6 +869,11 @@ impl Config {
                 "model.dtype",
                 format!("{:?} is not one of bf16, f16, f32", m.dtype),
             );
+        }
+        if let Some(q) = &m.quantization
+            && let Err(e) = crate::engine::quant::Quantization::parse(q)
+        {
+            err("model.quantization", e.to_string());
         }
         for (key, value) in [
             ("model.max_batch", m.max_batch),

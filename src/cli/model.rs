@@ -26,8 +26,8 @@ pub(super) enum ModelCommand {
         /// The model directory, or a GGUF file (`llama4`, or `llama` with experts).
         #[arg(long, value_name = "DIR")]
         model: PathBuf,
-        /// The directory with `tokenizer.json` and its config, when it is
-        /// not the model's (a GGUF file's own tokenizer is not read yet).
+        /// The tokenizer, when it is not the model's own: a directory with
+        /// `tokenizer.json` and its config, or a GGUF file.
         #[arg(long, value_name = "DIR")]
         tokenizer: Option<PathBuf>,
         /// The reference (`golden.json`, format moe-golden/1).
@@ -46,7 +46,7 @@ pub(super) enum ModelCommand {
         /// llama4, mixtral or qwen3moe.
         #[arg(long)]
         arch: String,
-        /// A preset name (see `docs/engine.md`): tiny, small, bench-1b, bench-1b-2x.
+        /// A preset name (see `docs/engine.md`): tiny, small, bench-1b, bench-1b-2x, scout-2l.
         #[arg(long)]
         preset: String,
         /// Directory to create (must not exist or be empty).
@@ -100,7 +100,7 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
         ModelCommand::Inspect { dir } if crate::engine::gguf::is_gguf(&dir) => {
             match crate::engine::gguf::inspect(&dir) {
                 Ok(summary) => {
-                    print!("{}", gguf_report(&summary));
+                    print!("{}", gguf_report(&summary, &dir));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&format!("model inspect: {e}")),
@@ -148,7 +148,7 @@ pub(super) fn run(command: ModelCommand) -> ExitCode {
 }
 
 /// What `model inspect` prints for a GGUF file.
-fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
+fn gguf_report(s: &crate::engine::gguf::GgufSummary, path: &Path) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out, "format           GGUF");
@@ -194,19 +194,51 @@ fn gguf_report(s: &crate::engine::gguf::GgufSummary) -> String {
             bytes(share.bytes)
         );
     }
+    // On the CPU the quantized tensors stay as the file holds them (mapped)
+    // and the floating-point ones take the dtype; on a GPU all dequantize.
+    let quantized: u64 = s
+        .types
+        .iter()
+        .filter(|(ty, _)| !matches!(ty.as_str(), "F32" | "F16" | "BF16"))
+        .map(|(_, share)| share.bytes)
+        .sum();
+    let of = |ty: &str| s.types.get(ty).map_or(0, |share| share.bytes);
+    let floats_f32 = of("F32") + 2 * (of("F16") + of("BF16"));
     let _ = writeln!(
         out,
-        "loaded           f32 {}, bf16/f16 {} (dequantized as it loads)",
+        "loaded (CPU)     {} quantized as in the file (mapped) + {} in f32 or {} in bf16",
+        bytes(quantized),
+        bytes(floats_f32),
+        bytes(floats_f32 / 2)
+    );
+    let _ = writeln!(
+        out,
+        "loaded (GPU)     f32 {}, bf16/f16 {} (dequantized as it loads)",
         bytes(s.parameters * 4),
         bytes(s.parameters * 2)
     );
     let served = match (s.unsupported(), s.architecture.as_str()) {
         (Some(why), _) => why,
-        (None, "llama4" | "llama") => "not by the daemon yet (the file's own tokenizer is not read); its weights load, dequantized: `palisade model verify --model FILE --tokenizer DIR`".to_owned(),
+        (None, "llama4" | "llama") => "yes: `model.path = \"FILE\"` (hyperparameters, tokenizer and chat template from the file)".to_owned(),
         (None, arch) => format!("not yet: loading GGUF weights of architecture {arch:?} is not implemented (llama4 and llama with experts are)"),
     };
     let _ = writeln!(out, "served           {served}");
+    if let Ok(need) = crate::engine::sizing::need(path, candle_core::DType::BF16, true, None) {
+        let _ = writeln!(out, "{}", kv_line(&need));
+    }
     out
+}
+
+/// The KV cache's cost, a position and at the default `model.kv_blocks`.
+fn kv_line(need: &crate::engine::sizing::MemoryNeed) -> String {
+    let defaults = crate::config::ModelConfig::default();
+    let positions = (defaults.kv_blocks * defaults.kv_block_size) as u64;
+    format!(
+        "KV cache         {} a position on the CPU; {} for the default {positions} positions (model.kv_blocks {})",
+        bytes(need.kv_per_position),
+        bytes(need.kv_per_position * positions),
+        defaults.kv_blocks
+    )
 }
 
 fn inspect(dir: &Path) -> Result<String, EngineError> {
@@ -248,12 +280,18 @@ fn inspect(dir: &Path) -> Result<String, EngineError> {
         human(counts.total),
         human(counts.active)
     );
+    let need = |dtype, q| crate::engine::sizing::need(dir, dtype, true, q);
+    use crate::engine::quant::Quantization as Q;
+    use candle_core::DType;
     let _ = writeln!(
         out,
-        "weights memory   f32 {}, bf16/f16 {}",
+        "weights memory   f32 {}, bf16/f16 {}, in situ q8_0 {}, q4_k {} (model.quantization)",
         bytes(counts.total * 4),
-        bytes(counts.total * 2)
+        bytes(counts.total * 2),
+        bytes(need(DType::BF16, Some((Q::Q8_0, true)))?.weights),
+        bytes(need(DType::BF16, Some((Q::Q4K, true)))?.weights)
     );
+    let _ = writeln!(out, "{}", kv_line(&need(DType::BF16, None)?));
     let _ = writeln!(
         out,
         "read per token   f32 {}, bf16/f16 {} (decode, batch 1)",
@@ -310,7 +348,7 @@ fn load_with(
     device: &str,
 ) -> Result<(Model, TextTokenizer), EngineError> {
     let model = Model::load(model, parse_dtype(dtype)?, &parse_device(device)?)?;
-    let tokenizer = TextTokenizer::load(tokenizer, model.config().common.vocab_size)?;
+    let tokenizer = Model::tokenizer_at(tokenizer, model.config().common.vocab_size)?;
     Ok((model, tokenizer))
 }
 

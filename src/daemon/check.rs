@@ -160,14 +160,16 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
             let problem = crate::engine::config::ModelConfig::from_dir(dir)
                 .and_then(|m| {
                     crate::engine::weights::weight_files(dir)?;
-                    crate::engine::tokenizer::TextTokenizer::load(dir, m.common.vocab_size)
+                    crate::engine::model::Model::tokenizer_at(dir, m.common.vocab_size)
                 })
-                .err();
-            if let Some(e) = problem {
+                .err()
+                .map(|e| format!("{}: {e}", dir.display()))
+                .or_else(|| memory_problem(&config.model, dir));
+            if let Some(message) = problem {
                 report.errors.push(ConfigError {
                     origin: origin.clone(),
                     key: "model.path".to_owned(),
-                    message: format!("{}: {e}", dir.display()),
+                    message,
                 });
             }
         }
@@ -179,4 +181,67 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
     }
     report.config = Some(config);
     report
+}
+
+/// Why the model at `path` cannot fit this machine's memory (or the
+/// service's cgroup limit) with its KV cache full, if it cannot; checked
+/// before loading so that an oversized model is refused with the numbers
+/// rather than killed by the kernel halfway.
+pub(crate) fn memory_problem(settings: &crate::config::ModelConfig, path: &Path) -> Option<String> {
+    use crate::engine;
+    let dtype = engine::parse_dtype(&settings.dtype).ok()?;
+    let on_cpu = engine::parse_device(&settings.device).ok()?.is_cpu();
+    let quantization = match settings.quantization.as_deref() {
+        Some(q) => Some((
+            engine::quant::Quantization::parse(q).ok()?,
+            settings.quantize_attention,
+        )),
+        None => None,
+    };
+    let need = engine::sizing::need(path, dtype, on_cpu, quantization).ok()?;
+    let positions = (settings.kv_blocks as u64).saturating_mul(settings.kv_block_size as u64);
+    let total = need.with_kv(positions);
+    let (limit, what) = memory_limit()?;
+    if !on_cpu || total <= limit {
+        return None;
+    }
+    let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+    Some(format!(
+        "{}: the model needs {} (weights {} + a full KV cache of {} positions at model.kv_blocks = {}: {}) but {what} is {}; lower model.kv_blocks, set model.quantization = \"q4_k\", or serve a quantized GGUF file",
+        path.display(),
+        gib(total),
+        gib(need.weights),
+        positions,
+        settings.kv_blocks,
+        gib(need.with_kv(positions) - need.weights),
+        gib(limit)
+    ))
+}
+
+/// The memory this process may use: the machine's (`MemTotal`), or its
+/// cgroup's `memory.max` (a systemd `MemoryMax=`) when lower; with what it is.
+fn memory_limit() -> Option<(u64, &'static str)> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let total = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())?
+        .saturating_mul(1024);
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|text| {
+            let relative = text.lines().find_map(|l| l.strip_prefix("0::"))?.to_owned();
+            let file = Path::new("/sys/fs/cgroup")
+                .join(relative.trim_start_matches('/'))
+                .join("memory.max");
+            std::fs::read_to_string(file)
+                .ok()?
+                .trim()
+                .parse::<u64>()
+                .ok()
+        });
+    match cgroup {
+        Some(max) if max < total => Some((max, "the service's cgroup memory.max")),
+        _ => Some((total, "this machine's memory (MemTotal)")),
+    }
 }

@@ -295,8 +295,13 @@ pub const NO_MODEL: &str = "no model is configured ([model] path), so /v1 is not
 /// directory's name.
 pub fn model_id(settings: &crate::config::ModelConfig, path: &Path) -> String {
     settings.id.clone().unwrap_or_else(|| {
-        path.file_name()
-            .map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned())
+        // A GGUF file is named without its extension.
+        let name = if path.is_file() {
+            path.file_stem()
+        } else {
+            path.file_name()
+        };
+        name.map_or_else(|| "model".to_owned(), |n| n.to_string_lossy().into_owned())
     })
 }
 

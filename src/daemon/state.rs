@@ -535,9 +535,20 @@ fn load_model(
     let err = |e: engine::EngineError| format!("{}: {e}", path.display());
     let dtype = engine::parse_dtype(&settings.dtype).map_err(err)?;
     let device = engine::parse_device(&settings.device).map_err(err)?;
-    let model = engine::model::Model::load(path, dtype, &device).map_err(err)?;
-    let tokenizer = engine::tokenizer::TextTokenizer::load(path, model.config().common.vocab_size)
-        .map_err(err)?;
+    if let Some(problem) = crate::daemon::check::memory_problem(settings, path) {
+        return Err(problem);
+    }
+    let quantization = settings
+        .quantization
+        .as_deref()
+        .map(engine::quant::Quantization::parse)
+        .transpose()
+        .map_err(err)?
+        .map(|q| (q, settings.quantize_attention));
+    let model =
+        engine::model::Model::load_quantized(path, dtype, &device, quantization).map_err(err)?;
+    let tokenizer =
+        engine::model::Model::tokenizer_at(path, model.config().common.vocab_size).map_err(err)?;
     let context_length = model.context_length();
     let terms = crate::license::terms::read(path).map_err(|e| e.to_string())?;
     if let Some(attribution) = &terms.attribution {

@@ -72,8 +72,45 @@ pub struct TermsError {
     pub why: String,
 }
 
+/// The terms of a single-file model (GGUF): `palisade-model.toml` beside
+/// the file when there is one, else the file's `general.license`.
+fn read_beside_file(file: &Path) -> Result<ModelTerms, TermsError> {
+    let toml_path = file.with_file_name(MODEL_TERMS_FILE);
+    let bad = |why: String| TermsError {
+        path: toml_path.clone(),
+        why,
+    };
+    match std::fs::read_to_string(&toml_path) {
+        Ok(text) => {
+            let mut terms: ModelTerms = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
+            terms.source = Some(MODEL_TERMS_FILE.into());
+            return Ok(terms);
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(bad(e.to_string())),
+        Err(_) => {}
+    }
+    let license = crate::engine::gguf::inspect(file)
+        .ok()
+        .and_then(|s| s.license)
+        .filter(|id| !id.trim().is_empty());
+    Ok(match license {
+        Some(id) => {
+            let mut terms = known(&id).unwrap_or(ModelTerms {
+                license: Some(id),
+                ..ModelTerms::default()
+            });
+            terms.source = Some("general.license".into());
+            terms
+        }
+        None => ModelTerms::default(),
+    })
+}
+
 /// Reads the terms of the model in `dir`; none found is not an error.
 pub fn read(dir: &Path) -> Result<ModelTerms, TermsError> {
+    if dir.is_file() {
+        return read_beside_file(dir);
+    }
     let toml_path = dir.join(MODEL_TERMS_FILE);
     let bad = |why: String| TermsError {
         path: toml_path.clone(),

@@ -25,11 +25,14 @@ struct Served {
 }
 
 fn serve(model_extra: &str) -> Served {
+    serve_path(&model_dir(), model_extra)
+}
+
+fn serve_path(path: &str, model_extra: &str) -> Served {
     let pki = Pki::new();
     let addr = free_addr();
     let extra = format!(
-        "[model]\npath = \"{}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n{model_extra}\n",
-        model_dir()
+        "[model]\npath = \"{path}\"\nid = \"llama4-tiny\"\ndtype = \"f32\"\n{model_extra}\n"
     );
     let config = pki.write_config(addr, &extra);
     let daemon = Launch::new(&config, addr).start(&pki);
@@ -880,4 +883,34 @@ fn parameters_not_honoured_are_refused_by_name() {
         &json!({"prompt": "Hi", "max_tokens": 2, "echo": true}).to_string(),
     );
     assert_eq!(r.json()["error"]["param"], "echo", "{}", r.body);
+}
+
+/// One GGUF file is a whole model: the daemon serves a Q4_K_M file
+/// (weights kept quantized, tokenizer and chat template from its metadata)
+/// and a checkpoint quantized in situ (`model.quantization`).
+#[test]
+fn a_gguf_file_and_an_in_situ_quantized_checkpoint_are_served() {
+    let gguf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gguf/llama4-tiny/q4_k_m.gguf")
+        .display()
+        .to_string();
+    for (path, extra) in [
+        (gguf.as_str(), ""),
+        (model_dir().as_str(), "quantization = \"q8_0\""),
+    ] {
+        let s = serve_path(path, extra);
+        let r = chat(
+            &s,
+            json!({"model": "llama4-tiny", "messages": user("Is Llama 4 open source?"),
+                   "max_tokens": 8, "temperature": 0}),
+        );
+        assert_eq!(r.status, 200, "{path}: {}", r.body);
+        let v = r.json();
+        assert_eq!(v["choices"][0]["message"]["role"], "assistant", "{path}");
+        assert!(
+            v["usage"]["completion_tokens"].as_u64().unwrap() > 0,
+            "{path}"
+        );
+        assert!(v["usage"]["prompt_tokens"].as_u64().unwrap() > 5, "{path}");
+    }
 }

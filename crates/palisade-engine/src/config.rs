@@ -152,17 +152,20 @@ pub struct ParamCounts {
     /// Weights one decode step reads from memory: as `active`, but only one
     /// row of the embedding table.
     pub read_per_token: u64,
+    /// Of `total`: the attention projections, the token embedding and the
+    /// LM head (what `quantize_attention` adds to in-situ quantization).
+    pub attention_and_embeddings: u64,
+    /// Of `total`: routers and norms (never quantized).
+    pub routers_and_norms: u64,
 }
 
 impl ModelConfig {
-    /// Reads `DIR/config.json`.
+    /// Reads `DIR/config.json`, or a GGUF file's metadata (its header
+    /// only) when `dir` is one.
     pub fn from_dir(dir: &Path) -> Result<Self> {
         let path = dir.join("config.json");
         if crate::gguf::is_gguf(dir) && dir.is_file() {
-            return Err(EngineError::Weights(format!(
-                "{} is a GGUF file: this release serves model directories in the Hugging Face layout (safetensors); `palisade model inspect` reads GGUF files",
-                dir.display()
-            )));
+            return crate::gguf::open(dir)?.model_config();
         }
         if !dir.is_dir() {
             return Err(EngineError::Io {
@@ -311,10 +314,19 @@ impl ModelConfig {
         let embed = c.vocab_size as u64 * h;
         let head = if c.tie_word_embeddings { 0 } else { embed };
         let final_norm = h;
+        let routers = match &self.arch {
+            ArchConfig::Llama4(l) => l.moe_layers.iter().filter(|m| **m).count() as u64 * router,
+            ArchConfig::Mixtral(_) => layers * router,
+            ArchConfig::Qwen3Moe(q) => {
+                q.sparse_layers.iter().filter(|s| **s).count() as u64 * router
+            }
+        };
         ParamCounts {
             total: total + per_layer_fixed + embed + head + final_norm,
             active: active + per_layer_fixed + embed + head + final_norm,
             read_per_token: active + per_layer_fixed + h + embed + final_norm,
+            attention_and_embeddings: layers * attn + embed + head,
+            routers_and_norms: routers + layers * norms + final_norm,
         }
     }
 }

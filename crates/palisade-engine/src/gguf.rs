@@ -4,11 +4,14 @@
 //! candle's `gguf_file` reader before any weight is touched; and, for
 //! `llama4`, the model it defines: its configuration from the metadata
 //! (with the values llama.cpp hard-codes where the file has no key) and its
-//! tensors under the names and layouts the engine loads, dequantized to the
-//! engine's dtype (`Model::load` on a `.gguf` file); the same for `llama`
-//! files with experts (Mixtral), whose q/k rows the converter permuted.
-//! Not yet: `qwen3moe`, the tokenizer from the metadata (so the daemon does
-//! not serve a GGUF file), and kernels on the quantized blocks themselves.
+//! tensors under the names and layouts the engine loads (`Model::load` on a
+//! `.gguf` file): quantized matrices as the file's blocks, mapped and
+//! multiplied where they lie ([`crate::quant`]), everything else
+//! dequantized to the engine's dtype; the same for `llama` files with
+//! experts (Mixtral), whose q/k rows the converter permuted (read through a
+//! row order, not copied). The tokenizer is [`crate::gguf_tokenizer`].
+//! Not yet: `qwen3moe` (no fixture: llama.cpp's converter cannot write the
+//! reference checkpoint's dense first layer) and split sets.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -58,6 +61,8 @@ pub struct GgufSummary {
     pub data_bytes: u64,
     /// `split.no` and `split.count` of a split set.
     pub split: Option<(u64, u64)>,
+    /// `general.license` (`llama4`, `apache-2.0`, ...), when given.
+    pub license: Option<String>,
 }
 
 impl GgufSummary {
@@ -165,6 +170,7 @@ fn read(path: &Path) -> Result<(GgufSummary, Content, std::fs::File)> {
             .map(Vec::len),
         chat_template: content.metadata.contains_key("tokenizer.chat_template"),
         split: number("split.no").zip(number("split.count")),
+        license: text("general.license"),
         architecture,
         hyperparameters,
         types,
@@ -200,6 +206,13 @@ pub fn open(path: &Path) -> Result<GgufFile> {
     let (summary, content, file) = read(path)?;
     if let Some(why) = summary.unsupported() {
         return Err(EngineError::Weights(format!("{}: {why}", path.display())));
+    }
+    if let Some((no, count)) = summary.split.filter(|(_, count)| *count > 1) {
+        return Err(EngineError::Weights(format!(
+            "{}: part {} of a split set of {count}: loading split GGUF sets is not implemented yet; merge the parts into one file with `llama-gguf-split --merge`",
+            path.display(),
+            no + 1
+        )));
     }
     // SAFETY: the file is mapped read-only. A mapping is undefined behaviour
     // only if another process truncates or rewrites the file while it is

@@ -129,6 +129,7 @@ impl Model {
         let (config, weights) = if crate::gguf::is_gguf(dir) && dir.is_file() {
             let file = crate::gguf::open(dir)?;
             let config = file.model_config()?;
+            // The quantized matrices stay the file's blocks on the CPU.
             (config, Weights::from_gguf(file, dtype, device, true))
         } else {
             let config = ModelConfig::from_dir(dir)?;
@@ -140,6 +141,16 @@ impl Model {
             None => weights,
         };
         Self::from_weights(config, &weights)
+    }
+
+    /// The tokenizer of the model at `path`: the directory's
+    /// `tokenizer.json` and `tokenizer_config.json`, or a GGUF file's
+    /// metadata.
+    pub fn tokenizer_at(path: &Path, vocab_size: usize) -> Result<crate::tokenizer::TextTokenizer> {
+        if crate::gguf::is_gguf(path) && path.is_file() {
+            return crate::gguf_tokenizer::load(&crate::gguf::open(path)?, vocab_size);
+        }
+        crate::tokenizer::TextTokenizer::load(path, vocab_size)
     }
 
     /// Builds the model from its configuration and weights.

@@ -71,11 +71,32 @@ struct Inner {
     chat_template: ChatTemplate,
 }
 
+/// What a [`TextTokenizer`] is made of, wherever it was read: a Hugging
+/// Face model directory ([`TextTokenizer::load`]) or the metadata of a GGUF
+/// file ([`crate::gguf_tokenizer`]).
+pub(crate) struct TokenizerParts {
+    /// The tokenizer proper, as `tokenizer.json` defines it.
+    pub(crate) tokenizer: tokenizers::Tokenizer,
+    /// Where the tokenizer was read, as errors name it.
+    pub(crate) origin: String,
+    /// The texts the chat template sees as `bos_token` and `eos_token`.
+    pub(crate) bos_token: Option<String>,
+    pub(crate) eos_token: Option<String>,
+    pub(crate) bos_token_id: Option<u32>,
+    /// Whether encoding with special tokens puts the BOS token first.
+    pub(crate) add_bos_token: bool,
+    /// The ids that end a generation, without duplicates.
+    pub(crate) stop_token_ids: Vec<u32>,
+    pub(crate) chat_template: ChatTemplate,
+    /// Where the chat template was read, as load errors name it.
+    pub(crate) template_origin: String,
+}
+
 /// Where the chat template came from and whether there is one.
-enum ChatTemplate {
+pub(crate) enum ChatTemplate {
     Present {
         source: String,
-        /// The file it came from, for error messages.
+        /// The file or key it came from, for error messages.
         origin: &'static str,
         sha256: String,
     },
@@ -113,33 +134,6 @@ impl TextTokenizer {
         })?;
         let tokenizer = tokenizers::Tokenizer::from_bytes(&bytes)
             .map_err(|e| EngineError::Tokenizer(format!("{}: {e}", tokenizer_path.display())))?;
-
-        let max_id = tokenizer
-            .get_vocab(true)
-            .into_values()
-            .max()
-            .ok_or_else(|| {
-                EngineError::Tokenizer(format!(
-                    "{}: the vocabulary is empty",
-                    tokenizer_path.display()
-                ))
-            })?;
-        let vocab_len = usize::try_from(max_id)
-            .ok()
-            .and_then(|m| m.checked_add(1))
-            .ok_or_else(|| {
-                EngineError::Tokenizer(format!(
-                    "{}: token id {max_id} is out of range",
-                    tokenizer_path.display()
-                ))
-            })?;
-        if vocab_len > vocab_size {
-            return Err(EngineError::Tokenizer(format!(
-                "{}: the tokenizer has token id {max_id} but the model's vocab_size is \
-                 {vocab_size}; the tokenizer does not belong to this model",
-                tokenizer_path.display()
-            )));
-        }
 
         let config_path = dir.join("tokenizer_config.json");
         let config = read_optional_json(&config_path)?;
@@ -192,12 +186,65 @@ impl TextTokenizer {
         }
 
         let chat_template = read_chat_template(dir, config, &config_path)?;
-        if let ChatTemplate::Present { source, origin, .. } = &chat_template {
+        let template_origin = match &chat_template {
+            ChatTemplate::Present { origin, .. } => dir.join(origin).display().to_string(),
+            ChatTemplate::Absent { .. } => String::new(),
+        };
+        TextTokenizer::from_parts(
+            TokenizerParts {
+                tokenizer,
+                origin: tokenizer_path.display().to_string(),
+                bos_token,
+                eos_token,
+                bos_token_id,
+                add_bos_token,
+                stop_token_ids,
+                chat_template,
+                template_origin,
+            },
+            vocab_size,
+        )
+    }
+
+    /// Builds a tokenizer from its parts, wherever they were read: checks
+    /// that it fits the model's `vocab_size` rows and compiles the chat
+    /// template, so a broken one is reported when the model loads, not on
+    /// the first chat.
+    pub(crate) fn from_parts(parts: TokenizerParts, vocab_size: usize) -> Result<TextTokenizer> {
+        let TokenizerParts {
+            tokenizer,
+            origin,
+            bos_token,
+            eos_token,
+            bos_token_id,
+            add_bos_token,
+            stop_token_ids,
+            chat_template,
+            template_origin,
+        } = parts;
+        let max_id = tokenizer
+            .get_vocab(true)
+            .into_values()
+            .max()
+            .ok_or_else(|| EngineError::Tokenizer(format!("{origin}: the vocabulary is empty")))?;
+        let vocab_len = usize::try_from(max_id)
+            .ok()
+            .and_then(|m| m.checked_add(1))
+            .ok_or_else(|| {
+                EngineError::Tokenizer(format!("{origin}: token id {max_id} is out of range"))
+            })?;
+        if vocab_len > vocab_size {
+            return Err(EngineError::Tokenizer(format!(
+                "{origin}: the tokenizer has token id {max_id} but the model's vocab_size is \
+                 {vocab_size}; the tokenizer does not belong to this model"
+            )));
+        }
+
+        if let ChatTemplate::Present { source, .. } = &chat_template {
             let env = template_env(None, time::OffsetDateTime::UNIX_EPOCH);
             env.template_from_str(source).map_err(|e| {
                 EngineError::Tokenizer(format!(
-                    "{}: the chat template does not compile: {e}",
-                    dir.join(origin).display()
+                    "{template_origin}: the chat template does not compile: {e}"
                 ))
             })?;
         }
@@ -217,10 +264,7 @@ impl TextTokenizer {
             None
         } else {
             Some(aho_corasick::AhoCorasick::new(&special_texts).map_err(|e| {
-                EngineError::Tokenizer(format!(
-                    "{}: cannot index the special tokens: {e}",
-                    tokenizer_path.display()
-                ))
+                EngineError::Tokenizer(format!("{origin}: cannot index the special tokens: {e}"))
             })?)
         };
 
@@ -751,7 +795,7 @@ fn read_chat_template(
     }
 }
 
-fn present(source: String, origin: &'static str) -> ChatTemplate {
+pub(crate) fn present(source: String, origin: &'static str) -> ChatTemplate {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, source.as_bytes());
     let mut sha256 = String::with_capacity(64);
     for byte in digest.as_ref() {

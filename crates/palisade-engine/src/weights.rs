@@ -127,8 +127,12 @@ pub fn digest(dir: &Path) -> Result<String> {
 }
 
 /// The weight files of a model directory: `model.safetensors`, or the
-/// shards of `model.safetensors.index.json`, each checked to exist.
+/// shards of `model.safetensors.index.json`, each checked to exist; or a
+/// GGUF file itself.
 pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    if crate::gguf::is_gguf(dir) && dir.is_file() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
     let index = dir.join("model.safetensors.index.json");
     if index.is_file() {
         let text = std::fs::read_to_string(&index).map_err(|source| EngineError::Io {
@@ -315,13 +319,13 @@ impl Weights {
         }
     }
 
-    /// The linear weights `names` (`[outputs, inputs]` each) with their
-    /// rows one after another (a gate and up projection fused): their
-    /// quantized blocks side by side when all are of one block type,
-    /// otherwise packed from the concatenated tensors.
-    pub fn fused(&self, names: &[&str], outputs: usize, inputs: usize) -> Result<PackedWeight> {
+    /// The linear weights `names` (`[outputs, inputs]` each, `outputs`
+    /// per name) with their rows one after another (gate and up, or q, k
+    /// and v, fused): their quantized blocks side by side when all are of
+    /// one block type, otherwise packed from the concatenated tensors.
+    pub fn fused(&self, names: &[(&str, usize)], inputs: usize) -> Result<PackedWeight> {
         let mut blocks = Vec::with_capacity(names.len());
-        for name in names {
+        for &(name, outputs) in names {
             match self.quantized(name, outputs, inputs)? {
                 Some(q) => blocks.push(q),
                 None => break,
@@ -334,12 +338,10 @@ impl Weights {
         }
         let tensors = names
             .iter()
-            .map(|n| self.get(n, &[outputs, inputs]))
+            .map(|&(n, outputs)| self.get(n, &[outputs, inputs]))
             .collect::<Result<Vec<_>>>()?;
-        self.pack(
-            names.first().copied().unwrap_or_default(),
-            &Tensor::cat(&tensors, 0)?,
-        )
+        let first = names.first().map_or("", |(n, _)| n);
+        self.pack(first, &Tensor::cat(&tensors, 0)?)
     }
 
     /// The token embedding `name` (`[vocabulary, hidden]`): the file's
