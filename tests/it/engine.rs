@@ -557,6 +557,19 @@ fn a_gguf_file_is_inspected_and_checked_as_a_model() {
     let path = pki.write("gguf.toml", &config);
     let (status, out, err) = run(&["config", "check", path.to_str().unwrap()]);
     assert!(status.success(), "{out}{err}");
+
+    // A KV cache no machine holds: refused before loading, with the numbers.
+    let huge = format!("{config}kv_blocks = 1000000000\n");
+    let path = pki.write("huge.toml", &huge);
+    let (status, _, err) = run(&["config", "check", path.to_str().unwrap()]);
+    assert_eq!(status.code(), Some(78), "{err}");
+    assert!(
+        err.contains("model.path")
+            && err.contains("the model needs")
+            && err.contains("model.kv_blocks = 1000000000")
+            && (err.contains("MemTotal") || err.contains("memory.max")),
+        "{err}"
+    );
 }
 
 /// `model verify` runs a `llama4` GGUF file's golden cases, with the
