@@ -72,22 +72,28 @@ pub struct TermsError {
     pub why: String,
 }
 
-/// The terms of a single-file model (GGUF): `palisade-model.toml` beside
-/// the file when there is one, else the file's `general.license`.
-fn read_beside_file(file: &Path) -> Result<ModelTerms, TermsError> {
-    let toml_path = file.with_file_name(MODEL_TERMS_FILE);
+/// The operator's `palisade-model.toml` at `path`, if there is one.
+fn read_terms_file(path: &Path) -> Result<Option<ModelTerms>, TermsError> {
     let bad = |why: String| TermsError {
-        path: toml_path.clone(),
+        path: path.to_path_buf(),
         why,
     };
-    match std::fs::read_to_string(&toml_path) {
+    match std::fs::read_to_string(path) {
         Ok(text) => {
             let mut terms: ModelTerms = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
             terms.source = Some(MODEL_TERMS_FILE.into());
-            return Ok(terms);
+            Ok(Some(terms))
         }
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(bad(e.to_string())),
-        Err(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(bad(e.to_string())),
+    }
+}
+
+/// The terms of a single-file model (GGUF): `palisade-model.toml` beside
+/// the file when there is one, else the file's `general.license`.
+fn read_beside_file(file: &Path) -> Result<ModelTerms, TermsError> {
+    if let Some(terms) = read_terms_file(&file.with_file_name(MODEL_TERMS_FILE))? {
+        return Ok(terms);
     }
     let license = crate::engine::gguf::inspect(file)
         .ok()
@@ -111,21 +117,8 @@ pub fn read(dir: &Path) -> Result<ModelTerms, TermsError> {
     if dir.is_file() {
         return read_beside_file(dir);
     }
-    let toml_path = dir.join(MODEL_TERMS_FILE);
-    let bad = |why: String| TermsError {
-        path: toml_path.clone(),
-        why,
-    };
-    match std::fs::read_to_string(&toml_path) {
-        Ok(text) => {
-            let mut terms: ModelTerms = toml::from_str(&text).map_err(|e| bad(e.to_string()))?;
-            terms.source = Some(MODEL_TERMS_FILE.into());
-            return Ok(terms);
-        }
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            return Err(bad(e.to_string()));
-        }
-        Err(_) => {}
+    if let Some(terms) = read_terms_file(&dir.join(MODEL_TERMS_FILE))? {
+        return Ok(terms);
     }
     if let Ok(text) = std::fs::read_to_string(dir.join("LICENSE")) {
         let upper = text.to_ascii_uppercase();
