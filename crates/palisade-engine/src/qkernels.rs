@@ -1,6 +1,6 @@
-//! Integer dot-product kernels for the two block types people download
-//! most (Q8_0 and Q4_K, the bulk of a Q4_K_M file), read in the file's own
-//! block layout, with activations quantized to 8 bits as llama.cpp does.
+//! Integer dot-product kernels for the block types people download most
+//! (Q8_0, and Q4_K and Q6_K: a Q4_K_M file), read in the file's own block
+//! layout, with activations quantized to 8 bits as llama.cpp does.
 //!
 //! candle's `vec_dot` multiplies one weight row by one activation row and
 //! converts every block's half-precision scales in software; here one
@@ -16,6 +16,11 @@
 //!   scales and minimums for eight sub-blocks of 32, then 128 bytes of
 //!   nibbles: byte `l` of group `j` holds value `64j + l` (low nibble) and
 //!   `64j + 32 + l` (high nibble).
+//! - Q6_K, 210 bytes per 256 values: 128 bytes of low nibbles, 64 of high
+//!   bit pairs, 16 signed 8-bit scales (one per 16 values), then `d`; a
+//!   value is `d * scale * (q - 32)` with `q` six bits. In each half of
+//!   128 values, low-nibble byte `l` and high-pair byte `l` give values
+//!   `l`, `l + 32`, `l + 64` and `l + 96` (see [`q6k_portable`]).
 
 /// A kernel: one weight row's dots with activation rows `first..`.
 pub(crate) type Kernel = fn(&[u8], &Activations, usize, &mut [f32]);
@@ -25,9 +30,10 @@ pub(crate) const ROWS: usize = 4;
 
 pub(crate) const Q8_0_BYTES: usize = 34;
 pub(crate) const Q4K_BYTES: usize = 144;
+pub(crate) const Q6K_BYTES: usize = 210;
 
 /// Activation rows quantized to 8 bits: per row `k` values, a scale per
-/// `block` values, and (for Q4_K) each 32 values' sum.
+/// `block` values, and (for the K types) each 16 values' sum.
 #[derive(Debug, Default)]
 pub(crate) struct Activations {
     pub k: usize,
@@ -44,7 +50,7 @@ impl Activations {
 
     fn row(&self, r: usize) -> (&[i8], &[f32], &[i32]) {
         let blocks = self.k / self.block.max(1);
-        let subs = self.k / 32;
+        let subs = self.k / 16;
         (
             self.qs
                 .get(r * self.k..(r + 1) * self.k)
@@ -83,7 +89,7 @@ pub(crate) fn quantize_q8_0(x: &[f32], k: usize) -> Activations {
 
 /// `x` (`[rows, k]`) as Q8_K activations, as ggml's `quantize_row_q8_K`
 /// makes them: per 256 values, scale `-max / 127` of the value of largest
-/// magnitude, values rounded half to even and capped at 127; plus each 32
+/// magnitude, values rounded half to even and capped at 127; plus each 16
 /// values' sum.
 pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
     let mut a = Activations {
@@ -91,7 +97,7 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
         block: 256,
         qs: vec![0; x.len()],
         scales: Vec::with_capacity(x.len() / 256),
-        sums: Vec::with_capacity(x.len() / 32),
+        sums: Vec::with_capacity(x.len() / 16),
     };
     for (xs, qs) in x.chunks_exact(256).zip(a.qs.chunks_exact_mut(256)) {
         let (mut max, mut amax) = (0f32, 0f32);
@@ -110,7 +116,7 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
             }
             a.scales.push(1.0 / iscale);
         }
-        for sub in qs.chunks_exact(32) {
+        for sub in qs.chunks_exact(16) {
             a.sums.push(sub.iter().map(|&q| i32::from(q)).sum());
         }
     }
@@ -193,8 +199,9 @@ pub(crate) fn q4k_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f
                         .map(|(&q, &v)| i32::from((q >> shift) & 0xF) * i32::from(v))
                         .sum();
                     sum += dot * i32::from(sc.get(s).copied().unwrap_or(0));
-                    mins += i32::from(m.get(s).copied().unwrap_or(0))
-                        * xsum.get(b * 8 + s).copied().unwrap_or(0);
+                    let sum = |i: usize| xsum.get(b * 16 + i).copied().unwrap_or(0);
+                    mins +=
+                        i32::from(m.get(s).copied().unwrap_or(0)) * (sum(2 * s) + sum(2 * s + 1));
                 }
             }
             let dx = xd.get(b).copied().unwrap_or(0.0);
@@ -202,6 +209,42 @@ pub(crate) fn q4k_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f
             acc_min = (dmin * dx).mul_add(mins as f32, acc_min);
         }
         *o = acc - acc_min;
+    }
+}
+
+/// Portable Q6_K dots of one weight row with activation rows `first..`.
+pub(crate) fn q6k_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    for (j, o) in out.iter_mut().enumerate().take(ROWS) {
+        let (xq, xd, _) = a.row(first + j);
+        let mut acc = 0f32;
+        for (b, wb) in w.chunks_exact(Q6K_BYTES).enumerate() {
+            let d = f16_at(wb, 208);
+            let byte = |i: usize| wb.get(i).copied().unwrap_or(0);
+            let scale = |i: usize| i32::from(byte(192 + i) as i8);
+            let x = |i: usize| i32::from(xq.get(b * 256 + i).copied().unwrap_or(0));
+            let mut sum = 0i32;
+            for half in 0..2 {
+                let (ql, qh, sc, xs) = (64 * half, 128 + 32 * half, 8 * half, 128 * half);
+                for l in 0..32 {
+                    let (lo, hi, h) = (byte(ql + l), byte(ql + l + 32), byte(qh + l));
+                    let is = l / 16;
+                    let q = [
+                        (lo & 0xF) | ((h & 3) << 4),
+                        (hi & 0xF) | (((h >> 2) & 3) << 4),
+                        (lo >> 4) | (((h >> 4) & 3) << 4),
+                        (hi >> 4) | (((h >> 6) & 3) << 4),
+                    ];
+                    for (quarter, q) in q.into_iter().enumerate() {
+                        sum += scale(sc + is + 2 * quarter)
+                            * (i32::from(q) - 32)
+                            * x(xs + 32 * quarter + l);
+                    }
+                }
+            }
+            let dx = xd.get(b).copied().unwrap_or(0.0);
+            acc = (d * dx).mul_add(sum as f32, acc);
+        }
+        *o = acc;
     }
 }
 
@@ -256,6 +299,20 @@ pub(crate) fn q8_0(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     q8_0_portable(w, a, first, out);
 }
 
+/// Q6_K dots, as [`q8_0`].
+pub(crate) fn q6k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if w.len() / Q6K_BYTES * 256 == a.k && first + out.len() <= a.rows() {
+        match build() {
+            // SAFETY: as in `q8_0`.
+            #[allow(unsafe_code)]
+            Build::AvxVnni | Build::Avx2 => return unsafe { x86::q6k_avx2(w, a, first, out) },
+            Build::Portable => {}
+        }
+    }
+    q6k_portable(w, a, first, out);
+}
+
 /// Q4_K dots, as [`q8_0`].
 pub(crate) fn q4k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
@@ -275,7 +332,7 @@ pub(crate) fn q4k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
 mod x86 {
     use std::arch::x86_64::*;
 
-    use super::{Activations, Q4K_BYTES, Q8_0_BYTES, ROWS, q4k_scales};
+    use super::{Activations, Q4K_BYTES, Q6K_BYTES, Q8_0_BYTES, ROWS, q4k_scales};
 
     /// How far ahead of the products the kernels ask for weights (bytes):
     /// the hardware prefetcher alone falls behind when both cores stream.
@@ -380,19 +437,21 @@ mod x86 {
                         let qs = wb.add(16);
                         // Per group of 64 values: its 32 bytes' low and
                         // high nibbles, and the two sub-blocks' scales.
-                        let groups: [(__m256i, __m256i, __m256i, __m256i); 4] =
-                            std::array::from_fn(|g| {
-                                let q = _mm256_loadu_si256(qs.add(32 * g).cast());
-                                let scale = |s: usize| {
-                                    _mm256_set1_epi16(i16::from(sc.get(s).copied().unwrap_or(0)))
-                                };
-                                (
-                                    _mm256_and_si256(q, nibble),
-                                    _mm256_and_si256(_mm256_srli_epi16::<4>(q), nibble),
-                                    scale(2 * g),
-                                    scale(2 * g + 1),
-                                )
-                            });
+                        // (Plain loops: a closure would not inherit this
+                        // function's target features.)
+                        let zero = _mm256_setzero_si256();
+                        let mut groups = [(zero, zero, zero, zero); 4];
+                        for (g, (group, pair)) in
+                            groups.iter_mut().zip(sc.chunks_exact(2)).enumerate()
+                        {
+                            let q = _mm256_loadu_si256(qs.add(32 * g).cast());
+                            *group = (
+                                _mm256_and_si256(q, nibble),
+                                _mm256_and_si256(_mm256_srli_epi16::<4>(q), nibble),
+                                _mm256_set1_epi16(i16::from(*pair.get_unchecked(0))),
+                                _mm256_set1_epi16(i16::from(*pair.get_unchecked(1))),
+                            );
+                        }
                         for (r, (acc, acc_min)) in
                             acc.iter_mut().zip(acc_min.iter_mut()).enumerate().take(n)
                         {
@@ -416,11 +475,14 @@ mod x86 {
                                 *acc,
                             );
                             let sums = std::slice::from_raw_parts(
-                                a.sums.as_ptr().add((row * blocks + b) * 8),
-                                8,
+                                a.sums.as_ptr().add((row * blocks + b) * 16),
+                                16,
                             );
-                            let mins: i32 =
-                                m.iter().zip(sums).map(|(&m, &s)| i32::from(m) * s).sum();
+                            let mins: i32 = m
+                                .iter()
+                                .zip(sums.chunks_exact(2))
+                                .map(|(&m, s)| i32::from(m) * s.iter().sum::<i32>())
+                                .sum();
                             *acc_min = (dmin * dx).mul_add(mins as f32, *acc_min);
                         }
                     }
@@ -435,6 +497,95 @@ mod x86 {
     q8_0_kernel!(q8_0_avx2, "avx2,fma,f16c", avx2);
     q8_0_kernel!(q8_0_vnni, "avx2,fma,f16c,avxvnni", vnni);
     q4k_kernel!(q4k_avx2, "avx2,fma,f16c");
+
+    /// # Safety
+    /// The CPU must have AVX2, FMA and F16C; `w` must hold `a.k / 256`
+    /// blocks and `a` rows `first..first + out.len()`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn q6k_avx2(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+        let n = out.len().min(ROWS);
+        let blocks = a.k / 256;
+        let mut acc = [_mm256_setzero_ps(); ROWS];
+        let xq = a.qs.as_ptr();
+        let wp = w.as_ptr();
+        let (low4, low2) = (_mm256_set1_epi8(0x0F), _mm256_set1_epi8(0x03));
+        for b in 0..blocks {
+            // SAFETY: block `b` of the row and of each activation row is in
+            // bounds (the caller's promise).
+            unsafe {
+                let wb = wp.add(b * Q6K_BYTES);
+                for ahead in [0, 64, 128, 192] {
+                    _mm_prefetch::<_MM_HINT_T0>(wb.wrapping_add(PREFETCH_AHEAD + ahead).cast());
+                }
+                let d = f16(wb.add(208));
+                let sc = std::slice::from_raw_parts(wb.add(192).cast::<i8>(), 16);
+                // The eight 32-value quarters: six-bit values (unsigned)
+                // and their two scales (one per 128-bit lane); value
+                // `32 * i + 16 * t + l` has scale `2 * i + t`. (Plain loops:
+                // a closure would not inherit this function's target
+                // features.)
+                let zero = _mm256_setzero_si256();
+                let mut quarters = [(zero, zero); 8];
+                for (i, (quarter, pair)) in quarters.iter_mut().zip(sc.chunks_exact(2)).enumerate()
+                {
+                    let (half, part) = (i / 4, i % 4);
+                    let ql = _mm256_loadu_si256(wb.add(64 * half + 32 * (part % 2)).cast());
+                    let qh = _mm256_loadu_si256(wb.add(128 + 32 * half).cast());
+                    let low = if part < 2 {
+                        _mm256_and_si256(ql, low4)
+                    } else {
+                        _mm256_and_si256(_mm256_srli_epi16::<4>(ql), low4)
+                    };
+                    let high = match part {
+                        0 => qh,
+                        1 => _mm256_srli_epi16::<2>(qh),
+                        2 => _mm256_srli_epi16::<4>(qh),
+                        _ => _mm256_srli_epi16::<6>(qh),
+                    };
+                    let q =
+                        _mm256_or_si256(low, _mm256_slli_epi16::<4>(_mm256_and_si256(high, low2)));
+                    let scale = _mm256_set_m128i(
+                        _mm_set1_epi16(i16::from(*pair.get_unchecked(1))),
+                        _mm_set1_epi16(i16::from(*pair.get_unchecked(0))),
+                    );
+                    *quarter = (q, scale);
+                }
+                // 32 * Σ scale * Σx over each 16 values: the `- 32` of
+                // every value (scale `i` covers values `16i..16i + 16`).
+                let mut offsets = [0i32; ROWS];
+                for (r, offset) in offsets.iter_mut().enumerate().take(n) {
+                    let sums = std::slice::from_raw_parts(
+                        a.sums.as_ptr().add(((first + r) * blocks + b) * 16),
+                        16,
+                    );
+                    let mut dot = 0i32;
+                    for (&scale, &sum) in sc.iter().zip(sums) {
+                        dot += i32::from(scale) * sum;
+                    }
+                    *offset = 32 * dot;
+                }
+                for (r, (acc, offset)) in acc.iter_mut().zip(offsets).enumerate().take(n) {
+                    let row = first + r;
+                    let x = xq.add(row * a.k + b * 256);
+                    let mut sum = _mm256_setzero_si256();
+                    for (i, &(q, scale)) in quarters.iter().enumerate() {
+                        let xs = _mm256_loadu_si256(x.add(32 * i).cast());
+                        // Six-bit value times value fits an i16 pair sum
+                        // (63 * 127 * 2).
+                        let p = _mm256_madd_epi16(_mm256_maddubs_epi16(q, xs), scale);
+                        sum = _mm256_add_epi32(sum, p);
+                    }
+                    let dx = *a.scales.get_unchecked(row * blocks + b);
+                    let total =
+                        _mm256_sub_epi32(sum, _mm256_setr_epi32(offset, 0, 0, 0, 0, 0, 0, 0));
+                    *acc = _mm256_fmadd_ps(_mm256_set1_ps(d * dx), _mm256_cvtepi32_ps(total), *acc);
+                }
+            }
+        }
+        for (o, v) in out.iter_mut().zip(acc) {
+            *o = hsum(v);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -454,7 +605,7 @@ mod tests {
         let (out, k, rows) = (5, 512, 3);
         let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?.to_vec2::<f32>()?;
         let flat: Vec<f32> = x.concat();
-        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K] {
+        for dtype in [GgmlDType::Q8_0, GgmlDType::Q4K, GgmlDType::Q6K] {
             let w = Tensor::randn(0f32, 0.5, (out, k), &dev)?;
             let q = QTensor::quantize(&w, dtype)?;
             let wd = q.dequantize(&dev)?.to_vec2::<f32>()?;
@@ -462,7 +613,8 @@ mod tests {
             let row_bytes = bytes.len() / out;
             let (acts, kernel): (Activations, Kernel) = match dtype {
                 GgmlDType::Q8_0 => (quantize_q8_0(&flat, k), q8_0),
-                _ => (quantize_q8_k(&flat, k), q4k),
+                GgmlDType::Q4K => (quantize_q8_k(&flat, k), q4k),
+                _ => (quantize_q8_k(&flat, k), q6k),
             };
             let block = acts.block;
             for o in 0..out {
@@ -472,7 +624,8 @@ mod tests {
                 let mut slow = [0f32; 3];
                 match dtype {
                     GgmlDType::Q8_0 => q8_0_portable(wrow, &acts, 0, &mut slow),
-                    _ => q4k_portable(wrow, &acts, 0, &mut slow),
+                    GgmlDType::Q4K => q4k_portable(wrow, &acts, 0, &mut slow),
+                    _ => q6k_portable(wrow, &acts, 0, &mut slow),
                 }
                 for r in 0..rows {
                     // The dequantized activations: values times their scale.

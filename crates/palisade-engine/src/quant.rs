@@ -535,8 +535,8 @@ impl QuantWeight {
     }
 
     /// `x` (`[rows, inputs]`, f32) quantized for this weight's products:
-    /// Q8_0 and Q4_K weights take Palisade's kernels ([`qkernels`]), the
-    /// other types candle's.
+    /// Q8_0, Q4_K and Q6_K weights take Palisade's kernels ([`qkernels`]),
+    /// the other types candle's.
     pub(crate) fn prepare<'a>(&'a self, x: &[f32], rows: usize) -> Box<dyn Prepared + 'a> {
         match self {
             Self::Q8_0(m) => {
@@ -548,6 +548,12 @@ impl QuantWeight {
             Self::Q4K(m) => {
                 return Box::new(Ours {
                     weight: Kernel::Q4K(m),
+                    x: qkernels::quantize_q8_k(x, m.inputs),
+                });
+            }
+            Self::Q6K(m) => {
+                return Box::new(Ours {
+                    weight: Kernel::Q6K(m),
                     x: qkernels::quantize_q8_k(x, m.inputs),
                 });
             }
@@ -588,6 +594,7 @@ pub(crate) trait Prepared: Sync {
 enum Kernel<'a> {
     Q8_0(&'a Matrix<BlockQ8_0>),
     Q4K(&'a Matrix<BlockQ4K>),
+    Q6K(&'a Matrix<BlockQ6K>),
 }
 
 /// Activations quantized for one of our kernels.
@@ -601,6 +608,7 @@ impl Prepared for Ours<'_> {
         match self.weight {
             Kernel::Q8_0(m) => m.block_with(out, &self.x, first, panel, qkernels::q8_0),
             Kernel::Q4K(m) => m.block_with(out, &self.x, first, panel, qkernels::q4k),
+            Kernel::Q6K(m) => m.block_with(out, &self.x, first, panel, qkernels::q6k),
         }
     }
 }
@@ -694,7 +702,7 @@ mod tests {
                 let panels = out.div_ceil(panel);
                 let mut got = vec![0f32; panels * rows * panel];
                 prepared.block(&mut got, 0, panel);
-                let ours = matches!(dtype, GgmlDType::Q8_0 | GgmlDType::Q4K);
+                let ours = matches!(dtype, GgmlDType::Q8_0 | GgmlDType::Q4K | GgmlDType::Q6K);
                 let wd = QTensor::quantize(&w, dtype)?
                     .dequantize(&dev)?
                     .to_vec2::<f32>()?;
