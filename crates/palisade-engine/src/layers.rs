@@ -10,7 +10,7 @@ use candle_core::{D, DType, Device, Tensor};
 
 use super::cache::{CachedKv, SequenceCache};
 use super::config::{CommonConfig, RopeConfig, RopeScaling};
-use super::panels::PackedWeight;
+use super::panels::{Job, PackedWeight, products};
 use super::weights::Weights;
 use super::{Result, kernels};
 
@@ -47,6 +47,9 @@ impl RmsNorm {
 #[derive(Debug, Clone)]
 pub struct Linear {
     weight: PackedWeight,
+    /// Further rows after `weight`'s, held apart (quantized in another
+    /// block type); their outputs follow `weight`'s.
+    more: Vec<PackedWeight>,
     /// f32 `[out]`, when the layer has one.
     bias: Option<Tensor>,
 }
@@ -61,12 +64,57 @@ impl Linear {
     }
 
     pub(crate) fn from_packed(weight: PackedWeight) -> Self {
-        Self { weight, bias: None }
+        Self {
+            weight,
+            more: Vec::new(),
+            bias: None,
+        }
+    }
+
+    /// The rows of `parts`, one after another.
+    pub(crate) fn from_parts(mut parts: Vec<PackedWeight>) -> Result<Self> {
+        if parts.is_empty() {
+            return Err(super::EngineError::Weights(
+                "a linear layer with no weight".into(),
+            ));
+        }
+        let weight = parts.remove(0);
+        Ok(Self {
+            weight,
+            more: parts,
+            bias: None,
+        })
     }
 
     /// `x @ W^T (+ b)` for f32 `x` of `[rows, in]`, whatever the weight's dtype.
     pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let y = self.weight.forward(x)?;
+        let y = if self.more.is_empty() {
+            self.weight.forward(x)?
+        } else {
+            // Every part in one parallel pass, then side by side per row.
+            let (rows, _) = x.dims2()?;
+            let xs = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+            let weights: Vec<&PackedWeight> =
+                std::iter::once(&self.weight).chain(&self.more).collect();
+            let jobs: Vec<Job<'_>> = weights
+                .iter()
+                .map(|weight| Job {
+                    weight,
+                    x: &xs,
+                    rows,
+                })
+                .collect();
+            let outs = products(&jobs)?;
+            let widths: Vec<usize> = weights.iter().map(|w| w.dims().0).collect();
+            let total: usize = widths.iter().sum();
+            let mut y = Vec::with_capacity(rows * total);
+            for r in 0..rows {
+                for (out, &width) in outs.iter().zip(&widths) {
+                    y.extend_from_slice(out.get(r * width..(r + 1) * width).unwrap_or_default());
+                }
+            }
+            Tensor::from_vec(y, (rows, total), x.device())?
+        };
         match &self.bias {
             Some(b) => Ok(y.broadcast_add(b)?),
             None => Ok(y),
@@ -101,7 +149,8 @@ impl Mlp {
     /// grouped CPU products of a MoE block; `None` when a projection has a
     /// bias.
     pub(crate) fn parts(&self) -> Option<(&PackedWeight, &PackedWeight, usize)> {
-        (self.gate_up.bias.is_none() && self.down.bias.is_none()).then_some((
+        let single = self.gate_up.more.is_empty() && self.down.more.is_empty();
+        (single && self.gate_up.bias.is_none() && self.down.bias.is_none()).then_some((
             &self.gate_up.weight,
             &self.down.weight,
             self.width,
@@ -350,8 +399,9 @@ impl Attention {
             format!("{prefix}.k_proj.weight"),
             format!("{prefix}.v_proj.weight"),
         );
-        let mut qkv =
-            Linear::from_packed(w.fused(&[(&q, q_width), (&k, kv_width), (&v, kv_width)], hidden)?);
+        let mut qkv = Linear::from_parts(
+            w.fused_parts(&[(&q, q_width), (&k, kv_width), (&v, kv_width)], hidden)?,
+        )?;
         let mut o = Linear::load(w, &format!("{prefix}.o_proj.weight"), hidden, q_width)?;
         if c.attention_bias {
             let bias = |name: &str, n: usize| -> Result<Tensor> {

@@ -113,6 +113,15 @@ impl PackedWeight {
         }
     }
 
+    /// The GGML block type, when the weight is held as quantized blocks.
+    #[must_use]
+    pub fn block_type(&self) -> Option<candle_core::quantized::GgmlDType> {
+        match &self.repr {
+            Repr::Quant(q) => Some(q.dtype()),
+            _ => None,
+        }
+    }
+
     /// `[outputs, inputs]`.
     #[must_use]
     pub fn dims(&self) -> (usize, usize) {

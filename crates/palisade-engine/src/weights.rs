@@ -319,6 +319,28 @@ impl Weights {
         }
     }
 
+    /// As [`Self::fused`], but weights the file holds quantized in
+    /// different block types (a Q4_K_M file's q and k in Q4_K, v in Q6_K)
+    /// stay quantized as separate parts, one after another, rather than
+    /// being dequantized to be fused.
+    pub fn fused_parts(&self, names: &[(&str, usize)], inputs: usize) -> Result<Vec<PackedWeight>> {
+        let mut blocks = Vec::with_capacity(names.len());
+        for &(name, outputs) in names {
+            match self.quantized(name, outputs, inputs)? {
+                Some(q) => blocks.push(PackedWeight::quantized(q)),
+                None => break,
+            }
+        }
+        let one_type = blocks.windows(2).all(|pair| match pair {
+            [a, b] => a.block_type() == b.block_type(),
+            _ => true,
+        });
+        if blocks.len() == names.len() && !one_type {
+            return Ok(blocks);
+        }
+        Ok(vec![self.fused(names, inputs)?])
+    }
+
     /// The linear weights `names` (`[outputs, inputs]` each, `outputs`
     /// per name) with their rows one after another (gate and up, or q, k
     /// and v, fused): their quantized blocks side by side when all are of
