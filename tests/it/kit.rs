@@ -377,8 +377,18 @@ pub fn request(
 pub type Tls = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 
 pub fn connect(addr: SocketAddr, config: Arc<rustls::ClientConfig>) -> Result<Tls, String> {
+    connect_waiting(addr, config, Duration::from_secs(10))
+}
+
+/// As [`connect`], with reads that give up after `patience` (a guard
+/// against a hung server, not a speed requirement).
+pub fn connect_waiting(
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+    patience: Duration,
+) -> Result<Tls, String> {
     let tcp = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    tcp.set_read_timeout(Some(patience)).unwrap();
     let conn = rustls::ClientConnection::new(config, ServerName::try_from("localhost").unwrap())
         .map_err(|e| e.to_string())?;
     let mut tls = rustls::StreamOwned::new(conn, tcp);
