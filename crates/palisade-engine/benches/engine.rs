@@ -11,7 +11,7 @@
 //! routed experts, norms, router, LM head, one embedding row), the measured
 //! read bandwidth, and decode as a fraction of the roofline
 //! `bandwidth / bytes per token`. `PALISADE_BENCH_QUANT=q8_0|q4_k` quantizes the
-//! matrices as they load. `PALISADE_BENCH_KERNELS=1` times the
+//! matrices as they load. `PALISADE_BENCH_KERNELS=1` (or `q8_0`, `q4_k`) times the
 //! packed weight product alone (see `kernels` below). Not a criterion bench: one decode step of
 //! the 1B model reads ~0.4-0.9 GB, so a handful of steps is the measurement.
 #![allow(
@@ -116,30 +116,54 @@ fn kernels() {
                 .unwrap(),
         )
         .unwrap();
-        for rows in [1usize, 2, 3, 4, 6, 8, 16, 32, 64] {
-            let x = Tensor::randn(0f32, 1.0, (rows, inputs), &dev).unwrap();
-            let iters = if outputs > 4096 { 10 } else { 200 };
-            let _ = w.forward(&x).unwrap();
-            let t = Instant::now();
-            for _ in 0..iters {
-                black_box(w.forward(&x).unwrap());
-            }
-            let s = t.elapsed().as_secs_f64() / iters as f64;
-            println!(
-                "product {outputs}x{inputs} bf16, {rows:>2} rows: {:.3} ms {:.1} GB/s {:.1} GFLOP/s",
-                s * 1e3,
-                (outputs * inputs * 2) as f64 / s / 1e9,
-                (2 * rows * outputs * inputs) as f64 / s / 1e9
-            );
+        time_product(&w, "bf16", &dev);
+    }
+}
+
+/// `PALISADE_BENCH_KERNELS=q4_k` (or `q8_0`): the quantized product alone,
+/// as [`kernels`], on weights of the bench model's shapes.
+fn quantized_kernels(quantization: palisade_engine::quant::Quantization, name: &str) {
+    use candle_core::Tensor;
+    let dev = Device::Cpu;
+    for (outputs, inputs) in [(2048usize, 1024usize), (32768, 1024)] {
+        let w = Tensor::randn(0f32, 0.02, (outputs, inputs), &dev).unwrap();
+        let w = palisade_engine::panels::PackedWeight::quantize(&w, quantization)
+            .unwrap()
+            .unwrap();
+        time_product(&w, name, &dev);
+    }
+}
+
+/// One weight's product for 1 to 64 activation rows.
+fn time_product(w: &palisade_engine::panels::PackedWeight, name: &str, dev: &Device) {
+    use candle_core::Tensor;
+    let (outputs, inputs) = w.dims();
+    for rows in [1usize, 2, 3, 4, 6, 8, 16, 32, 64] {
+        let x = Tensor::randn(0f32, 1.0, (rows, inputs), dev).unwrap();
+        let iters = if outputs > 4096 { 10 } else { 200 };
+        let _ = w.forward(&x).unwrap();
+        let t = Instant::now();
+        for _ in 0..iters {
+            black_box(w.forward(&x).unwrap());
         }
+        let s = t.elapsed().as_secs_f64() / iters as f64;
+        println!(
+            "product {outputs}x{inputs} {name}, {rows:>2} rows: {:.3} ms {:.1} GB/s {:.1} GFLOP/s",
+            s * 1e3,
+            w.bytes() as f64 / s / 1e9,
+            (2 * rows * outputs * inputs) as f64 / s / 1e9
+        );
     }
 }
 
 fn main() {
     // As the daemon does (`palisade::cli::main`).
     let _ = palisade_engine::retain_freed_memory();
-    if std::env::var_os("PALISADE_BENCH_KERNELS").is_some() {
-        kernels();
+    if let Ok(which) = std::env::var("PALISADE_BENCH_KERNELS") {
+        match palisade_engine::quant::Quantization::parse(&which) {
+            Ok(q) => quantized_kernels(q, &which),
+            Err(_) => kernels(),
+        }
         return;
     }
     let Some(dir) = std::env::var_os("PALISADE_BENCH_MODEL").map(PathBuf::from) else {
@@ -148,6 +172,12 @@ fn main() {
         );
         return;
     };
+    // A missing directory gets the bench model (bf16), as `palisade model
+    // synth --arch llama4 --preset bench-1b` writes it.
+    if !dir.exists() {
+        eprintln!("synthesising bench-1b into {}", dir.display());
+        palisade_engine::synth::synth("llama4", "bench-1b", &dir, DType::BF16, 0).unwrap();
+    }
     let dtype = match std::env::var("PALISADE_BENCH_DTYPE").as_deref() {
         Ok("f32") => DType::F32,
         Ok("f16") => DType::F16,

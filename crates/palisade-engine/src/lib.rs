@@ -21,6 +21,7 @@ pub mod model;
 mod moe;
 pub mod panels;
 mod qkernels;
+mod qtiles;
 pub mod quant;
 pub mod qwen3_moe;
 pub mod sampling;

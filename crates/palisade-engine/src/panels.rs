@@ -42,7 +42,8 @@ use candle_core::{DType, Tensor};
 use rayon::prelude::*;
 
 use super::kernels::WeightRows;
-use super::quant::{Prepared, QuantWeight};
+use super::qtiles::Tiled;
+use super::quant::{Prepared, QuantWeight, Quantization};
 use super::{EngineError, Result};
 
 /// Output features per panel: three AVX-512 vectors, six AVX2 ones.
@@ -78,6 +79,8 @@ enum Repr {
     F16(Arc<Vec<half::f16>>),
     /// GGML quantized blocks, multiplied as blocks ([`crate::quant`]).
     Quant(QuantWeight),
+    /// Q4_K blocks re-laid as tiles of eight rows ([`crate::qtiles`]).
+    Tiled(Arc<Tiled>),
     /// Other devices and dtypes: the checkpoint's tensor, for `matmul`.
     Tensor(Tensor),
 }
@@ -106,11 +109,26 @@ impl PackedWeight {
 
     /// A weight held as quantized blocks (on the CPU).
     pub(crate) fn quantized(w: QuantWeight) -> Self {
+        let (outputs, inputs) = (w.outputs(), w.inputs());
+        let repr = match Tiled::new(&w) {
+            Some(tiled) => Repr::Tiled(Arc::new(tiled)),
+            None => Repr::Quant(w),
+        };
         Self {
-            outputs: w.outputs(),
-            inputs: w.inputs(),
-            repr: Repr::Quant(w),
+            outputs,
+            inputs,
+            repr,
         }
+    }
+
+    /// `w` (`[out, in]`, on the CPU) quantized to `quantization`'s block
+    /// type, or `None` when its rows are not whole blocks of it.
+    pub fn quantize(w: &Tensor, quantization: Quantization) -> Result<Option<Self>> {
+        let (outputs, inputs) = w.dims2()?;
+        let values = flat::<f32>(&w.to_dtype(DType::F32)?)?;
+        Ok(quantization
+            .quantize(&values, outputs, inputs)?
+            .map(Self::quantized))
     }
 
     /// The GGML block type, when the weight is held as quantized blocks.
@@ -118,6 +136,7 @@ impl PackedWeight {
     pub fn block_type(&self) -> Option<candle_core::quantized::GgmlDType> {
         match &self.repr {
             Repr::Quant(q) => Some(q.dtype()),
+            Repr::Tiled(_) => Some(candle_core::quantized::GgmlDType::Q4K),
             _ => None,
         }
     }
@@ -136,6 +155,7 @@ impl PackedWeight {
             Repr::Bf16(p) => p.len() * 4,
             Repr::F16(p) => p.len() * 2,
             Repr::Quant(q) => q.bytes(),
+            Repr::Tiled(t) => t.bytes(),
             Repr::Tensor(t) => t.elem_count() * t.dtype().size_in_bytes(),
         }
     }
@@ -162,7 +182,7 @@ impl PackedWeight {
                 .to_dtype(w.dtype())?
                 .matmul(&w.t()?)?
                 .to_dtype(DType::F32)?),
-            Repr::F32(_) | Repr::Bf16(_) | Repr::F16(_) | Repr::Quant(_) => {
+            Repr::F32(_) | Repr::Bf16(_) | Repr::F16(_) | Repr::Quant(_) | Repr::Tiled(_) => {
                 let xs = x.flatten_all()?.to_vec1::<f32>()?;
                 let job = Job {
                     weight: self,
@@ -213,7 +233,7 @@ impl PackedWeight {
                 };
                 block_pairs(out, pairs, w, rows, steps);
             }
-            Repr::Quant(_) => {
+            Repr::Quant(_) | Repr::Tiled(_) => {
                 if let Ready::Quant(prepared) = ready {
                     prepared.block(out, first, PANEL);
                 }
@@ -355,6 +375,7 @@ pub(crate) fn products(jobs: &[Job<'_>]) -> Result<Vec<Vec<f32>>> {
         .map(|j| match &j.weight.repr {
             Repr::Bf16(_) => Ready::Pairs(activation_pairs(j.x, j.weight.inputs)),
             Repr::Quant(q) => Ready::Quant(q.prepare(j.x, j.rows)),
+            Repr::Tiled(t) => Ready::Quant(t.prepare(j.x)),
             _ => Ready::F32,
         })
         .collect();

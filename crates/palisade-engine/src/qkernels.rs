@@ -41,6 +41,10 @@ pub(crate) struct Activations {
     pub qs: Vec<i8>,
     pub scales: Vec<f32>,
     pub sums: Vec<i32>,
+    /// Q8_K only: per block, the sums of sub-blocks `2p` and `2p + 1` (32
+    /// values each) as the low and high i16 of pair `p` (four a block),
+    /// for the tiled kernels' minimums.
+    pub pairs: Vec<i32>,
 }
 
 impl Activations {
@@ -73,6 +77,7 @@ pub(crate) fn quantize_q8_0(x: &[f32], k: usize) -> Activations {
         qs: vec![0; x.len()],
         scales: Vec::with_capacity(x.len() / 32),
         sums: Vec::new(),
+        pairs: Vec::new(),
     };
     for (xs, qs) in x.chunks_exact(32).zip(a.qs.chunks_exact_mut(32)) {
         let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
@@ -98,6 +103,7 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
         qs: vec![0; x.len()],
         scales: Vec::with_capacity(x.len() / 256),
         sums: Vec::with_capacity(x.len() / 16),
+        pairs: Vec::with_capacity(x.len() / 64),
     };
     for (xs, qs) in x.chunks_exact(256).zip(a.qs.chunks_exact_mut(256)) {
         let (mut max, mut amax) = (0f32, 0f32);
@@ -116,8 +122,16 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
             }
             a.scales.push(1.0 / iscale);
         }
+        let first = a.sums.len();
         for sub in qs.chunks_exact(16) {
             a.sums.push(sub.iter().map(|&q| i32::from(q)).sum());
+        }
+        // A sum of 32 values of at most 127 in magnitude fits an i16.
+        for four in a.sums.get(first..).unwrap_or_default().chunks_exact(4) {
+            if let &[s0, s1, s2, s3] = four {
+                let (lo, hi) = ((s0 + s1) as i16 as u16, (s2 + s3) as i16 as u16);
+                a.pairs.push((u32::from(lo) | (u32::from(hi) << 16)) as i32);
+            }
         }
     }
     a
@@ -127,7 +141,7 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
 /// scales and minimums 0-3 are the low six bits of bytes 0-3 and 4-7;
 /// 4-7 take their low four bits from the nibbles of bytes 8-11 and their
 /// top two from the top bits of bytes 0-3 and 4-7. Word-wise, no branch.
-fn q4k_scales(s: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
+pub(crate) fn q4k_scales(s: &[u8; 12]) -> ([u8; 8], [u8; 8]) {
     let word = |i: usize| {
         let b = |j: usize| s.get(4 * i + j).copied().unwrap_or(0);
         u32::from_le_bytes([b(0), b(1), b(2), b(3)])

@@ -176,6 +176,21 @@ pub(crate) struct Part {
     pub rows: usize,
 }
 
+#[cfg(test)]
+impl Part {
+    /// `rows` rows of blocks copied from `bytes`.
+    pub(crate) fn owned_bytes(bytes: &[u8], rows: usize) -> Self {
+        let words = bytes
+            .chunks(2)
+            .map(|b| u16::from_ne_bytes([b[0], b.get(1).copied().unwrap_or(0)]))
+            .collect();
+        Self {
+            store: Store::Owned(Arc::new(words)),
+            rows,
+        }
+    }
+}
+
 /// `bytes` as blocks of `T`, checked for size and alignment.
 fn as_blocks<T: GgmlType>(bytes: &[u8]) -> Option<&[T]> {
     let size = std::mem::size_of::<T>();
@@ -575,6 +590,15 @@ impl QuantWeight {
             })
         }
         each!(self, m => boxed(m, x, rows))
+    }
+
+    /// Every output row's blocks as the file lays them out, in order.
+    pub(crate) fn rows_bytes(&self) -> Vec<&[u8]> {
+        each!(self, m => {
+            let parts: Vec<(&[u8], usize)> =
+                m.parts.iter().map(|p| (p.store.bytes(), p.rows)).collect();
+            (0..m.outputs).map(|o| m.row_bytes(&parts, o)).collect()
+        })
     }
 
     /// Row `o` as f32 (an embedding lookup), into `out` (`inputs` values).
