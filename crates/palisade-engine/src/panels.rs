@@ -79,7 +79,8 @@ enum Repr {
     F16(Arc<Vec<half::f16>>),
     /// GGML quantized blocks, multiplied as blocks ([`crate::quant`]).
     Quant(QuantWeight),
-    /// Q4_K blocks re-laid as tiles of eight rows ([`crate::qtiles`]).
+    /// Q4_K, Q6_K or Q8_0 blocks re-laid as tiles of eight rows
+    /// ([`crate::qtiles`]).
     Tiled(Arc<Tiled>),
     /// Other devices and dtypes: the checkpoint's tensor, for `matmul`.
     Tensor(Tensor),
@@ -136,7 +137,7 @@ impl PackedWeight {
     pub fn block_type(&self) -> Option<candle_core::quantized::GgmlDType> {
         match &self.repr {
             Repr::Quant(q) => Some(q.dtype()),
-            Repr::Tiled(_) => Some(candle_core::quantized::GgmlDType::Q4K),
+            Repr::Tiled(t) => Some(t.dtype()),
             _ => None,
         }
     }

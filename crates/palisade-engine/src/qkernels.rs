@@ -45,6 +45,10 @@ pub(crate) struct Activations {
     /// values each) as the low and high i16 of pair `p` (four a block),
     /// for the tiled kernels' minimums.
     pub pairs: Vec<i32>,
+    /// Q8_K only: per block, the sums of 16 values `2p` and `2p + 1` as
+    /// the low and high i16 of pair `p` (eight a block), for the tiled
+    /// Q6_K kernel's offsets.
+    pub pairs16: Vec<i32>,
 }
 
 impl Activations {
@@ -78,6 +82,7 @@ pub(crate) fn quantize_q8_0(x: &[f32], k: usize) -> Activations {
         scales: Vec::with_capacity(x.len() / 32),
         sums: Vec::new(),
         pairs: Vec::new(),
+        pairs16: Vec::new(),
     };
     for (xs, qs) in x.chunks_exact(32).zip(a.qs.chunks_exact_mut(32)) {
         let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
@@ -104,6 +109,7 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
         scales: Vec::with_capacity(x.len() / 256),
         sums: Vec::with_capacity(x.len() / 16),
         pairs: Vec::with_capacity(x.len() / 64),
+        pairs16: Vec::with_capacity(x.len() / 32),
     };
     for (xs, qs) in x.chunks_exact(256).zip(a.qs.chunks_exact_mut(256)) {
         let (mut max, mut amax) = (0f32, 0f32);
@@ -127,10 +133,14 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
             a.sums.push(sub.iter().map(|&q| i32::from(q)).sum());
         }
         // A sum of 32 values of at most 127 in magnitude fits an i16.
+        let pair = |lo: i32, hi: i32| {
+            (u32::from(lo as i16 as u16) | (u32::from(hi as i16 as u16) << 16)) as i32
+        };
         for four in a.sums.get(first..).unwrap_or_default().chunks_exact(4) {
             if let &[s0, s1, s2, s3] = four {
-                let (lo, hi) = ((s0 + s1) as i16 as u16, (s2 + s3) as i16 as u16);
-                a.pairs.push((u32::from(lo) | (u32::from(hi) << 16)) as i32);
+                a.pairs.push(pair(s0 + s1, s2 + s3));
+                a.pairs16.push(pair(s0, s1));
+                a.pairs16.push(pair(s2, s3));
             }
         }
     }

@@ -2,13 +2,17 @@
 //! one 256-bit vector holds four consecutive values of eight output rows
 //! and the integer dot products produce eight outputs per instruction,
 //! with no horizontal sums (llama.cpp repacks Q4_K the same way for its
-//! AVX2 kernels; the layout and the kernels here are our own).
+//! AVX2 kernels; the layouts and the kernels here are our own).
 //!
 //! The file's layout ([`crate::qkernels`]) keeps one row's blocks
 //! together: a dot product of one row and one activation row sums 32 bytes
-//! at a time into one vector and adds its lanes at the end, and the 6-bit
-//! scales are unpacked per row. Tiled, a block of eight rows' 256 values is
-//! 1,184 bytes (the file's 8 x 144 = 1,152, plus 32 for unpacked scales):
+//! at a time into one vector and adds its lanes at the end, and scales are
+//! unpacked per row. Tiled, a block of eight rows takes the bytes below;
+//! rows past the matrix's last are zeros (`d` = 0). "Chunk `c`" is bytes
+//! `4c..4c + 4` of a run of 32, for rows 0-7 in turn (32 bytes).
+//!
+//! Q4_K, 256 values, 1,184 bytes (the file's 8 x 144 = 1,152, plus 32 for
+//! unpacked scales):
 //!
 //! | bytes | what |
 //! |---|---|
@@ -16,12 +20,21 @@
 //! | 16..32 | `dmin` of rows 0-7 (f16) |
 //! | 32..96 | scales, `[sub-block 0-7][row 0-7]` (u8) |
 //! | 96..160 | minimums, `[sub-block pair 0-3][row 0-7][2]` (u8) |
-//! | 160..1184 | nibbles, `[group 0-3][chunk 0-7][row 0-7][4 bytes]` |
+//! | 160..1184 | nibbles: `[group g 0-3][chunk c 0-7]` of the file's bytes `32g..32g + 32` |
 //!
-//! Byte `i` of chunk `c` of group `g` of a row is the file's byte
-//! `32g + 4c + i` of that row's nibbles: its low nibble is value
-//! `64g + 4c + i` (sub-block `2g`), its high nibble value `64g + 32 + 4c + i`
-//! (sub-block `2g + 1`). Rows past the matrix's last are zeros (`d` = 0).
+//! A nibble byte's low half is value `64g + 4c + i` (sub-block `2g`), its
+//! high half value `64g + 32 + 4c + i` (sub-block `2g + 1`).
+//!
+//! Q6_K, 256 values, 1,680 bytes (8 x 210):
+//!
+//! | bytes | what |
+//! |---|---|
+//! | 0..16 | `d` of rows 0-7 (f16) |
+//! | 16..144 | scales, `[pair 0-7][row 0-7][2]` (i8, one per 16 values) |
+//! | 144..1680 | `[half h 0-1][chunk c 0-7]` of: low nibbles `64h..`, low nibbles `64h + 32..`, high pairs `128 + 32h..` (96 bytes) |
+//!
+//! Q8_0, 32 values, 272 bytes (8 x 34): `d` of rows 0-7 (f16), then
+//! chunks 0-7 of the 32 values (i8).
 //!
 //! Only CPUs with AVX2 (and FMA, F16C) tile; others keep the file's layout
 //! and [`crate::qkernels`]. `PALISADE_NO_TILES` keeps the file's layout
@@ -29,21 +42,74 @@
 
 use rayon::prelude::*;
 
-use crate::qkernels::{self, Activations, Build, Q4K_BYTES};
+use candle_core::quantized::GgmlDType;
+
+use crate::qkernels::{self, Activations, Build, Q4K_BYTES, Q6K_BYTES, Q8_0_BYTES};
 use crate::quant::{Prepared, QuantWeight};
 
 /// Rows a tile holds.
 pub(crate) const TILE: usize = 8;
 
-/// Bytes of one tiled Q4_K block (eight rows' 256 values).
-const Q4K_TILE_BYTES: usize = 1184;
-
 /// Activation rows one pass of a tile takes.
 const PASS_ROWS: usize = 4;
 
-/// A Q4_K matrix as tiles of [`TILE`] rows.
+/// The block types with tiled kernels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Q4K,
+    Q6K,
+    Q8_0,
+}
+
+impl Kind {
+    fn of(dtype: GgmlDType) -> Option<Self> {
+        match dtype {
+            GgmlDType::Q4K => Some(Self::Q4K),
+            GgmlDType::Q6K => Some(Self::Q6K),
+            GgmlDType::Q8_0 => Some(Self::Q8_0),
+            _ => None,
+        }
+    }
+
+    /// Values of a row a block holds.
+    fn values(self) -> usize {
+        match self {
+            Self::Q4K | Self::Q6K => 256,
+            Self::Q8_0 => 32,
+        }
+    }
+
+    /// Bytes of one row's block in the file.
+    fn file_bytes(self) -> usize {
+        match self {
+            Self::Q4K => Q4K_BYTES,
+            Self::Q6K => Q6K_BYTES,
+            Self::Q8_0 => Q8_0_BYTES,
+        }
+    }
+
+    /// Bytes of a tiled block (eight rows).
+    fn tile_bytes(self) -> usize {
+        match self {
+            Self::Q4K => 1184,
+            Self::Q6K => 1680,
+            Self::Q8_0 => 272,
+        }
+    }
+
+    fn dtype(self) -> GgmlDType {
+        match self {
+            Self::Q4K => GgmlDType::Q4K,
+            Self::Q6K => GgmlDType::Q6K,
+            Self::Q8_0 => GgmlDType::Q8_0,
+        }
+    }
+}
+
+/// A quantized matrix as tiles of [`TILE`] rows.
 #[derive(Debug)]
 pub(crate) struct Tiled {
+    kind: Kind,
     bytes: Vec<u8>,
     outputs: usize,
     inputs: usize,
@@ -52,41 +118,55 @@ pub(crate) struct Tiled {
 impl Tiled {
     /// `w` tiled, when its block type has a tiled kernel the CPU runs.
     pub(crate) fn new(w: &QuantWeight) -> Option<Self> {
-        if qkernels::build() == Build::Portable
-            || std::env::var_os("PALISADE_NO_TILES").is_some()
-            || w.dtype() != candle_core::quantized::GgmlDType::Q4K
-        {
+        let kind = Kind::of(w.dtype())?;
+        if qkernels::build() == Build::Portable || std::env::var_os("PALISADE_NO_TILES").is_some() {
             return None;
         }
         let (outputs, inputs) = (w.outputs(), w.inputs());
         let rows = w.rows_bytes();
-        let blocks = inputs / 256;
-        if rows.iter().any(|r| r.len() != blocks * Q4K_BYTES) {
+        let blocks = inputs / kind.values();
+        if rows.iter().any(|r| r.len() != blocks * kind.file_bytes()) {
             return None;
         }
-        let tiles = outputs.div_ceil(TILE);
-        let mut bytes = vec![0u8; tiles * blocks * Q4K_TILE_BYTES];
+        let (file_bytes, tile_bytes) = (kind.file_bytes(), kind.tile_bytes());
+        let mut bytes = vec![0u8; outputs.div_ceil(TILE) * blocks * tile_bytes];
         if blocks > 0 {
             bytes
-                .par_chunks_mut(blocks * Q4K_TILE_BYTES)
+                .par_chunks_mut(blocks * tile_bytes)
                 .enumerate()
                 .for_each(|(t, tile)| {
                     let rows = rows.get(t * TILE..).unwrap_or_default();
                     for (r, row) in rows.iter().take(TILE).enumerate() {
-                        for (b, block) in row.chunks_exact(Q4K_BYTES).enumerate() {
-                            let at = b * Q4K_TILE_BYTES;
-                            if let Some(tb) = tile.get_mut(at..at + Q4K_TILE_BYTES) {
-                                tile_q4k_block(tb, r, block);
+                        for (b, block) in row.chunks_exact(file_bytes).enumerate() {
+                            let at = b * tile_bytes;
+                            if let Some(tb) = tile.get_mut(at..at + tile_bytes) {
+                                let mut put = |at: usize, v: u8| {
+                                    if let Some(slot) = tb.get_mut(at) {
+                                        *slot = v;
+                                    }
+                                };
+                                let byte = |i: usize| block.get(i).copied().unwrap_or(0);
+                                match kind {
+                                    Kind::Q4K => tile_q4k_block(&mut put, r, byte),
+                                    Kind::Q6K => tile_q6k_block(&mut put, r, byte),
+                                    Kind::Q8_0 => tile_q8_0_block(&mut put, r, byte),
+                                }
                             }
                         }
                     }
                 });
         }
         Some(Self {
+            kind,
             bytes,
             outputs,
             inputs,
         })
+    }
+
+    /// The block type.
+    pub(crate) fn dtype(&self) -> GgmlDType {
+        self.kind.dtype()
     }
 
     pub(crate) fn bytes(&self) -> usize {
@@ -95,21 +175,52 @@ impl Tiled {
 
     /// `x` (`[rows, inputs]`, f32) quantized for the tiles' products.
     pub(crate) fn prepare<'a>(&'a self, x: &[f32]) -> Box<dyn Prepared + 'a> {
-        Box::new(Ready {
-            tiled: self,
-            x: qkernels::quantize_q8_k(x, self.inputs),
-        })
+        let x = match self.kind {
+            Kind::Q4K | Kind::Q6K => qkernels::quantize_q8_k(x, self.inputs),
+            Kind::Q8_0 => qkernels::quantize_q8_0(x, self.inputs),
+        };
+        Box::new(Ready { tiled: self, x })
     }
 }
 
-/// Row `r`'s Q4_K block `block` (the file's 144 bytes) into tile block `tb`.
-fn tile_q4k_block(tb: &mut [u8], r: usize, block: &[u8]) {
-    let byte = |i: usize| block.get(i).copied().unwrap_or(0);
-    let mut put = |at: usize, v: u8| {
-        if let Some(slot) = tb.get_mut(at) {
-            *slot = v;
+/// `(position, byte)` into a tiled block.
+type Put<'a> = dyn FnMut(usize, u8) + 'a;
+
+/// Row `r`'s Q8_0 block (the file's 34 bytes, read by `byte`) into a tiled
+/// block.
+fn tile_q8_0_block(put: &mut Put<'_>, r: usize, byte: impl Fn(usize) -> u8) {
+    for i in 0..2 {
+        put(2 * r + i, byte(i));
+    }
+    for c in 0..8 {
+        for i in 0..4 {
+            put(16 + 32 * c + 4 * r + i, byte(2 + 4 * c + i));
         }
-    };
+    }
+}
+
+/// Row `r`'s Q6_K block (the file's 210 bytes) into a tiled block.
+fn tile_q6k_block(put: &mut Put<'_>, r: usize, byte: impl Fn(usize) -> u8) {
+    for i in 0..2 {
+        put(2 * r + i, byte(208 + i));
+    }
+    for j in 0..16 {
+        put(16 + 16 * (j / 2) + 2 * r + j % 2, byte(192 + j));
+    }
+    for h in 0..2 {
+        for c in 0..8 {
+            let at = 144 + (8 * h + c) * 96 + 4 * r;
+            for i in 0..4 {
+                put(at + i, byte(64 * h + 4 * c + i));
+                put(at + 32 + i, byte(64 * h + 32 + 4 * c + i));
+                put(at + 64 + i, byte(128 + 32 * h + 4 * c + i));
+            }
+        }
+    }
+}
+
+/// Row `r`'s Q4_K block (the file's 144 bytes) into a tiled block.
+fn tile_q4k_block(put: &mut Put<'_>, r: usize, byte: impl Fn(usize) -> u8) {
     for i in 0..2 {
         put(2 * r + i, byte(i));
         put(16 + 2 * r + i, byte(2 + i));
@@ -119,9 +230,9 @@ fn tile_q4k_block(tb: &mut [u8], r: usize, block: &[u8]) {
         *p = byte(4 + i);
     }
     let (scales, mins) = qkernels::q4k_scales(&packed);
-    for j in 0..8 {
-        put(32 + 8 * j + r, scales[j]);
-        put(96 + 16 * (j / 2) + 2 * r + j % 2, mins[j]);
+    for (j, (&scale, &min)) in scales.iter().zip(&mins).enumerate() {
+        put(32 + 8 * j + r, scale);
+        put(96 + 16 * (j / 2) + 2 * r + j % 2, min);
     }
     for g in 0..4 {
         for c in 0..8 {
@@ -143,9 +254,10 @@ struct Ready<'a> {
 
 impl Prepared for Ready<'_> {
     fn block(&self, out: &mut [f32], first: usize, panel: usize) {
-        let (outputs, blocks) = (self.tiled.outputs, self.tiled.inputs / 256);
+        let kind = self.tiled.kind;
+        let outputs = self.tiled.outputs;
         let rows = self.x.rows();
-        let tile_bytes = blocks * Q4K_TILE_BYTES;
+        let tile_bytes = self.tiled.inputs / kind.values() * kind.tile_bytes();
         let mut dots = [0f32; PASS_ROWS * TILE];
         for (p, out) in out.chunks_mut(rows * panel).enumerate() {
             let start = (first + p) * panel;
@@ -158,7 +270,7 @@ impl Prepared for Ready<'_> {
                     .unwrap_or_default();
                 for r in (0..rows).step_by(PASS_ROWS) {
                     let n = (rows - r).min(PASS_ROWS);
-                    q4k(tile, &self.x, r, n, &mut dots);
+                    dots_of(kind, tile, &self.x, r, n, &mut dots);
                     for (m, row_dots) in dots.chunks_exact(TILE).take(n).enumerate() {
                         for (j, d) in row_dots.iter().enumerate() {
                             let o = t * TILE + j;
@@ -178,28 +290,45 @@ impl Prepared for Ready<'_> {
 
 /// One tile's dots with activation rows `first..first + n` (`n` at most
 /// [`PASS_ROWS`]), as `[row][TILE]` in `out`.
-fn q4k(tile: &[u8], a: &Activations, first: usize, n: usize, out: &mut [f32]) {
-    let blocks = a.k / 256;
-    let fits = tile.len() == blocks * Q4K_TILE_BYTES
+fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out: &mut [f32]) {
+    let blocks = a.k / kind.values();
+    let fits = tile.len() == blocks * kind.tile_bytes()
         && first + n <= a.rows()
         && out.len() >= n * TILE
-        && a.pairs.len() == a.rows() * blocks * 4;
+        && match kind {
+            Kind::Q4K => a.pairs.len() == a.rows() * blocks * 4,
+            Kind::Q6K => a.pairs16.len() == a.rows() * blocks * 8,
+            Kind::Q8_0 => a.block == 32 && a.scales.len() == a.rows() * blocks,
+        };
     #[cfg(target_arch = "x86_64")]
-    if fits && qkernels::build() != Build::Portable {
-        // SAFETY: the CPU has AVX2, FMA and F16C (`build`), and the tile,
+    if fits {
+        // One kernel per block type and row count, so that each row's
+        // accumulators stay in registers.
+        macro_rules! by_rows {
+            ($kernel:ident) => {
+                match n {
+                    1 => x86::$kernel::<1>(tile, a, first, out),
+                    2 => x86::$kernel::<2>(tile, a, first, out),
+                    3 => x86::$kernel::<3>(tile, a, first, out),
+                    _ => x86::$kernel::<4>(tile, a, first, out),
+                }
+            };
+        }
+        // SAFETY: tiles are only made where the CPU has AVX2, FMA and F16C
+        // (`Tiled::new`), AVX-VNNI is asked of `build`, and the tile,
         // activation and output lengths were checked above.
         #[allow(unsafe_code)]
         unsafe {
-            match n {
-                1 => x86::q4k::<1>(tile, a, first, out),
-                2 => x86::q4k::<2>(tile, a, first, out),
-                3 => x86::q4k::<3>(tile, a, first, out),
-                _ => x86::q4k::<4>(tile, a, first, out),
+            match (kind, qkernels::build()) {
+                (Kind::Q4K, _) => by_rows!(q4k),
+                (Kind::Q6K, _) => by_rows!(q6k),
+                (Kind::Q8_0, Build::AvxVnni) => by_rows!(q8_0_vnni),
+                (Kind::Q8_0, _) => by_rows!(q8_0_avx2),
             }
         }
         return;
     }
-    // Tiles are only made where the vector build runs (`Tiled::new`).
+    // Tiles are only made where the vector builds run (`Tiled::new`).
     let _ = fits;
     out.fill(0.0);
 }
@@ -209,7 +338,11 @@ fn q4k(tile: &[u8], a: &Activations, first: usize, n: usize, out: &mut [f32]) {
 mod x86 {
     use std::arch::x86_64::*;
 
-    use super::{Activations, Q4K_TILE_BYTES, TILE};
+    use super::{Activations, TILE};
+
+    const Q4K_TILE_BYTES: usize = 1184;
+    const Q6K_TILE_BYTES: usize = 1680;
+    const Q8_0_TILE_BYTES: usize = 272;
 
     /// How far ahead of the products the kernel asks for weights (bytes).
     const PREFETCH_AHEAD: usize = 2048;
@@ -321,6 +454,220 @@ mod x86 {
             unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
         }
     }
+
+    /// Sixteen i8 at `p` widened to i16.
+    ///
+    /// # Safety
+    /// `p` must point at sixteen readable bytes; the CPU must have AVX2.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn i8_pairs(p: *const u8) -> __m256i {
+        // SAFETY: sixteen readable bytes at `p` (the caller's promise).
+        _mm256_cvtepi8_epi16(unsafe { _mm_loadu_si128(p.cast()) })
+    }
+
+    /// Eight rows' i16 pairs (lane `r`: `(s[r][2i], s[r][2i + 1])`) with
+    /// the low (`HIGH` false) or high one in both halves of the lane.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    fn dup_half<const HIGH: bool>(pairs: __m256i) -> __m256i {
+        if HIGH {
+            _mm256_shufflehi_epi16::<0xF5>(_mm256_shufflelo_epi16::<0xF5>(pairs))
+        } else {
+            _mm256_shufflehi_epi16::<0xA0>(_mm256_shufflelo_epi16::<0xA0>(pairs))
+        }
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2, FMA and F16C; `tile` must hold `a.k / 256`
+    /// tiled Q6_K blocks, `a` rows `first..first + M` with their 16-value
+    /// pairs, and `out` `M * TILE` values.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn q6k<const M: usize>(
+        tile: &[u8],
+        a: &Activations,
+        first: usize,
+        out: &mut [f32],
+    ) {
+        let blocks = a.k / 256;
+        let low4 = _mm256_set1_epi8(0x0F);
+        let bits45 = _mm256_set1_epi8(0x30);
+        let zero = _mm256_setzero_si256();
+        let mut fsum = [_mm256_setzero_ps(); M];
+        let xq = a.qs.as_ptr();
+        for b in 0..blocks {
+            // SAFETY: tiled block `b` and block `b` of each activation row
+            // are in bounds (the caller's promise).
+            unsafe {
+                let tb = tile.as_ptr().add(b * Q6K_TILE_BYTES);
+                let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
+                // Values are stored plus 32: Σ scale × 16-value sum, per
+                // row, is taken off 32 times at the end.
+                let mut offset = [zero; M];
+                for i in 0..8 {
+                    let p = i8_pairs(tb.add(16 + 16 * i));
+                    for (m, offset) in offset.iter_mut().enumerate() {
+                        let s = *a.pairs16.get_unchecked(((first + m) * blocks + b) * 8 + i);
+                        *offset =
+                            _mm256_add_epi32(*offset, _mm256_madd_epi16(p, _mm256_set1_epi32(s)));
+                    }
+                }
+                let mut isum = [zero; M];
+                for h in 0..2 {
+                    for sixteen in 0..2 {
+                        // Quarter q of this half's chunks 8 * sixteen / 2..
+                        // takes scale 8h + sixteen + 2q: pair 4h + q.
+                        let mut scale = [zero; 4];
+                        for (q, scale) in scale.iter_mut().enumerate() {
+                            let p = i8_pairs(tb.add(16 + 16 * (4 * h + q)));
+                            *scale = if sixteen == 0 {
+                                dup_half::<false>(p)
+                            } else {
+                                dup_half::<true>(p)
+                            };
+                        }
+                        for c in 4 * sixteen..4 * sixteen + 4 {
+                            let at = tb.add(144 + (8 * h + c) * 96);
+                            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(PREFETCH_AHEAD).cast());
+                            _mm_prefetch::<_MM_HINT_T0>(
+                                at.wrapping_add(PREFETCH_AHEAD + 64).cast(),
+                            );
+                            let lo = _mm256_loadu_si256(at.cast());
+                            let hi = _mm256_loadu_si256(at.add(32).cast());
+                            let qh = _mm256_loadu_si256(at.add(64).cast());
+                            let quarters = [
+                                _mm256_or_si256(
+                                    _mm256_and_si256(lo, low4),
+                                    _mm256_and_si256(_mm256_slli_epi16::<4>(qh), bits45),
+                                ),
+                                _mm256_or_si256(
+                                    _mm256_and_si256(hi, low4),
+                                    _mm256_and_si256(_mm256_slli_epi16::<2>(qh), bits45),
+                                ),
+                                _mm256_or_si256(
+                                    _mm256_and_si256(_mm256_srli_epi16::<4>(lo), low4),
+                                    _mm256_and_si256(qh, bits45),
+                                ),
+                                _mm256_or_si256(
+                                    _mm256_and_si256(_mm256_srli_epi16::<4>(hi), low4),
+                                    _mm256_and_si256(_mm256_srli_epi16::<2>(qh), bits45),
+                                ),
+                            ];
+                            for m in 0..M {
+                                let x = xq.add((first + m) * a.k + b * 256 + 128 * h + 4 * c);
+                                let i = isum.get_unchecked_mut(m);
+                                for (q, (&values, &scale)) in
+                                    quarters.iter().zip(&scale).enumerate()
+                                {
+                                    let xv = _mm256_set1_epi32(
+                                        x.add(32 * q).cast::<i32>().read_unaligned(),
+                                    );
+                                    // Six-bit value times value: an i16
+                                    // pair sum of at most 2 * 63 * 127.
+                                    *i = _mm256_add_epi32(
+                                        *i,
+                                        _mm256_madd_epi16(_mm256_maddubs_epi16(values, xv), scale),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+                for m in 0..M {
+                    let dx = _mm256_set1_ps(*a.scales.get_unchecked((first + m) * blocks + b));
+                    let total = _mm256_sub_epi32(
+                        *isum.get_unchecked(m),
+                        _mm256_slli_epi32::<5>(*offset.get_unchecked(m)),
+                    );
+                    let f = fsum.get_unchecked_mut(m);
+                    *f = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(total), *f);
+                }
+            }
+        }
+        for (m, f) in fsum.iter().enumerate() {
+            // SAFETY: `out` holds `M * TILE` values (the caller's promise).
+            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
+        }
+    }
+
+    /// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or
+    /// its two-instruction AVX2 equivalent.
+    macro_rules! dot_u8_i8 {
+        (vnni, $u:expr, $s:expr) => {
+            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
+        };
+        (avx2, $u:expr, $s:expr) => {
+            _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
+        };
+    }
+
+    macro_rules! q8_0_kernel {
+        ($name:ident, $features:literal, $flavour:ident) => {
+            /// # Safety
+            /// The CPU must have the features; `tile` must hold `a.k / 32`
+            /// tiled Q8_0 blocks, `a` rows `first..first + M`, and `out`
+            /// `M * TILE` values.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name<const M: usize>(
+                tile: &[u8],
+                a: &Activations,
+                first: usize,
+                out: &mut [f32],
+            ) {
+                let blocks = a.k / 32;
+                let mut fsum = [_mm256_setzero_ps(); M];
+                let xq = a.qs.as_ptr();
+                for b in 0..blocks {
+                    // SAFETY: tiled block `b` and block `b` of each
+                    // activation row are in bounds (the caller's promise).
+                    unsafe {
+                        let tb = tile.as_ptr().add(b * Q8_0_TILE_BYTES);
+                        _mm_prefetch::<_MM_HINT_T0>(tb.wrapping_add(PREFETCH_AHEAD).cast());
+                        _mm_prefetch::<_MM_HINT_T0>(tb.wrapping_add(PREFETCH_AHEAD + 64).cast());
+                        _mm_prefetch::<_MM_HINT_T0>(tb.wrapping_add(PREFETCH_AHEAD + 128).cast());
+                        _mm_prefetch::<_MM_HINT_T0>(tb.wrapping_add(PREFETCH_AHEAD + 192).cast());
+                        let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
+                        // Two sums a row, so that the products do not
+                        // wait on one another.
+                        let mut even = [_mm256_setzero_si256(); M];
+                        let mut odd = [_mm256_setzero_si256(); M];
+                        for c in 0..8 {
+                            let w = _mm256_loadu_si256(tb.add(16 + 32 * c).cast());
+                            let magnitude = _mm256_sign_epi8(w, w);
+                            for m in 0..M {
+                                let x = xq.add((first + m) * a.k + b * 32 + 4 * c);
+                                let xv = _mm256_set1_epi32(x.cast::<i32>().read_unaligned());
+                                // |w| times x with w's sign: u8 by i8.
+                                let dot = dot_u8_i8!($flavour, magnitude, _mm256_sign_epi8(xv, w));
+                                let sum = if c % 2 == 0 {
+                                    even.get_unchecked_mut(m)
+                                } else {
+                                    odd.get_unchecked_mut(m)
+                                };
+                                *sum = _mm256_add_epi32(*sum, dot);
+                            }
+                        }
+                        for m in 0..M {
+                            let dx =
+                                _mm256_set1_ps(*a.scales.get_unchecked((first + m) * blocks + b));
+                            let sum =
+                                _mm256_add_epi32(*even.get_unchecked(m), *odd.get_unchecked(m));
+                            let f = fsum.get_unchecked_mut(m);
+                            *f = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(sum), *f);
+                        }
+                    }
+                }
+                for (m, f) in fsum.iter().enumerate() {
+                    // SAFETY: `out` holds `M * TILE` values (the caller's
+                    // promise).
+                    unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
+                }
+            }
+        };
+    }
+
+    q8_0_kernel!(q8_0_avx2, "avx2,fma,f16c", avx2);
+    q8_0_kernel!(q8_0_vnni, "avx2,fma,f16c,avxvnni", vnni);
 }
 
 #[cfg(test)]
@@ -330,49 +677,52 @@ mod tests {
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_core::{Device, Tensor};
 
-    /// The tiled kernel gives the file-layout kernel's dots (integer sums
+    /// Each tiled kernel gives the file-layout kernel's dots (integer sums
     /// are exact; only the f32 accumulation order differs) for a matrix
     /// whose rows do not fill the last tile, for 1 to 9 activation rows.
     #[test]
-    fn tiled_q4k_products_match_the_file_layout_kernel() -> crate::Result<()> {
+    fn tiled_products_match_the_file_layout_kernels() -> crate::Result<()> {
         let dev = Device::Cpu;
         let (outputs, k) = (13, 768);
-        let w = Tensor::randn(0f32, 0.5, (outputs, k), &dev)?;
-        let q = QTensor::quantize(&w, GgmlDType::Q4K)?;
-        let bytes = q.data()?.into_owned();
-        let weight = QuantWeight::new(
-            GgmlDType::Q4K,
-            vec![Part::owned_bytes(&bytes, outputs)],
-            None,
-            k,
-        )?;
-        let Some(tiled) = Tiled::new(&weight) else {
-            // A CPU without AVX2 keeps the file's layout.
-            assert_eq!(qkernels::build(), Build::Portable);
-            return Ok(());
-        };
-        let row_bytes = bytes.len() / outputs;
-        for rows in [1usize, 2, 3, 4, 5, 9] {
-            let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?
-                .flatten_all()?
-                .to_vec1::<f32>()?;
-            let acts = qkernels::quantize_q8_k(&x, k);
-            let ready = tiled.prepare(&x);
-            // Two panels of 8 outputs: `[panels][rows][8]`.
-            let mut got = vec![0f32; 2 * rows * 8];
-            ready.block(&mut got, 0, 8);
-            for o in 0..outputs {
-                let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
-                for r in 0..rows {
-                    let mut want = [0f32; 1];
-                    qkernels::q4k_portable(wrow, &acts, r, &mut want);
-                    let have = got[(o / 8) * rows * 8 + r * 8 + o % 8];
-                    let scale: f32 = (0..k).map(|i| x[r * k + i].abs()).sum::<f32>() * 0.5;
-                    assert!(
-                        (have - want[0]).abs() <= 1e-5 * scale,
-                        "output {o} row {r} of {rows}: tiled {have} vs {}",
-                        want[0]
-                    );
+        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K, GgmlDType::Q8_0] {
+            let w = Tensor::randn(0f32, 0.5, (outputs, k), &dev)?;
+            let q = QTensor::quantize(&w, dtype)?;
+            let bytes = q.data()?.into_owned();
+            let weight =
+                QuantWeight::new(dtype, vec![Part::owned_bytes(&bytes, outputs)], None, k)?;
+            let Some(tiled) = Tiled::new(&weight) else {
+                // A CPU without AVX2 keeps the file's layout.
+                assert_eq!(qkernels::build(), Build::Portable);
+                return Ok(());
+            };
+            assert_eq!(tiled.dtype(), dtype);
+            let row_bytes = bytes.len() / outputs;
+            for rows in [1usize, 2, 3, 4, 5, 9] {
+                let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?
+                    .flatten_all()?
+                    .to_vec1::<f32>()?;
+                let (acts, kernel): (_, qkernels::Kernel) = match dtype {
+                    GgmlDType::Q4K => (qkernels::quantize_q8_k(&x, k), qkernels::q4k_portable),
+                    GgmlDType::Q6K => (qkernels::quantize_q8_k(&x, k), qkernels::q6k_portable),
+                    _ => (qkernels::quantize_q8_0(&x, k), qkernels::q8_0_portable),
+                };
+                let ready = tiled.prepare(&x);
+                // Two panels of 8 outputs: `[panels][rows][8]`.
+                let mut got = vec![0f32; 2 * rows * 8];
+                ready.block(&mut got, 0, 8);
+                for o in 0..outputs {
+                    let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
+                    for r in 0..rows {
+                        let mut want = [0f32; 1];
+                        kernel(wrow, &acts, r, &mut want);
+                        let have = got[(o / 8) * rows * 8 + r * 8 + o % 8];
+                        let scale: f32 = (0..k).map(|i| x[r * k + i].abs()).sum::<f32>() * 0.5;
+                        assert!(
+                            (have - want[0]).abs() <= 1e-5 * scale,
+                            "{dtype:?} output {o} row {r} of {rows}: tiled {have} vs {}",
+                            want[0]
+                        );
+                    }
                 }
             }
         }
