@@ -85,16 +85,38 @@ pub(crate) fn quantize_q8_0(x: &[f32], k: usize) -> Activations {
         pairs16: Vec::new(),
     };
     for (xs, qs) in x.chunks_exact(32).zip(a.qs.chunks_exact_mut(32)) {
-        let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let amax = amax(xs);
         let id = if amax != 0.0 { 127.0 / amax } else { 0.0 };
         // The scale the weights' product uses is the f16 one llama.cpp
         // stores, read back.
         a.scales.push(half::f16::from_f32(amax / 127.0).to_f32());
-        for (q, v) in qs.iter_mut().zip(xs) {
-            *q = (v * id).round_ties_even() as i8;
-        }
+        scale_round(xs, id, qs);
     }
     a
+}
+
+/// The largest magnitude in `xs`.
+fn amax(xs: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    if build() != Build::Portable {
+        // SAFETY: the CPU has AVX2 (`build`).
+        #[allow(unsafe_code)]
+        return unsafe { x86::amax(xs) };
+    }
+    xs.iter().fold(0f32, |m, v| m.max(v.abs()))
+}
+
+/// `qs[i] = round_half_even(xs[i] * s)`, capped at 127.
+fn scale_round(xs: &[f32], s: f32, qs: &mut [i8]) {
+    #[cfg(target_arch = "x86_64")]
+    if build() != Build::Portable {
+        // SAFETY: the CPU has AVX2 (`build`).
+        #[allow(unsafe_code)]
+        return unsafe { x86::scale_round(xs, s, qs) };
+    }
+    for (q, v) in qs.iter_mut().zip(xs) {
+        *q = (v * s).round_ties_even().min(127.0) as i8;
+    }
 }
 
 /// `x` (`[rows, k]`) as Q8_K activations, as ggml's `quantize_row_q8_K`
@@ -112,20 +134,14 @@ pub(crate) fn quantize_q8_k(x: &[f32], k: usize) -> Activations {
         pairs16: Vec::with_capacity(x.len() / 32),
     };
     for (xs, qs) in x.chunks_exact(256).zip(a.qs.chunks_exact_mut(256)) {
-        let (mut max, mut amax) = (0f32, 0f32);
-        for &v in xs {
-            if v.abs() > amax {
-                amax = v.abs();
-                max = v;
-            }
-        }
+        // The first value of the largest magnitude, with its sign.
+        let amax = amax(xs);
+        let max = xs.iter().copied().find(|v| v.abs() == amax).unwrap_or(0.0);
         if amax == 0.0 {
             a.scales.push(0.0);
         } else {
             let iscale = -127.0 / max;
-            for (q, v) in qs.iter_mut().zip(xs) {
-                *q = (iscale * v).round_ties_even().min(127.0) as i8;
-            }
+            scale_round(xs, iscale, qs);
             a.scales.push(1.0 / iscale);
         }
         let first = a.sums.len();
@@ -384,6 +400,71 @@ mod x86 {
         _mm_cvtss_f32(_mm_cvtph_ps(_mm_set1_epi16(bits as i16)))
     }
 
+    /// The largest magnitude in `xs`.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn amax(xs: &[f32]) -> f32 {
+        let magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff));
+        let mut m = _mm256_setzero_ps();
+        let whole = xs.len() / 8 * 8;
+        for i in (0..whole).step_by(8) {
+            // SAFETY: eight values from `i` are in `xs`.
+            let v = unsafe { _mm256_loadu_ps(xs.as_ptr().add(i)) };
+            m = _mm256_max_ps(m, _mm256_and_ps(v, magnitude));
+        }
+        let lo = _mm256_castps256_ps128(m);
+        let hi = _mm256_extractf128_ps::<1>(m);
+        let s = _mm_max_ps(lo, hi);
+        let s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_max_ss(s, _mm_movehdup_ps(s));
+        let tail = xs.get(whole..).unwrap_or_default();
+        tail.iter().fold(_mm_cvtss_f32(s), |m, v| m.max(v.abs()))
+    }
+
+    /// Eight values at `p` times `scale`, rounded half to even, capped.
+    ///
+    /// # Safety
+    /// Eight readable values at `p`; the CPU must have AVX2.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn round8(p: *const f32, scale: __m256, cap: __m256) -> __m256i {
+        // SAFETY: eight readable values at `p` (the caller's promise).
+        let v = _mm256_mul_ps(unsafe { _mm256_loadu_ps(p) }, scale);
+        let r = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+        _mm256_cvtps_epi32(_mm256_min_ps(r, cap))
+    }
+
+    /// `qs[i] = round_half_even(xs[i] * s)`, capped at 127.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    pub(super) unsafe fn scale_round(xs: &[f32], s: f32, qs: &mut [i8]) {
+        let (scale, cap) = (_mm256_set1_ps(s), _mm256_set1_ps(127.0));
+        // `packs` interleaves the four vectors' 128-bit halves; this puts
+        // their four-byte groups back in order.
+        let order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+        let whole = xs.len().min(qs.len()) / 32 * 32;
+        for i in (0..whole).step_by(32) {
+            // SAFETY: 32 values from `i` are in `xs` and in `qs`.
+            unsafe {
+                let p = xs.as_ptr().add(i);
+                let (q0, q1) = (round8(p, scale, cap), round8(p.add(8), scale, cap));
+                let (q2, q3) = (round8(p.add(16), scale, cap), round8(p.add(24), scale, cap));
+                let bytes =
+                    _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+                let bytes = _mm256_permutevar8x32_epi32(bytes, order);
+                _mm256_storeu_si256(qs.as_mut_ptr().add(i).cast(), bytes);
+            }
+        }
+        let tail = xs.get(whole..).unwrap_or_default();
+        for (q, v) in qs.get_mut(whole..).unwrap_or_default().iter_mut().zip(tail) {
+            *q = (v * s).round_ties_even().min(127.0) as i8;
+        }
+    }
+
     /// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or
     /// its two-instruction AVX2 equivalent.
     macro_rules! dot_u8_i8 {
@@ -617,6 +698,77 @@ mod tests {
     use super::*;
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_core::{Device, Tensor};
+
+    /// The vector quantization of activations gives ggml's scalar one's
+    /// bytes: ties rounded to even, the first value of the largest
+    /// magnitude setting a Q8_K block's sign, a 33-value row's tail.
+    #[test]
+    fn activations_quantize_as_the_scalar_reference() -> crate::Result<()> {
+        let dev = Device::Cpu;
+        let mut x = Tensor::randn(0f32, 1.0, (3, 512), &dev)?
+            .flatten_all()?
+            .to_vec1::<f32>()?;
+        // Halves that round to even, and a block whose largest magnitude
+        // comes twice with both signs.
+        for (i, v) in x.iter_mut().take(64).enumerate() {
+            *v = (i as f32 - 32.0) + 0.5;
+        }
+        x[300] = -9.0;
+        x[310] = 9.0;
+        let reference_q8_k = |xs: &[f32]| -> (Vec<i8>, f32) {
+            let (mut max, mut amax) = (0f32, 0f32);
+            for &v in xs {
+                if v.abs() > amax {
+                    amax = v.abs();
+                    max = v;
+                }
+            }
+            let iscale = -127.0 / max;
+            let q = xs
+                .iter()
+                .map(|v| (iscale * v).round_ties_even().min(127.0) as i8)
+                .collect();
+            (q, 1.0 / iscale)
+        };
+        let a = quantize_q8_k(&x, 512);
+        for (b, xs) in x.chunks_exact(256).enumerate() {
+            let (q, scale) = reference_q8_k(xs);
+            assert_eq!(
+                &a.qs[b * 256..(b + 1) * 256],
+                q.as_slice(),
+                "Q8_K block {b}"
+            );
+            assert_eq!(a.scales[b], scale, "Q8_K block {b}");
+        }
+        let a = quantize_q8_0(&x, 512);
+        for (b, xs) in x.chunks_exact(32).enumerate() {
+            let amax = xs.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let id = if amax != 0.0 { 127.0 / amax } else { 0.0 };
+            let q: Vec<i8> = xs
+                .iter()
+                .map(|v| (v * id).round_ties_even() as i8)
+                .collect();
+            assert_eq!(&a.qs[b * 32..(b + 1) * 32], q.as_slice(), "Q8_0 block {b}");
+        }
+        let mut tail = [0i8; 33];
+        scale_round(&x[..33], 10.0, &mut tail);
+        let want: Vec<i8> = x[..33]
+            .iter()
+            .map(|v| (v * 10.0).round_ties_even().min(127.0) as i8)
+            .collect();
+        assert_eq!(tail.as_slice(), want.as_slice());
+        // Exact halves, scaled by one: -10.0, -9.5, ... 9.5.
+        let halves: Vec<f32> = (0..40).map(|i| i as f32 * 0.5 - 10.0).collect();
+        let mut rounded = [0i8; 40];
+        scale_round(&halves, 1.0, &mut rounded);
+        assert_eq!(&rounded[..6], &[-10, -10, -9, -8, -8, -8]);
+        assert_eq!(&rounded[20..26], &[0, 0, 1, 2, 2, 2]);
+        assert_eq!(
+            amax(&x[..33]),
+            x[..33].iter().fold(0f32, |m, v| m.max(v.abs()))
+        );
+        Ok(())
+    }
 
     /// Every build gives the portable kernel's result (integer sums are
     /// exact; only the f32 accumulation order differs), and the portable
