@@ -112,7 +112,10 @@ impl PackedWeight {
     pub(crate) fn quantized(w: QuantWeight) -> Self {
         let (outputs, inputs) = (w.outputs(), w.inputs());
         let repr = match Tiled::new(&w) {
-            Some(tiled) => Repr::Tiled(Arc::new(tiled)),
+            Some(tiled) => {
+                w.release_mapped_pages();
+                Repr::Tiled(Arc::new(tiled))
+            }
             None => Repr::Quant(w),
         };
         Self {

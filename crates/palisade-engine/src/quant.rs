@@ -592,6 +592,27 @@ impl QuantWeight {
         each!(self, m => boxed(m, x, rows))
     }
 
+    /// Tells the kernel that this weight's mapped pages will not be read
+    /// again (its blocks were copied into tiles), so that they leave the
+    /// process's resident memory instead of doubling it; they stay in the
+    /// page cache, and a later read, if any, maps them again.
+    pub(crate) fn release_mapped_pages(&self) {
+        #[cfg(unix)]
+        each!(self, m => {
+            for part in &m.parts {
+                if let Store::Mapped { map, offset, len } = &part.store {
+                    // SAFETY: the map is a read-only file mapping, so
+                    // dropping its pages loses nothing: they are read
+                    // from the file again if touched, with the same bytes.
+                    #[allow(unsafe_code)]
+                    let _ = unsafe {
+                        map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, *offset, *len)
+                    };
+                }
+            }
+        });
+    }
+
     /// Every output row's blocks as the file lays them out, in order.
     pub(crate) fn rows_bytes(&self) -> Vec<&[u8]> {
         each!(self, m => {
