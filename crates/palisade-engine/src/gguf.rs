@@ -9,9 +9,10 @@
 //! multiplied where they lie ([`crate::quant`]), everything else
 //! dequantized to the engine's dtype; the same for `llama` files with
 //! experts (Mixtral), whose q/k rows the converter permuted (read through a
-//! row order, not copied). The tokenizer is [`crate::gguf_tokenizer`].
-//! Not yet: `qwen3moe` (no fixture: llama.cpp's converter cannot write the
-//! reference checkpoint's dense first layer) and split sets.
+//! row order, not copied); and for `qwen3moe` files (every layer routed:
+//! llama.cpp's architecture has no dense layers, and renormalises the
+//! top-k weights whatever the checkpoint said). The tokenizer is
+//! [`crate::gguf_tokenizer`]. Not yet: split sets.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -246,7 +247,7 @@ enum Source {
 }
 
 /// The tensors a Hugging Face parameter name comes from in a file of
-/// `arch` (`llama4`, or `llama` with experts: Mixtral) with `heads` query
+/// `arch` (`llama4`, `qwen3moe`, or `llama` with experts: Mixtral) with `heads` query
 /// and `kv_heads` key-value heads.
 fn source(arch: &str, name: &str, heads: usize, kv_heads: usize) -> Option<Source> {
     let same = |n: &str| Some(Source::Same(n.to_owned()));
@@ -262,6 +263,9 @@ fn source(arch: &str, name: &str, heads: usize, kv_heads: usize) -> Option<Sourc
     let b = |n: &str| format!("blk.{layer}.{n}");
     if arch == "llama" {
         return mixtral_source(part, &b, heads, kv_heads);
+    }
+    if arch == "qwen3moe" {
+        return qwen3moe_source(part, &b);
     }
     let gguf = match part {
         "input_layernorm.weight" => b("attn_norm.weight"),
@@ -293,6 +297,34 @@ fn source(arch: &str, name: &str, heads: usize, kv_heads: usize) -> Option<Sourc
         }
     };
     Some(Source::Same(gguf))
+}
+
+/// A Qwen3-MoE layer's `part` in a `qwen3moe` file (`b` names the block's
+/// tensors): q/k as they are (the converter permutes only `llama` files).
+fn qwen3moe_source(part: &str, b: &dyn Fn(&str) -> String) -> Option<Source> {
+    if let Some(expert) = part.strip_prefix("mlp.experts.") {
+        let (e, which) = expert.split_once('.')?;
+        let stacked = match which {
+            "gate_proj.weight" => "ffn_gate_exps.weight",
+            "up_proj.weight" => "ffn_up_exps.weight",
+            "down_proj.weight" => "ffn_down_exps.weight",
+            _ => return None,
+        };
+        return Some(Source::Expert(b(stacked), e.parse().ok()?));
+    }
+    let gguf = match part {
+        "self_attn.q_proj.weight" => "attn_q.weight",
+        "self_attn.k_proj.weight" => "attn_k.weight",
+        "self_attn.v_proj.weight" => "attn_v.weight",
+        "self_attn.o_proj.weight" => "attn_output.weight",
+        "self_attn.q_norm.weight" => "attn_q_norm.weight",
+        "self_attn.k_norm.weight" => "attn_k_norm.weight",
+        "input_layernorm.weight" => "attn_norm.weight",
+        "post_attention_layernorm.weight" => "ffn_norm.weight",
+        "mlp.gate.weight" => "ffn_gate_inp.weight",
+        _ => return None,
+    };
+    Some(Source::Same(b(gguf)))
 }
 
 /// A Mixtral layer's `part` in a `llama` file (`b` names the block's tensors).
@@ -374,9 +406,9 @@ impl GgufFile {
     /// `rope_freqs` factors.
     pub fn model_config(&self) -> Result<ModelConfig> {
         let arch = self.architecture().to_owned();
-        if !matches!(arch.as_str(), "llama4" | "llama") {
+        if !ARCHITECTURES.contains(&arch.as_str()) {
             return Err(EngineError::Weights(format!(
-                "{}: loading GGUF weights of architecture {arch:?} is not implemented yet (llama4 and llama with experts are)",
+                "{}: GGUF architecture {arch:?} is not one Palisade serves (llama4, qwen3moe, llama with experts)",
                 self.path.display()
             )));
         }
@@ -402,6 +434,36 @@ impl GgufFile {
         let head_dim = self
             .number(&format!("{arch}.attention.key_length"))
             .unwrap_or(hidden / heads);
+        let tied = !self.content.tensor_infos.contains_key("output.weight");
+        if arch == "qwen3moe" {
+            // llama.cpp routes every layer and always renormalises the
+            // top-k weights (`norm_w`), whatever the checkpoint said.
+            let expert_width = k("expert_feed_forward_length")?;
+            let json = serde_json::json!({
+                "architectures": ["Qwen3MoeForCausalLM"],
+                "vocab_size": vocabulary as u64,
+                "hidden_size": hidden as u64,
+                "num_hidden_layers": k("block_count")? as u64,
+                "num_attention_heads": heads as u64,
+                "num_key_value_heads": k("attention.head_count_kv")? as u64,
+                "head_dim": head_dim as u64,
+                "intermediate_size": self
+                    .number("qwen3moe.feed_forward_length")
+                    .unwrap_or(expert_width) as u64,
+                "moe_intermediate_size": expert_width as u64,
+                "num_experts": experts as u64,
+                "num_experts_per_tok": k("expert_used_count")? as u64,
+                "norm_topk_prob": true,
+                "decoder_sparse_step": 1,
+                "mlp_only_layers": [],
+                "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
+                "rope_theta": k("rope.freq_base")?,
+                "max_position_embeddings": k("context_length")? as u64,
+                "tie_word_embeddings": tied,
+                "use_sliding_window": false,
+            });
+            return ModelConfig::from_json(&json);
+        }
         if arch == "llama" {
             let json = serde_json::json!({
                 "architectures": ["MixtralForCausalLM"],
@@ -417,7 +479,7 @@ impl GgufFile {
                 "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
                 "rope_theta": k("rope.freq_base")?,
                 "max_position_embeddings": k("context_length")? as u64,
-                "tie_word_embeddings": !self.content.tensor_infos.contains_key("output.weight"),
+                "tie_word_embeddings": tied,
                 "sliding_window": null,
             });
             return ModelConfig::from_json(&json);
@@ -438,7 +500,7 @@ impl GgufFile {
             "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
             "rope_theta": k("rope.freq_base")?,
             "max_position_embeddings": k("context_length")? as u64,
-            "tie_word_embeddings": !self.content.tensor_infos.contains_key("output.weight"),
+            "tie_word_embeddings": tied,
             "attention_chunk_size": 8192,
             "no_rope_layer_interval": 4,
             "use_qk_norm": (experts as u64) != 128,
@@ -676,6 +738,77 @@ mod tests {
         assert_eq!(m.types["Q8_0"].bytes % 34, 0);
         assert_eq!(m.data_bytes, m.types.values().map(|t| t.bytes).sum::<u64>());
         assert!(m.parameters > 0);
+    }
+
+    /// A `qwen3moe` file as llama.cpp's converter writes it defines the
+    /// checkpoint it was converted from (`model synth --arch qwen3moe
+    /// --preset tiny-moe --seed 11`, made again here; the fixture's SOURCE
+    /// says how the files were made): the f32 file's logits are the
+    /// checkpoint's within 1e-4 over a prompt and three decode steps, and
+    /// its tokenizer, from the metadata, encodes as the checkpoint's
+    /// tokenizer.json. Its Q8_0 and Q4_K_M files (Q5_0, Q8_0 and F16 at
+    /// these widths) load with their blocks kept and run; their products
+    /// are held to llama.cpp's error by the llama4 and Mixtral fixtures.
+    #[test]
+    fn qwen3moe_files_define_the_checkpoints_model() {
+        use crate::model::Model;
+        use candle_core::DType;
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::synth("qwen3moe", "tiny-moe", dir.path(), DType::F32, 11).unwrap();
+        let cpu = Device::Cpu;
+        let checkpoint = Model::load(dir.path(), DType::F32, &cpu).unwrap();
+        let file = fixture("qwen3moe-tiny-moe/f32.gguf");
+        let gguf = Model::load(&file, DType::F32, &cpu).unwrap();
+        assert_eq!(gguf.config().common.vocab_size, 512);
+        let run = |m: &Model| -> Vec<Vec<f32>> {
+            let mut cache = m.new_cache();
+            let prompt: Vec<u32> = (0..24).map(|i| (i * 37 + 5) % 512).collect();
+            let mut out = vec![m.next_logits(&prompt, &mut cache).unwrap()];
+            for t in [5u32, 77, 300] {
+                out.push(m.next_logits(&[t], &mut cache).unwrap());
+            }
+            out
+        };
+        let want = run(&checkpoint);
+        let got = run(&gguf);
+        for (step, (w, g)) in want.iter().zip(&got).enumerate() {
+            assert_eq!(w.len(), g.len());
+            let err = w
+                .iter()
+                .zip(g)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0f32, f32::max);
+            assert!(
+                err < 1e-4,
+                "step {step}: the GGUF file's logits are {err} away"
+            );
+        }
+        let theirs = crate::tokenizer::TextTokenizer::load(dir.path(), 512).unwrap();
+        let ours = Model::tokenizer_at(&file, 512).unwrap();
+        for text in [
+            "Hello, world!",
+            "  two  spaces\nand a line",
+            "<|im_start|>user\nhi<|im_end|>",
+        ] {
+            assert_eq!(
+                ours.encode(text, true).unwrap(),
+                theirs.encode(text, true).unwrap(),
+                "{text:?}"
+            );
+        }
+        for format in ["q8_0", "q4_k_m"] {
+            let m = Model::load(
+                &fixture(&format!("qwen3moe-tiny-moe/{format}.gguf")),
+                DType::F32,
+                &cpu,
+            )
+            .unwrap();
+            assert!(m.quantized(), "{format}");
+            for logits in run(&m) {
+                assert_eq!(logits.len(), 512);
+                assert!(logits.iter().all(|v| v.is_finite()), "{format}");
+            }
+        }
     }
 
     /// Runs `model/format`'s golden cases on the file loaded with its

@@ -32,7 +32,8 @@ struct Shape {
     dense_width: usize,
     vocab: usize,
     context: usize,
-    /// Llama 4: every layer MoE (Scout) rather than every second one.
+    /// Llama 4: every layer MoE (Scout) rather than every second one;
+    /// Qwen3-MoE: no dense first layer.
     all_moe: bool,
 }
 
@@ -40,7 +41,8 @@ struct Shape {
 /// active parameters in the Llama 4 (Scout) layout; `bench-1b-2x` has
 /// twice the experts at the same top-k; `scout-2l` is two decoder layers at
 /// Llama 4 Scout's real dimensions (6.5B parameters, 13 GB in bf16), so
-/// that kernels are measured at the shapes that matter.
+/// that kernels are measured at the shapes that matter; `qwen3moe`
+/// `tiny-moe` routes every layer, as a GGUF file of it must.
 fn preset(arch: &str, name: &str) -> Option<Shape> {
     let tiny = Shape {
         hidden: 128,
@@ -112,6 +114,18 @@ fn preset(arch: &str, name: &str) -> Option<Shape> {
             ..bench
         }),
         ("llama4", "scout-2l") => Some(scout_2l),
+        // Every layer routed, as llama.cpp's `qwen3moe` architecture (and
+        // so a GGUF file of it) requires.
+        ("qwen3moe", "tiny-moe") => Some(Shape {
+            top_k: 2,
+            hidden: 64,
+            layers: 2,
+            head_dim: 16,
+            expert_width: 64,
+            dense_width: 128,
+            all_moe: true,
+            ..tiny
+        }),
         _ => None,
     }
 }
@@ -159,7 +173,7 @@ impl Rng {
 pub fn synth(arch: &str, preset_name: &str, out: &Path, dtype: DType, seed: u64) -> Result<String> {
     let shape = preset(arch, preset_name).ok_or_else(|| {
         EngineError::Request(format!(
-            "no preset {preset_name:?} for architecture {arch:?} (llama4: tiny, small, bench-1b, bench-1b-2x, scout-2l; mixtral, qwen3moe: tiny, small)"
+            "no preset {preset_name:?} for architecture {arch:?} (llama4: tiny, small, bench-1b, bench-1b-2x, scout-2l; mixtral: tiny, small; qwen3moe: tiny, tiny-moe, small)"
         ))
     })?;
     let st_dtype = match dtype {
@@ -449,7 +463,8 @@ fn qwen3moe(s: Shape) -> (Value, Vec<Spec>, String) {
         obj.insert("intermediate_size".into(), json!(s.dense_width));
         obj.insert("norm_topk_prob".into(), json!(true));
         obj.insert("decoder_sparse_step".into(), json!(1));
-        obj.insert("mlp_only_layers".into(), json!([0]));
+        let dense: &[usize] = if s.all_moe { &[] } else { &[0] };
+        obj.insert("mlp_only_layers".into(), json!(dense));
         obj.insert(
             "rope_parameters".into(),
             json!({"rope_theta": 1_000_000.0, "rope_type": "default"}),
@@ -461,7 +476,7 @@ fn qwen3moe(s: Shape) -> (Value, Vec<Spec>, String) {
     let h = s.hidden;
     for i in 0..s.layers {
         let m = format!("model.layers.{i}.mlp");
-        if i == 0 {
+        if i == 0 && !s.all_moe {
             mlp_specs(&m, h, s.dense_width, &mut specs);
         } else {
             specs.push(spec(
