@@ -281,36 +281,31 @@ fn source(arch: &str, name: &str, heads: usize, kv_heads: usize) -> Option<Sourc
         "feed_forward.gate_proj.weight" => b("ffn_gate.weight"),
         "feed_forward.up_proj.weight" => b("ffn_up.weight"),
         "feed_forward.down_proj.weight" => b("ffn_down.weight"),
-        _ => {
-            // The routed experts one by one (the engine's names for the
-            // slices of the stacked `*_exps` tensors).
-            let (e, which) = part
-                .strip_prefix("feed_forward.experts.")?
-                .split_once('.')?;
-            let stacked = match which {
-                "gate_proj.weight" => "ffn_gate_exps.weight",
-                "up_proj.weight" => "ffn_up_exps.weight",
-                "down_proj.weight" => "ffn_down_exps.weight",
-                _ => return None,
-            };
-            return Some(Source::Expert(b(stacked), e.parse().ok()?));
-        }
+        // The routed experts one by one (the engine's names for the slices
+        // of the stacked `*_exps` tensors).
+        _ => return expert_source(part.strip_prefix("feed_forward.experts.")?, &b),
     };
     Some(Source::Same(gguf))
+}
+
+/// Routed expert `E.{gate,up,down}_proj.weight` (`rest`) as its slice of
+/// the block's stacked `ffn_*_exps` tensor.
+fn expert_source(rest: &str, b: &dyn Fn(&str) -> String) -> Option<Source> {
+    let (e, which) = rest.split_once('.')?;
+    let stacked = match which {
+        "gate_proj.weight" => "ffn_gate_exps.weight",
+        "up_proj.weight" => "ffn_up_exps.weight",
+        "down_proj.weight" => "ffn_down_exps.weight",
+        _ => return None,
+    };
+    Some(Source::Expert(b(stacked), e.parse().ok()?))
 }
 
 /// A Qwen3-MoE layer's `part` in a `qwen3moe` file (`b` names the block's
 /// tensors): q/k as they are (the converter permutes only `llama` files).
 fn qwen3moe_source(part: &str, b: &dyn Fn(&str) -> String) -> Option<Source> {
     if let Some(expert) = part.strip_prefix("mlp.experts.") {
-        let (e, which) = expert.split_once('.')?;
-        let stacked = match which {
-            "gate_proj.weight" => "ffn_gate_exps.weight",
-            "up_proj.weight" => "ffn_up_exps.weight",
-            "down_proj.weight" => "ffn_down_exps.weight",
-            _ => return None,
-        };
-        return Some(Source::Expert(b(stacked), e.parse().ok()?));
+        return expert_source(expert, b);
     }
     let gguf = match part {
         "self_attn.q_proj.weight" => "attn_q.weight",
@@ -434,80 +429,64 @@ impl GgufFile {
         let head_dim = self
             .number(&format!("{arch}.attention.key_length"))
             .unwrap_or(hidden / heads);
-        let tied = !self.content.tensor_infos.contains_key("output.weight");
-        if arch == "qwen3moe" {
-            // llama.cpp routes every layer and always renormalises the
-            // top-k weights (`norm_w`), whatever the checkpoint said.
-            let expert_width = k("expert_feed_forward_length")?;
-            let json = serde_json::json!({
-                "architectures": ["Qwen3MoeForCausalLM"],
-                "vocab_size": vocabulary as u64,
-                "hidden_size": hidden as u64,
-                "num_hidden_layers": k("block_count")? as u64,
-                "num_attention_heads": heads as u64,
-                "num_key_value_heads": k("attention.head_count_kv")? as u64,
-                "head_dim": head_dim as u64,
-                "intermediate_size": self
-                    .number("qwen3moe.feed_forward_length")
-                    .unwrap_or(expert_width) as u64,
-                "moe_intermediate_size": expert_width as u64,
-                "num_experts": experts as u64,
-                "num_experts_per_tok": k("expert_used_count")? as u64,
-                "norm_topk_prob": true,
-                "decoder_sparse_step": 1,
-                "mlp_only_layers": [],
-                "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
-                "rope_theta": k("rope.freq_base")?,
-                "max_position_embeddings": k("context_length")? as u64,
-                "tie_word_embeddings": tied,
-                "use_sliding_window": false,
-            });
-            return ModelConfig::from_json(&json);
-        }
-        if arch == "llama" {
-            let json = serde_json::json!({
-                "architectures": ["MixtralForCausalLM"],
-                "vocab_size": vocabulary as u64,
-                "hidden_size": hidden as u64,
-                "num_hidden_layers": k("block_count")? as u64,
-                "num_attention_heads": heads as u64,
-                "num_key_value_heads": k("attention.head_count_kv")? as u64,
-                "head_dim": head_dim as u64,
-                "intermediate_size": k("feed_forward_length")? as u64,
-                "num_local_experts": experts as u64,
-                "num_experts_per_tok": k("expert_used_count")? as u64,
-                "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
-                "rope_theta": k("rope.freq_base")?,
-                "max_position_embeddings": k("context_length")? as u64,
-                "tie_word_embeddings": tied,
-                "sliding_window": null,
-            });
-            return ModelConfig::from_json(&json);
-        }
-        let json = serde_json::json!({
-            "architectures": ["Llama4ForCausalLM"],
+        // What every architecture's configuration holds, then its own keys.
+        let mut json = serde_json::json!({
             "vocab_size": vocabulary as u64,
             "hidden_size": hidden as u64,
             "num_hidden_layers": k("block_count")? as u64,
             "num_attention_heads": heads as u64,
             "num_key_value_heads": k("attention.head_count_kv")? as u64,
             "head_dim": head_dim as u64,
-            "intermediate_size": k("expert_feed_forward_length")? as u64,
-            "intermediate_size_mlp": k("feed_forward_length")? as u64,
-            "num_local_experts": experts as u64,
             "num_experts_per_tok": k("expert_used_count")? as u64,
-            "interleave_moe_layer_step": self.number("llama4.interleave_moe_layer_step").unwrap_or(1.0) as u64,
             "rms_norm_eps": k("attention.layer_norm_rms_epsilon")?,
             "rope_theta": k("rope.freq_base")?,
             "max_position_embeddings": k("context_length")? as u64,
-            "tie_word_embeddings": tied,
-            "attention_chunk_size": 8192,
-            "no_rope_layer_interval": 4,
-            "use_qk_norm": (experts as u64) != 128,
-            "attn_temperature_tuning": true,
-            "floor_scale": 8192.0,
-            "attn_scale": 0.1,
+            "tie_word_embeddings": !self.content.tensor_infos.contains_key("output.weight"),
         });
+        let own = match arch.as_str() {
+            // llama.cpp routes every layer and always renormalises the
+            // top-k weights (`norm_w`), whatever the checkpoint said.
+            "qwen3moe" => {
+                let expert_width = k("expert_feed_forward_length")?;
+                serde_json::json!({
+                    "architectures": ["Qwen3MoeForCausalLM"],
+                    "intermediate_size": self
+                        .number("qwen3moe.feed_forward_length")
+                        .unwrap_or(expert_width) as u64,
+                    "moe_intermediate_size": expert_width as u64,
+                    "num_experts": experts as u64,
+                    "norm_topk_prob": true,
+                    "decoder_sparse_step": 1,
+                    "mlp_only_layers": [],
+                    "use_sliding_window": false,
+                })
+            }
+            "llama" => serde_json::json!({
+                "architectures": ["MixtralForCausalLM"],
+                "intermediate_size": k("feed_forward_length")? as u64,
+                "num_local_experts": experts as u64,
+                "sliding_window": null,
+            }),
+            _ => serde_json::json!({
+                "architectures": ["Llama4ForCausalLM"],
+                "intermediate_size": k("expert_feed_forward_length")? as u64,
+                "intermediate_size_mlp": k("feed_forward_length")? as u64,
+                "num_local_experts": experts as u64,
+                "interleave_moe_layer_step": self.number("llama4.interleave_moe_layer_step").unwrap_or(1.0) as u64,
+                "attention_chunk_size": 8192,
+                "no_rope_layer_interval": 4,
+                "use_qk_norm": (experts as u64) != 128,
+                "attn_temperature_tuning": true,
+                "floor_scale": 8192.0,
+                "attn_scale": 0.1,
+            }),
+        };
+        if let (Some(all), serde_json::Value::Object(own)) = (json.as_object_mut(), own) {
+            all.extend(own);
+        }
+        if arch != "llama4" {
+            return ModelConfig::from_json(&json);
+        }
         let mut config = ModelConfig::from_json(&json)?;
         if self.content.tensor_infos.contains_key("rope_freqs.weight") {
             let factors = self.raw("rope_freqs.weight")?.to_vec1::<f32>()?;

@@ -367,6 +367,21 @@ pub(crate) fn q4k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     q4k_portable(w, a, first, out);
 }
 
+/// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or its
+/// two-instruction AVX2 equivalent (inside functions that import
+/// `std::arch::x86_64::*` and enable the features).
+#[cfg(target_arch = "x86_64")]
+macro_rules! dot_u8_i8 {
+    (vnni, $u:expr, $s:expr) => {
+        _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
+    };
+    (avx2, $u:expr, $s:expr) => {
+        _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
+    };
+}
+#[cfg(target_arch = "x86_64")]
+pub(crate) use dot_u8_i8;
+
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
@@ -463,17 +478,6 @@ mod x86 {
         for (q, v) in qs.get_mut(whole..).unwrap_or_default().iter_mut().zip(tail) {
             *q = (v * s).round_ties_even().min(127.0) as i8;
         }
-    }
-
-    /// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or
-    /// its two-instruction AVX2 equivalent.
-    macro_rules! dot_u8_i8 {
-        (vnni, $u:expr, $s:expr) => {
-            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
-        };
-        (avx2, $u:expr, $s:expr) => {
-            _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
-        };
     }
 
     macro_rules! q8_0_kernel {

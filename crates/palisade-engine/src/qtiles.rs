@@ -339,6 +339,7 @@ mod x86 {
     use std::arch::x86_64::*;
 
     use super::{Activations, TILE};
+    use crate::qkernels::dot_u8_i8;
 
     const Q4K_TILE_BYTES: usize = 1184;
     const Q6K_TILE_BYTES: usize = 1680;
@@ -588,17 +589,6 @@ mod x86 {
             // SAFETY: `out` holds `M * TILE` values (the caller's promise).
             unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
         }
-    }
-
-    /// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or
-    /// its two-instruction AVX2 equivalent.
-    macro_rules! dot_u8_i8 {
-        (vnni, $u:expr, $s:expr) => {
-            _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
-        };
-        (avx2, $u:expr, $s:expr) => {
-            _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
-        };
     }
 
     macro_rules! q8_0_kernel {
