@@ -5,6 +5,11 @@
 # concurrent streams.
 #
 #   scripts/bench-serving.sh [DIR]      # DIR: scratch space, default /tmp/palisade-bench
+#
+# CONCURRENCY (default 1,4,16,64), REQUESTS_PER_CLIENT (2), MAX_TOKENS (64),
+# PROMPT_WORDS (a prompt of that many words instead of the one-line
+# default), QUANTIZATION (q8_0 or q4_k: the model quantized in situ as it
+# loads, `model.quantization`).
 set -euo pipefail
 dir=${1:-/tmp/palisade-bench}
 cd "$(dirname "$0")/.."
@@ -24,11 +29,12 @@ run="$dir/serving-run"
 rm -rf "$run"
 $bin demo init --dir "$run" --listen 127.0.0.1:18543 >/dev/null
 # Serve the benchmark model instead of the demo's tiny one.
-python3 - "$run/palisade.toml" "$dir/bench-1b" <<'PY'
+python3 - "$run/palisade.toml" "$dir/bench-1b" "${QUANTIZATION:-}" <<'PY'
 import re, sys
-path, model = sys.argv[1], sys.argv[2]
+path, model, quantization = sys.argv[1], sys.argv[2], sys.argv[3]
 text = open(path).read()
-text = re.sub(r'\[model\][^\[]*', f'[model]\npath = "{model}"\nid = "bench-1b"\ndtype = "bf16"\nmax_batch = 16\nqueue_depth = 256\n\n', text, count=1)
+quantized = f'quantization = "{quantization}"\n' if quantization else ''
+text = re.sub(r'\[model\][^\[]*', f'[model]\npath = "{model}"\nid = "bench-1b"\ndtype = "bf16"\nmax_batch = 16\nqueue_depth = 256\n{quantized}\n', text, count=1)
 open(path, "w").write(text)
 PY
 # The demo's license covers the demo model only: sign one for bench-1b with
@@ -62,4 +68,5 @@ token=$($bin token mint --config "$run/palisade.toml" --sub loadtest --tenant be
 target/openai-venv/bin/python scripts/load-serving.py --base-url https://127.0.0.1:18543/v1 \
   --ca "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
   --token "$token" --model bench-1b --concurrency "${CONCURRENCY:-1,4,16,64}" \
-  --requests-per-client "${REQUESTS_PER_CLIENT:-2}" --max-tokens "${MAX_TOKENS:-64}"
+  --requests-per-client "${REQUESTS_PER_CLIENT:-2}" --max-tokens "${MAX_TOKENS:-64}" \
+  --prompt-words "${PROMPT_WORDS:-0}"

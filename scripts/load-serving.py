@@ -1,13 +1,17 @@
 """Load test of /v1/chat/completions: N concurrent streaming clients.
 
     python scripts/load-serving.py --base-url https://127.0.0.1:8443/v1 --ca CA --cert CERT --key KEY \
-        --token JWT --model ID --concurrency 1,4,16,64 [--requests-per-client 2] [--max-tokens 64]
+        --token JWT --model ID --concurrency 1,4,16,64 [--requests-per-client 2] [--max-tokens 64] \
+        [--prompt-words N]
 
 Each client sends streaming chat requests one after another (temperature 0,
 `max_tokens` tokens, no stop, so every request decodes the same length).
 Per concurrency level it prints: aggregate decode throughput (completion
 tokens per second of wall time), p50/p99 time to first token, p50/p99
 inter-token latency (between streamed chunks), and requests refused.
+`--prompt-words N` sends a prompt of N words (about N tokens with the
+bench model's tokenizer, plus the chat template's) instead of the default
+one-line request, for time to first token at a given prompt length.
 Uses the official openai SDK (the venv scripts/bench-serving.sh makes).
 """
 import argparse
@@ -28,13 +32,23 @@ def percentile(values, p):
     return values[k]
 
 
-async def one_request(client, model, max_tokens, ttfts, itls):
+DEFAULT_PROMPT = "Write a long story about a lighthouse keeper."
+WORDS = "the keeper climbed stairs each night to light a lamp for ships at sea".split()
+
+
+def prompt_of(words):
+    if not words:
+        return DEFAULT_PROMPT
+    return " ".join(WORDS[i % len(WORDS)] for i in range(words))
+
+
+async def one_request(client, model, max_tokens, prompt, ttfts, itls):
     start = time.perf_counter()
     last = None
     tokens = 0
     stream = await client.chat.completions.create(
         model=model,
-        messages=[{"role": "user", "content": "Write a long story about a lighthouse keeper."}],
+        messages=[{"role": "user", "content": prompt}],
         max_tokens=max_tokens,
         temperature=0,
         stream=True,
@@ -69,7 +83,9 @@ async def level(args, concurrency):
         nonlocal refused, total_tokens
         for _ in range(args.requests_per_client):
             try:
-                tokens = await one_request(client, args.model, args.max_tokens, ttfts, itls)
+                tokens = await one_request(
+                    client, args.model, args.max_tokens, prompt_of(args.prompt_words), ttfts, itls
+                )
             except openai.RateLimitError:
                 refused += 1
                 continue
@@ -99,6 +115,7 @@ def main():
     parser.add_argument("--concurrency", default="1,4,16,64")
     parser.add_argument("--requests-per-client", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--prompt-words", type=int, default=0)
     args = parser.parse_args()
     results = [asyncio.run(level(args, int(c))) for c in args.concurrency.split(",")]
     base = results[0]["tokens_per_s"] or float("nan")
