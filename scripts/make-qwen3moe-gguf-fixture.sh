@@ -26,7 +26,7 @@ rmdir "$checkpoint"
 "$palisade" model synth --arch qwen3moe --preset tiny-moe --dtype f32 --seed 11 --out "$checkpoint"
 mkdir -p "$out"
 "$work/venv/bin/python" "$work/convert_gpt2_pre.py" "$src" "$checkpoint" --outtype f32 \
-  --outfile "$out/f32.gguf" >"$out/convert.log" 2>&1
+  --model-name qwen3moe-tiny-moe --outfile "$out/f32.gguf" >"$out/convert.log" 2>&1
 for format in Q8_0 Q4_K_M; do
   lower=$(echo "$format" | tr 'A-Z' 'a-z')
   "$src/build/bin/llama-quantize" "$out/f32.gguf" "$out/$lower.gguf" "$format" >"$out/$lower.quantize.log" 2>&1
@@ -35,7 +35,7 @@ done
 sed -i "s#$checkpoint#CHECKPOINT#g; s#$out#OUT#g; s#$work#WORK#g" "$out"/*.log
 cat >"$out/SOURCE" <<SOURCE
 checkpoint: palisade model synth --arch qwen3moe --preset tiny-moe --dtype f32 --seed 11
-converter:  llama.cpp convert_hf_to_gguf.py --outtype f32 (tree of llama-cpp-python 0.3.36's sdist:
+converter:  llama.cpp convert_hf_to_gguf.py --outtype f32 --model-name qwen3moe-tiny-moe (tree of llama-cpp-python 0.3.36's sdist:
             llama.cpp 0.5.0, ggml 0.25.3, gguf-py 0.19.0), tokenizer.ggml.pre declared gpt-2
             (the synthesised tokenizer hashes to no known model; it is GPT-2's byte-level BPE)
 quantizer:  llama-quantize f32.gguf q8_0.gguf Q8_0; llama-quantize f32.gguf q4_k_m.gguf Q4_K_M

@@ -217,11 +217,9 @@ fn gguf_report(s: &crate::engine::gguf::GgufSummary, path: &Path) -> String {
         bytes(s.parameters * 4),
         bytes(s.parameters * 2)
     );
-    let served = match (s.unsupported(), s.architecture.as_str()) {
-        (Some(why), _) => why,
-        (None, "llama4" | "llama") => "yes: `model.path = \"FILE\"` (hyperparameters, tokenizer and chat template from the file)".to_owned(),
-        (None, arch) => format!("not yet: loading GGUF weights of architecture {arch:?} is not implemented (llama4 and llama with experts are)"),
-    };
+    let served = s.unsupported().unwrap_or_else(|| {
+        "yes: `model.path = \"FILE\"` (hyperparameters, tokenizer and chat template from the file)".to_owned()
+    });
     let _ = writeln!(out, "served           {served}");
     if let Ok(need) = crate::engine::sizing::need(path, candle_core::DType::BF16, true, None) {
         let _ = writeln!(out, "{}", kv_line(&need));

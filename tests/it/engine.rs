@@ -547,6 +547,14 @@ fn a_gguf_file_is_inspected_and_checked_as_a_model() {
     ] {
         assert!(out.contains(line), "{line:?} not in\n{out}");
     }
+    // A qwen3moe file is served too.
+    let qwen = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gguf/qwen3moe-tiny-moe/q4_k_m.gguf");
+    let (status, out, err) = run(&["model", "inspect", qwen.to_str().unwrap()]);
+    assert!(status.success(), "{err}");
+    for line in ["architecture     qwen3moe", "served           yes"] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
 
     let pki = crate::kit::Pki::new();
     let config = format!(
