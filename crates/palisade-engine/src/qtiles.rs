@@ -328,9 +328,11 @@ fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out
         }
         return;
     }
-    // Tiles are only made where the vector builds run (`Tiled::new`).
+    // Unreachable: tiles are only made where the vector builds run
+    // (`Tiled::new`), and the lengths follow from the tile and `prepare`.
+    // Were it reached, NaN outputs show it rather than plausible zeros.
     let _ = fits;
-    out.fill(0.0);
+    out.fill(f32::NAN);
 }
 
 #[cfg(target_arch = "x86_64")]

@@ -679,13 +679,9 @@ mod tests {
     use candle_core::quantized::QTensor;
     use candle_core::{Device, Tensor};
 
-    fn owned(q: &QTensor) -> Store {
-        let bytes = q.data().unwrap_or_default();
-        let words = bytes
-            .chunks(2)
-            .map(|b| u16::from_ne_bytes([b[0], b.get(1).copied().unwrap_or(0)]))
-            .collect();
-        Store::Owned(Arc::new(words))
+    /// `rows` rows of `q`'s blocks, copied.
+    fn owned(q: &QTensor, rows: usize) -> Part {
+        Part::owned_bytes(&q.data().unwrap_or_default(), rows)
     }
 
     /// In-situ quantization gives llama.cpp's (candle's) blocks bit for bit.
@@ -728,15 +724,7 @@ mod tests {
         ] {
             let w = Tensor::randn(0f32, 1.0, (out, inp), &dev)?;
             let q = QTensor::quantize(&w, dtype)?;
-            let weight = QuantWeight::new(
-                dtype,
-                vec![Part {
-                    store: owned(&q),
-                    rows: out,
-                }],
-                None,
-                inp,
-            )?;
+            let weight = QuantWeight::new(dtype, vec![owned(&q, out)], None, inp)?;
             let qm = candle_core::quantized::QMatMul::from_qtensor(q)?;
             for rows in [1usize, 3, 16] {
                 let x = Tensor::randn(0f32, 1.0, (rows, inp), &dev)?;
@@ -786,16 +774,7 @@ mod tests {
             QTensor::quantize(&a, GgmlDType::Q8_0)?,
             QTensor::quantize(&b, GgmlDType::Q8_0)?,
         );
-        let parts = vec![
-            Part {
-                store: owned(&qa),
-                rows: 4,
-            },
-            Part {
-                store: owned(&qb),
-                rows: 2,
-            },
-        ];
+        let parts = vec![owned(&qa, 4), owned(&qb, 2)];
         let order: Arc<[u32]> = Arc::from(vec![5u32, 0, 4, 1, 3, 2]);
         let w = QuantWeight::new(GgmlDType::Q8_0, parts, Some(order.clone()), inp)?;
         let all =
@@ -807,10 +786,7 @@ mod tests {
         }
         let bad = QuantWeight::new(
             GgmlDType::Q8_0,
-            vec![Part {
-                store: owned(&qa),
-                rows: 4,
-            }],
+            vec![owned(&qa, 4)],
             Some(Arc::from(vec![0u32, 1, 2, 9])),
             inp,
         );
