@@ -293,90 +293,145 @@ pub(crate) fn q6k_portable(w: &[u8], a: &Activations, first: usize, out: &mut [f
 pub(crate) enum Build {
     Portable,
     Avx2,
+    /// AVX2 with AVX-VNNI's `vpdpbusd` (Alder Lake, Sapphire Rapids, Zen 5).
     AvxVnni,
+    /// AVX2 with AVX-512 VNNI's `vpdpbusd` on 256-bit vectors (Ice Lake,
+    /// Cascade Lake, Zen 4).
+    Avx512Vnni,
 }
 
-pub(crate) fn build() -> Build {
-    #[cfg(target_arch = "x86_64")]
-    {
-        static BUILD: std::sync::OnceLock<Build> = std::sync::OnceLock::new();
-        *BUILD.get_or_init(|| {
-            let avx2 = std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("fma")
-                && std::arch::is_x86_feature_detected!("f16c");
-            if !avx2 || std::env::var_os("PALISADE_NO_AVX2").is_some() {
-                Build::Portable
-            } else if std::arch::is_x86_feature_detected!("avxvnni")
-                && std::env::var_os("PALISADE_NO_VNNI").is_none()
+/// Every build this CPU runs, the best last.
+pub(crate) fn runnable() -> &'static [Build] {
+    static BUILDS: std::sync::OnceLock<Vec<Build>> = std::sync::OnceLock::new();
+    BUILDS.get_or_init(|| {
+        let mut builds = vec![Build::Portable];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            builds.push(Build::Avx2);
+            if std::arch::is_x86_feature_detected!("avx512vnni")
+                && std::arch::is_x86_feature_detected!("avx512vl")
             {
-                Build::AvxVnni
-            } else {
-                Build::Avx2
+                builds.push(Build::Avx512Vnni);
             }
-        })
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        Build::Portable
-    }
+            // Where both exist, the VEX encoding is as fast and shorter.
+            if std::arch::is_x86_feature_detected!("avxvnni") {
+                builds.push(Build::AvxVnni);
+            }
+        }
+        builds
+    })
+}
+
+/// The build the kernels use: the CPU's best, unless `PALISADE_NO_AVX2`
+/// or `PALISADE_NO_VNNI` asks for a lesser one (for A/B measurement).
+pub(crate) fn build() -> Build {
+    static BUILD: std::sync::OnceLock<Build> = std::sync::OnceLock::new();
+    *BUILD.get_or_init(|| {
+        let no_avx2 = std::env::var_os("PALISADE_NO_AVX2").is_some();
+        let no_vnni = std::env::var_os("PALISADE_NO_VNNI").is_some();
+        runnable()
+            .iter()
+            .rev()
+            .copied()
+            .find(|b| match b {
+                Build::Portable => true,
+                Build::Avx2 => !no_avx2,
+                Build::AvxVnni | Build::Avx512Vnni => !no_avx2 && !no_vnni,
+            })
+            .unwrap_or(Build::Portable)
+    })
 }
 
 /// Q8_0 dots of weight row `w` with activation rows `first..first +
 /// out.len()` (at most [`ROWS`]), with the CPU's best build.
 pub(crate) fn q8_0(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    q8_0_on(build(), w, a, first, out);
+}
+
+/// [`q8_0`] with `build`, which must be one of [`runnable`].
+fn q8_0_on(build: Build, w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if w.len() / Q8_0_BYTES * 32 == a.k && first + out.len() <= a.rows() {
-        match build() {
-            // SAFETY: the CPU has the build's features (`build`), and the
-            // row and activation lengths were checked to agree.
-            #[allow(unsafe_code)]
-            Build::AvxVnni => return unsafe { x86::q8_0_vnni(w, a, first, out) },
-            #[allow(unsafe_code)]
-            Build::Avx2 => return unsafe { x86::q8_0_avx2(w, a, first, out) },
-            Build::Portable => {}
+    if w.len() / Q8_0_BYTES * 32 == a.k
+        && first + out.len() <= a.rows()
+        && runnable().contains(&build)
+    {
+        // SAFETY: the CPU has the build's features (`runnable`), and the
+        // row and activation lengths were checked to agree.
+        #[allow(unsafe_code)]
+        unsafe {
+            match build {
+                Build::AvxVnni => return x86::q8_0_vnni(w, a, first, out),
+                Build::Avx512Vnni => return x86::q8_0_vnni512(w, a, first, out),
+                Build::Avx2 => return x86::q8_0_avx2(w, a, first, out),
+                Build::Portable => {}
+            }
         }
     }
+    let _ = build;
     q8_0_portable(w, a, first, out);
 }
 
 /// Q6_K dots, as [`q8_0`].
 pub(crate) fn q6k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    q6k_on(build(), w, a, first, out);
+}
+
+/// [`q6k`] with `build`, which must be one of [`runnable`].
+fn q6k_on(build: Build, w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if w.len() / Q6K_BYTES * 256 == a.k && first + out.len() <= a.rows() {
-        match build() {
-            // SAFETY: as in `q8_0`.
-            #[allow(unsafe_code)]
-            Build::AvxVnni | Build::Avx2 => return unsafe { x86::q6k_avx2(w, a, first, out) },
-            Build::Portable => {}
-        }
+    if w.len() / Q6K_BYTES * 256 == a.k
+        && first + out.len() <= a.rows()
+        && build != Build::Portable
+        && runnable().contains(&build)
+    {
+        // SAFETY: as in `q8_0_on`; every vector build has AVX2.
+        #[allow(unsafe_code)]
+        return unsafe { x86::q6k_avx2(w, a, first, out) };
     }
+    let _ = build;
     q6k_portable(w, a, first, out);
 }
 
 /// Q4_K dots, as [`q8_0`].
 pub(crate) fn q4k(w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
+    q4k_on(build(), w, a, first, out);
+}
+
+/// [`q4k`] with `build`, which must be one of [`runnable`].
+fn q4k_on(build: Build, w: &[u8], a: &Activations, first: usize, out: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if w.len() / Q4K_BYTES * 256 == a.k && first + out.len() <= a.rows() {
-        match build() {
-            // SAFETY: as in `q8_0`.
-            #[allow(unsafe_code)]
-            Build::AvxVnni | Build::Avx2 => return unsafe { x86::q4k_avx2(w, a, first, out) },
-            Build::Portable => {}
-        }
+    if w.len() / Q4K_BYTES * 256 == a.k
+        && first + out.len() <= a.rows()
+        && build != Build::Portable
+        && runnable().contains(&build)
+    {
+        // SAFETY: as in `q8_0_on`; every vector build has AVX2.
+        #[allow(unsafe_code)]
+        return unsafe { x86::q4k_avx2(w, a, first, out) };
     }
+    let _ = build;
     q4k_portable(w, a, first, out);
 }
 
-/// `Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd` or its
-/// two-instruction AVX2 equivalent (inside functions that import
-/// `std::arch::x86_64::*` and enable the features).
+/// `acc + Σ u8 × i8` over groups of four, as eight i32 lanes: `vpdpbusd`
+/// (VEX or EVEX) or its three-instruction AVX2 equivalent (inside functions
+/// that import `std::arch::x86_64::*` and enable the features).
 #[cfg(target_arch = "x86_64")]
 macro_rules! dot_u8_i8 {
-    (vnni, $u:expr, $s:expr) => {
-        _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), $u, $s)
+    (vnni, $acc:expr, $u:expr, $s:expr) => {
+        _mm256_dpbusd_avx_epi32($acc, $u, $s)
     };
-    (avx2, $u:expr, $s:expr) => {
-        _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1))
+    (vnni512, $acc:expr, $u:expr, $s:expr) => {
+        _mm256_dpbusd_epi32($acc, $u, $s)
+    };
+    (avx2, $acc:expr, $u:expr, $s:expr) => {
+        _mm256_add_epi32(
+            $acc,
+            _mm256_madd_epi16(_mm256_maddubs_epi16($u, $s), _mm256_set1_epi16(1)),
+        )
     };
 }
 #[cfg(target_arch = "x86_64")]
@@ -505,7 +560,7 @@ mod x86 {
                             let row = first + r;
                             let x = _mm256_loadu_si256(xq.add(row * a.k + b * 32).cast());
                             let sx = _mm256_sign_epi8(x, q);
-                            let dot = dot_u8_i8!($flavour, uq, sx);
+                            let dot = dot_u8_i8!($flavour, _mm256_setzero_si256(), uq, sx);
                             let d = dw * *a.scales.get_unchecked(row * blocks + b);
                             *acc =
                                 _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(dot), *acc);
@@ -605,6 +660,7 @@ mod x86 {
 
     q8_0_kernel!(q8_0_avx2, "avx2,fma,f16c", avx2);
     q8_0_kernel!(q8_0_vnni, "avx2,fma,f16c,avxvnni", vnni);
+    q8_0_kernel!(q8_0_vnni512, "avx2,fma,f16c,avx512vnni,avx512vl", vnni512);
     q4k_kernel!(q4k_avx2, "avx2,fma,f16c");
 
     /// # Safety
@@ -774,7 +830,7 @@ mod tests {
         Ok(())
     }
 
-    /// Every build gives the portable kernel's result (integer sums are
+    /// Every build this CPU runs gives the portable kernel's result (integer sums are
     /// exact; only the f32 accumulation order differs), and the portable
     /// kernel agrees with the weights dequantized by candle times the
     /// activations dequantized, in f64.
@@ -791,16 +847,15 @@ mod tests {
             let wd = q.dequantize(&dev)?.to_vec2::<f32>()?;
             let bytes = q.data()?.into_owned();
             let row_bytes = bytes.len() / out;
-            let (acts, kernel): (Activations, Kernel) = match dtype {
-                GgmlDType::Q8_0 => (quantize_q8_0(&flat, k), q8_0),
-                GgmlDType::Q4K => (quantize_q8_k(&flat, k), q4k),
-                _ => (quantize_q8_k(&flat, k), q6k),
+            type On = fn(Build, &[u8], &Activations, usize, &mut [f32]);
+            let (acts, kernel): (Activations, On) = match dtype {
+                GgmlDType::Q8_0 => (quantize_q8_0(&flat, k), q8_0_on),
+                GgmlDType::Q4K => (quantize_q8_k(&flat, k), q4k_on),
+                _ => (quantize_q8_k(&flat, k), q6k_on),
             };
             let block = acts.block;
             for o in 0..out {
                 let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
-                let mut fast = [0f32; 3];
-                kernel(wrow, &acts, 0, &mut fast);
                 let mut slow = [0f32; 3];
                 match dtype {
                     GgmlDType::Q8_0 => q8_0_portable(wrow, &acts, 0, &mut slow),
@@ -821,13 +876,16 @@ mod tests {
                         "{dtype:?} portable {} vs {want}",
                         slow[r]
                     );
-                    assert!(
-                        (fast[r] - slow[r]).abs() <= 1e-5 * scale as f32,
-                        "{dtype:?} {:?} build {} vs portable {}",
-                        build(),
-                        fast[r],
-                        slow[r]
-                    );
+                    for &build in runnable() {
+                        let mut fast = [0f32; 3];
+                        kernel(build, wrow, &acts, 0, &mut fast);
+                        assert!(
+                            (fast[r] - slow[r]).abs() <= 1e-5 * scale as f32,
+                            "{dtype:?} {build:?} build {} vs portable {}",
+                            fast[r],
+                            slow[r]
+                        );
+                    }
                 }
             }
         }

@@ -110,6 +110,8 @@ impl Kind {
 #[derive(Debug)]
 pub(crate) struct Tiled {
     kind: Kind,
+    /// The kernels' build: the CPU's best ([`qkernels::build`]).
+    build: Build,
     bytes: Vec<u8>,
     outputs: usize,
     inputs: usize,
@@ -119,7 +121,8 @@ impl Tiled {
     /// `w` tiled, when its block type has a tiled kernel the CPU runs.
     pub(crate) fn new(w: &QuantWeight) -> Option<Self> {
         let kind = Kind::of(w.dtype())?;
-        if qkernels::build() == Build::Portable || std::env::var_os("PALISADE_NO_TILES").is_some() {
+        let build = qkernels::build();
+        if build == Build::Portable || std::env::var_os("PALISADE_NO_TILES").is_some() {
             return None;
         }
         let (outputs, inputs) = (w.outputs(), w.inputs());
@@ -158,6 +161,7 @@ impl Tiled {
         }
         Some(Self {
             kind,
+            build,
             bytes,
             outputs,
             inputs,
@@ -270,7 +274,7 @@ impl Prepared for Ready<'_> {
                     .unwrap_or_default();
                 for r in (0..rows).step_by(PASS_ROWS) {
                     let n = (rows - r).min(PASS_ROWS);
-                    dots_of(kind, tile, &self.x, r, n, &mut dots);
+                    dots_of(kind, self.tiled.build, tile, &self.x, r, n, &mut dots);
                     for (m, row_dots) in dots.chunks_exact(TILE).take(n).enumerate() {
                         for (j, d) in row_dots.iter().enumerate() {
                             let o = t * TILE + j;
@@ -289,8 +293,16 @@ impl Prepared for Ready<'_> {
 }
 
 /// One tile's dots with activation rows `first..first + n` (`n` at most
-/// [`PASS_ROWS`]), as `[row][TILE]` in `out`.
-fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out: &mut [f32]) {
+/// [`PASS_ROWS`]), as `[row][TILE]` in `out`, with `build`'s kernels.
+fn dots_of(
+    kind: Kind,
+    build: Build,
+    tile: &[u8],
+    a: &Activations,
+    first: usize,
+    n: usize,
+    out: &mut [f32],
+) {
     let blocks = a.k / kind.values();
     let fits = tile.len() == blocks * kind.tile_bytes()
         && first + n <= a.rows()
@@ -299,7 +311,8 @@ fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out
             Kind::Q4K => a.pairs.len() == a.rows() * blocks * 4,
             Kind::Q6K => a.pairs16.len() == a.rows() * blocks * 8,
             Kind::Q8_0 => a.block == 32 && a.scales.len() == a.rows() * blocks,
-        };
+        }
+        && qkernels::runnable().contains(&build);
     #[cfg(target_arch = "x86_64")]
     if fits {
         // One kernel per block type and row count, so that each row's
@@ -314,16 +327,21 @@ fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out
                 }
             };
         }
-        // SAFETY: tiles are only made where the CPU has AVX2, FMA and F16C
-        // (`Tiled::new`), AVX-VNNI is asked of `build`, and the tile,
-        // activation and output lengths were checked above.
+        // SAFETY: the CPU runs `build` (checked above: every build but the
+        // portable one has AVX2, FMA and F16C, the VNNI ones their
+        // extension), and the tile, activation and output lengths were
+        // checked above.
         #[allow(unsafe_code)]
         unsafe {
-            match (kind, qkernels::build()) {
-                (Kind::Q4K, _) => by_rows!(q4k),
+            match (kind, build) {
+                (_, Build::Portable) => out.fill(f32::NAN),
+                (Kind::Q4K, Build::Avx2) => by_rows!(q4k_avx2),
+                (Kind::Q4K, Build::AvxVnni) => by_rows!(q4k_vnni),
+                (Kind::Q4K, Build::Avx512Vnni) => by_rows!(q4k_vnni512),
                 (Kind::Q6K, _) => by_rows!(q6k),
+                (Kind::Q8_0, Build::Avx2) => by_rows!(q8_0_avx2),
                 (Kind::Q8_0, Build::AvxVnni) => by_rows!(q8_0_vnni),
-                (Kind::Q8_0, _) => by_rows!(q8_0_avx2),
+                (Kind::Q8_0, Build::Avx512Vnni) => by_rows!(q8_0_vnni512),
             }
         }
         return;
@@ -331,7 +349,7 @@ fn dots_of(kind: Kind, tile: &[u8], a: &Activations, first: usize, n: usize, out
     // Unreachable: tiles are only made where the vector builds run
     // (`Tiled::new`), and the lengths follow from the tile and `prepare`.
     // Were it reached, NaN outputs show it rather than plausible zeros.
-    let _ = fits;
+    let _ = (fits, build);
     out.fill(f32::NAN);
 }
 
@@ -363,100 +381,140 @@ mod x86 {
         _mm256_or_si256(s, _mm256_slli_epi32::<16>(s))
     }
 
-    /// # Safety
-    /// The CPU must have AVX2, FMA and F16C; `tile` must hold `a.k / 256`
-    /// tiled blocks, `a` rows `first..first + M` with their minimum pairs,
-    /// and `out` `M * TILE` values.
-    #[target_feature(enable = "avx2,fma,f16c")]
-    pub(super) unsafe fn q4k<const M: usize>(
-        tile: &[u8],
-        a: &Activations,
-        first: usize,
-        out: &mut [f32],
-    ) {
-        let blocks = a.k / 256;
-        let nibble = _mm256_set1_epi8(0x0F);
-        let zero = _mm256_setzero_si256();
-        let mut fsum = [_mm256_setzero_ps(); M];
-        let xq = a.qs.as_ptr();
-        for b in 0..blocks {
-            // SAFETY: tiled block `b` and block `b` of each activation row
-            // are in bounds (the caller's promise).
-            unsafe {
-                let tb = tile.as_ptr().add(b * Q4K_TILE_BYTES);
-                let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
-                let dmin = _mm256_cvtph_ps(_mm_loadu_si128(tb.add(16).cast()));
-                // Σ minimum × activation sum, per row: pairs of sub-blocks
-                // as i16 pairs.
-                let mut msum = [zero; M];
-                for p in 0..4 {
-                    let mins = _mm256_cvtepu8_epi16(_mm_loadu_si128(tb.add(96 + 16 * p).cast()));
-                    for (m, msum) in msum.iter_mut().enumerate() {
-                        let pair = *a.pairs.get_unchecked(((first + m) * blocks + b) * 4 + p);
-                        *msum = _mm256_add_epi32(
-                            *msum,
-                            _mm256_madd_epi16(mins, _mm256_set1_epi32(pair)),
-                        );
-                    }
-                }
-                let mut isum = [zero; M];
-                for g in 0..4 {
-                    let scale_lo = scales(tb.add(32 + 16 * g));
-                    let scale_hi = scales(tb.add(40 + 16 * g));
-                    let mut lo_sum = [zero; M];
-                    let mut hi_sum = [zero; M];
-                    for c in 0..8 {
-                        let at = tb.add(160 + (8 * g + c) * 32);
-                        if c % 2 == 0 {
-                            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(PREFETCH_AHEAD).cast());
+    /// `acc + Σ` of four nibble-value products per row, and that sum
+    /// times the sub-block's scales (at `p`). AVX2 sums in i16 pairs (8
+    /// chunks of at most 2 * 15 * 127 fit) and scales them with
+    /// `vpmaddwd`; VNNI sums in i32 and multiplies.
+    macro_rules! q4k_sum {
+        (avx2, $acc:expr, $w:expr, $x:expr) => {
+            _mm256_add_epi16($acc, _mm256_maddubs_epi16($w, $x))
+        };
+        ($flavour:ident, $acc:expr, $w:expr, $x:expr) => {
+            dot_u8_i8!($flavour, $acc, $w, $x)
+        };
+    }
+    macro_rules! q4k_scaled {
+        (avx2, $sum:expr, $p:expr) => {
+            _mm256_madd_epi16($sum, scales($p))
+        };
+        ($flavour:ident, $sum:expr, $p:expr) => {
+            _mm256_mullo_epi32($sum, _mm256_cvtepu8_epi32(_mm_loadl_epi64($p.cast())))
+        };
+    }
+
+    macro_rules! q4k_kernel {
+        ($name:ident, $features:literal, $flavour:ident) => {
+            /// # Safety
+            /// The CPU must have the features; `tile` must hold `a.k / 256`
+            /// tiled blocks, `a` rows `first..first + M` with their minimum
+            /// pairs, and `out` `M * TILE` values.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name<const M: usize>(
+                tile: &[u8],
+                a: &Activations,
+                first: usize,
+                out: &mut [f32],
+            ) {
+                let blocks = a.k / 256;
+                let nibble = _mm256_set1_epi8(0x0F);
+                let zero = _mm256_setzero_si256();
+                let mut fsum = [_mm256_setzero_ps(); M];
+                let xq = a.qs.as_ptr();
+                for b in 0..blocks {
+                    // SAFETY: tiled block `b` and block `b` of each
+                    // activation row are in bounds (the caller's promise).
+                    unsafe {
+                        let tb = tile.as_ptr().add(b * Q4K_TILE_BYTES);
+                        let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
+                        let dmin = _mm256_cvtph_ps(_mm_loadu_si128(tb.add(16).cast()));
+                        // Σ minimum × activation sum, per row: pairs of
+                        // sub-blocks as i16 pairs.
+                        let mut msum = [zero; M];
+                        for p in 0..4 {
+                            let mins =
+                                _mm256_cvtepu8_epi16(_mm_loadu_si128(tb.add(96 + 16 * p).cast()));
+                            for (m, msum) in msum.iter_mut().enumerate() {
+                                let pair =
+                                    *a.pairs.get_unchecked(((first + m) * blocks + b) * 4 + p);
+                                *msum = _mm256_add_epi32(
+                                    *msum,
+                                    _mm256_madd_epi16(mins, _mm256_set1_epi32(pair)),
+                                );
+                            }
                         }
-                        let v = _mm256_loadu_si256(at.cast());
-                        let lo = _mm256_and_si256(v, nibble);
-                        let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+                        let mut isum = [zero; M];
+                        for g in 0..4 {
+                            let mut lo_sum = [zero; M];
+                            let mut hi_sum = [zero; M];
+                            for c in 0..8 {
+                                let at = tb.add(160 + (8 * g + c) * 32);
+                                if c % 2 == 0 {
+                                    _mm_prefetch::<_MM_HINT_T0>(
+                                        at.wrapping_add(PREFETCH_AHEAD).cast(),
+                                    );
+                                }
+                                let v = _mm256_loadu_si256(at.cast());
+                                let lo = _mm256_and_si256(v, nibble);
+                                let hi = _mm256_and_si256(_mm256_srli_epi16::<4>(v), nibble);
+                                for m in 0..M {
+                                    let x = xq.add((first + m) * a.k + b * 256 + 64 * g + 4 * c);
+                                    let xl = _mm256_set1_epi32(x.cast::<i32>().read_unaligned());
+                                    let xh =
+                                        _mm256_set1_epi32(x.add(32).cast::<i32>().read_unaligned());
+                                    let l = lo_sum.get_unchecked_mut(m);
+                                    *l = q4k_sum!($flavour, *l, lo, xl);
+                                    let h = hi_sum.get_unchecked_mut(m);
+                                    *h = q4k_sum!($flavour, *h, hi, xh);
+                                }
+                            }
+                            for m in 0..M {
+                                let i = isum.get_unchecked_mut(m);
+                                *i = _mm256_add_epi32(
+                                    *i,
+                                    _mm256_add_epi32(
+                                        q4k_scaled!(
+                                            $flavour,
+                                            *lo_sum.get_unchecked(m),
+                                            tb.add(32 + 16 * g)
+                                        ),
+                                        q4k_scaled!(
+                                            $flavour,
+                                            *hi_sum.get_unchecked(m),
+                                            tb.add(40 + 16 * g)
+                                        ),
+                                    ),
+                                );
+                            }
+                        }
                         for m in 0..M {
-                            let x = xq.add((first + m) * a.k + b * 256 + 64 * g + 4 * c);
-                            let xl = _mm256_set1_epi32(x.cast::<i32>().read_unaligned());
-                            let xh = _mm256_set1_epi32(x.add(32).cast::<i32>().read_unaligned());
-                            // Four nibble-value products per row, in i16
-                            // pairs: 8 chunks of at most 2 * 15 * 127 fit.
-                            let l = lo_sum.get_unchecked_mut(m);
-                            *l = _mm256_add_epi16(*l, _mm256_maddubs_epi16(lo, xl));
-                            let h = hi_sum.get_unchecked_mut(m);
-                            *h = _mm256_add_epi16(*h, _mm256_maddubs_epi16(hi, xh));
+                            let dx =
+                                _mm256_set1_ps(*a.scales.get_unchecked((first + m) * blocks + b));
+                            let f = fsum.get_unchecked_mut(m);
+                            *f = _mm256_fmadd_ps(
+                                _mm256_mul_ps(d, dx),
+                                _mm256_cvtepi32_ps(*isum.get_unchecked(m)),
+                                *f,
+                            );
+                            *f = _mm256_fnmadd_ps(
+                                _mm256_mul_ps(dmin, dx),
+                                _mm256_cvtepi32_ps(*msum.get_unchecked(m)),
+                                *f,
+                            );
                         }
                     }
-                    for m in 0..M {
-                        let i = isum.get_unchecked_mut(m);
-                        *i = _mm256_add_epi32(
-                            *i,
-                            _mm256_add_epi32(
-                                _mm256_madd_epi16(*lo_sum.get_unchecked(m), scale_lo),
-                                _mm256_madd_epi16(*hi_sum.get_unchecked(m), scale_hi),
-                            ),
-                        );
-                    }
                 }
-                for m in 0..M {
-                    let dx = _mm256_set1_ps(*a.scales.get_unchecked((first + m) * blocks + b));
-                    let f = fsum.get_unchecked_mut(m);
-                    *f = _mm256_fmadd_ps(
-                        _mm256_mul_ps(d, dx),
-                        _mm256_cvtepi32_ps(*isum.get_unchecked(m)),
-                        *f,
-                    );
-                    *f = _mm256_fnmadd_ps(
-                        _mm256_mul_ps(dmin, dx),
-                        _mm256_cvtepi32_ps(*msum.get_unchecked(m)),
-                        *f,
-                    );
+                for (m, f) in fsum.iter().enumerate() {
+                    // SAFETY: `out` holds `M * TILE` values (the caller's
+                    // promise).
+                    unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
                 }
             }
-        }
-        for (m, f) in fsum.iter().enumerate() {
-            // SAFETY: `out` holds `M * TILE` values (the caller's promise).
-            unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
-        }
+        };
     }
+
+    q4k_kernel!(q4k_avx2, "avx2,fma,f16c", avx2);
+    q4k_kernel!(q4k_vnni, "avx2,fma,f16c,avxvnni", vnni);
+    q4k_kernel!(q4k_vnni512, "avx2,fma,f16c,avx512vnni,avx512vl", vnni512);
 
     /// Sixteen i8 at `p` widened to i16.
     ///
@@ -629,14 +687,14 @@ mod x86 {
                             for m in 0..M {
                                 let x = xq.add((first + m) * a.k + b * 32 + 4 * c);
                                 let xv = _mm256_set1_epi32(x.cast::<i32>().read_unaligned());
-                                // |w| times x with w's sign: u8 by i8.
-                                let dot = dot_u8_i8!($flavour, magnitude, _mm256_sign_epi8(xv, w));
                                 let sum = if c % 2 == 0 {
                                     even.get_unchecked_mut(m)
                                 } else {
                                     odd.get_unchecked_mut(m)
                                 };
-                                *sum = _mm256_add_epi32(*sum, dot);
+                                // |w| times x with w's sign: u8 by i8.
+                                *sum =
+                                    dot_u8_i8!($flavour, *sum, magnitude, _mm256_sign_epi8(xv, w));
                             }
                         }
                         for m in 0..M {
@@ -660,6 +718,7 @@ mod x86 {
 
     q8_0_kernel!(q8_0_avx2, "avx2,fma,f16c", avx2);
     q8_0_kernel!(q8_0_vnni, "avx2,fma,f16c,avxvnni", vnni);
+    q8_0_kernel!(q8_0_vnni512, "avx2,fma,f16c,avx512vnni,avx512vl", vnni512);
 }
 
 #[cfg(test)]
@@ -669,9 +728,10 @@ mod tests {
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_core::{Device, Tensor};
 
-    /// Each tiled kernel gives the file-layout kernel's dots (integer sums
-    /// are exact; only the f32 accumulation order differs) for a matrix
-    /// whose rows do not fill the last tile, for 1 to 9 activation rows.
+    /// Each tiled kernel, in every build the CPU runs, gives the
+    /// file-layout kernel's dots (integer sums are exact; only the f32
+    /// accumulation order differs) for a matrix whose rows do not fill the
+    /// last tile, for 1 to 9 activation rows.
     #[test]
     fn tiled_products_match_the_file_layout_kernels() -> crate::Result<()> {
         let dev = Device::Cpu;
@@ -682,39 +742,61 @@ mod tests {
             let bytes = q.data()?.into_owned();
             let weight =
                 QuantWeight::new(dtype, vec![Part::owned_bytes(&bytes, outputs)], None, k)?;
-            let Some(tiled) = Tiled::new(&weight) else {
+            let Some(mut tiled) = Tiled::new(&weight) else {
                 // A CPU without AVX2 keeps the file's layout.
                 assert_eq!(qkernels::build(), Build::Portable);
                 return Ok(());
             };
             assert_eq!(tiled.dtype(), dtype);
-            let row_bytes = bytes.len() / outputs;
-            for rows in [1usize, 2, 3, 4, 5, 9] {
-                let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?
-                    .flatten_all()?
-                    .to_vec1::<f32>()?;
-                let (acts, kernel): (_, qkernels::Kernel) = match dtype {
-                    GgmlDType::Q4K => (qkernels::quantize_q8_k(&x, k), qkernels::q4k_portable),
-                    GgmlDType::Q6K => (qkernels::quantize_q8_k(&x, k), qkernels::q6k_portable),
-                    _ => (qkernels::quantize_q8_0(&x, k), qkernels::q8_0_portable),
-                };
-                let ready = tiled.prepare(&x);
-                // Two panels of 8 outputs: `[panels][rows][8]`.
-                let mut got = vec![0f32; 2 * rows * 8];
-                ready.block(&mut got, 0, 8);
-                for o in 0..outputs {
-                    let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
-                    for r in 0..rows {
-                        let mut want = [0f32; 1];
-                        kernel(wrow, &acts, r, &mut want);
-                        let have = got[(o / 8) * rows * 8 + r * 8 + o % 8];
-                        let scale: f32 = (0..k).map(|i| x[r * k + i].abs()).sum::<f32>() * 0.5;
-                        assert!(
-                            (have - want[0]).abs() <= 1e-5 * scale,
-                            "{dtype:?} output {o} row {r} of {rows}: tiled {have} vs {}",
-                            want[0]
-                        );
-                    }
+            // Every vector build this CPU runs, on the same tiles.
+            for &build in qkernels::runnable()
+                .iter()
+                .filter(|b| **b != Build::Portable)
+            {
+                tiled.build = build;
+                check_tiles(&tiled, dtype, &bytes, outputs, k)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `tiled`'s products against the file-layout kernel on `bytes`, for 1
+    /// to 9 activation rows.
+    fn check_tiles(
+        tiled: &Tiled,
+        dtype: GgmlDType,
+        bytes: &[u8],
+        outputs: usize,
+        k: usize,
+    ) -> crate::Result<()> {
+        let dev = Device::Cpu;
+        let row_bytes = bytes.len() / outputs;
+        for rows in [1usize, 2, 3, 4, 5, 9] {
+            let x = Tensor::randn(0f32, 1.0, (rows, k), &dev)?
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            let (acts, kernel): (_, qkernels::Kernel) = match dtype {
+                GgmlDType::Q4K => (qkernels::quantize_q8_k(&x, k), qkernels::q4k_portable),
+                GgmlDType::Q6K => (qkernels::quantize_q8_k(&x, k), qkernels::q6k_portable),
+                _ => (qkernels::quantize_q8_0(&x, k), qkernels::q8_0_portable),
+            };
+            let ready = tiled.prepare(&x);
+            // Two panels of 8 outputs: `[panels][rows][8]`.
+            let mut got = vec![0f32; 2 * rows * 8];
+            ready.block(&mut got, 0, 8);
+            for o in 0..outputs {
+                let wrow = &bytes[o * row_bytes..(o + 1) * row_bytes];
+                for r in 0..rows {
+                    let mut want = [0f32; 1];
+                    kernel(wrow, &acts, r, &mut want);
+                    let have = got[(o / 8) * rows * 8 + r * 8 + o % 8];
+                    let scale: f32 = (0..k).map(|i| x[r * k + i].abs()).sum::<f32>() * 0.5;
+                    assert!(
+                        (have - want[0]).abs() <= 1e-5 * scale,
+                        "{dtype:?} {:?} output {o} row {r} of {rows}: tiled {have} vs {}",
+                        tiled.build,
+                        want[0]
+                    );
                 }
             }
         }
