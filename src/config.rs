@@ -55,6 +55,8 @@ pub struct Config {
     pub license: LicenseConfig,
     /// `[policy]`: the Cedar policies and the identifier detector.
     pub policy: PolicyConfig,
+    /// `[[upstream]]`: OpenAI-compatible servers this node fronts.
+    pub upstreams: Vec<UpstreamConfig>,
     /// Directory of the config file; relative paths in it are resolved
     /// against it, so a config directory can be moved as a whole.
     pub base_dir: PathBuf,
@@ -214,6 +216,124 @@ pub struct PolicyConfig {
     /// too; absent, names are not detected.
     #[serde(default)]
     pub names: Option<PathBuf>,
+}
+
+/// `[[upstream]]`: an OpenAI-compatible server (vLLM, TGI, NIM, llama.cpp's
+/// server, another Palisade node) whose models this node serves through
+/// its whole request path (docs/upstreams.md).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpstreamConfig {
+    /// A name for logs, metrics, audit records and policies.
+    pub name: String,
+    /// Base URLs of its replicas (`https://host:port`, or `http://` on a
+    /// loopback address only); `/v1/...` is appended.
+    pub urls: Vec<String>,
+    /// The models it serves, each as the upstream names it, with the id
+    /// clients use when that differs.
+    pub models: Vec<UpstreamModel>,
+    /// Where it runs, for residency policies (`resource.region`).
+    #[serde(default)]
+    pub region: String,
+    /// Its legal jurisdiction (`resource.jurisdiction`): the shipped GDPR
+    /// policy sends personal data only where this is `EU`.
+    #[serde(default)]
+    pub jurisdiction: String,
+    /// The models' license id, for policies (`resource.license`).
+    #[serde(default)]
+    pub license: Option<String>,
+    /// CA bundle that verifies its certificate (default: the system's).
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS, with `client_key`.
+    #[serde(default)]
+    pub client_cert: Option<PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[serde(default)]
+    pub client_key: Option<PathBuf>,
+    /// A file holding the bearer key sent to it (never the key itself in
+    /// this file).
+    #[serde(default)]
+    pub api_key_file: Option<PathBuf>,
+    /// A systemd credential (`LoadCredential=`) holding the bearer key,
+    /// read from `$CREDENTIALS_DIRECTORY`.
+    #[serde(default)]
+    pub api_key_credential: Option<String>,
+    /// How long connecting (TCP and TLS) may take.
+    #[serde(default = "default_upstream_connect_timeout", with = "duration")]
+    pub connect_timeout: Duration,
+    /// How long a whole answer may take (for a stream, its last byte).
+    #[serde(default = "default_request_timeout", with = "duration")]
+    pub request_timeout: Duration,
+    /// Requests in flight to it at once, all replicas together; beyond,
+    /// 429 `rate_limited`.
+    #[serde(default = "default_upstream_concurrency")]
+    pub max_concurrency: usize,
+    /// Its share of the requests when several upstreams serve one model.
+    #[serde(default = "default_upstream_weight")]
+    pub weight: u32,
+    /// The path the active health check reads (200 is healthy).
+    #[serde(default = "default_upstream_health_path")]
+    pub health_path: String,
+    /// How often each replica's health is checked.
+    #[serde(default = "default_upstream_health_interval", with = "duration")]
+    pub health_interval: Duration,
+    /// Consecutive failures (refused connections, 5xx, timeouts) that take
+    /// a replica out of rotation until a health check passes.
+    #[serde(default = "default_upstream_eject_after")]
+    pub eject_after: u32,
+}
+
+/// A model an upstream serves.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum UpstreamModel {
+    /// Clients use the upstream's own id.
+    Id(String),
+    /// Clients use `alias`; the upstream is sent `id`.
+    Aliased {
+        /// The upstream's id.
+        id: String,
+        /// The id clients use.
+        alias: String,
+    },
+}
+
+impl UpstreamModel {
+    /// The id the upstream knows.
+    #[must_use]
+    pub fn upstream_id(&self) -> &str {
+        match self {
+            Self::Id(id) | Self::Aliased { id, .. } => id,
+        }
+    }
+
+    /// The id clients use.
+    #[must_use]
+    pub fn client_id(&self) -> &str {
+        match self {
+            Self::Id(id) | Self::Aliased { alias: id, .. } => id,
+        }
+    }
+}
+
+fn default_upstream_connect_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_upstream_concurrency() -> usize {
+    64
+}
+fn default_upstream_weight() -> u32 {
+    1
+}
+fn default_upstream_health_path() -> String {
+    "/v1/models".to_owned()
+}
+fn default_upstream_health_interval() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_upstream_eject_after() -> u32 {
+    3
 }
 
 /// `[model]`: the model served on `/v1` and how its requests are batched.
@@ -557,6 +677,44 @@ fn default_log_format() -> LogFormat {
     LogFormat::Human
 }
 
+/// An upstream's base URL: `https://host[:port][/path]`, or `http://` to a
+/// loopback address (a server on the same host), with no credentials,
+/// query or fragment.
+pub fn upstream_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|a| a.is_loopback());
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "{url:?}: plain http:// only to a loopback address; use https:// (prompts cross the network)"
+            ));
+        }
+        other => return Err(format!("{url:?}: {other}:// is not http(s)")),
+    }
+    if !parsed.has_host() {
+        return Err(format!("{url:?} has no host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{url:?} carries credentials; use api_key_file or api_key_credential"
+        ));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(format!("{url:?} has a query or fragment"));
+    }
+    Ok(parsed)
+}
+
 /// Durations are written the way people say them: `30s`, `5m`, `1h30m`, `250ms`.
 pub mod duration {
     use std::time::Duration;
@@ -697,6 +855,7 @@ impl Config {
         let model = sections.take_or_default::<ModelConfig>("model");
         let license = sections.take_or_default::<LicenseConfig>("license");
         let policy = sections.take_or_default::<PolicyConfig>("policy");
+        let upstreams = sections.take_or_default::<Vec<UpstreamConfig>>("upstream");
         let Sections {
             table, mut errors, ..
         } = sections;
@@ -705,7 +864,7 @@ impl Config {
                 origin: overrides.origin_of(key, origin),
                 key: key.clone(),
                 message:
-                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model, license, policy"
+                    "unknown key; expected one of version, node, server, tls, logging, metrics, identity, rate_limits, audit, model, license, policy, upstream"
                         .to_owned(),
             });
         }
@@ -733,6 +892,7 @@ impl Config {
             model,
             license,
             policy,
+            upstreams,
         ) {
             (
                 Some(version),
@@ -747,6 +907,7 @@ impl Config {
                 Some(model),
                 Some(license),
                 Some(policy),
+                Some(upstreams),
             ) if errors.is_empty() => {
                 let mut config = Config {
                     version,
@@ -761,6 +922,7 @@ impl Config {
                     model,
                     license,
                     policy,
+                    upstreams,
                     base_dir: base_dir.to_path_buf(),
                 };
                 config.resolve_paths();
@@ -815,6 +977,19 @@ impl Config {
         {
             self.audit.store = format!("sqlite:{}", base.join(path).display());
         }
+        for upstream in &mut self.upstreams {
+            for p in [
+                upstream.ca.as_mut(),
+                upstream.client_cert.as_mut(),
+                upstream.client_key.as_mut(),
+                upstream.api_key_file.as_mut(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                resolve(p);
+            }
+        }
         for issuer in &mut self.identity.issuers {
             for p in [
                 issuer.jwks_file.as_mut(),
@@ -843,6 +1018,7 @@ impl Config {
         self.check_serving(&mut err);
         self.check_identity(&mut err);
         self.check_audit_and_limits(&mut err);
+        self.check_upstreams(&mut err);
         errors
     }
 
@@ -1004,6 +1180,105 @@ impl Config {
     }
 
     /// The audit store and trail, rate limits, and listen addresses.
+    /// The `[[upstream]]` tables: names, URLs, models, credentials.
+    fn check_upstreams(&self, err: &mut impl FnMut(&str, String)) {
+        let embedded = self.model.path.as_ref().map(|p| {
+            self.model.id.clone().unwrap_or_else(|| {
+                p.file_stem()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            })
+        });
+        for (i, u) in self.upstreams.iter().enumerate() {
+            let key = |k: &str| format!("upstream[{i}].{k}");
+            if u.name.trim().is_empty() {
+                err(&key("name"), "must not be empty".to_owned());
+            }
+            if self.upstreams.iter().take(i).any(|o| o.name == u.name) {
+                err(&key("name"), format!("{:?} names two upstreams", u.name));
+            }
+            if u.urls.is_empty() {
+                err(&key("urls"), "must list at least one URL".to_owned());
+            }
+            for url in &u.urls {
+                if let Err(why) = upstream_url(url) {
+                    err(&key("urls"), why);
+                }
+            }
+            if u.models.is_empty() {
+                err(&key("models"), "must list at least one model".to_owned());
+            }
+            for m in &u.models {
+                if m.upstream_id().is_empty() || m.client_id().is_empty() {
+                    err(&key("models"), "a model id must not be empty".to_owned());
+                }
+                if embedded.as_deref() == Some(m.client_id()) {
+                    err(
+                        &key("models"),
+                        format!(
+                            "{:?} is the embedded model's id ([model] id); give the upstream's model an alias",
+                            m.client_id()
+                        ),
+                    );
+                }
+            }
+            // One model's upstreams are one place for residency policies.
+            for earlier in self.upstreams.iter().take(i) {
+                let shared = u.models.iter().find(|m| {
+                    earlier
+                        .models
+                        .iter()
+                        .any(|e| e.client_id() == m.client_id())
+                });
+                if let Some(m) = shared
+                    && (earlier.region != u.region || earlier.jurisdiction != u.jurisdiction)
+                {
+                    err(
+                        &key("jurisdiction"),
+                        format!(
+                            "{:?} is also served by upstream {:?} in another region or jurisdiction; upstreams that share a model must share both, so that one policy decision covers them",
+                            m.client_id(),
+                            earlier.name
+                        ),
+                    );
+                }
+            }
+            if u.client_cert.is_some() != u.client_key.is_some() {
+                err(
+                    &key("client_cert"),
+                    "client_cert and client_key go together".to_owned(),
+                );
+            }
+            if u.api_key_file.is_some() && u.api_key_credential.is_some() {
+                err(
+                    &key("api_key_file"),
+                    "give api_key_file or api_key_credential, not both".to_owned(),
+                );
+            }
+            if u.max_concurrency == 0 {
+                err(&key("max_concurrency"), "must be at least 1".to_owned());
+            }
+            if u.weight == 0 {
+                err(&key("weight"), "must be at least 1".to_owned());
+            }
+            if u.eject_after == 0 {
+                err(&key("eject_after"), "must be at least 1".to_owned());
+            }
+            if !u.health_path.starts_with('/') {
+                err(&key("health_path"), "must start with /".to_owned());
+            }
+            for (name, d) in [
+                ("connect_timeout", u.connect_timeout),
+                ("request_timeout", u.request_timeout),
+                ("health_interval", u.health_interval),
+            ] {
+                if d.is_zero() {
+                    err(&key(name), "must be longer than zero".to_owned());
+                }
+            }
+        }
+    }
+
     fn check_audit_and_limits(&self, err: &mut impl FnMut(&str, String)) {
         let store = &self.audit.store;
         if !(store.starts_with("sqlite:")
@@ -1106,6 +1381,8 @@ impl Sections<'_> {
                 let inner = e.path().to_string();
                 let key = if inner == "." || inner.is_empty() {
                     name.to_owned()
+                } else if inner.starts_with('[') {
+                    format!("{name}{inner}")
                 } else {
                     format!("{name}.{inner}")
                 };

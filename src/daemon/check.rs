@@ -174,6 +174,27 @@ pub fn check(path: &Path, now: SystemTime) -> CheckReport {
             }
         }
     }
+    // The upstreams' certificates, keys and bearer keys, read as the
+    // daemon will read them (a systemd credential only where the unit
+    // loads it, so its absence here is a warning).
+    let credentials = std::env::var_os("CREDENTIALS_DIRECTORY").map(std::path::PathBuf::from);
+    if let Err(errors) = crate::serving::upstream::Upstreams::build(
+        &config.upstreams,
+        credentials.as_deref(),
+        config.model.max_request_bytes,
+    ) {
+        for e in errors {
+            if credentials.is_none() && e.key.ends_with(".api_key_credential") {
+                report.warnings.push(format!("{}: {}", e.key, e.message));
+            } else {
+                report.errors.push(ConfigError {
+                    origin: origin.clone(),
+                    key: e.key,
+                    message: e.message,
+                });
+            }
+        }
+    }
     if !config.tls.require_client_cert {
         report.warnings.push(
             "tls.require_client_cert = false: clients without a certificate are served".to_owned(),

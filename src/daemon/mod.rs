@@ -43,6 +43,9 @@ pub enum DaemonError {
     /// The identity configuration or a JWKS is unusable.
     #[error("identity: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     Identity(Vec<crate::identity::jwt::IdentityError>),
+    /// An `[[upstream]]` cannot be set up (its certificates or keys).
+    #[error("upstream: {0}")]
+    Upstream(String),
     /// The policy set or the name dictionary is unusable.
     #[error("policy: {0}")]
     Policy(String),
@@ -372,6 +375,7 @@ fn bind(
     let app_identity = web::Data::from(state.identity.clone());
     let app_audit = web::Data::new(state.audit.clone());
     let app_model = web::Data::from(state.model.clone());
+    let app_upstreams = web::Data::from(state.upstreams.clone());
     let app_mau = web::Data::from(state.mau.clone());
     let app_mau_reporting = state.mau_reporting.clone();
     let app_policy = state.policy_context.clone();
@@ -388,6 +392,7 @@ fn bind(
             .app_data(app_audit.clone())
             .app_data(app_retention.clone())
             .app_data(app_model.clone())
+            .app_data(app_upstreams.clone())
             .app_data(app_mau.clone())
             .app_data(app_mau_reporting.clone())
             .app_data(app_policy.clone())

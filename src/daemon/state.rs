@@ -40,6 +40,8 @@ pub(super) struct State {
     pub policy: Arc<crate::policy::PolicyState>,
     pub policy_context: web::Data<serving::policy::PolicyContext>,
     pub model: Arc<ModelSlot>,
+    /// The `[[upstream]]` servers (none configured: empty).
+    pub upstreams: Arc<serving::upstream::Upstreams>,
 }
 
 /// Builds the daemon's state from `config`, in the order of the request
@@ -83,7 +85,16 @@ pub(super) async fn build(config: &Config) -> Result<State, DaemonError> {
     let model = Arc::new(ModelSlot::default());
     systemd::status("loading the model");
     let model_state = serve_model(config, licensed, license, &metrics, &model).await;
+    let upstreams = start_upstreams(config, licensed)?;
+    // A node that only fronts upstreams is ready without a model of its own.
+    let model_state = match model_state {
+        ComponentState::Unavailable(_) if config.model.path.is_none() && !upstreams.is_empty() => {
+            ComponentState::Ready
+        }
+        state => state,
+    };
     readiness.set(component::MODEL, model_state);
+    upstreams.spawn_health_checks(metrics.clone());
     Ok(State {
         metrics,
         readiness,
@@ -97,7 +108,44 @@ pub(super) async fn build(config: &Config) -> Result<State, DaemonError> {
         policy,
         policy_context,
         model,
+        upstreams,
     })
+}
+
+/// The `[[upstream]]` servers' clients (certificates, keys and bearer keys
+/// read now); none while the installation license is not in force, so
+/// that nothing is served that the license does not allow.
+fn start_upstreams(
+    config: &Config,
+    licensed: bool,
+) -> Result<Arc<serving::upstream::Upstreams>, DaemonError> {
+    if config.upstreams.is_empty() {
+        return Ok(Arc::default());
+    }
+    if !licensed {
+        tracing::error!("the installation license is not in force; no upstream is served");
+        return Ok(Arc::default());
+    }
+    let credentials = std::env::var_os("CREDENTIALS_DIRECTORY").map(std::path::PathBuf::from);
+    let upstreams = serving::upstream::Upstreams::build(
+        &config.upstreams,
+        credentials.as_deref(),
+        config.model.max_request_bytes,
+    )
+    .map_err(|errors| {
+        DaemonError::Upstream(
+            errors
+                .into_iter()
+                .map(|e| format!("{}: {}", e.key, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    for (id, routes) in upstreams.models() {
+        let names: Vec<&str> = routes.iter().map(|r| r.upstream.name.as_str()).collect();
+        tracing::info!(model = %id, upstreams = ?names, "model served by upstream servers");
+    }
+    Ok(Arc::new(upstreams))
 }
 
 /// The server certificate, client CAs and CRLs, and the rustls
@@ -340,7 +388,7 @@ async fn serve_model(
     .and_then(|r| r);
     match loaded {
         Ok(served) => {
-            tracing::info!(model = %served.id, context = served.context_length, "model loaded");
+            tracing::info!(model = %served.card.id, context = served.context_length, "model loaded");
             slot.set(Arc::new(served));
             ComponentState::Ready
         }
@@ -578,17 +626,21 @@ fn load_model(
         metrics,
     )
     .map_err(|e| format!("cannot start the scheduler thread: {e}"))?;
-    Ok(serving::openai::ServedModel {
+    let card = serving::openai::ModelCard {
         id: model_id(settings, path),
         created: crate::clock::now().unix_timestamp(),
+        engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
+        weights_digest: Some(weights_digest),
+        chat_template_hash: tokenizer.chat_template_hash(),
+        terms,
+    };
+    Ok(serving::openai::ServedModel {
+        card: Arc::new(card),
         context_length,
         tokenizer,
         scheduler,
         default_max_tokens: settings.default_max_tokens,
         request_timeout: settings.request_timeout,
         max_request_bytes: settings.max_request_bytes,
-        engine_version: format!("palisade {}", env!("CARGO_PKG_VERSION")),
-        weights_digest,
-        terms,
     })
 }

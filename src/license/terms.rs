@@ -51,6 +51,19 @@ fn llama4() -> ModelTerms {
     }
 }
 
+/// The terms of a license this release knows by its id (`llama4`,
+/// `apache-2.0`, `mit`); an unknown id gets only its name.
+#[must_use]
+pub fn of_license(id: &str) -> ModelTerms {
+    if id.trim().is_empty() {
+        return ModelTerms::default();
+    }
+    known(id).unwrap_or_else(|| ModelTerms {
+        license: Some(id.to_owned()),
+        ..ModelTerms::default()
+    })
+}
+
 fn known(id: &str) -> Option<ModelTerms> {
     match id.trim().to_ascii_lowercase().as_str() {
         "llama4" | "llama-4" | "llama 4 community license" => Some(llama4()),

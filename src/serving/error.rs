@@ -48,6 +48,12 @@ pub enum ErrorCode {
     Overloaded,
     /// 503: the audit trail cannot commit; the request fails closed.
     AuditUnavailable,
+    /// 502: the upstream server that serves the model failed or cannot
+    /// be reached.
+    UpstreamUnavailable,
+    /// 504: the upstream server did not answer in time (code
+    /// `upstream_unavailable` too).
+    UpstreamTimeout,
     /// 500: a fault in Palisade; details are in the log.
     Internal,
 }
@@ -73,6 +79,7 @@ impl ErrorCode {
             Self::NotReady => "not_ready",
             Self::Overloaded => "overloaded",
             Self::AuditUnavailable => "audit_unavailable",
+            Self::UpstreamUnavailable | Self::UpstreamTimeout => "upstream_unavailable",
             Self::Internal => "internal_error",
         }
     }
@@ -92,9 +99,12 @@ impl ErrorCode {
             | Self::Conflict => "invalid_request_error",
             Self::NotFound => "not_found_error",
             Self::RateLimited => "rate_limit_error",
-            Self::NotReady | Self::Overloaded | Self::AuditUnavailable | Self::Internal => {
-                "server_error"
-            }
+            Self::NotReady
+            | Self::Overloaded
+            | Self::AuditUnavailable
+            | Self::UpstreamUnavailable
+            | Self::UpstreamTimeout
+            | Self::Internal => "server_error",
         }
     }
 
@@ -118,6 +128,8 @@ impl ErrorCode {
             Self::NotReady | Self::Overloaded | Self::AuditUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
+            Self::UpstreamUnavailable => StatusCode::BAD_GATEWAY,
+            Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

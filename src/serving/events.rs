@@ -8,7 +8,7 @@ use actix_web::web::Data;
 
 use super::auth::AuditContext;
 use super::error::{ApiError, ErrorCode};
-use super::openai::ServedModel;
+use super::openai::ModelCard;
 use super::policy::Screening;
 use crate::audit::record::{AuditEvent, EventType};
 use crate::identity::principal::Principal;
@@ -20,7 +20,7 @@ pub fn inference_record(
     req: &HttpRequest,
     audit: &AuditContext,
     principal: &Principal,
-    model: &ServedModel,
+    model: &ModelCard,
     event_type: EventType,
     prompt_tokens: Option<usize>,
 ) -> AuditEvent {
@@ -28,8 +28,8 @@ pub fn inference_record(
     audit.principal(&mut e, principal);
     e.model_id = Some(model.id.clone());
     e.engine_version = Some(model.engine_version.clone());
-    e.weights_digest = Some(model.weights_digest.clone());
-    e.chat_template_hash = model.tokenizer.chat_template_hash();
+    e.weights_digest.clone_from(&model.weights_digest);
+    e.chat_template_hash.clone_from(&model.chat_template_hash);
     e.prompt_tokens = prompt_tokens.map(|n| n as u64);
     e
 }
@@ -58,7 +58,7 @@ impl InferenceRefused<'_> {
         req: &HttpRequest,
         audit: &AuditContext,
         principal: &Principal,
-        model: &ServedModel,
+        model: &ModelCard,
     ) -> Result<(), ApiError> {
         let code = self.code.as_str();
         tracing::info!(code, reason = %self.reason, model = %model.id, "inference refused");

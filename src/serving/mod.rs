@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod openai;
 pub mod policy;
 pub mod scheduler;
+pub mod upstream;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -114,15 +115,33 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// Readiness: 200 only when every component is ready.
-async fn readyz(readiness: web::Data<Readiness>) -> Result<HttpResponse, ApiError> {
+/// Readiness: 200 only when every component is ready; the upstream
+/// servers' states are listed (one down does not make the node unready,
+/// since it serves the others).
+async fn readyz(
+    readiness: web::Data<Readiness>,
+    upstreams: Option<web::Data<upstream::Upstreams>>,
+) -> Result<HttpResponse, ApiError> {
     let components = serde_json::to_value(readiness.snapshot()).unwrap_or_default();
+    let upstreams = upstreams
+        .filter(|u| !u.is_empty())
+        .map(|u| serde_json::to_value(u.health()).unwrap_or_default());
     match readiness.not_ready_summary() {
-        None => Ok(HttpResponse::Ok().json(json!({"status": "ready", "components": components}))),
-        Some(summary) => Err(
-            ApiError::new(ErrorCode::NotReady, format!("not ready: {summary}"))
-                .with_field("components", components),
-        ),
+        None => {
+            let mut body = json!({"status": "ready", "components": components});
+            if let (Some(u), Some(map)) = (upstreams, body.as_object_mut()) {
+                map.insert("upstreams".into(), u);
+            }
+            Ok(HttpResponse::Ok().json(body))
+        }
+        Some(summary) => {
+            let e = ApiError::new(ErrorCode::NotReady, format!("not ready: {summary}"))
+                .with_field("components", components);
+            Err(match upstreams {
+                Some(u) => e.with_field("upstreams", u),
+                None => e,
+            })
+        }
     }
 }
 

@@ -308,19 +308,49 @@ fn caller(p: &Principal) -> Caller {
     }
 }
 
+/// Where a request's content is processed when not on this node: an
+/// upstream server (`[[upstream]]`), whose place residency policies read
+/// as the deployment's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Destination {
+    /// The upstream's name (the deployment's `site`).
+    pub upstream: String,
+    pub region: String,
+    pub jurisdiction: String,
+}
+
 /// The facts of a request before its content is looked at: the caller,
-/// this node's deployment of `model_id`, the time and the certificate.
-fn base_facts(ctx: &PolicyContext, principal: &Principal, model_id: &str, license: &str) -> Facts {
+/// the deployment of `model_id` (this node's, or `destination`'s), the
+/// time and the certificate.
+fn base_facts(
+    ctx: &PolicyContext,
+    principal: &Principal,
+    model_id: &str,
+    license: &str,
+    destination: Option<&Destination>,
+) -> Facts {
     let now = crate::clock::now();
+    let (region, jurisdiction, site) = match destination {
+        Some(d) => (
+            d.region.clone(),
+            d.jurisdiction.clone(),
+            format!("upstream:{}", d.upstream),
+        ),
+        None => (
+            ctx.node.region.clone(),
+            ctx.node.jurisdiction.clone(),
+            ctx.node.site.clone(),
+        ),
+    };
     Facts {
         caller: caller(principal),
         deployment: Deployment {
             model_id: model_id.to_owned(),
             license: license.to_owned(),
             node: ctx.node.id.clone(),
-            region: ctx.node.region.clone(),
-            jurisdiction: ctx.node.jurisdiction.clone(),
-            site: ctx.node.site.clone(),
+            region,
+            jurisdiction,
+            site,
         },
         circumstances: Circumstances {
             data_classes: BTreeSet::new(),
@@ -360,10 +390,16 @@ pub async fn authorize_admin(
         .app_data::<actix_web::web::Data<super::openai::ModelSlot>>()
         .and_then(|slot| slot.get());
     let (model_id, license) = model.as_ref().map_or((String::new(), String::new()), |m| {
-        (m.id.clone(), m.terms.license.clone().unwrap_or_default())
+        (
+            m.card.id.clone(),
+            m.card.terms.license.clone().unwrap_or_default(),
+        )
     });
     let set = ctx.state.get();
-    let decision = set.decide(action, &base_facts(ctx, &principal, &model_id, &license));
+    let decision = set.decide(
+        action,
+        &base_facts(ctx, &principal, &model_id, &license, None),
+    );
     if decision.allowed {
         return Ok(principal);
     }
@@ -434,6 +470,28 @@ pub fn screen_declared(
     model_license: &str,
     texts: &mut [String],
 ) -> Result<Screening, ApiError> {
+    screen_to(
+        headers,
+        ctx,
+        principal,
+        model_id,
+        model_license,
+        None,
+        texts,
+    )
+}
+
+/// [`screen_declared`] for a request whose content goes to
+/// `destination` (none: this node's engine).
+pub fn screen_to(
+    headers: &Declared,
+    ctx: &PolicyContext,
+    principal: &Principal,
+    model_id: &str,
+    model_license: &str,
+    destination: Option<&Destination>,
+    texts: &mut [String],
+) -> Result<Screening, ApiError> {
     let set = ctx.state.get();
     let findings: Vec<Vec<crate::pii::Finding>> =
         texts.iter().map(|t| ctx.detector.scan(t)).collect();
@@ -462,7 +520,7 @@ pub fn screen_declared(
         .as_deref()
         .filter(|p| !p.is_empty())
         .map(str::to_ascii_lowercase);
-    let mut facts = base_facts(ctx, principal, model_id, model_license);
+    let mut facts = base_facts(ctx, principal, model_id, model_license, destination);
     facts.circumstances.identifier_categories = categories.clone();
     facts.circumstances.identifier_count = i64::try_from(count).unwrap_or(i64::MAX);
     let trusted = (declared.is_some() || declared_purpose.is_some())

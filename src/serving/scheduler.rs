@@ -31,6 +31,8 @@ pub enum Finish {
     Stop,
     /// `max_tokens`, or the context, was reached.
     Length,
+    /// An upstream server's content filter ended it.
+    ContentFilter,
 }
 
 impl Finish {
@@ -40,6 +42,7 @@ impl Finish {
         match self {
             Self::Stop => "stop",
             Self::Length => "length",
+            Self::ContentFilter => "content_filter",
         }
     }
 }
@@ -79,6 +82,9 @@ pub enum Event {
     /// The request's deadline (`model.request_timeout`) passed, waiting or
     /// running: the node is overloaded.
     TimedOut(String),
+    /// The sequence failed with this code (an upstream server's failure);
+    /// the message is safe to show.
+    Error(crate::serving::error::ErrorCode, String),
 }
 
 /// One sequence to generate.

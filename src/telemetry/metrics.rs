@@ -68,6 +68,32 @@ pub struct ScopeLabels {
     pub scope: &'static str,
 }
 
+/// Labels naming an upstream server (`[[upstream]]` name).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamLabels {
+    /// The upstream's name.
+    pub upstream: String,
+}
+
+/// Labels of an upstream request counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct UpstreamOutcomeLabels {
+    /// The upstream's name.
+    pub upstream: String,
+    /// `answered` (2xx), `refused` (4xx) or `failed` (no answer, 5xx,
+    /// timeout: the request moved to another replica where one was left).
+    pub outcome: &'static str,
+}
+
+/// Labels naming one replica of an upstream.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReplicaLabels {
+    /// The upstream's name.
+    pub upstream: String,
+    /// `host:port`.
+    pub replica: String,
+}
+
 /// Labels of the build-info gauge.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
@@ -109,6 +135,14 @@ pub struct Metrics {
     pub inference_refused: Family<CodeLabels, Counter>,
     /// The scheduler's and the API's figures.
     pub serving: ServingMetrics,
+    /// Requests sent to upstream servers, by upstream and outcome.
+    pub upstream_requests: Family<UpstreamOutcomeLabels, Counter>,
+    /// Requests to an upstream in flight now.
+    pub upstream_in_flight: Family<UpstreamLabels, Gauge>,
+    /// 1 while an upstream replica is in rotation, 0 while ejected.
+    pub upstream_up: Family<ReplicaLabels, Gauge>,
+    /// Time from sending to an upstream to its response headers.
+    pub upstream_duration: Family<UpstreamLabels, Histogram, fn() -> Histogram>,
 }
 
 /// What the continuous-batching scheduler and `/v1` report.
@@ -309,7 +343,38 @@ impl Metrics {
         );
         let serving = ServingMetrics::new();
         serving.register(&mut registry);
+        let upstream_requests = Family::<UpstreamOutcomeLabels, Counter>::default();
+        let upstream_in_flight = Family::<UpstreamLabels, Gauge>::default();
+        let upstream_up = Family::<ReplicaLabels, Gauge>::default();
+        let upstream_duration =
+            Family::<UpstreamLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                latency_histogram as fn() -> Histogram,
+            );
+        registry.register(
+            "upstream_requests",
+            "Requests sent to upstream servers, by upstream and outcome (answered, refused, failed)",
+            upstream_requests.clone(),
+        );
+        registry.register(
+            "upstream_requests_in_flight",
+            "Requests to an upstream server in flight now",
+            upstream_in_flight.clone(),
+        );
+        registry.register(
+            "upstream_up",
+            "1 while an upstream replica is in rotation, 0 while ejected",
+            upstream_up.clone(),
+        );
+        registry.register(
+            "upstream_response_seconds",
+            "Time from sending a request to an upstream server to its response headers",
+            upstream_duration.clone(),
+        );
         Self {
+            upstream_requests,
+            upstream_in_flight,
+            upstream_up,
+            upstream_duration,
             protocol_errors,
             inference_refused,
             serving,

@@ -25,3 +25,4 @@ mod pii_corpus;
 mod policy;
 mod serving;
 mod tls;
+mod upstream;

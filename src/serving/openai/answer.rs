@@ -10,7 +10,7 @@ pub(super) struct Completion {
     pub(super) req: HttpRequest,
     pub(super) audit: Data<AuditContext>,
     pub(super) principal: Principal,
-    pub(super) model: Arc<ServedModel>,
+    pub(super) model: Arc<ModelCard>,
     pub(super) id: String,
     pub(super) created: i64,
     pub(super) api: Api,
@@ -35,6 +35,8 @@ pub(super) struct Choice {
     /// The categories found in `text`, once scanned whole.
     pub(super) found: Option<std::collections::BTreeSet<&'static str>>,
     pub(super) finish: Option<Finish>,
+    /// The prompt's tokens as the engine that answered counted them.
+    pub(super) prompt_tokens: Option<usize>,
     pub(super) completion_tokens: usize,
     /// Why it failed, as the client is told.
     pub(super) error: Option<(ErrorCode, String)>,
@@ -106,10 +108,11 @@ impl Completion {
             }
             Event::Done {
                 finish,
+                prompt_tokens,
                 completion_tokens,
-                ..
             } => {
                 choice.finish = Some(*finish);
+                choice.prompt_tokens = Some(*prompt_tokens);
                 choice.completion_tokens = *completion_tokens;
                 true
             }
@@ -119,6 +122,10 @@ impl Completion {
             }
             Event::TimedOut(message) => {
                 choice.error = Some((ErrorCode::Overloaded, message.clone()));
+                true
+            }
+            Event::Error(code, message) => {
+                choice.error = Some((*code, message.clone()));
                 true
             }
         }
@@ -140,6 +147,13 @@ impl Completion {
             .await
     }
 
+    /// Commits the completion record of a request that failed before any
+    /// answer (an upstream that refused or did not answer).
+    pub(super) async fn record_failure(&self, failed: &Choice) -> Result<(), ApiError> {
+        self.record_completion(std::slice::from_ref(failed), false)
+            .await
+    }
+
     /// Records that the client went away before the end, from a `Drop`:
     /// handed to the audit writer at once rather than to a task that a
     /// stop could drop before it ran.
@@ -157,7 +171,7 @@ impl Completion {
             &self.principal,
             &self.model,
             EventType::InferenceCompleted,
-            Some(self.prompt_tokens),
+            Some(self.prompt_tokens(choices)),
         );
         let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
         e.completion_tokens = Some(completion_tokens as u64);
@@ -207,12 +221,22 @@ impl Completion {
         e
     }
 
+    /// The prompt's tokens: as counted before the request was queued, or
+    /// as an upstream server reported them.
+    fn prompt_tokens(&self, choices: &[Choice]) -> usize {
+        choices
+            .iter()
+            .find_map(|c| c.prompt_tokens)
+            .unwrap_or(self.prompt_tokens)
+    }
+
     fn usage(&self, choices: &[Choice]) -> Value {
         let completion_tokens: usize = choices.iter().map(|c| c.completion_tokens).sum();
+        let prompt_tokens = self.prompt_tokens(choices);
         json!({
-            "prompt_tokens": self.prompt_tokens,
+            "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
-            "total_tokens": self.prompt_tokens + completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
         })
     }
 
@@ -593,11 +617,34 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                             self.completion
                                 .chunk(i, None, first, Some(finish), Value::Null)
                         }
-                        (Event::Failed(message), _, _) => {
-                            sse(&failure(ErrorCode::Internal, message).body())
-                        }
-                        (Event::TimedOut(message), _, _) => {
-                            sse(&failure(ErrorCode::Overloaded, message).body())
+                        (failed, screen, held) => {
+                            let (code, message) = match failed {
+                                Event::Failed(m) => (ErrorCode::Internal, m),
+                                Event::TimedOut(m) => (ErrorCode::Overloaded, m),
+                                Event::Error(code, m) => (code, m),
+                                Event::Text { .. } | Event::Done { .. } => continue,
+                            };
+                            // The text held back for screening goes out,
+                            // screened, before the error: the client gets
+                            // all that was generated.
+                            let mut bytes = Vec::new();
+                            if let (Some(policy), Some(held)) = (screen, held) {
+                                let rest = held.finish(output, &policy.detector);
+                                choice.redacted |= held.redacted;
+                                if !rest.is_empty() {
+                                    choice.delivered.push_str(&rest);
+                                    let logprobs = self.completion.released_logprobs(choice, held);
+                                    bytes.extend_from_slice(&self.completion.chunk(
+                                        i,
+                                        Some(&rest),
+                                        first,
+                                        None,
+                                        logprobs,
+                                    ));
+                                }
+                            }
+                            bytes.extend_from_slice(&sse(&failure(code, message).body()));
+                            Bytes::from(bytes)
                         }
                     });
                 }

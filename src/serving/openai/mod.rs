@@ -21,6 +21,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 mod answer;
 mod request;
+mod upstream;
 mod wire;
 
 use request::handle_read;
@@ -48,28 +49,40 @@ pub const MAX_TOP_LOGPROBS_CHAT: i64 = 20;
 /// the OpenAI API.
 pub const MAX_TOP_LOGPROBS_TEXT: i64 = 5;
 
+/// What the API shows and the audit trail records of the model that
+/// answers a request, whichever engine runs it.
+#[derive(Debug, Clone)]
+pub struct ModelCard {
+    /// The id clients pass as `model`.
+    pub id: String,
+    pub created: i64,
+    /// `palisade X.Y.Z`, or `upstream NAME` for a model an upstream serves.
+    pub engine_version: String,
+    /// `sha256:` digest of the weights (`engine::weights::digest`); none
+    /// for an upstream's model, whose weights this node never sees.
+    pub weights_digest: Option<String>,
+    /// The chat template's digest, when this node renders it.
+    pub chat_template_hash: Option<String>,
+    /// The model's own license terms (attribution shown where asked).
+    pub terms: crate::license::terms::ModelTerms,
+}
+
 /// The loaded model, as the API serves it.
 #[derive(Debug)]
 pub struct ServedModel {
-    pub id: String,
-    pub created: i64,
+    pub card: Arc<ModelCard>,
     pub context_length: usize,
     pub tokenizer: TextTokenizer,
     pub scheduler: Scheduler,
     pub default_max_tokens: usize,
     pub request_timeout: Duration,
     pub max_request_bytes: usize,
-    pub engine_version: String,
-    /// `sha256:` digest of the weights (`engine::weights::digest`).
-    pub weights_digest: String,
-    /// The model's own license terms (attribution shown where asked).
-    pub terms: crate::license::terms::ModelTerms,
 }
 
 /// The header that carries a model license's attribution on every answer.
 pub const ATTRIBUTION_HEADER: &str = "X-Model-Attribution";
 
-impl ServedModel {
+impl ModelCard {
     /// `builder` with the attribution header, when the model's license asks
     /// for one (and it is a valid header value).
     fn attributed(
@@ -85,6 +98,23 @@ impl ServedModel {
             builder.insert_header((ATTRIBUTION_HEADER, value));
         }
         builder
+    }
+
+    /// The model as `GET /v1/models` lists it.
+    fn listing(&self, owned_by: &str, context_length: Option<usize>) -> Value {
+        json!({
+            "id": self.id,
+            "object": "model",
+            "created": self.created,
+            "owned_by": owned_by,
+            "context_length": context_length,
+            "license": {
+                "id": self.terms.license,
+                "attribution": self.terms.attribution,
+                "acceptable_use": self.terms.acceptable_use,
+                "mau_threshold": self.terms.mau_threshold,
+            },
+        })
     }
 }
 
@@ -186,28 +216,31 @@ async fn drain(req: &HttpRequest, mut payload: actix_web::web::Payload, e: ApiEr
     }
 }
 
-/// `GET /v1/models`.
+/// `GET /v1/models`: the embedded model and every upstream's.
 pub async fn models(
     _: crate::serving::caller::Caller,
     slot: Data<ModelSlot>,
+    upstreams: Option<Data<crate::serving::upstream::Upstreams>>,
 ) -> Result<HttpResponse, ApiError> {
-    let data: Vec<Value> = slot
+    let mut data: Vec<Value> = slot
         .get()
-        .map(|m| {
-            vec![json!({
-                "id": m.id,
-                "object": "model",
-                "created": m.created,
-                "owned_by": "palisade",
-                "context_length": m.context_length,
-                "license": {
-                    "id": m.terms.license,
-                    "attribution": m.terms.attribution,
-                    "acceptable_use": m.terms.acceptable_use,
-                    "mau_threshold": m.terms.mau_threshold,
-                },
-            })]
-        })
+        .map(|m| vec![m.card.listing("palisade", Some(m.context_length))])
         .unwrap_or_default();
+    for (id, routes) in upstreams.iter().flat_map(|u| u.models()) {
+        let Some(first) = routes.first() else {
+            continue;
+        };
+        let card = ModelCard {
+            id: id.to_owned(),
+            created: 0,
+            engine_version: String::new(),
+            weights_digest: None,
+            chat_template_hash: None,
+            terms: crate::license::terms::of_license(
+                first.upstream.license.as_deref().unwrap_or_default(),
+            ),
+        };
+        data.push(card.listing(&format!("upstream:{}", first.upstream.name), None));
+    }
     Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
 }

@@ -21,14 +21,28 @@ pub(super) async fn handle_read(
     payload: &mut Option<actix_web::web::Payload>,
     api: Api,
 ) -> Result<HttpResponse, ApiError> {
-    let model = served(&req)?;
+    let upstreams = req
+        .app_data::<Data<crate::serving::upstream::Upstreams>>()
+        .filter(|u| !u.is_empty())
+        .cloned();
+    // With upstreams, a node may serve without a model of its own.
+    let model = match (served(&req), &upstreams) {
+        (Ok(model), _) => Some(model),
+        (Err(_), Some(_)) => None,
+        (Err(e), None) => return Err(e),
+    };
+    let limit = match (&model, &upstreams) {
+        (Some(m), _) => m.max_request_bytes,
+        (None, Some(u)) => u.max_request_bytes,
+        (None, None) => crate::config::ModelConfig::default().max_request_bytes,
+    };
     let Some(payload) = payload.take() else {
         return Err(ApiError::new(
             ErrorCode::Internal,
             "the body was already read",
         ));
     };
-    let body = body_of(&req, payload, model.max_request_bytes).await?;
+    let body = body_of(&req, payload, limit).await?;
     let mut object = parse_object(&body)?;
     let mut chat = Vec::new();
     let texts = match api {
@@ -43,6 +57,44 @@ pub(super) async fn handle_read(
         }
     };
     refuse_unsupported(&object)?;
+    let asked = object
+        .get("model")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let (Some(id), Some(upstreams)) = (&asked, &upstreams)
+        && let Some(routes) = upstreams.route(id)
+    {
+        let routes = routes.to_vec();
+        return super::upstream::handle(
+            principal,
+            req,
+            id.clone(),
+            routes,
+            api,
+            &body,
+            object,
+            chat,
+            texts,
+        )
+        .await;
+    }
+    let Some(model) = model else {
+        let served: Vec<&str> = upstreams
+            .as_ref()
+            .map(|u| u.models().map(|(id, _)| id).collect())
+            .unwrap_or_default();
+        return Err(match asked {
+            Some(id) => ApiError::new(
+                ErrorCode::NotFound,
+                format!("the model {id:?} is not served here; this node serves {served:?}"),
+            ),
+            None => invalid(
+                "model",
+                format!("`model` is required: this node serves {served:?}"),
+            ),
+        }
+        .with_param("model"));
+    };
     let common: Common = typed(Value::Object(object), "")?;
     // A prompt certain not to fit the context is refused before any work.
     let bytes: usize = texts.iter().map(String::len).sum();
@@ -85,7 +137,7 @@ pub(super) async fn handle_read(
                 prompt_tokens: None,
                 screening: &screening,
             }
-            .emit(&req, audit, &principal, &model)
+            .emit(&req, audit, &principal, &model.card)
             .await?;
             return Err(screening.denial());
         }
@@ -116,8 +168,8 @@ pub(super) fn prepare(
         declared,
         policy,
         principal,
-        &model.id,
-        model.terms.license.as_deref().unwrap_or_default(),
+        &model.card.id,
+        model.card.terms.license.as_deref().unwrap_or_default(),
         &mut texts,
     )?;
     if !screening.decision.allowed {
@@ -180,13 +232,13 @@ pub(super) async fn run(
         screening: &screening,
     };
     if let Some(MauRefused { count, limit }) =
-        admit_subject(&req, &audit, &principal, &model).await?
+        admit_subject(&req, &audit, &principal, &model.card).await?
     {
         refused(
             ErrorCode::LicenseMauExceeded,
             format!("{count} of {limit} monthly active users"),
         )
-        .emit(&req, &audit, &principal, &model)
+        .emit(&req, &audit, &principal, &model.card)
         .await?;
         return Err(ApiError::new(
             ErrorCode::LicenseMauExceeded,
@@ -199,7 +251,7 @@ pub(super) async fn run(
     // never accepted.
     let Ok(reservation) = model.scheduler.reserve(plan.n) else {
         refused(ErrorCode::RateLimited, "queue_full".into())
-            .emit(&req, &audit, &principal, &model)
+            .emit(&req, &audit, &principal, &model.card)
             .await?;
         return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
     };
@@ -207,7 +259,7 @@ pub(super) async fn run(
         &req,
         &audit,
         &principal,
-        &model,
+        &model.card,
         EventType::InferenceAccepted,
         Some(plan.prompt.len()),
     );
@@ -236,7 +288,7 @@ pub(super) async fn run(
         req,
         audit,
         principal,
-        model,
+        model: model.card.clone(),
         id,
         created: crate::clock::now().unix_timestamp(),
         api,
@@ -282,19 +334,19 @@ fn reservation_jobs(
 }
 
 /// A new subject refused at the license's enforced limit.
-struct MauRefused {
-    count: u64,
-    limit: u64,
+pub(super) struct MauRefused {
+    pub(super) count: u64,
+    pub(super) limit: u64,
 }
 
 /// Whether the monthly-active-user count refuses this subject. A subject
 /// new this month is committed to the trail, with any threshold it
 /// crossed, before anything else happens.
-async fn admit_subject(
+pub(super) async fn admit_subject(
     req: &HttpRequest,
     audit: &AuditContext,
     principal: &Principal,
-    model: &ServedModel,
+    model: &ModelCard,
 ) -> Result<Option<MauRefused>, ApiError> {
     let Some(mau) = req.app_data::<Data<crate::mau::Accountant>>() else {
         return Ok(None);

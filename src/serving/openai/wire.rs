@@ -273,13 +273,13 @@ pub(super) fn plan(
         Api::Text => "prompt",
     };
     if let Some(name) = &common.model
-        && name != &model.id
+        && name != &model.card.id
     {
         return Err(ApiError::new(
             ErrorCode::NotFound,
             format!(
                 "the model {name:?} is not served here; this node serves {:?}",
-                model.id
+                model.card.id
             ),
         )
         .with_param("model"));
