@@ -91,6 +91,12 @@ pub(super) async fn build(config: &Config) -> Result<State, DaemonError> {
         ComponentState::Unavailable(_) if config.model.path.is_none() && !upstreams.is_empty() => {
             ComponentState::Ready
         }
+        ComponentState::Unavailable(_) if config.model.path.is_none() && !licensed && !config.upstreams.is_empty() => {
+            ComponentState::Unavailable(
+                "the upstreams are not served: the installation license is not in force (see the license component)"
+                    .to_owned(),
+            )
+        }
         state => state,
     };
     readiness.set(component::MODEL, model_state);

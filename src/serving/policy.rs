@@ -373,6 +373,27 @@ fn base_facts(
     }
 }
 
+/// Whether policy lets `principal` use `model_id` at all: the decision on
+/// `infer` for its deployment (this node's, or `destination`'s) with no
+/// content yet (no identifier found, no class declared). What
+/// `GET /v1/models` lists.
+#[must_use]
+pub fn may_use(
+    ctx: &PolicyContext,
+    principal: &Principal,
+    model_id: &str,
+    license: &str,
+    destination: Option<&Destination>,
+) -> bool {
+    let mut facts = base_facts(ctx, principal, model_id, license, destination);
+    facts.circumstances.data_classes = principal
+        .classification
+        .iter()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ctx.state.get().decide(Action::Infer, &facts).allowed
+}
+
 /// An administration or audit endpoint: the role check, then policy on
 /// `action` (`export-audit` for the auditors' endpoints, `admin` for the
 /// admins'). A deny is recorded (`authorization_failed`, code

@@ -195,6 +195,14 @@ fn a_gateway_serves_an_upstream_nodes_model_under_its_own_governance() {
         models["data"][0]["license"]["attribution"],
         "Built with Llama"
     );
+    // Only what the caller's policy allows is listed: without the
+    // `inference` role, nothing.
+    let metrics_only = g.pki.token("bob", &["metrics"]);
+    let models = g
+        .daemon
+        .get_with_token(&g.pki, "/v1/models", &metrics_only)
+        .json();
+    assert_eq!(models["data"], json!([]), "{models}");
 
     // Whole and streamed through the gateway give what the upstream gives
     // directly (greedy), with its token counts.

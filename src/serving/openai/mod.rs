@@ -216,20 +216,43 @@ async fn drain(req: &HttpRequest, mut payload: actix_web::web::Payload, e: ApiEr
     }
 }
 
-/// `GET /v1/models`: the embedded model and every upstream's.
+/// `GET /v1/models`: the embedded model and every upstream's that the
+/// caller's policy lets them use.
 pub async fn models(
-    _: crate::serving::caller::Caller,
+    crate::serving::caller::Caller(principal): crate::serving::caller::Caller,
     slot: Data<ModelSlot>,
     upstreams: Option<Data<crate::serving::upstream::Upstreams>>,
+    policy: Option<Data<crate::serving::policy::PolicyContext>>,
 ) -> Result<HttpResponse, ApiError> {
+    let allowed = |id: &str, license: &str, to: Option<&crate::serving::policy::Destination>| {
+        policy
+            .as_ref()
+            .is_some_and(|p| crate::serving::policy::may_use(p, &principal, id, license, to))
+    };
     let mut data: Vec<Value> = slot
         .get()
+        .filter(|m| {
+            allowed(
+                &m.card.id,
+                m.card.terms.license.as_deref().unwrap_or_default(),
+                None,
+            )
+        })
         .map(|m| vec![m.card.listing("palisade", Some(m.context_length))])
         .unwrap_or_default();
     for (id, routes) in upstreams.iter().flat_map(|u| u.models()) {
         let Some(first) = routes.first() else {
             continue;
         };
+        let to = crate::serving::policy::Destination {
+            upstream: first.upstream.name.clone(),
+            region: first.upstream.region.clone(),
+            jurisdiction: first.upstream.jurisdiction.clone(),
+        };
+        let license = first.upstream.license.as_deref().unwrap_or_default();
+        if !allowed(id, license, Some(&to)) {
+            continue;
+        }
         let card = ModelCard {
             id: id.to_owned(),
             created: 0,
