@@ -61,7 +61,7 @@ async def level(target, model, concurrency, requests, max_tokens):
         "max_tokens": max_tokens,
         "temperature": 0,
     }
-    latencies, failures = [], 0
+    latencies, failures, statuses = [], 0, {}
     remaining = requests
     async with client_for(target, concurrency) as client:
         # One request each first, so that connections (and TLS) are made
@@ -78,6 +78,7 @@ async def level(target, model, concurrency, requests, max_tokens):
                     latencies.append(time.perf_counter() - start)
                 else:
                     failures += 1
+                    statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -87,6 +88,7 @@ async def level(target, model, concurrency, requests, max_tokens):
         "p99_ms": percentile(latencies, 99) * 1e3,
         "rps": len(latencies) / wall,
         "failures": failures,
+        "statuses": statuses,
     }
 
 
@@ -118,6 +120,10 @@ def main():
             p99 = statistics.median(r["p99_ms"] for r in rs)
             rps = statistics.median(r["rps"] for r in rs)
             fails = sum(r["failures"] for r in rs)
+            statuses = {}
+            for r in rs:
+                for k, v in r["statuses"].items():
+                    statuses[k] = statuses.get(k, 0) + v
             added50 = statistics.median(r["p50_ms"] - b["p50_ms"] for r, b in zip(rs, base))
             added99 = statistics.median(r["p99_ms"] - b["p99_ms"] for r, b in zip(rs, base))
             added = "" if t["name"] == direct else f"{added50:.2f} ms | {added99:.2f} ms"
@@ -128,7 +134,8 @@ def main():
             )
             summary.append(
                 {"target": t["name"], "clients": c, "p50_ms": p50, "p99_ms": p99, "rps": rps,
-                 "failures": fails, "added_p50_ms": added50, "added_p99_ms": added99}
+                 "failures": fails, "failure_statuses": statuses,
+                 "added_p50_ms": added50, "added_p99_ms": added99}
             )
     print(json.dumps(summary))
 

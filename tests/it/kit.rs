@@ -732,3 +732,49 @@ pub fn says_close(headers: &[(String, String)]) -> bool {
         .iter()
         .any(|(k, v)| k == "connection" && v.eq_ignore_ascii_case("close"))
 }
+
+/// Undoes `Transfer-Encoding: chunked`.
+pub fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, tail)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 {
+            break;
+        }
+        out.push_str(&tail[..n]);
+        rest = &tail[n + 2..];
+    }
+    out
+}
+
+/// The `data:` payloads of a server-sent event stream.
+pub fn events(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .filter_map(|e| e.strip_prefix("data: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `POST path` with a JSON `body`, the client certificate and
+/// `Authorization: Bearer token`, on a connection of its own; a chunked
+/// body comes back dechunked.
+pub fn post_json(addr: SocketAddr, pki: &Pki, token: &str, path: &str, body: &str) -> Response {
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut r = request(
+        addr,
+        client_config(pki, Some(&pki.client), &[&rustls::version::TLS13]),
+        &head,
+    )
+    .unwrap();
+    if r.header("transfer-encoding") == Some("chunked") {
+        r.body = dechunk(&r.body);
+    }
+    r
+}

@@ -45,40 +45,8 @@ fn serve_path(path: &str, model_extra: &str) -> Served {
     }
 }
 
-/// Undoes `Transfer-Encoding: chunked`.
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = &tail[n + 2..];
-    }
-    out
-}
-
 fn post(s: &Served, path: &str, body: &str) -> Response {
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        s.token,
-        body.len()
-    );
-    let mut r = request(
-        s.addr,
-        client_config(&s.pki, Some(&s.pki.client), &[&rustls::version::TLS13]),
-        &head,
-    )
-    .unwrap();
-    if r.header("transfer-encoding") == Some("chunked") {
-        r.body = dechunk(&r.body);
-    }
-    r
+    post_json(s.addr, &s.pki, &s.token, path, body)
 }
 
 fn chat(s: &Served, body: Value) -> Response {
@@ -87,14 +55,6 @@ fn chat(s: &Served, body: Value) -> Response {
 
 fn user(text: &str) -> Value {
     json!([{"role": "user", "content": text}])
-}
-
-/// The `data:` payloads of a server-sent event stream.
-fn events(body: &str) -> Vec<String> {
-    body.split("\n\n")
-        .filter_map(|e| e.strip_prefix("data: "))
-        .map(str::to_owned)
-        .collect()
 }
 
 fn metric(s: &Served, name: &str) -> f64 {

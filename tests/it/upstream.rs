@@ -50,7 +50,7 @@ impl Node {
     }
 
     fn post(&self, path: &str, body: &Value) -> Response {
-        post_to(self.daemon.addr, &self.pki, &self.token, path, body)
+        post_json(self.daemon.addr, &self.pki, &self.token, path, &body.to_string())
     }
 
     fn get(&self, path: &str) -> Response {
@@ -79,49 +79,6 @@ impl Node {
     }
 }
 
-fn post_to(addr: SocketAddr, pki: &Pki, token: &str, path: &str, body: &Value) -> Response {
-    let body = body.to_string();
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let mut r = request(
-        addr,
-        client_config(pki, Some(&pki.client), &[&rustls::version::TLS13]),
-        &head,
-    )
-    .unwrap();
-    if r.header("transfer-encoding") == Some("chunked") {
-        r.body = dechunk(&r.body);
-    }
-    r
-}
-
-/// Undoes `Transfer-Encoding: chunked`.
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = &tail[n + 2..];
-    }
-    out
-}
-
-/// The `data:` payloads of a server-sent event stream.
-fn events(body: &str) -> Vec<String> {
-    body.split("\n\n")
-        .filter_map(|e| e.strip_prefix("data: "))
-        .map(str::to_owned)
-        .collect()
-}
 
 /// The text of a streamed chat answer.
 fn streamed_text(body: &str) -> String {
