@@ -191,7 +191,7 @@ pub async fn request(
 
 /// A reqwest error with its causes, which say what actually failed (the
 /// TLS alert, the refused connection).
-fn describe(e: &reqwest::Error) -> String {
+pub(crate) fn describe(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {

@@ -591,10 +591,12 @@ impl Upstream {
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| unavailable(format!("{}: {}", rep.label, describe(&e)), e.is_timeout()))?;
+        let response = request.send().await.map_err(|e| {
+            unavailable(
+                format!("{}: {}", rep.label, crate::https::describe(&e)),
+                e.is_timeout(),
+            )
+        })?;
         let status = response.status().as_u16();
         match status {
             200..=299 => Ok(response),
@@ -670,7 +672,7 @@ impl Upstream {
                     "{}: health check {}: {}",
                     rep.label,
                     self.health_path,
-                    describe(&e)
+                    crate::https::describe(&e)
                 )),
             };
             match outcome {
@@ -764,24 +766,6 @@ fn error_message(body: &[u8]) -> String {
                 .to_owned()
         });
     text.chars().filter(|c| !c.is_control()).take(500).collect()
-}
-
-/// A reqwest error with its causes.
-fn describe(e: &reqwest::Error) -> String {
-    let mut text = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "cannot connect".to_owned()
-    } else {
-        e.to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

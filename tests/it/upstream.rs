@@ -50,7 +50,13 @@ impl Node {
     }
 
     fn post(&self, path: &str, body: &Value) -> Response {
-        post_json(self.daemon.addr, &self.pki, &self.token, path, &body.to_string())
+        post_json(
+            self.daemon.addr,
+            &self.pki,
+            &self.token,
+            path,
+            &body.to_string(),
+        )
     }
 
     fn get(&self, path: &str) -> Response {
@@ -78,7 +84,6 @@ impl Node {
             .collect()
     }
 }
-
 
 /// The text of a streamed chat answer.
 fn streamed_text(body: &str) -> String {

@@ -312,6 +312,26 @@ impl Completion {
         })))
     }
 
+    /// What `held` still holds of choice `i`, screened and released as a
+    /// chunk (nothing when nothing is left to send).
+    fn release_held(
+        &self,
+        i: usize,
+        choice: &mut Choice,
+        held: &mut crate::serving::policy::HeldBack,
+        policy: &crate::serving::policy::PolicyContext,
+        first: bool,
+    ) -> Vec<u8> {
+        let rest = held.finish(&self.screening.output, &policy.detector);
+        choice.redacted |= held.redacted;
+        choice.delivered.push_str(&rest);
+        if rest.is_empty() && choice.logprobs_sent >= choice.logprobs.len() {
+            return Vec::new();
+        }
+        let logprobs = self.released_logprobs(choice, held);
+        self.chunk(i, Some(&rest), first, None, logprobs).to_vec()
+    }
+
     /// The log-probabilities of a screened stream's text released so far
     /// and not yet sent, scrubbed where their text was redacted.
     fn released_logprobs(
@@ -584,20 +604,9 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                             self.completion.chunk(i, Some(&sent), first, None, logprobs)
                         }
                         (Event::Done { finish, .. }, Some(policy), Some(held)) => {
-                            let rest = held.finish(output, &policy.detector);
-                            choice.redacted |= held.redacted;
-                            choice.delivered.push_str(&rest);
-                            let mut bytes = Vec::new();
-                            if !rest.is_empty() || choice.logprobs_sent < choice.logprobs.len() {
-                                let logprobs = self.completion.released_logprobs(choice, held);
-                                bytes.extend_from_slice(&self.completion.chunk(
-                                    i,
-                                    Some(&rest),
-                                    first,
-                                    None,
-                                    logprobs,
-                                ));
-                            }
+                            let mut bytes = self
+                                .completion
+                                .release_held(i, choice, held, &policy, first);
                             bytes.extend_from_slice(&self.completion.chunk(
                                 i,
                                 None,
@@ -627,22 +636,12 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                             // The text held back for screening goes out,
                             // screened, before the error: the client gets
                             // all that was generated.
-                            let mut bytes = Vec::new();
-                            if let (Some(policy), Some(held)) = (screen, held) {
-                                let rest = held.finish(output, &policy.detector);
-                                choice.redacted |= held.redacted;
-                                if !rest.is_empty() {
-                                    choice.delivered.push_str(&rest);
-                                    let logprobs = self.completion.released_logprobs(choice, held);
-                                    bytes.extend_from_slice(&self.completion.chunk(
-                                        i,
-                                        Some(&rest),
-                                        first,
-                                        None,
-                                        logprobs,
-                                    ));
-                                }
-                            }
+                            let mut bytes = match (screen, held) {
+                                (Some(policy), Some(held)) => self
+                                    .completion
+                                    .release_held(i, choice, held, &policy, first),
+                                _ => Vec::new(),
+                            };
                             bytes.extend_from_slice(&sse(&failure(code, message).body()));
                             Bytes::from(bytes)
                         }

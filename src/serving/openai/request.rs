@@ -231,22 +231,15 @@ pub(super) async fn run(
         prompt_tokens: Some(plan.prompt.len()),
         screening: &screening,
     };
-    if let Some(MauRefused { count, limit }) =
-        admit_subject(&req, &audit, &principal, &model.card).await?
-    {
-        refused(
-            ErrorCode::LicenseMauExceeded,
-            format!("{count} of {limit} monthly active users"),
-        )
-        .emit(&req, &audit, &principal, &model.card)
-        .await?;
-        return Err(ApiError::new(
-            ErrorCode::LicenseMauExceeded,
-            format!(
-                "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
-            ),
-        ));
-    }
+    admit(
+        &req,
+        &audit,
+        &principal,
+        &model.card,
+        &screening,
+        Some(plan.prompt.len()),
+    )
+    .await?;
     // A place in the queue first: a request refused for a full queue was
     // never accepted.
     let Ok(reservation) = model.scheduler.reserve(plan.n) else {
@@ -334,15 +327,46 @@ fn reservation_jobs(
 }
 
 /// A new subject refused at the license's enforced limit.
-pub(super) struct MauRefused {
-    pub(super) count: u64,
-    pub(super) limit: u64,
+struct MauRefused {
+    count: u64,
+    limit: u64,
+}
+
+/// Monthly-active-user admission of the request's subject: one refused at
+/// the license's enforced limit is recorded (`inference_refused`) and
+/// answered 403 `license_mau_exceeded`.
+pub(super) async fn admit(
+    req: &HttpRequest,
+    audit: &AuditContext,
+    principal: &Principal,
+    model: &ModelCard,
+    screening: &crate::serving::policy::Screening,
+    prompt_tokens: Option<usize>,
+) -> Result<(), ApiError> {
+    let Some(MauRefused { count, limit }) = admit_subject(req, audit, principal, model).await?
+    else {
+        return Ok(());
+    };
+    InferenceRefused {
+        code: ErrorCode::LicenseMauExceeded,
+        reason: format!("{count} of {limit} monthly active users"),
+        prompt_tokens,
+        screening,
+    }
+    .emit(req, audit, principal, model)
+    .await?;
+    Err(ApiError::new(
+        ErrorCode::LicenseMauExceeded,
+        format!(
+            "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
+        ),
+    ))
 }
 
 /// Whether the monthly-active-user count refuses this subject. A subject
 /// new this month is committed to the trail, with any threshold it
 /// crossed, before anything else happens.
-pub(super) async fn admit_subject(
+async fn admit_subject(
     req: &HttpRequest,
     audit: &AuditContext,
     principal: &Principal,

@@ -9,7 +9,7 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::answer::{Choice, Completion};
-use super::request::{MauRefused, admit_subject, offload};
+use super::request::{admit, offload};
 use super::wire::*;
 use super::*;
 use crate::serving::events::{InferenceRefused, inference_record};
@@ -104,22 +104,7 @@ pub(super) async fn handle(
             .await?;
         return Err(screening.denial());
     }
-    if let Some(MauRefused { count, limit }) =
-        admit_subject(&req, &audit, &principal, &card).await?
-    {
-        refused(
-            ErrorCode::LicenseMauExceeded,
-            format!("{count} of {limit} monthly active users"),
-        )
-        .emit(&req, &audit, &principal, &card)
-        .await?;
-        return Err(ApiError::new(
-            ErrorCode::LicenseMauExceeded,
-            format!(
-                "the license's limit of {limit} monthly active users is reached; users already active this month are still served"
-            ),
-        ));
-    }
+    admit(&req, &audit, &principal, &card, &screening, None).await?;
     if !Upstreams::has_capacity(&routes) {
         refused(ErrorCode::RateLimited, "upstream_busy".into())
             .emit(&req, &audit, &principal, &card)
@@ -159,7 +144,12 @@ pub(super) async fn handle(
     let metrics = req
         .app_data::<Data<crate::telemetry::metrics::Metrics>>()
         .map(|m| m.clone().into_inner());
-    let sent = Upstreams::send(&routes, path, |r| outgoing.body(r), asked.stream, metrics).await;
+    let span = tracing::info_span!("upstream", model = %card.id, upstreams = %names(&routes));
+    let sent = tracing::Instrument::instrument(
+        Upstreams::send(&routes, path, |r| outgoing.body(r), asked.stream, metrics),
+        span,
+    )
+    .await;
     let mut completion = Completion {
         req,
         audit,
