@@ -338,7 +338,9 @@ fn dots_of(
                 (Kind::Q4K, Build::Avx2) => by_rows!(q4k_avx2),
                 (Kind::Q4K, Build::AvxVnni) => by_rows!(q4k_vnni),
                 (Kind::Q4K, Build::Avx512Vnni) => by_rows!(q4k_vnni512),
-                (Kind::Q6K, _) => by_rows!(q6k),
+                (Kind::Q6K, Build::Avx2) => by_rows!(q6k),
+                (Kind::Q6K, Build::AvxVnni) => by_rows!(q6k_vnni),
+                (Kind::Q6K, Build::Avx512Vnni) => by_rows!(q6k_vnni512),
                 (Kind::Q8_0, Build::Avx2) => by_rows!(q8_0_avx2),
                 (Kind::Q8_0, Build::AvxVnni) => by_rows!(q8_0_vnni),
                 (Kind::Q8_0, Build::Avx512Vnni) => by_rows!(q8_0_vnni512),
@@ -650,6 +652,138 @@ mod x86 {
             unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
         }
     }
+
+    /// Q6_K with `vpdpbusd`: each quarter's four chunks (16 values, one
+    /// scale) are summed in i32 per row, then multiplied by the scale,
+    /// where AVX2 scales every chunk's i16 pairs with `vpmaddwd`.
+    macro_rules! q6k_vnni_kernel {
+        ($name:ident, $features:literal, $flavour:ident) => {
+            /// # Safety
+            /// The CPU must have the features; `tile` must hold `a.k / 256`
+            /// tiled Q6_K blocks, `a` rows `first..first + M` with their
+            /// 16-value pairs, and `out` `M * TILE` values.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name<const M: usize>(
+                tile: &[u8],
+                a: &Activations,
+                first: usize,
+                out: &mut [f32],
+            ) {
+                let blocks = a.k / 256;
+                let low4 = _mm256_set1_epi8(0x0F);
+                let bits45 = _mm256_set1_epi8(0x30);
+                let zero = _mm256_setzero_si256();
+                let mut fsum = [_mm256_setzero_ps(); M];
+                let xq = a.qs.as_ptr();
+                for b in 0..blocks {
+                    // SAFETY: tiled block `b` and block `b` of each
+                    // activation row are in bounds (the caller's promise).
+                    unsafe {
+                        let tb = tile.as_ptr().add(b * Q6K_TILE_BYTES);
+                        let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
+                        let mut offset = [zero; M];
+                        for i in 0..8 {
+                            let p = i8_pairs(tb.add(16 + 16 * i));
+                            for (m, offset) in offset.iter_mut().enumerate() {
+                                let s =
+                                    *a.pairs16.get_unchecked(((first + m) * blocks + b) * 8 + i);
+                                *offset = _mm256_add_epi32(
+                                    *offset,
+                                    _mm256_madd_epi16(p, _mm256_set1_epi32(s)),
+                                );
+                            }
+                        }
+                        let mut isum = [zero; M];
+                        for h in 0..2 {
+                            for sixteen in 0..2 {
+                                // Quarter q's scale, row r's in lane r as i32.
+                                let mut scale = [zero; 4];
+                                for (q, scale) in scale.iter_mut().enumerate() {
+                                    let p = i8_pairs(tb.add(16 + 16 * (4 * h + q)));
+                                    *scale = if sixteen == 0 {
+                                        _mm256_srai_epi32::<16>(_mm256_slli_epi32::<16>(p))
+                                    } else {
+                                        _mm256_srai_epi32::<16>(p)
+                                    };
+                                }
+                                let mut sums = [[zero; 4]; M];
+                                for c in 4 * sixteen..4 * sixteen + 4 {
+                                    let at = tb.add(144 + (8 * h + c) * 96);
+                                    _mm_prefetch::<_MM_HINT_T0>(
+                                        at.wrapping_add(PREFETCH_AHEAD).cast(),
+                                    );
+                                    _mm_prefetch::<_MM_HINT_T0>(
+                                        at.wrapping_add(PREFETCH_AHEAD + 64).cast(),
+                                    );
+                                    let lo = _mm256_loadu_si256(at.cast());
+                                    let hi = _mm256_loadu_si256(at.add(32).cast());
+                                    let qh = _mm256_loadu_si256(at.add(64).cast());
+                                    let quarters = [
+                                        _mm256_or_si256(
+                                            _mm256_and_si256(lo, low4),
+                                            _mm256_and_si256(_mm256_slli_epi16::<4>(qh), bits45),
+                                        ),
+                                        _mm256_or_si256(
+                                            _mm256_and_si256(hi, low4),
+                                            _mm256_and_si256(_mm256_slli_epi16::<2>(qh), bits45),
+                                        ),
+                                        _mm256_or_si256(
+                                            _mm256_and_si256(_mm256_srli_epi16::<4>(lo), low4),
+                                            _mm256_and_si256(qh, bits45),
+                                        ),
+                                        _mm256_or_si256(
+                                            _mm256_and_si256(_mm256_srli_epi16::<4>(hi), low4),
+                                            _mm256_and_si256(_mm256_srli_epi16::<2>(qh), bits45),
+                                        ),
+                                    ];
+                                    for (m, sums) in sums.iter_mut().enumerate() {
+                                        let x =
+                                            xq.add((first + m) * a.k + b * 256 + 128 * h + 4 * c);
+                                        for (q, (sum, &values)) in
+                                            sums.iter_mut().zip(&quarters).enumerate()
+                                        {
+                                            let xv = _mm256_set1_epi32(
+                                                x.add(32 * q).cast::<i32>().read_unaligned(),
+                                            );
+                                            *sum = dot_u8_i8!($flavour, *sum, values, xv);
+                                        }
+                                    }
+                                }
+                                for (m, sums) in sums.iter().enumerate() {
+                                    let i = isum.get_unchecked_mut(m);
+                                    for (sum, scale) in sums.iter().zip(&scale) {
+                                        *i = _mm256_add_epi32(*i, _mm256_mullo_epi32(*sum, *scale));
+                                    }
+                                }
+                            }
+                        }
+                        for m in 0..M {
+                            let dx =
+                                _mm256_set1_ps(*a.scales.get_unchecked((first + m) * blocks + b));
+                            let total = _mm256_sub_epi32(
+                                *isum.get_unchecked(m),
+                                _mm256_slli_epi32::<5>(*offset.get_unchecked(m)),
+                            );
+                            let f = fsum.get_unchecked_mut(m);
+                            *f = _mm256_fmadd_ps(
+                                _mm256_mul_ps(d, dx),
+                                _mm256_cvtepi32_ps(total),
+                                *f,
+                            );
+                        }
+                    }
+                }
+                for (m, f) in fsum.iter().enumerate() {
+                    // SAFETY: `out` holds `M * TILE` values (the caller's
+                    // promise).
+                    unsafe { _mm256_storeu_ps(out.as_mut_ptr().add(m * TILE), *f) };
+                }
+            }
+        };
+    }
+
+    q6k_vnni_kernel!(q6k_vnni, "avx2,fma,f16c,avxvnni", vnni);
+    q6k_vnni_kernel!(q6k_vnni512, "avx2,fma,f16c,avx512vnni,avx512vl", vnni512);
 
     macro_rules! q8_0_kernel {
         ($name:ident, $features:literal, $flavour:ident) => {
