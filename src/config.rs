@@ -1231,12 +1231,14 @@ impl Config {
                         .any(|e| e.client_id() == m.client_id())
                 });
                 if let Some(m) = shared
-                    && (earlier.region != u.region || earlier.jurisdiction != u.jurisdiction)
+                    && (earlier.region != u.region
+                        || earlier.jurisdiction != u.jurisdiction
+                        || earlier.license != u.license)
                 {
                     err(
                         &key("jurisdiction"),
                         format!(
-                            "{:?} is also served by upstream {:?} in another region or jurisdiction; upstreams that share a model must share both, so that one policy decision covers them",
+                            "{:?} is also served by upstream {:?} with another region, jurisdiction or license; upstreams that share a model must share all three",
                             m.client_id(),
                             earlier.name
                         ),
@@ -1264,8 +1266,14 @@ impl Config {
             if u.eject_after == 0 {
                 err(&key("eject_after"), "must be at least 1".to_owned());
             }
-            if !u.health_path.starts_with('/') {
-                err(&key("health_path"), "must start with /".to_owned());
+            if !u.health_path.starts_with('/')
+                || u.health_path.starts_with("//")
+                || u.health_path.contains("://")
+            {
+                err(
+                    &key("health_path"),
+                    "must be a path on the upstream itself, starting with one /".to_owned(),
+                );
             }
             for (name, d) in [
                 ("connect_timeout", u.connect_timeout),

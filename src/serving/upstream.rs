@@ -62,8 +62,7 @@ pub struct Route {
     pub model: String,
 }
 
-/// One `[[upstream]]`.
-#[derive(Debug)]
+/// One `[[upstream]]`. (Its `Debug` leaves the bearer key out.)
 pub struct Upstream {
     pub name: String,
     pub region: String,
@@ -80,6 +79,21 @@ pub struct Upstream {
     health_interval: Duration,
     eject_after: u32,
 }
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("name", &self.name)
+            .field("region", &self.region)
+            .field("jurisdiction", &self.jurisdiction)
+            .field("replicas", &self.replicas)
+            .field("api_key", &self.api_key.as_ref().map(|_| "(set)"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The most of a refusal's body read from an upstream.
+const MAX_REFUSAL_BYTES: usize = 64 * 1024;
 
 /// One replica of an upstream.
 #[derive(Debug)]
@@ -281,6 +295,11 @@ impl Upstreams {
         let mut tried: Vec<(usize, usize)> = Vec::new();
         let mut last: Option<SendError> = None;
         let mut any_permit = false;
+        // One deadline for the request: a replica tried after another
+        // timed out gets what is left, not a fresh `request_timeout`.
+        let deadline = routes
+            .first()
+            .map(|r| Instant::now() + r.upstream.request_timeout);
         while let Some((r, replica)) = pick(routes, &tried) {
             tried.push((r, replica));
             let Some(route) = routes.get(r) else { break };
@@ -306,7 +325,17 @@ impl Upstreams {
                 _permit: permit,
             };
             let started = Instant::now();
-            let outcome = u.post(rep, path, body(route), stream).await;
+            let left = deadline.map_or(u.request_timeout, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
+            if left.is_zero() {
+                last = Some(SendError::Unavailable {
+                    why: "the request's deadline (request_timeout) passed".to_owned(),
+                    timeout: true,
+                });
+                break;
+            }
+            let outcome = u.post(rep, path, body(route), stream, left).await;
             if let Some(m) = &metrics {
                 m.upstream_duration
                     .get_or_create(&labels)
@@ -568,6 +597,7 @@ impl Upstream {
         path: &str,
         body: Vec<u8>,
         stream: bool,
+        timeout: Duration,
     ) -> Result<reqwest::Response, SendError> {
         let unavailable = |why: String, timeout: bool| SendError::Unavailable { why, timeout };
         let url = rep
@@ -577,7 +607,7 @@ impl Upstream {
         let mut request = self
             .client
             .post(url)
-            .timeout(self.request_timeout)
+            .timeout(timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(
                 reqwest::header::ACCEPT,
@@ -601,7 +631,14 @@ impl Upstream {
         match status {
             200..=299 => Ok(response),
             400..=499 => {
-                let body = response.bytes().await.unwrap_or_default();
+                let mut response = response;
+                let mut body = Vec::new();
+                while let Ok(Some(chunk)) = response.chunk().await {
+                    body.extend_from_slice(&chunk);
+                    if body.len() >= MAX_REFUSAL_BYTES {
+                        break;
+                    }
+                }
                 Err(SendError::Refused {
                     status,
                     message: error_message(&body),
@@ -650,7 +687,12 @@ impl Upstream {
     async fn check_health(&self, metrics: &Arc<Metrics>) {
         let metrics = Some(metrics.clone());
         for rep in &self.replicas {
-            let Ok(url) = rep.base.join(self.health_path.trim_start_matches('/')) else {
+            let Some(url) = rep
+                .base
+                .join(self.health_path.trim_start_matches('/'))
+                .ok()
+                .filter(|u| u.origin() == rep.base.origin())
+            else {
                 continue;
             };
             let mut request = self
@@ -747,24 +789,26 @@ fn is_plain_name(name: &str) -> bool {
 /// `message`, or `detail` as some servers write), at most 500 characters
 /// of printable text; else the body's first line.
 fn error_message(body: &[u8]) -> String {
-    let value: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let text = value
-        .as_ref()
-        .and_then(|v| {
-            v.pointer("/error/message")
-                .or_else(|| v.get("message"))
-                .or_else(|| v.get("detail"))
-                .or_else(|| v.get("error"))
-        })
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .unwrap_or_else(|| {
-            String::from_utf8_lossy(body)
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned()
-        });
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        // A JSON body's message only where it is a string: a validation
+        // error's `detail` list can quote the request's input.
+        Ok(v) => [
+            v.pointer("/error/message"),
+            v.get("message"),
+            v.get("detail"),
+            v.get("error"),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(serde_json::Value::as_str)
+        .unwrap_or("(no message)")
+        .to_owned(),
+        Err(_) => String::from_utf8_lossy(body)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    };
     text.chars().filter(|c| !c.is_control()).take(500).collect()
 }
 
@@ -779,6 +823,10 @@ mod tests {
             "bad max_tokens"
         );
         assert_eq!(error_message(br#"{"detail": "Not Found"}"#), "Not Found");
+        assert_eq!(
+            error_message(br#"{"detail": [{"loc": ["body"], "input": "the prompt"}]}"#),
+            "(no message)"
+        );
         assert_eq!(error_message(b"plain\nsecond line"), "plain");
         assert_eq!(error_message(&[b'x'; 2000]).len(), 500);
         assert_eq!(error_message(b"a\x1b[31mb"), "a[31mb");

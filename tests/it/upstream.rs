@@ -514,7 +514,12 @@ fn upstream_failures_reach_the_client_and_the_trail() {
     // event; the trail records a failed completion.
     let dies = Scripted::start(Script::DiesMidStream);
     let g = scripted_gateway(&[dies.url()], "");
-    let r = g.post("/v1/chat/completions", &stream_body());
+    // Fields a server reads content or grammars from are not handed on.
+    let mut body = stream_body();
+    body["documents"] = json!([{"text": "never screened"}]);
+    body["guided_json"] = json!({"type": "object"});
+    body["temperature"] = json!(0.5);
+    let r = g.post("/v1/chat/completions", &body);
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(streamed_text(&r.body), "Hello world", "{r:?}");
     assert!(
@@ -526,6 +531,11 @@ fn upstream_failures_reach_the_client_and_the_trail() {
     let sent: Value = serde_json::from_str(&dies.bodies.lock().unwrap()[0]).unwrap();
     assert_eq!(sent["model"], "m");
     assert_eq!(sent["stream_options"]["include_usage"], true);
+    assert_eq!(sent["temperature"], 0.5);
+    assert!(
+        sent.get("documents").is_none() && sent.get("guided_json").is_none(),
+        "{sent}"
+    );
     let records = g.records();
     assert!(
         records

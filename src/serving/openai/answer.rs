@@ -478,6 +478,19 @@ impl Completion {
 /// Records a cancelled completion when dropped while armed.
 pub(super) struct CancelGuard(Option<Completion>);
 
+impl CancelGuard {
+    /// Armed: dropped before [`Self::disarm`], it records `completion`
+    /// cancelled.
+    pub(super) fn arm(completion: Completion) -> Self {
+        Self(Some(completion))
+    }
+
+    /// Done waiting: nothing is recorded on drop.
+    pub(super) fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
 impl Drop for CancelGuard {
     fn drop(&mut self) {
         if let Some(completion) = self.0.take() {

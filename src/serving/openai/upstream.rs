@@ -8,7 +8,7 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::answer::{Choice, Completion};
+use super::answer::{CancelGuard, Choice, Completion};
 use super::request::{admit, offload};
 use super::wire::*;
 use super::*;
@@ -35,15 +35,15 @@ pub(super) async fn handle(
     body: &[u8],
     object: serde_json::Map<String, Value>,
     chat: Vec<ChatMessage>,
-    mut texts: Vec<String>,
+    texts: Vec<String>,
 ) -> Result<HttpResponse, ApiError> {
     let common: Common = typed(Value::Object(object.clone()), "")?;
     let asked = check(&common, api)?;
-    let first = routes
+    // Upstreams that share a model share its license (`config check`).
+    let license = routes
         .first()
-        .map(|r| r.upstream.clone())
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "a model with no upstream"))?;
-    let license = first.license.clone().unwrap_or_default();
+        .and_then(|r| r.upstream.license.clone())
+        .unwrap_or_default();
     let card = Arc::new(ModelCard {
         id: client_id,
         created: 0,
@@ -65,50 +65,75 @@ pub(super) async fn handle(
                 "the audit trail is not available",
             )
         })?;
-    // Screening with the upstream's place as the deployment: a residency
-    // policy refuses to send a classification where it may not go.
+    // Screening with each upstream's place as the deployment (a residency
+    // policy refuses to send a classification where it may not go); the
+    // request goes only to upstreams whose decision allows it, each with
+    // the prompt as its own decision redacted it.
     let declared = crate::serving::policy::Declared::of(&req)?;
-    let destination = crate::serving::policy::Destination {
-        upstream: first.name.clone(),
-        region: first.region.clone(),
-        jurisdiction: first.jurisdiction.clone(),
-    };
-    let screening = {
+    let screened = {
         let (policy, principal, id) = (policy.clone(), principal.clone(), card.id.clone());
-        let (screening, redacted) = offload(move || {
-            let s = crate::serving::policy::screen_to(
-                &declared,
-                &policy,
-                &principal,
-                &id,
-                &license,
-                Some(&destination),
-                &mut texts,
-            )?;
-            Ok((s, texts))
+        let places = upstream_places(&routes);
+        offload(move || {
+            places
+                .into_iter()
+                .map(|(name, destination)| {
+                    let mut texts = texts.clone();
+                    let s = crate::serving::policy::screen_to(
+                        &declared,
+                        &policy,
+                        &principal,
+                        &id,
+                        &license,
+                        Some(&destination),
+                        &mut texts,
+                    )?;
+                    Ok((name, s, texts))
+                })
+                .collect::<Result<Vec<_>, ApiError>>()
         })
-        .await?;
-        texts = redacted;
-        screening
+        .await?
     };
+    let allowed: Vec<&(String, crate::serving::policy::Screening, Vec<String>)> = screened
+        .iter()
+        .filter(|(_, s, _)| s.decision.allowed)
+        .collect();
     let started = Instant::now();
-    let refused = |code: ErrorCode, reason: String| InferenceRefused {
-        code,
-        reason,
-        prompt_tokens: None,
-        screening: &screening,
+    let Some((_, screening, _)) = allowed.first().copied() else {
+        let Some((_, denied, _)) = screened.first() else {
+            return Err(ApiError::new(
+                ErrorCode::Internal,
+                "a model with no upstream",
+            ));
+        };
+        InferenceRefused {
+            code: ErrorCode::PolicyDenied,
+            reason: denied.decision.reason.clone(),
+            prompt_tokens: None,
+            screening: denied,
+        }
+        .emit(&req, &audit, &principal, &card)
+        .await?;
+        return Err(denied.denial());
     };
-    if !screening.decision.allowed {
-        refused(ErrorCode::PolicyDenied, screening.decision.reason.clone())
-            .emit(&req, &audit, &principal, &card)
-            .await?;
-        return Err(screening.denial());
-    }
+    let screening = screening.clone();
+    let routes: Vec<Route> = routes
+        .into_iter()
+        .filter(|r| allowed.iter().any(|(name, _, _)| *name == r.upstream.name))
+        .collect();
+    let texts: Vec<(String, Vec<String>)> = allowed
+        .iter()
+        .map(|(name, _, texts)| (name.clone(), texts.clone()))
+        .collect();
     admit(&req, &audit, &principal, &card, &screening, None).await?;
     if !Upstreams::has_capacity(&routes) {
-        refused(ErrorCode::RateLimited, "upstream_busy".into())
-            .emit(&req, &audit, &principal, &card)
-            .await?;
+        InferenceRefused {
+            code: ErrorCode::RateLimited,
+            reason: "upstream_busy".into(),
+            prompt_tokens: None,
+            screening: &screening,
+        }
+        .emit(&req, &audit, &principal, &card)
+        .await?;
         return Err(ApiError::rate_limited("upstream", Duration::from_secs(1)));
     }
     let mut accepted = inference_record(
@@ -130,26 +155,6 @@ pub(super) async fn handle(
     // Committed before any byte of the prompt leaves this node.
     audit.record(accepted).await?;
 
-    let path = match api {
-        Api::Chat => "v1/chat/completions",
-        Api::Text => "v1/completions",
-    };
-    let outgoing = Outgoing {
-        object,
-        chat,
-        texts,
-        api,
-        stream: asked.stream,
-    };
-    let metrics = req
-        .app_data::<Data<crate::telemetry::metrics::Metrics>>()
-        .map(|m| m.clone().into_inner());
-    let span = tracing::info_span!("upstream", model = %card.id, upstreams = %names(&routes));
-    let sent = tracing::Instrument::instrument(
-        Upstreams::send(&routes, path, |r| outgoing.body(r), asked.stream, metrics),
-        span,
-    )
-    .await;
     let mut completion = Completion {
         req,
         audit,
@@ -168,17 +173,45 @@ pub(super) async fn handle(
         logprobs: false,
         screening,
     };
+    // A client that leaves while the upstream has not answered yet still
+    // leaves a record: `cancelled`.
+    let guard = CancelGuard::arm(completion.clone());
+    let path = match api {
+        Api::Chat => "v1/chat/completions",
+        Api::Text => "v1/completions",
+    };
+    let outgoing = Outgoing {
+        object,
+        chat,
+        texts,
+        api,
+        stream: asked.stream,
+    };
+    let metrics = completion
+        .req
+        .app_data::<Data<crate::telemetry::metrics::Metrics>>()
+        .map(|m| m.clone().into_inner());
+    let span =
+        tracing::info_span!("upstream", model = %completion.model.id, upstreams = %names(&routes));
+    let sent = tracing::Instrument::instrument(
+        Upstreams::send(&routes, path, |r| outgoing.body(r), asked.stream, metrics),
+        span,
+    )
+    .await;
+    guard.disarm();
     let (route, answer) = match sent {
         Ok(sent) => sent,
         Err(e) => {
-            let (code, message) = (e.code(), failure_message(&e, &routes));
-            tracing::warn!(model = %completion.model.id, code = code.as_str(), error = %message, "upstream request failed");
+            let (code, recorded, shown) = failure_messages(&e, &routes);
+            // The log and the record get the status, never the upstream's
+            // words (a validation error may quote the prompt).
+            tracing::warn!(model = %completion.model.id, code = code.as_str(), error = %recorded, "upstream request failed");
             let failed = Choice {
-                error: Some((code, message.clone())),
+                error: Some((code, recorded)),
                 ..Choice::default()
             };
             completion.record_failure(&failed).await?;
-            let error = ApiError::new(code, message);
+            let error = ApiError::new(code, shown);
             return Err(
                 if code == ErrorCode::Overloaded || code == ErrorCode::RateLimited {
                     error.with_retry_after(Duration::from_secs(1))
@@ -209,6 +242,25 @@ pub(super) async fn handle(
     }
 }
 
+/// Each distinct upstream of `routes`, with its place for policy.
+fn upstream_places(routes: &[Route]) -> Vec<(String, crate::serving::policy::Destination)> {
+    let mut places: Vec<(String, crate::serving::policy::Destination)> = Vec::new();
+    for r in routes {
+        let u = &r.upstream;
+        if places.iter().all(|(name, _)| *name != u.name) {
+            places.push((
+                u.name.clone(),
+                crate::serving::policy::Destination {
+                    upstream: u.name.clone(),
+                    region: u.region.clone(),
+                    jurisdiction: u.jurisdiction.clone(),
+                },
+            ));
+        }
+    }
+    places
+}
+
 /// The upstreams' names, `a|b` when several serve the model.
 fn names(routes: &[Route]) -> String {
     let mut names: Vec<&str> = routes.iter().map(|r| r.upstream.name.as_str()).collect();
@@ -216,19 +268,36 @@ fn names(routes: &[Route]) -> String {
     names.join("|")
 }
 
-/// What the client is told when no upstream answered.
-fn failure_message(e: &SendError, routes: &[Route]) -> String {
+/// What no upstream answering means: the code, the reason the log and
+/// the record keep (no upstream text), and what the client is told (an
+/// upstream's 4xx message, which answers the client's own request, except
+/// for 401/403, which are about this node's credentials).
+fn failure_messages(e: &SendError, routes: &[Route]) -> (ErrorCode, String, String) {
     let name = names(routes);
-    match e {
-        SendError::Busy => format!("upstream {name} is at its concurrency limit"),
-        SendError::Refused { status, message } => {
-            format!("upstream {name} refused the request (HTTP {status}): {message}")
+    let code = e.code();
+    let (recorded, shown) = match e {
+        SendError::Busy => {
+            let m = format!("upstream {name} is at its concurrency limit");
+            (m.clone(), m)
         }
+        SendError::Refused { status, .. } if *status == 401 || *status == 403 => {
+            let m = format!("upstream {name} refused this node's credentials (HTTP {status})");
+            (m.clone(), m)
+        }
+        SendError::Refused { status, message } => (
+            format!("upstream {name} refused the request (HTTP {status})"),
+            format!("upstream {name} refused the request (HTTP {status}): {message}"),
+        ),
         SendError::Unavailable { why, timeout: true } => {
-            format!("upstream {name} did not answer in time: {why}")
+            let m = format!("upstream {name} did not answer in time: {why}");
+            (m.clone(), m)
         }
-        SendError::Unavailable { why, .. } => format!("upstream {name} is unavailable: {why}"),
-    }
+        SendError::Unavailable { why, .. } => {
+            let m = format!("upstream {name} is unavailable: {why}");
+            (m.clone(), m)
+        }
+    };
+    (code, recorded, shown)
 }
 
 /// The checks a request gets before it is sent: what this node relays.
@@ -282,45 +351,72 @@ fn check(common: &Common, api: Api) -> Result<Asked, ApiError> {
     })
 }
 
-/// The request as it goes upstream: the client's fields, the prompt as
-/// screened (identifiers redacted where policy says), the upstream's own
-/// model id, and usage asked for on a stream (for the record's counts).
+/// The fields of a request that go upstream as the client sent them:
+/// sampling and length, which carry no content. Every other field stays
+/// here (an unknown one could carry text that was never screened, or ask
+/// the upstream for what this node refuses, such as a grammar).
+const RELAYED_FIELDS: [&str; 13] = [
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    "response_format",
+];
+
+/// The request as it goes upstream: the relayed fields, the prompt as
+/// screened for that upstream (identifiers redacted where its decision
+/// says), the upstream's own model id, and usage asked for on a stream
+/// (for the record's counts). The client's `user` is recorded here, not
+/// handed on.
 struct Outgoing {
     object: serde_json::Map<String, Value>,
     chat: Vec<ChatMessage>,
-    texts: Vec<String>,
+    /// The prompt texts as screened for each upstream, by name.
+    texts: Vec<(String, Vec<String>)>,
     api: Api,
     stream: bool,
 }
 
 impl Outgoing {
     fn body(&self, route: &Route) -> Vec<u8> {
-        let mut object = self.object.clone();
+        let mut object: serde_json::Map<String, Value> = RELAYED_FIELDS
+            .iter()
+            .filter_map(|&k| self.object.get(k).map(|v| (k.to_owned(), v.clone())))
+            .collect();
         object.insert("model".into(), json!(route.model));
+        let texts = self
+            .texts
+            .iter()
+            .find(|(name, _)| *name == route.upstream.name)
+            .map(|(_, t)| t.as_slice())
+            .unwrap_or_default();
         match self.api {
             Api::Chat => {
                 let messages: Vec<Value> = self
                     .chat
                     .iter()
-                    .zip(&self.texts)
+                    .zip(texts)
                     .map(|(m, text)| json!({"role": m.role, "content": text}))
                     .collect();
                 object.insert("messages".into(), Value::Array(messages));
             }
             Api::Text => {
-                let prompt = self.texts.first().cloned().unwrap_or_default();
+                let prompt = texts.first().cloned().unwrap_or_default();
                 object.insert("prompt".into(), json!(prompt));
             }
         }
         if self.stream {
             object.insert("stream".into(), json!(true));
             object.insert("stream_options".into(), json!({"include_usage": true}));
-        } else {
-            object.remove("stream_options");
         }
-        // The client's `user` stays here: it is recorded in this node's
-        // trail, not handed on.
-        object.remove("user");
         serde_json::to_vec(&Value::Object(object)).unwrap_or_default()
     }
 }
@@ -344,20 +440,10 @@ impl Relayed {
         senders: &[UnboundedSender<Event>],
         name: &str,
     ) -> Result<(), String> {
-        if let Some(error) = value.get("error").filter(|e| !e.is_null()) {
-            let message = error
-                .get("message")
-                .and_then(Value::as_str)
-                .or_else(|| error.as_str())
-                .unwrap_or("an error");
-            return Err(format!(
-                "upstream {name} failed while answering: {}",
-                message
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(500)
-                    .collect::<String>()
-            ));
+        if value.get("error").is_some_and(|e| !e.is_null()) {
+            // Its words stay out: the record and the log keep no upstream
+            // text (an error may quote the prompt).
+            return Err(format!("upstream {name} reported an error while answering"));
         }
         if let Some(usage) = value.get("usage").filter(|u| !u.is_null()) {
             let count = |k: &str| {
@@ -396,15 +482,24 @@ impl Relayed {
                 });
             }
             if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+                let finish = match reason {
+                    "stop" | "eos" | "eos_token" | "stop_sequence" => Finish::Stop,
+                    "length" => Finish::Length,
+                    "content_filter" => Finish::ContentFilter,
+                    // vLLM's `abort`, an `error`: the choice did not end
+                    // as an answer does.
+                    other => {
+                        return Err(format!(
+                            "upstream {name} ended choice {index} with finish_reason {:?}",
+                            other.chars().take(40).collect::<String>()
+                        ));
+                    }
+                };
                 if self.finish.len() < senders.len() {
                     self.finish.resize(senders.len(), None);
                 }
                 if let Some(slot) = self.finish.get_mut(index) {
-                    *slot = Some(match reason {
-                        "length" => Finish::Length,
-                        "content_filter" => Finish::ContentFilter,
-                        _ => Finish::Stop,
-                    });
+                    *slot = Some(finish);
                 }
             }
         }
@@ -457,6 +552,7 @@ async fn relay(
     let mut relayed = Relayed::default();
     let mut sse = SseLines::default();
     let mut whole = Vec::new();
+    let mut read = 0usize;
     let gone = futures_util::future::join_all(senders.iter().map(UnboundedSender::closed));
     tokio::pin!(gone);
     loop {
@@ -482,20 +578,31 @@ async fn relay(
                 );
             }
         };
+        // Streamed or whole, an answer is bounded: an upstream cannot fill
+        // this node's memory.
+        read += chunk.len();
+        if read > MAX_ANSWER_BYTES {
+            return fail(
+                ErrorCode::UpstreamUnavailable,
+                format!("upstream {name} answered more than {MAX_ANSWER_BYTES} bytes"),
+            );
+        }
         if !stream {
-            if whole.len() + chunk.len() > MAX_ANSWER_BYTES {
-                return fail(
-                    ErrorCode::UpstreamUnavailable,
-                    format!("upstream {name} answered more than {MAX_ANSWER_BYTES} bytes"),
-                );
-            }
             whole.extend_from_slice(&chunk);
             continue;
         }
-        for data in sse.push(&chunk) {
+        let events = match sse.push(&chunk) {
+            Ok(events) => events,
+            Err(why) => {
+                return fail(
+                    ErrorCode::UpstreamUnavailable,
+                    format!("upstream {name} {why}"),
+                );
+            }
+        };
+        for data in events {
             if data == "[DONE]" {
-                relayed.end(&senders);
-                return;
+                return end_or_fail(&relayed, &senders, &name);
             }
             let parsed = serde_json::from_str::<Value>(&data)
                 .map_err(|e| format!("upstream {name} sent an event that is not JSON: {e}"))
@@ -505,25 +612,36 @@ async fn relay(
             }
         }
     }
-    if stream {
-        // A stream that ends without `[DONE]` ended cleanly only if every
-        // choice said how it finished.
-        if relayed.finished(senders.len()) {
-            relayed.end(&senders);
-        } else {
-            fail(
-                ErrorCode::UpstreamUnavailable,
-                format!("upstream {name} closed the stream before the answer ended"),
-            );
+    if !stream {
+        let parsed = serde_json::from_slice::<Value>(&whole)
+            .map_err(|e| format!("upstream {name} answered something that is not JSON: {e}"))
+            .and_then(|v| relayed.take(&v, api, &senders, &name));
+        if let Err(why) = parsed {
+            return fail(ErrorCode::UpstreamUnavailable, why);
         }
+    }
+    // A stream that ends without `[DONE]`, like a whole answer, ended
+    // cleanly only if every choice said how it finished.
+    end_or_fail(&relayed, &senders, &name);
+}
+
+/// Every choice's end, when every choice asked for ended; else the answer
+/// failed (an upstream that answered 1 of `n` choices, or stopped early).
+fn end_or_fail(relayed: &Relayed, senders: &[UnboundedSender<Event>], name: &str) {
+    let n = senders.len();
+    if relayed.finished(n) {
+        relayed.end(senders);
         return;
     }
-    let parsed = serde_json::from_slice::<Value>(&whole)
-        .map_err(|e| format!("upstream {name} answered something that is not JSON: {e}"))
-        .and_then(|v| relayed.take(&v, api, &senders, &name));
-    match parsed {
-        Ok(()) => relayed.end(&senders),
-        Err(why) => fail(ErrorCode::UpstreamUnavailable, why),
+    let ended = relayed
+        .finish
+        .iter()
+        .take(n)
+        .filter(|f| f.is_some())
+        .count();
+    let why = format!("upstream {name} ended its answer with {ended} of {n} choices finished");
+    for tx in senders {
+        let _ = tx.send(Event::Error(ErrorCode::UpstreamUnavailable, why.clone()));
     }
 }
 
@@ -536,16 +654,35 @@ async fn relay(
 struct SseLines {
     /// Bytes of a line not yet ended.
     partial: Vec<u8>,
+    /// How much of `partial` is known to hold no newline.
+    scanned: usize,
     /// The `data` lines of the event being read.
     data: Option<String>,
 }
 
+/// The longest event (or line) accepted from an upstream.
+const MAX_EVENT_BYTES: usize = 1024 * 1024;
+
 impl SseLines {
-    /// The events that `chunk` completes.
-    fn push(&mut self, chunk: &[u8]) -> Vec<String> {
+    /// The events that `chunk` completes; an error past
+    /// [`MAX_EVENT_BYTES`] in one line or event.
+    fn push(&mut self, chunk: &[u8]) -> Result<Vec<String>, String> {
         let mut events = Vec::new();
         self.partial.extend_from_slice(chunk);
-        while let Some(end) = self.partial.iter().position(|&b| b == b'\n') {
+        loop {
+            let Some(at) = self
+                .partial
+                .get(self.scanned..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+            else {
+                self.scanned = self.partial.len();
+                if self.partial.len() > MAX_EVENT_BYTES {
+                    return Err(format!("sent a line longer than {MAX_EVENT_BYTES} bytes"));
+                }
+                return Ok(events);
+            };
+            let end = self.scanned + at;
+            self.scanned = 0;
             let mut line: Vec<u8> = self.partial.drain(..=end).collect();
             line.pop();
             if line.last() == Some(&b'\r') {
@@ -569,9 +706,15 @@ impl SseLines {
                     }
                     None => self.data = Some(value.to_owned()),
                 }
+                if self
+                    .data
+                    .as_ref()
+                    .is_some_and(|d| d.len() > MAX_EVENT_BYTES)
+                {
+                    return Err(format!("sent an event longer than {MAX_EVENT_BYTES} bytes"));
+                }
             }
         }
-        events
     }
 }
 
@@ -584,7 +727,10 @@ mod tests {
         let stream = b"data: {\"a\":1}\r\n\r\n: keep-alive\n\nevent: x\ndata: one\ndata: two\n\ndata: [DONE]\n\n";
         for size in [1, 2, 5, 7, stream.len()] {
             let mut sse = SseLines::default();
-            let events: Vec<String> = stream.chunks(size).flat_map(|c| sse.push(c)).collect();
+            let events: Vec<String> = stream
+                .chunks(size)
+                .flat_map(|c| sse.push(c).unwrap())
+                .collect();
             assert_eq!(
                 events,
                 ["{\"a\":1}", "one\ntwo", "[DONE]"],
@@ -627,13 +773,44 @@ mod tests {
             })
         ));
         let error = json!({"error": {"message": "engine died"}});
-        assert!(
-            relayed
-                .take(&error, Api::Chat, &senders, "u")
-                .unwrap_err()
-                .contains("engine died")
-        );
+        // Failed, without the upstream's words (they may quote the prompt).
+        let why = relayed.take(&error, Api::Chat, &senders, "u").unwrap_err();
+        assert!(!why.contains("engine died"), "{why}");
         let stray = json!({"choices": [{"index": 5, "text": "x"}]});
         assert!(relayed.take(&stray, Api::Text, &senders, "u").is_err());
+        let aborted = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "abort"}]});
+        assert!(relayed.take(&aborted, Api::Chat, &senders, "u").is_err());
+    }
+
+    #[test]
+    fn an_answer_with_a_choice_missing_fails() {
+        let (tx0, mut rx0) = tokio::sync::mpsc::unbounded_channel();
+        let (tx1, mut rx1) = tokio::sync::mpsc::unbounded_channel();
+        let senders = [tx0, tx1];
+        let mut relayed = Relayed::default();
+        let whole = json!({"choices": [{"index": 0, "message": {"content": "a"}, "finish_reason": "stop"}]});
+        relayed.take(&whole, Api::Chat, &senders, "u").unwrap();
+        end_or_fail(&relayed, &senders, "u");
+        assert!(matches!(rx0.try_recv(), Ok(Event::Text { .. })));
+        for rx in [&mut rx0, &mut rx1] {
+            assert!(matches!(
+                rx.try_recv(),
+                Ok(Event::Error(ErrorCode::UpstreamUnavailable, why)) if why.contains("1 of 2")
+            ));
+        }
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_not_buffered() {
+        let mut sse = SseLines::default();
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut failed = false;
+        for _ in 0..20 {
+            if sse.push(&chunk).is_err() {
+                failed = true;
+                break;
+            }
+        }
+        assert!(failed);
     }
 }
