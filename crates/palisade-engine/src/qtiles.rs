@@ -541,6 +541,75 @@ mod x86 {
         }
     }
 
+    /// Each row's Σ scale × 16-value activation sum of tiled Q6_K block
+    /// `b` at `tb`: values are stored plus 32, so 32 times this is taken
+    /// off at the end.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; `tb` must point at the block, and `a` hold
+    /// the pairs of rows `first..first + M`.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn q6k_offsets<const M: usize>(
+        tb: *const u8,
+        a: &Activations,
+        first: usize,
+        b: usize,
+    ) -> [__m256i; M] {
+        let blocks = a.k / 256;
+        let mut offset = [_mm256_setzero_si256(); M];
+        for i in 0..8 {
+            // SAFETY: the block's scales and the rows' pairs are in bounds
+            // (the caller's promise).
+            unsafe {
+                let p = i8_pairs(tb.add(16 + 16 * i));
+                for (m, offset) in offset.iter_mut().enumerate() {
+                    let s = *a.pairs16.get_unchecked(((first + m) * blocks + b) * 8 + i);
+                    *offset = _mm256_add_epi32(*offset, _mm256_madd_epi16(p, _mm256_set1_epi32(s)));
+                }
+            }
+        }
+        offset
+    }
+
+    /// The 6-bit values (plus 32) of the four quarters of a tiled Q6_K
+    /// chunk at `at` (96 bytes: low nibbles, low nibbles, high pairs).
+    ///
+    /// # Safety
+    /// The CPU must have AVX2; `at` must point at 96 readable bytes.
+    #[target_feature(enable = "avx2,fma,f16c")]
+    #[inline]
+    unsafe fn q6k_quarters(at: *const u8) -> [__m256i; 4] {
+        let low4 = _mm256_set1_epi8(0x0F);
+        let bits45 = _mm256_set1_epi8(0x30);
+        // SAFETY: 96 readable bytes at `at` (the caller's promise).
+        let (lo, hi, qh) = unsafe {
+            (
+                _mm256_loadu_si256(at.cast()),
+                _mm256_loadu_si256(at.add(32).cast()),
+                _mm256_loadu_si256(at.add(64).cast()),
+            )
+        };
+        [
+            _mm256_or_si256(
+                _mm256_and_si256(lo, low4),
+                _mm256_and_si256(_mm256_slli_epi16::<4>(qh), bits45),
+            ),
+            _mm256_or_si256(
+                _mm256_and_si256(hi, low4),
+                _mm256_and_si256(_mm256_slli_epi16::<2>(qh), bits45),
+            ),
+            _mm256_or_si256(
+                _mm256_and_si256(_mm256_srli_epi16::<4>(lo), low4),
+                _mm256_and_si256(qh, bits45),
+            ),
+            _mm256_or_si256(
+                _mm256_and_si256(_mm256_srli_epi16::<4>(hi), low4),
+                _mm256_and_si256(_mm256_srli_epi16::<2>(qh), bits45),
+            ),
+        ]
+    }
+
     /// # Safety
     /// The CPU must have AVX2, FMA and F16C; `tile` must hold `a.k / 256`
     /// tiled Q6_K blocks, `a` rows `first..first + M` with their 16-value
@@ -553,8 +622,6 @@ mod x86 {
         out: &mut [f32],
     ) {
         let blocks = a.k / 256;
-        let low4 = _mm256_set1_epi8(0x0F);
-        let bits45 = _mm256_set1_epi8(0x30);
         let zero = _mm256_setzero_si256();
         let mut fsum = [_mm256_setzero_ps(); M];
         let xq = a.qs.as_ptr();
@@ -566,15 +633,7 @@ mod x86 {
                 let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
                 // Values are stored plus 32: Σ scale × 16-value sum, per
                 // row, is taken off 32 times at the end.
-                let mut offset = [zero; M];
-                for i in 0..8 {
-                    let p = i8_pairs(tb.add(16 + 16 * i));
-                    for (m, offset) in offset.iter_mut().enumerate() {
-                        let s = *a.pairs16.get_unchecked(((first + m) * blocks + b) * 8 + i);
-                        *offset =
-                            _mm256_add_epi32(*offset, _mm256_madd_epi16(p, _mm256_set1_epi32(s)));
-                    }
-                }
+                let offset = q6k_offsets::<M>(tb, a, first, b);
                 let mut isum = [zero; M];
                 for h in 0..2 {
                     for sixteen in 0..2 {
@@ -595,27 +654,7 @@ mod x86 {
                             _mm_prefetch::<_MM_HINT_T0>(
                                 at.wrapping_add(PREFETCH_AHEAD + 64).cast(),
                             );
-                            let lo = _mm256_loadu_si256(at.cast());
-                            let hi = _mm256_loadu_si256(at.add(32).cast());
-                            let qh = _mm256_loadu_si256(at.add(64).cast());
-                            let quarters = [
-                                _mm256_or_si256(
-                                    _mm256_and_si256(lo, low4),
-                                    _mm256_and_si256(_mm256_slli_epi16::<4>(qh), bits45),
-                                ),
-                                _mm256_or_si256(
-                                    _mm256_and_si256(hi, low4),
-                                    _mm256_and_si256(_mm256_slli_epi16::<2>(qh), bits45),
-                                ),
-                                _mm256_or_si256(
-                                    _mm256_and_si256(_mm256_srli_epi16::<4>(lo), low4),
-                                    _mm256_and_si256(qh, bits45),
-                                ),
-                                _mm256_or_si256(
-                                    _mm256_and_si256(_mm256_srli_epi16::<4>(hi), low4),
-                                    _mm256_and_si256(_mm256_srli_epi16::<2>(qh), bits45),
-                                ),
-                            ];
+                            let quarters = q6k_quarters(at);
                             for m in 0..M {
                                 let x = xq.add((first + m) * a.k + b * 256 + 128 * h + 4 * c);
                                 let i = isum.get_unchecked_mut(m);
@@ -670,8 +709,6 @@ mod x86 {
                 out: &mut [f32],
             ) {
                 let blocks = a.k / 256;
-                let low4 = _mm256_set1_epi8(0x0F);
-                let bits45 = _mm256_set1_epi8(0x30);
                 let zero = _mm256_setzero_si256();
                 let mut fsum = [_mm256_setzero_ps(); M];
                 let xq = a.qs.as_ptr();
@@ -681,18 +718,7 @@ mod x86 {
                     unsafe {
                         let tb = tile.as_ptr().add(b * Q6K_TILE_BYTES);
                         let d = _mm256_cvtph_ps(_mm_loadu_si128(tb.cast()));
-                        let mut offset = [zero; M];
-                        for i in 0..8 {
-                            let p = i8_pairs(tb.add(16 + 16 * i));
-                            for (m, offset) in offset.iter_mut().enumerate() {
-                                let s =
-                                    *a.pairs16.get_unchecked(((first + m) * blocks + b) * 8 + i);
-                                *offset = _mm256_add_epi32(
-                                    *offset,
-                                    _mm256_madd_epi16(p, _mm256_set1_epi32(s)),
-                                );
-                            }
-                        }
+                        let offset = q6k_offsets::<M>(tb, a, first, b);
                         let mut isum = [zero; M];
                         for h in 0..2 {
                             for sixteen in 0..2 {
@@ -715,27 +741,7 @@ mod x86 {
                                     _mm_prefetch::<_MM_HINT_T0>(
                                         at.wrapping_add(PREFETCH_AHEAD + 64).cast(),
                                     );
-                                    let lo = _mm256_loadu_si256(at.cast());
-                                    let hi = _mm256_loadu_si256(at.add(32).cast());
-                                    let qh = _mm256_loadu_si256(at.add(64).cast());
-                                    let quarters = [
-                                        _mm256_or_si256(
-                                            _mm256_and_si256(lo, low4),
-                                            _mm256_and_si256(_mm256_slli_epi16::<4>(qh), bits45),
-                                        ),
-                                        _mm256_or_si256(
-                                            _mm256_and_si256(hi, low4),
-                                            _mm256_and_si256(_mm256_slli_epi16::<2>(qh), bits45),
-                                        ),
-                                        _mm256_or_si256(
-                                            _mm256_and_si256(_mm256_srli_epi16::<4>(lo), low4),
-                                            _mm256_and_si256(qh, bits45),
-                                        ),
-                                        _mm256_or_si256(
-                                            _mm256_and_si256(_mm256_srli_epi16::<4>(hi), low4),
-                                            _mm256_and_si256(_mm256_srli_epi16::<2>(qh), bits45),
-                                        ),
-                                    ];
+                                    let quarters = q6k_quarters(at);
                                     for (m, sums) in sums.iter_mut().enumerate() {
                                         let x =
                                             xq.add((first + m) * a.k + b * 256 + 128 * h + 4 * c);

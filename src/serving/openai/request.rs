@@ -248,28 +248,18 @@ pub(super) async fn run(
             .await?;
         return Err(ApiError::rate_limited("queue", Duration::from_secs(1)));
     };
-    let mut accepted = inference_record(
+    // Committed before the request reaches the engine, so before its first
+    // token.
+    let prompt_hash = commit_accepted(
         &req,
         &audit,
         &principal,
         &model.card,
-        EventType::InferenceAccepted,
+        &screening,
         Some(plan.prompt.len()),
-    );
-    screening.stamp(&mut accepted);
-    // The request's content is not stored; its keyed hash is (unless
-    // policy forbids even that), so an auditor with the transcript and the
-    // key can show they match.
-    if screening.keeps_content_hashes() {
-        accepted.prompt_hash = Some(pseudonym(
-            &audit.pseudonym_key,
-            &[&String::from_utf8_lossy(body)],
-        ));
-    }
-    let prompt_hash = accepted.prompt_hash.clone();
-    // Committed before the request reaches the engine, so before its first
-    // token.
-    audit.record(accepted).await?;
+        body,
+    )
+    .await?;
 
     let receivers = reservation_jobs(&plan, started + model.request_timeout, reservation);
     let id = format!(
@@ -324,6 +314,40 @@ fn reservation_jobs(
     }
     reservation.send(jobs);
     receivers
+}
+
+/// Commits the `inference_accepted` record of a request whose body is
+/// `body`; returns the prompt's keyed hash it carries. The request's
+/// content is not stored; its keyed hash is (unless policy forbids even
+/// that), so an auditor with the transcript and the key can show they
+/// match.
+pub(super) async fn commit_accepted(
+    req: &HttpRequest,
+    audit: &AuditContext,
+    principal: &Principal,
+    model: &ModelCard,
+    screening: &crate::serving::policy::Screening,
+    prompt_tokens: Option<usize>,
+    body: &[u8],
+) -> Result<Option<String>, ApiError> {
+    let mut accepted = inference_record(
+        req,
+        audit,
+        principal,
+        model,
+        EventType::InferenceAccepted,
+        prompt_tokens,
+    );
+    screening.stamp(&mut accepted);
+    if screening.keeps_content_hashes() {
+        accepted.prompt_hash = Some(pseudonym(
+            &audit.pseudonym_key,
+            &[&String::from_utf8_lossy(body)],
+        ));
+    }
+    let prompt_hash = accepted.prompt_hash.clone();
+    audit.record(accepted).await?;
+    Ok(prompt_hash)
 }
 
 /// A new subject refused at the license's enforced limit.

@@ -9,10 +9,10 @@
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::answer::{CancelGuard, Choice, Completion};
-use super::request::{admit, offload};
+use super::request::{admit, commit_accepted, offload};
 use super::wire::*;
 use super::*;
-use crate::serving::events::{InferenceRefused, inference_record};
+use crate::serving::events::InferenceRefused;
 use crate::serving::upstream::{Answer, MAX_ANSWER_BYTES, Route, SendError, Upstreams};
 
 /// What the request asks, checked before anything is sent.
@@ -136,24 +136,9 @@ pub(super) async fn handle(
         .await?;
         return Err(ApiError::rate_limited("upstream", Duration::from_secs(1)));
     }
-    let mut accepted = inference_record(
-        &req,
-        &audit,
-        &principal,
-        &card,
-        EventType::InferenceAccepted,
-        None,
-    );
-    screening.stamp(&mut accepted);
-    if screening.keeps_content_hashes() {
-        accepted.prompt_hash = Some(pseudonym(
-            &audit.pseudonym_key,
-            &[&String::from_utf8_lossy(body)],
-        ));
-    }
-    let prompt_hash = accepted.prompt_hash.clone();
     // Committed before any byte of the prompt leaves this node.
-    audit.record(accepted).await?;
+    let prompt_hash =
+        commit_accepted(&req, &audit, &principal, &card, &screening, None, body).await?;
 
     let mut completion = Completion {
         req,
