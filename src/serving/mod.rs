@@ -84,6 +84,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
     .service(
+        // Model ids may hold slashes (`meta-llama/Llama-4-Scout-...`).
+        web::resource("/v1/models/{id:.+}")
+            .route(web::get().to(openai::model))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
         web::resource("/metrics")
             .route(web::get().to(metrics_with_role))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),

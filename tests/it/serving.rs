@@ -71,6 +71,25 @@ fn chat_completion_streamed_and_whole_agree_and_are_openai_shaped() {
     let r = s.daemon.get_with_token(&s.pki, "/v1/models", &s.token);
     assert_eq!(r.status, 200, "{r:?}");
     assert_eq!(r.json()["data"][0]["id"], "llama4-tiny");
+    // `models.retrieve`: one model, or 404.
+    let one = s
+        .daemon
+        .get_with_token(&s.pki, "/v1/models/llama4-tiny", &s.token);
+    assert_eq!(one.status, 200, "{one:?}");
+    assert_eq!(one.json()["id"], "llama4-tiny");
+    assert_eq!(one.json()["object"], "model");
+    let none = s
+        .daemon
+        .get_with_token(&s.pki, "/v1/models/meta-llama/none", &s.token);
+    assert_eq!(none.status, 404, "{none:?}");
+    assert_eq!(none.json()["error"]["code"], "not_found");
+    // A message without content is refused, naming it.
+    let r = chat(
+        &s,
+        json!({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant"}]}),
+    );
+    assert_eq!(r.status, 400, "{r:?}");
+    assert_eq!(r.json()["error"]["param"], "messages[1].content");
 
     // The golden chat case: this message renders to 26 prompt tokens.
     let whole = chat(

@@ -224,10 +224,51 @@ pub async fn models(
     upstreams: Option<Data<crate::serving::upstream::Upstreams>>,
     policy: Option<Data<crate::serving::policy::PolicyContext>>,
 ) -> Result<HttpResponse, ApiError> {
+    let data = listed(
+        &principal,
+        &slot,
+        upstreams.as_ref().map(|u| u.get_ref()),
+        policy.as_ref().map(|p| p.get_ref()),
+    );
+    Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
+}
+
+/// `GET /v1/models/{id}` (the SDKs' `models.retrieve`): one model of
+/// [`models`]; 404 for one not served, or not for this caller.
+pub async fn model(
+    crate::serving::caller::Caller(principal): crate::serving::caller::Caller,
+    id: actix_web::web::Path<String>,
+    slot: Data<ModelSlot>,
+    upstreams: Option<Data<crate::serving::upstream::Upstreams>>,
+    policy: Option<Data<crate::serving::policy::PolicyContext>>,
+) -> Result<HttpResponse, ApiError> {
+    listed(
+        &principal,
+        &slot,
+        upstreams.as_ref().map(|u| u.get_ref()),
+        policy.as_ref().map(|p| p.get_ref()),
+    )
+    .into_iter()
+    .find(|m| m.get("id").and_then(Value::as_str) == Some(id.as_str()))
+    .map(|m| HttpResponse::Ok().json(m))
+    .ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("the model {:?} is not served here", id.as_str()),
+        )
+        .with_param("model")
+    })
+}
+
+/// The models `principal` may use, as `/v1/models` lists them.
+fn listed(
+    principal: &Principal,
+    slot: &ModelSlot,
+    upstreams: Option<&crate::serving::upstream::Upstreams>,
+    policy: Option<&crate::serving::policy::PolicyContext>,
+) -> Vec<Value> {
     let allowed = |id: &str, license: &str, to: Option<&crate::serving::policy::Destination>| {
-        policy
-            .as_ref()
-            .is_some_and(|p| crate::serving::policy::may_use(p, &principal, id, license, to))
+        policy.is_some_and(|p| crate::serving::policy::may_use(p, principal, id, license, to))
     };
     let mut data: Vec<Value> = slot
         .get()
@@ -259,11 +300,9 @@ pub async fn models(
             engine_version: String::new(),
             weights_digest: None,
             chat_template_hash: None,
-            terms: crate::license::terms::of_license(
-                first.upstream.license.as_deref().unwrap_or_default(),
-            ),
+            terms: crate::license::terms::of_license(license),
         };
         data.push(card.listing(&format!("upstream:{}", first.upstream.name), None));
     }
-    Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
+    data
 }

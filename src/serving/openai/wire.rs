@@ -426,7 +426,14 @@ pub(super) fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, 
             }
         };
         let content = match &m.content {
-            None => String::new(),
+            // Only a message with tool calls may go without content, and
+            // this release takes no tool calls.
+            None => {
+                return Err(invalid(
+                    &format!("messages[{i}].content"),
+                    format!("`messages[{i}]` has no `content`"),
+                ));
+            }
             Some(Content::Text(t)) => t.clone(),
             Some(Content::Parts(parts)) => {
                 let mut text = String::new();
