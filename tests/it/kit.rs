@@ -118,10 +118,28 @@ pub fn issue_server(ca: &DevCa, validity: Validity) -> Issued {
     .unwrap()
 }
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, below the kernel's ephemeral range
+/// (32768 and up on Linux): a port the kernel hands out for `bind(0)` or
+/// an outgoing connection (tests' scripted servers, a gateway's upstream
+/// connections) could otherwise take it between this check and the
+/// daemon's bind. Each call in this process gets a different port.
 pub fn free_addr() -> SocketAddr {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // Processes start apart (by pid), then walk 20000..32000.
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    let _ = NEXT.compare_exchange(
+        u32::MAX,
+        (std::process::id() % 1000) * 12,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
+        let port = 20_000 + (n % 12_000) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            return l.local_addr().unwrap();
+        }
+    }
 }
 
 /// A running `palisade serve`.
