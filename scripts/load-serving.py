@@ -44,10 +44,25 @@ def prompt_of(words):
     return " ".join(WORDS[i % len(WORDS)] for i in range(words))
 
 
-async def one_request(client, model, max_tokens, prompt, ttfts, itls, prompt_tokens):
+# The schema of --constrained: one long string, so that a constrained
+# answer runs to max_tokens as an unconstrained one does, and tokens/s
+# compare like with like.
+LONG_STRING = {
+    "name": "note",
+    "strict": True,
+    "schema": {
+        "type": "object",
+        "properties": {"note": {"type": "string", "minLength": 4000}},
+        "required": ["note"],
+    },
+}
+
+
+async def one_request(client, model, max_tokens, prompt, ttfts, itls, prompt_tokens, constrained):
     start = time.perf_counter()
     last = None
     tokens = 0
+    extra = {"response_format": {"type": "json_schema", "json_schema": LONG_STRING}} if constrained else {}
     stream = await client.chat.completions.create(
         model=model,
         messages=[{"role": "user", "content": prompt}],
@@ -55,6 +70,7 @@ async def one_request(client, model, max_tokens, prompt, ttfts, itls, prompt_tok
         temperature=0,
         stream=True,
         stream_options={"include_usage": True},
+        **extra,
     )
     async for chunk in stream:
         now = time.perf_counter()
@@ -70,7 +86,7 @@ async def one_request(client, model, max_tokens, prompt, ttfts, itls, prompt_tok
     return tokens
 
 
-async def level(args, concurrency):
+async def level(args, concurrency, constrained=False):
     tls = ssl.create_default_context(cafile=args.ca)
     tls.load_cert_chain(args.cert, args.key)
     client = openai.AsyncOpenAI(
@@ -94,6 +110,7 @@ async def level(args, concurrency):
                     ttfts,
                     itls,
                     prompt_tokens,
+                    constrained,
                 )
             except openai.RateLimitError:
                 refused += 1
@@ -105,6 +122,7 @@ async def level(args, concurrency):
     wall = time.perf_counter() - start
     return {
         "concurrency": concurrency,
+        "constrained": constrained,
         "requests": concurrency * args.requests_per_client - refused,
         "refused": refused,
         "completion_tokens": total_tokens,
@@ -126,7 +144,25 @@ def main():
     parser.add_argument("--requests-per-client", type=int, default=2)
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--prompt-words", type=int, default=0)
+    parser.add_argument(
+        "--constrained",
+        action="store_true",
+        help="each level also with a JSON schema (response_format), interleaved plain/constrained/plain",
+    )
     args = parser.parse_args()
+    if args.constrained:
+        print("| streams | plain tokens/s | constrained tokens/s | plain again | constrained / plain |")
+        print("|---|---|---|---|---|")
+        rows = []
+        for c in args.concurrency.split(","):
+            a = asyncio.run(level(args, int(c)))
+            b = asyncio.run(level(args, int(c), True))
+            a2 = asyncio.run(level(args, int(c)))
+            plain = (a["tokens_per_s"] + a2["tokens_per_s"]) / 2
+            print(f"| {c} | {a['tokens_per_s']} | {b['tokens_per_s']} | {a2['tokens_per_s']} | {b['tokens_per_s'] / plain:.3f} |")
+            rows += [a, b, a2]
+        print(json.dumps(rows))
+        return
     results = [asyncio.run(level(args, int(c))) for c in args.concurrency.split(",")]
     base = results[0]["tokens_per_s"] or float("nan")
     print("| streams | prompt tokens | requests | refused | tokens/s | x one stream | TTFT p50 | TTFT p99 | ITL p50 | ITL p99 |")

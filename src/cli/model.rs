@@ -391,13 +391,8 @@ pub(super) fn generate(args: &GenerateArgs) -> ExitCode {
         let text = if args.raw {
             args.prompt.clone()
         } else {
-            tokenizer.apply_chat_template(
-                &[ChatMessage {
-                    role: "user".into(),
-                    content: args.prompt.clone(),
-                }],
-                true,
-            )?
+            tokenizer
+                .apply_chat_template(&[ChatMessage::text("user", args.prompt.clone())], true)?
         };
         let mut prompt = tokenizer.encode(&text, false)?;
         if args.raw

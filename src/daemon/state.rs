@@ -604,6 +604,12 @@ fn load_model(
     let tokenizer =
         engine::model::Model::tokenizer_at(path, model.config().common.vocab_size).map_err(err)?;
     let context_length = model.context_length();
+    let grammars = engine::constrain::Grammars::new(&tokenizer, model.config().common.vocab_size)
+        .map(Arc::new)
+        .map_err(|e| {
+            tracing::warn!(error = %e, "constrained output (response_format, tool calls) is off for this model");
+            e.to_string()
+        });
     let terms = crate::license::terms::read(path).map_err(|e| e.to_string())?;
     if let Some(attribution) = &terms.attribution {
         tracing::info!(license = ?terms.license, %attribution, "the model's license asks for attribution; /v1 shows it");
@@ -648,5 +654,6 @@ fn load_model(
         default_max_tokens: settings.default_max_tokens,
         request_timeout: settings.request_timeout,
         max_request_bytes: settings.max_request_bytes,
+        grammars,
     })
 }

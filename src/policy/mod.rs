@@ -203,6 +203,10 @@ pub struct Circumstances {
     pub client_certificate: String,
     /// Client certificate subject CN ("" when none).
     pub client_subject: String,
+    /// Names of the tools the request offers the model (in the context
+    /// only when there are some, so that schemas from before tool calling
+    /// still validate requests without them).
+    pub tools: BTreeSet<String>,
 }
 
 impl Circumstances {
@@ -683,6 +687,7 @@ fn cedar_request(
             ("client_subject", string(&x.client_subject)),
         ]
         .into_iter()
+        .chain((!x.tools.is_empty()).then(|| ("tools", strings(&x.tools))))
         .map(|(k, v)| (k.to_owned(), v)),
     )
     .map_err(|e| e.to_string())?;
@@ -813,6 +818,33 @@ mod tests {
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
         assert!(first.starts_with("bad.cedar:2:"), "{first}");
         assert!(first.contains("does not validate"), "{first}");
+    }
+
+    #[test]
+    fn a_policy_can_forbid_a_tool_for_a_role() -> Result<(), PolicyErrors> {
+        let mut files: Vec<(String, String)> = SHIPPED
+            .iter()
+            .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+            .collect();
+        files.push((
+            "tools.cedar".to_owned(),
+            "@id(\"refunds-need-finance\")\nforbid (principal, action == Palisade::Action::\"infer\", resource)\n\
+             when { context has tools && context.tools.contains(\"issue_refund\") }\n\
+             unless { principal.roles.contains(\"finance\") };\n"
+                .to_owned(),
+        ));
+        let set = PolicySet::from_files("t", &files)?;
+        let mut f = facts(&[], &[], "");
+        assert!(set.decide(Action::Infer, &f).allowed, "no tools offered");
+        f.circumstances.tools = ["lookup_order".to_owned()].into();
+        assert!(set.decide(Action::Infer, &f).allowed);
+        f.circumstances.tools.insert("issue_refund".to_owned());
+        let d = set.decide(Action::Infer, &f);
+        assert!(!d.allowed);
+        assert_eq!(d.policy_ids, vec!["refunds-need-finance"]);
+        f.caller.roles.push("finance".into());
+        assert!(set.decide(Action::Infer, &f).allowed);
+        Ok(())
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct Screening {
     pub redacted: bool,
     /// What the model's output may carry.
     pub output: OutputPolicy,
+    /// The tools offered to the model (names).
+    pub tools: Vec<String>,
 }
 
 /// What the model's output may carry: the identifier categories that the
@@ -234,6 +236,7 @@ impl Screening {
         );
         e.policy_ids = self.decision.policy_ids.clone();
         e.policy_set_hash = Some(self.policy_set_hash.clone());
+        e.tools_offered = self.tools.clone();
     }
 
     /// False when policy forbids keeping even keyed hashes of the content.
@@ -369,6 +372,7 @@ fn base_facts(
                 .as_ref()
                 .map(|c| c.subject.clone())
                 .unwrap_or_default(),
+            tools: BTreeSet::new(),
         },
     }
 }
@@ -470,6 +474,9 @@ pub fn screen(
 pub struct Declared {
     classification: Option<String>,
     purpose: Option<String>,
+    /// The tools the request offers the model (names), which policy sees
+    /// as `context.tools`.
+    pub tools: Vec<String>,
 }
 
 impl Declared {
@@ -478,6 +485,7 @@ impl Declared {
         Ok(Self {
             classification: header(req, CLASSIFICATION_HEADER)?.map(str::to_owned),
             purpose: header(req, PURPOSE_HEADER)?.map(str::to_owned),
+            tools: Vec::new(),
         })
     }
 }
@@ -544,6 +552,7 @@ pub fn screen_to(
     let mut facts = base_facts(ctx, principal, model_id, model_license, destination);
     facts.circumstances.identifier_categories = categories.clone();
     facts.circumstances.identifier_count = i64::try_from(count).unwrap_or(i64::MAX);
+    facts.circumstances.tools = headers.tools.iter().cloned().collect();
     let trusted = (declared.is_some() || declared_purpose.is_some())
         && set.decide(Action::Declare, &facts).allowed;
     let mut classes = detected;
@@ -596,6 +605,7 @@ pub fn screen_to(
     }
     Ok(Screening {
         output,
+        tools: headers.tools.clone(),
         classification: facts.circumstances.classification(),
         decision,
         categories: categories.into_iter().collect(),

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::engine::cache::{KvPool, SequenceCache};
+use crate::engine::constrain::Constraint;
 use crate::engine::model::{Model, SeqStep};
 use crate::engine::sampling::{Sampler, SamplingParams};
 use crate::engine::tokenizer::{IncrementalDecoder, TextTokenizer};
@@ -98,6 +99,8 @@ pub struct Job {
     pub deadline: Instant,
     /// Report each token's log-probability and this many alternatives.
     pub logprobs: Option<usize>,
+    /// The grammar the output must follow (a JSON schema, a tool call).
+    pub constraint: Option<Constraint>,
     pub events: UnboundedSender<Event>,
 }
 
@@ -490,7 +493,7 @@ fn advance(
             .send(Event::TimedOut("the request timed out".into()));
         return true;
     }
-    let row = match logits.flatten_all().and_then(|t| t.to_vec1::<f32>()) {
+    let mut row = match logits.flatten_all().and_then(|t| t.to_vec1::<f32>()) {
         Ok(r) => r,
         Err(e) => {
             let _ = seq
@@ -500,6 +503,12 @@ fn advance(
             return true;
         }
     };
+    if let Some(constraint) = &mut seq.job.constraint
+        && let Err(e) = constraint.mask(&mut row)
+    {
+        let _ = seq.job.events.send(Event::Failed(e.to_string()));
+        return true;
+    }
     let sampled = match seq.sampler.sample(&row, &seq.generated) {
         Ok(s) => s,
         Err(e) => {
@@ -514,6 +523,12 @@ fn advance(
     if stops.contains(&token) {
         flush_held(seq);
         return finish(seq, Finish::Stop);
+    }
+    if let Some(constraint) = &mut seq.job.constraint
+        && let Err(e) = constraint.accept(token)
+    {
+        let _ = seq.job.events.send(Event::Failed(e.to_string()));
+        return true;
     }
     seq.generated.push(token);
     stats.metrics.completion_tokens.inc();
@@ -541,6 +556,19 @@ fn advance(
     }
     if let Some(cut) = stop_position(&seq.held, &seq.job.stop) {
         seq.held.truncate(cut);
+        flush_held(seq);
+        return finish(seq, Finish::Stop);
+    }
+    // A grammar that admits nothing more ends the output here.
+    if seq
+        .job
+        .constraint
+        .as_ref()
+        .is_some_and(Constraint::is_complete)
+    {
+        if let Ok(rest) = seq.decoder.finish() {
+            seq.held.push_str(&rest);
+        }
         flush_held(seq);
         return finish(seq, Finish::Stop);
     }

@@ -351,13 +351,7 @@ fn tokenizer_and_template_errors_name_the_problem() {
     // A chat template that raises (Mixtral's refuses a system message).
     let tok = TextTokenizer::load(&fixture("mixtral-tiny"), 400).unwrap();
     let err = tok
-        .apply_chat_template(
-            &[ChatMessage {
-                role: "system".into(),
-                content: "be brief".into(),
-            }],
-            true,
-        )
+        .apply_chat_template(&[ChatMessage::text("system", "be brief")], true)
         .unwrap_err()
         .to_string();
     assert!(

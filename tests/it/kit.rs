@@ -780,17 +780,28 @@ pub fn events(body: &str) -> Vec<String> {
 /// `Authorization: Bearer token`, on a connection of its own; a chunked
 /// body comes back dechunked.
 pub fn post_json(addr: SocketAddr, pki: &Pki, token: &str, path: &str, body: &str) -> Response {
+    post_json_waiting(addr, pki, token, path, body, Duration::from_secs(10))
+}
+
+/// [`post_json`] for an answer that may take up to `patience` (long
+/// generations on a busy batch).
+pub fn post_json_waiting(
+    addr: SocketAddr,
+    pki: &Pki,
+    token: &str,
+    path: &str,
+    body: &str,
+    patience: Duration,
+) -> Response {
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let mut r = request(
-        addr,
-        client_config(pki, Some(&pki.client), &[&rustls::version::TLS13]),
-        &head,
-    )
-    .unwrap();
+    let config = client_config(pki, Some(&pki.client), &[&rustls::version::TLS13]);
+    let mut stream = connect_waiting(addr, config, patience).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut r = read_response(&mut stream).unwrap();
     if r.header("transfer-encoding") == Some("chunked") {
         r.body = dechunk(&r.body);
     }

@@ -24,5 +24,6 @@ mod packaging;
 mod pii_corpus;
 mod policy;
 mod serving;
+mod structured;
 mod tls;
 mod upstream;

@@ -17,18 +17,18 @@ fn model_dir() -> String {
         .to_string()
 }
 
-struct Served {
-    pki: Pki,
-    daemon: Daemon,
-    addr: SocketAddr,
-    token: String,
+pub(crate) struct Served {
+    pub(crate) pki: Pki,
+    pub(crate) daemon: Daemon,
+    pub(crate) addr: SocketAddr,
+    pub(crate) token: String,
 }
 
 fn serve(model_extra: &str) -> Served {
     serve_path(&model_dir(), model_extra)
 }
 
-fn serve_path(path: &str, model_extra: &str) -> Served {
+pub(crate) fn serve_path(path: &str, model_extra: &str) -> Served {
     let pki = Pki::new();
     let addr = free_addr();
     let extra = format!(
@@ -45,11 +45,11 @@ fn serve_path(path: &str, model_extra: &str) -> Served {
     }
 }
 
-fn post(s: &Served, path: &str, body: &str) -> Response {
+pub(crate) fn post(s: &Served, path: &str, body: &str) -> Response {
     post_json(s.addr, &s.pki, &s.token, path, body)
 }
 
-fn chat(s: &Served, body: Value) -> Response {
+pub(crate) fn chat(s: &Served, body: Value) -> Response {
     post(s, "/v1/chat/completions", &body.to_string())
 }
 
@@ -635,17 +635,19 @@ fn without_a_model_v1_is_not_ready_and_readyz_says_why() {
 
 /// The `openai` SDK version the test installs (PyPI).
 const OPENAI_SDK: &str = "openai==3.57.0";
+/// The `jsonschema` version the structured-output tests validate with.
+const JSONSCHEMA: &str = "jsonschema==4.25.1";
 
 /// A virtualenv with the OpenAI SDK under `target/` (made once; `.ci/run`
 /// makes it before the tests).
-fn openai_python() -> std::path::PathBuf {
+pub(crate) fn openai_python() -> std::path::PathBuf {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/openai-venv");
     let python = venv.join("bin/python");
     let has_sdk = std::process::Command::new(&python)
         .args([
             "-c",
             &format!(
-                "import openai, sys; sys.exit(openai.__version__ != {:?})",
+                "import openai, jsonschema, sys; sys.exit(openai.__version__ != {:?})",
                 &OPENAI_SDK[8..]
             ),
         ])
@@ -659,10 +661,13 @@ fn openai_python() -> std::path::PathBuf {
             .unwrap();
         assert!(made.success(), "python3 -m venv failed");
         let pip = std::process::Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", OPENAI_SDK])
+            .args(["install", "--quiet", OPENAI_SDK, JSONSCHEMA])
             .status()
             .unwrap();
-        assert!(pip.success(), "pip install {OPENAI_SDK} failed");
+        assert!(
+            pip.success(),
+            "pip install {OPENAI_SDK} {JSONSCHEMA} failed"
+        );
     }
     python
 }
@@ -826,18 +831,16 @@ fn large_bodies_are_refused_early_and_never_stall_health_checks_or_small_request
 #[test]
 fn parameters_not_honoured_are_refused_by_name() {
     let s = serve("");
-    let tool =
-        json!([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]);
     for (extra, param) in [
-        (json!({"tools": tool}), "tools"),
-        (json!({"tool_choice": "auto"}), "tool_choice"),
+        (json!({"functions": [{"name": "f"}]}), "functions"),
+        (json!({"store": true}), "store"),
+        (json!({"reasoning_effort": "high"}), "reasoning_effort"),
+        // A field this node does not know at all (a newer SDK's).
+        (json!({"frobnicate": 1}), "frobnicate"),
         (
-            json!({"response_format": {"type": "json_object"}}),
-            "response_format",
-        ),
-        (
-            json!({"response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": {}}}}),
-            "response_format",
+            json!({"response_format": {"type": "json_schema", "json_schema": {"name": "x",
+                "schema": {"type": "object", "properties": {"a": {"not": {}}}}}}}),
+            "response_format.json_schema.schema",
         ),
         (json!({"logit_bias": {"42": 10}}), "logit_bias"),
     ] {
@@ -859,7 +862,8 @@ fn parameters_not_honoured_are_refused_by_name() {
     let r = chat(
         &s,
         json!({"messages": user("Hi"), "max_tokens": 2, "response_format": {"type": "text"},
-               "tools": null, "user": "u-1", "logit_bias": {}}),
+               "tools": null, "user": "u-1", "logit_bias": {}, "metadata": {"a": "b"},
+               "prompt_cache_key": "k", "service_tier": "auto", "store": false}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
     let r = post(
@@ -868,6 +872,19 @@ fn parameters_not_honoured_are_refused_by_name() {
         &json!({"prompt": "Hi", "max_tokens": 2, "echo": true}).to_string(),
     );
     assert_eq!(r.json()["error"]["param"], "echo", "{}", r.body);
+    let tool = json!([{"type": "function", "function": {"name": "f"}}]);
+    let r = post(
+        &s,
+        "/v1/completions",
+        &json!({"prompt": "Hi", "max_tokens": 2, "tools": tool}).to_string(),
+    );
+    assert_eq!(
+        r.json()["error"]["code"],
+        "unsupported_parameter",
+        "{}",
+        r.body
+    );
+    assert_eq!(r.json()["error"]["param"], "tools", "{}", r.body);
 }
 
 /// One GGUF file is a whole model: the daemon serves a Q4_K_M file

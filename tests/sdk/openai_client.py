@@ -2,21 +2,12 @@
 call it: mutual TLS on the HTTP client, the JWT as the API key. Prints one
 JSON object with what it got; exits non-zero on any error."""
 import json
-import os
-import ssl
 import sys
 
 import openai
 
-# The SDK's own HTTP client class (httpx, or httpx2 in newer releases)
-# with a TLS context holding the private CA and the client certificate.
-tls = ssl.create_default_context(cafile=os.environ["PALISADE_CA"])
-tls.load_cert_chain(os.environ["PALISADE_CERT"], os.environ["PALISADE_KEY"])
-http = openai.DefaultHttpxClient(verify=tls)
-client = openai.OpenAI(
-    base_url=os.environ["PALISADE_BASE_URL"], api_key=os.environ["PALISADE_TOKEN"], http_client=http
-)
-model = os.environ["PALISADE_MODEL"]
+from palisade_client import client, model
+
 messages = [{"role": "user", "content": "Is Llama 4 open source?"}]
 
 models = [m.id for m in client.models.list()]

@@ -202,6 +202,12 @@ pub struct AuditEvent {
     /// `stop` or `length`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
+    /// Names of the tools offered to the model (never their definitions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools_offered: Vec<String>,
+    /// Names of the tools the model called (never the arguments).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools_called: Vec<String>,
 }
 
 impl AuditEvent {
@@ -251,6 +257,8 @@ impl AuditEvent {
             prompt_hash: None,
             completion_hash: None,
             finish_reason: None,
+            tools_offered: Vec::new(),
+            tools_called: Vec::new(),
         }
     }
 }

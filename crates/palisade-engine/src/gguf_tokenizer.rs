@@ -1072,6 +1072,38 @@ mod tests {
     /// Ids of the hand-made pieces: after the 3 specials and 256 bytes.
     const FIRST_PIECE: u32 = 259;
 
+    /// Constrained decoding reads a SentencePiece vocabulary (`▁` for the
+    /// space, byte-fallback pieces) as the bytes its tokens spell, and
+    /// forces no `▁` before the output (the tokenizer's dummy prefix).
+    #[test]
+    fn sentencepiece_vocabularies_serve_grammars() {
+        let pieces = [
+            ("▁", -1.0),
+            ("{", -2.0),
+            ("}", -2.0),
+            ("\"", -2.0),
+            ("a", -2.0),
+            ("▁a", -3.0),
+        ];
+        let tok = from_metadata(&sentencepiece(&pieces), Path::new("hand-made.gguf"), 512).unwrap();
+        let grammars = crate::constrain::Grammars::new(&tok, 512).unwrap();
+        let mut c = grammars
+            .json_schema(&serde_json::json!({"type": "object", "properties": {"a": {"const": "a"}}, "required": ["a"]}))
+            .unwrap();
+        let mut logits = vec![0.0f32; 512];
+        c.mask(&mut logits).unwrap();
+        let open = FIRST_PIECE + 1;
+        let allowed: Vec<usize> = (0..512).filter(|&i| logits[i].is_finite()).collect();
+        assert!(
+            logits[open as usize].is_finite(),
+            "`{{` opens the object: {allowed:?}"
+        );
+        assert!(logits[FIRST_PIECE as usize + 4].is_infinite(), "`a` cannot");
+        assert!(logits[2].is_infinite(), "nor can it end yet");
+        // `{` as its byte-fallback piece <0x7B> (id 3 + 0x7B) spells it too.
+        assert!(logits[3 + 0x7B].is_finite());
+    }
+
     #[test]
     fn sentencepiece_encodes_by_score_with_byte_fallback() {
         let pieces = [

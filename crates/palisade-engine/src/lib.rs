@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod constrain;
 pub mod error;
 pub mod generate;
 pub mod gguf;
@@ -28,6 +29,7 @@ pub mod sampling;
 pub mod sizing;
 pub mod synth;
 pub mod tokenizer;
+pub mod toolcall;
 pub mod verify;
 pub mod weights;
 

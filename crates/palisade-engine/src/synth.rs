@@ -601,9 +601,46 @@ struct Tokenizer {
     template: &'static str,
 }
 
-const LLAMA4_TEMPLATE: &str = "{{ bos_token }}{% for message in messages %}{{ '<|header_start|>' + message['role'] + '<|header_end|>\n\n' + message['content'] | trim + '<|eot|>' }}{% endfor %}{% if add_generation_prompt %}{{ '<|header_start|>assistant<|header_end|>\n\n' }}{% endif %}";
-const MIXTRAL_TEMPLATE: &str = "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'user' %}{{ '[INST] ' + message['content'] + ' [/INST]' }}{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}{% elif message['role'] == 'system' %}{{ message['content'] + '\n\n' }}{% else %}{{ raise_exception('Only system, user and assistant roles are supported') }}{% endif %}{% endfor %}";
-const CHATML_TEMPLATE: &str = "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+// The templates render tools, tool calls and tool results as the
+// published templates of each family do (Llama 4's JSON calls, Mistral's
+// `[TOOL_CALLS]`, Qwen3's `<tool_call>` blocks), shortened.
+const LLAMA4_TEMPLATE: &str = concat!(
+    "{{ bos_token }}{% if tools %}<|header_start|>system<|header_end|>\n\n",
+    "You have access to the following functions. To call a function, respond with JSON ",
+    "in the format {\"name\": function name, \"parameters\": dictionary of argument name and its value}.\n\n",
+    "{% for t in tools %}{{ t | tojson }}\n\n{% endfor %}<|eot|>{% endif %}",
+    "{% for message in messages %}",
+    "{% if message['role'] == 'tool' %}{{ '<|header_start|>ipython<|header_end|>\n\n' + message['content'] + '<|eom|>' }}",
+    "{% elif message.tool_calls %}{{ '<|header_start|>assistant<|header_end|>\n\n' }}",
+    "{% for call in message.tool_calls %}{{ '{\"name\": \"' + call.function.name + '\", \"parameters\": ' }}",
+    "{{ call.function.arguments | tojson }}{{ '}' }}{% if not loop.last %}{{ '; ' }}{% endif %}{% endfor %}{{ '<|eot|>' }}",
+    "{% else %}{{ '<|header_start|>' + message['role'] + '<|header_end|>\n\n' + message['content'] | trim + '<|eot|>' }}{% endif %}",
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|header_start|>assistant<|header_end|>\n\n' }}{% endif %}"
+);
+const MIXTRAL_TEMPLATE: &str = concat!(
+    "{{ bos_token }}{% for message in messages %}",
+    "{% if message['role'] == 'user' %}{% if tools and loop.last %}{{ '[AVAILABLE_TOOLS] ' + tools | tojson + '[/AVAILABLE_TOOLS]' }}{% endif %}",
+    "{{ '[INST] ' + message['content'] + ' [/INST]' }}",
+    "{% elif message['role'] == 'assistant' and message.tool_calls %}{{ '[TOOL_CALLS] [' }}",
+    "{% for call in message.tool_calls %}{{ '{\"name\": \"' + call.function.name + '\", \"arguments\": ' }}",
+    "{{ call.function.arguments | tojson }}{{ '}' }}{% if not loop.last %}{{ ', ' }}{% endif %}{% endfor %}{{ ']' + eos_token }}",
+    "{% elif message['role'] == 'assistant' %}{{ message['content'] + eos_token }}",
+    "{% elif message['role'] == 'tool' %}{{ '[TOOL_RESULTS] ' + message['content'] + '[/TOOL_RESULTS]' }}",
+    "{% elif message['role'] == 'system' %}{{ message['content'] + '\n\n' }}",
+    "{% else %}{{ raise_exception('Only system, user, assistant and tool roles are supported') }}{% endif %}{% endfor %}"
+);
+const CHATML_TEMPLATE: &str = concat!(
+    "{% if tools %}{{ '<|im_start|>system\n# Tools\n\nYou are provided with function signatures within <tools></tools> XML tags:\n<tools>' }}",
+    "{% for t in tools %}{{ '\n' + t | tojson }}{% endfor %}",
+    "{{ '\n</tools>\n\nFor each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags.<|im_end|>\n' }}{% endif %}",
+    "{% for message in messages %}",
+    "{% if message['role'] == 'assistant' and message.tool_calls %}{{ '<|im_start|>assistant\n' + message['content'] }}",
+    "{% for call in message.tool_calls %}{% if loop.first and message['content'] or not loop.first %}{{ '\n' }}{% endif %}",
+    "{{ '<tool_call>\n{\"name\": \"' + call.function.name + '\", \"arguments\": ' }}{{ call.function.arguments | tojson }}{{ '}\n</tool_call>' }}{% endfor %}{{ '<|im_end|>\n' }}",
+    "{% elif message['role'] == 'tool' %}{{ '<|im_start|>user\n<tool_response>\n' + message['content'] + '\n</tool_response><|im_end|>\n' }}",
+    "{% else %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>\n' }}{% endif %}",
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+);
 
 impl Tokenizer {
     fn for_arch(arch: &str) -> Self {
@@ -759,13 +796,7 @@ mod tests {
             // Every id the model can emit is a token of the tokenizer.
             assert_eq!(tok.vocab_len(), model.config().common.vocab_size, "{arch}");
             let text = tok
-                .apply_chat_template(
-                    &[ChatMessage {
-                        role: "user".into(),
-                        content: "héllo".into(),
-                    }],
-                    true,
-                )
+                .apply_chat_template(&[ChatMessage::text("user", "héllo")], true)
                 .unwrap();
             let ids = tok.encode(&text, false).unwrap();
             assert_eq!(tok.decode(&ids, false).unwrap(), text, "{arch}");

@@ -36,12 +36,31 @@ fn today() -> time::OffsetDateTime {
 }
 
 /// One message of a chat, as the chat template sees it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ChatMessage {
     /// `system`, `user`, `assistant` or whatever else the template accepts.
     pub role: String,
     /// The message text.
     pub content: String,
+    /// An assistant's tool calls, as published templates read them:
+    /// `{"id", "type": "function", "function": {"name", "arguments"}}`
+    /// with the arguments as a JSON object.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tool_calls: Vec<Json>,
+    /// A tool result's call id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_call_id: Option<String>,
+}
+
+impl ChatMessage {
+    /// A message of text only.
+    pub fn text(role: impl Into<String>, content: impl Into<String>) -> ChatMessage {
+        ChatMessage {
+            role: role.into(),
+            content: content.into(),
+            ..ChatMessage::default()
+        }
+    }
 }
 
 /// A model's tokenizer, special tokens and chat template. Cheap to clone.
@@ -328,6 +347,20 @@ impl TextTokenizer {
         self.encode_with(tokenizer, text, add_special_tokens)
     }
 
+    /// Whether `text` spells one of the special tokens (so rendered as
+    /// template text it would become a control token).
+    pub fn spells_special_token(&self, text: &str) -> bool {
+        self.holds_special_text(text)
+    }
+
+    /// The chat template's text, if the model has one.
+    pub fn chat_template_source(&self) -> Option<&str> {
+        match &self.inner.chat_template {
+            ChatTemplate::Present { source, .. } => Some(source),
+            ChatTemplate::Absent { .. } => None,
+        }
+    }
+
     fn holds_special_text(&self, text: &str) -> bool {
         self.inner
             .specials
@@ -350,8 +383,21 @@ impl TextTokenizer {
         messages: &[ChatMessage],
         add_generation_prompt: bool,
     ) -> Result<Vec<u32>> {
+        self.encode_chat_with_tools(messages, None, add_generation_prompt)
+    }
+
+    /// [`Self::encode_chat`] with the tools the template renders (OpenAI's
+    /// `tools` list, `{"type": "function", "function": {...}}` each). The
+    /// caller makes sure no tool definition or call spells a special token
+    /// ([`Self::spells_special_token`]): only message contents are placed.
+    pub fn encode_chat_with_tools(
+        &self,
+        messages: &[ChatMessage],
+        tools: Option<&[Json]>,
+        add_generation_prompt: bool,
+    ) -> Result<Vec<u32>> {
         let now = today();
-        let text = self.render_chat(messages, add_generation_prompt, now)?;
+        let text = self.render_chat(messages, tools, add_generation_prompt, now)?;
         let suspect: Vec<bool> = messages
             .iter()
             .map(|m| self.holds_special_text(&m.content))
@@ -364,11 +410,11 @@ impl TextTokenizer {
             .iter()
             .enumerate()
             .map(|(i, m)| ChatMessage {
-                role: m.role.clone(),
                 content: marker(i),
+                ..m.clone()
             })
             .collect();
-        let skeleton = self.render_chat(&placeholders, add_generation_prompt, now)?;
+        let skeleton = self.render_chat(&placeholders, tools, add_generation_prompt, now)?;
         // Split the skeleton at the placeholders; template text between them.
         let mut segments: Vec<(String, bool)> = Vec::new();
         let mut rest = skeleton.as_str();
@@ -449,7 +495,7 @@ impl TextTokenizer {
         add_generation_prompt: bool,
         now: time::OffsetDateTime,
     ) -> Result<String> {
-        self.render_chat(messages, add_generation_prompt, now)
+        self.render_chat(messages, None, add_generation_prompt, now)
     }
 
     /// Renders the chat template for messages given as JSON objects, as
@@ -461,12 +507,13 @@ impl TextTokenizer {
         messages: &[serde_json::Value],
         add_generation_prompt: bool,
     ) -> Result<String> {
-        self.render_chat(messages, add_generation_prompt, today())
+        self.render_chat(messages, None, add_generation_prompt, today())
     }
 
     fn render_chat<M: serde::Serialize>(
         &self,
         messages: &[M],
+        tools: Option<&[Json]>,
         add_generation_prompt: bool,
         now: time::OffsetDateTime,
     ) -> Result<String> {
@@ -496,7 +543,7 @@ impl TextTokenizer {
             add_generation_prompt => add_generation_prompt,
             bos_token => self.inner.bos_token.as_deref().unwrap_or(""),
             eos_token => self.inner.eos_token.as_deref().unwrap_or(""),
-            tools => Value::from(()),
+            tools => tools.map_or(Value::from(()), |t| Value::from(Serde(t))),
         };
         template.render(ctx).map_err(template_error)
     }
@@ -533,6 +580,15 @@ impl TextTokenizer {
     /// tokens included); never more than the model's `vocab_size`.
     pub fn vocab_len(&self) -> usize {
         self.inner.vocab_len
+    }
+
+    /// The tokenizer as `tokenizer.json` spells it (also for one read from
+    /// GGUF metadata), for tools that read vocabularies in that form.
+    pub fn to_json(&self) -> Result<String> {
+        self.inner
+            .tokenizer
+            .to_string(false)
+            .map_err(|e| EngineError::Tokenizer(format!("cannot serialize the tokenizer: {e}")))
     }
 
     /// The id of the token spelled `s`, if the vocabulary has it.
@@ -1139,10 +1195,10 @@ mod tests {
     #[test]
     fn raise_exception_is_a_request_error_naming_the_message() {
         let tok = load("mixtral-tiny");
-        let messages = [ChatMessage {
-            role: "system".to_owned(),
-            content: "Be brief.".to_owned(),
-        }];
+        let messages = [ChatMessage::text(
+            "system".to_owned(),
+            "Be brief.".to_owned(),
+        )];
         let err = tok.apply_chat_template(&messages, true).unwrap_err();
         assert!(matches!(err, EngineError::Request(_)), "{err:?}");
         assert_eq!(
@@ -1197,10 +1253,7 @@ mod tests {
     }
 
     fn user(content: &str) -> ChatMessage {
-        ChatMessage {
-            role: "user".to_owned(),
-            content: content.to_owned(),
-        }
+        ChatMessage::text("user".to_owned(), content.to_owned())
     }
 
     /// The cheap lower bound on a text's tokens never exceeds the real
@@ -1277,10 +1330,7 @@ mod tests {
             let chat = |content: &str| {
                 vec![
                     user(content),
-                    ChatMessage {
-                        role: "assistant".to_owned(),
-                        content: "ok".to_owned(),
-                    },
+                    ChatMessage::text("assistant".to_owned(), "ok".to_owned()),
                     user(content),
                 ]
             };

@@ -21,6 +21,8 @@ pub(super) struct Completion {
     pub(super) logprobs: bool,
     /// The policy decision the request was accepted under.
     pub(super) screening: crate::serving::policy::Screening,
+    /// The tools the model may call; its output is read for calls.
+    pub(super) tools: Option<Arc<super::tools::ToolUse>>,
 }
 
 /// A choice, as its events arrive.
@@ -51,9 +53,39 @@ pub(super) struct Choice {
     /// Characters of token text before the next log-probability (a text
     /// completion's `text_offset`).
     pub(super) offset: usize,
+    /// With tools in play: streamed text held back while it may be a tool
+    /// call, read as calls (or sent as content) at the end.
+    pub(super) tool_pending: String,
+    /// The output is content: nothing more is held back for calls.
+    pub(super) tool_content: bool,
+    /// The calls the output held, with the content before them.
+    pub(super) calls: Option<(String, Vec<crate::engine::toolcall::ToolCall>)>,
 }
 
 impl Choice {
+    /// Of `text`, what may be streamed as content now: text that may still
+    /// be a tool call waits (see [`super::tools::held_for_calls`]).
+    fn tool_gate(&mut self, syntax: crate::engine::toolcall::ToolSyntax, text: &str) -> String {
+        if self.tool_content {
+            return text.to_owned();
+        }
+        self.tool_pending.push_str(text);
+        match super::tools::held_for_calls(syntax, &self.tool_pending) {
+            None => {
+                self.tool_content = true;
+                std::mem::take(&mut self.tool_pending)
+            }
+            Some(keep) => {
+                let cut = self.tool_pending.len().saturating_sub(keep);
+                if !self.tool_pending.is_char_boundary(cut) {
+                    return String::new();
+                }
+                let rest = self.tool_pending.split_off(cut);
+                std::mem::replace(&mut self.tool_pending, rest)
+            }
+        }
+    }
+
     /// A choice whose events ended without an end of its own failed.
     fn close(&mut self) {
         if self.finish.is_none() && self.error.is_none() {
@@ -207,8 +239,23 @@ impl Completion {
         }
         e.finish_reason = choices
             .first()
-            .and_then(|c| c.finish)
-            .map(|f| f.as_str().to_owned());
+            .map(|c| {
+                if c.calls.is_some() {
+                    "tool_calls"
+                } else {
+                    c.finish.map_or("", Finish::as_str)
+                }
+            })
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
+        let mut called: Vec<String> = choices
+            .iter()
+            .filter_map(|c| c.calls.as_ref())
+            .flat_map(|(_, calls)| calls.iter().map(|call| call.name.clone()))
+            .collect();
+        called.sort();
+        called.dedup();
+        e.tools_called = called;
         if cancelled {
             e.outcome = Some("cancelled".into());
             e.reason = Some("client_disconnected".into());
@@ -273,6 +320,11 @@ impl Completion {
                 }
                 None => choice.delivered.clone_from(&choice.text),
             }
+            if let Some(tools) = &self.tools
+                && choice.error.is_none()
+            {
+                choice.calls = tools.calls_in(&choice.delivered);
+            }
             choices.push(choice);
         }
         guard.0 = None;
@@ -286,14 +338,24 @@ impl Completion {
             .map(|(index, c)| {
                 let finish = c.finish.map(Finish::as_str);
                 let logprobs = self.logprobs_json(&c.logprobs, &mut 0);
-                match self.api {
-                    Api::Chat => json!({
+                match (self.api, &c.calls) {
+                    (Api::Chat, Some((content, calls))) => json!({
+                        "index": index,
+                        "message": {
+                            "role": "assistant",
+                            "content": (!content.is_empty()).then_some(content),
+                            "tool_calls": super::tools::calls_json(calls, false),
+                        },
+                        "logprobs": logprobs,
+                        "finish_reason": "tool_calls",
+                    }),
+                    (Api::Chat, None) => json!({
                         "index": index,
                         "message": {"role": "assistant", "content": c.delivered},
                         "logprobs": logprobs,
                         "finish_reason": finish,
                     }),
-                    Api::Text => json!({
+                    (Api::Text, _) => json!({
                         "index": index,
                         "text": c.delivered,
                         "logprobs": logprobs,
@@ -329,7 +391,74 @@ impl Completion {
             return Vec::new();
         }
         let logprobs = self.released_logprobs(choice, held);
-        self.chunk(i, Some(&rest), first, None, logprobs).to_vec()
+        self.content_chunk(i, choice, &rest, first, logprobs)
+    }
+
+    /// A chunk of streamed content: what of `text` may go out now (with
+    /// tools in play, text that may be a call waits); nothing when there is
+    /// nothing to send, except that a choice's first chunk always goes.
+    fn content_chunk(
+        &self,
+        i: usize,
+        choice: &mut Choice,
+        text: &str,
+        first: bool,
+        logprobs: Value,
+    ) -> Vec<u8> {
+        let text = match &self.tools {
+            Some(tools) => choice.tool_gate(tools.syntax, text),
+            None => text.to_owned(),
+        };
+        if text.is_empty() && !first && logprobs.is_null() {
+            return Vec::new();
+        }
+        self.chunk(i, Some(&text), first, None, logprobs).to_vec()
+    }
+
+    /// The end of a streamed choice: the text held back for calls, as
+    /// `delta.tool_calls` (finish `tool_calls`) or as content, then the
+    /// chunk with the finish reason.
+    fn finish_chunk(&self, i: usize, choice: &mut Choice, first: bool, finish: Finish) -> Vec<u8> {
+        let Some(tools) = self
+            .tools
+            .as_ref()
+            .filter(|_| !choice.tool_pending.is_empty())
+        else {
+            return self
+                .chunk(i, None, first, Some(finish), Value::Null)
+                .to_vec();
+        };
+        let pending = std::mem::take(&mut choice.tool_pending);
+        let mut bytes = Vec::new();
+        choice.calls = tools.calls_in(&pending);
+        let Some((content, calls)) = &choice.calls else {
+            bytes.extend_from_slice(&self.chunk(i, Some(&pending), first, None, Value::Null));
+            bytes.extend_from_slice(&self.chunk(i, None, false, Some(finish), Value::Null));
+            return bytes;
+        };
+        if !content.is_empty() {
+            bytes.extend_from_slice(&self.chunk(i, Some(content), first, None, Value::Null));
+        }
+        let delta = json!({"tool_calls": super::tools::calls_json(calls, true)});
+        let role = first && bytes.is_empty();
+        bytes.extend_from_slice(&self.delta_chunk(i, delta, role, None));
+        bytes.extend_from_slice(&self.delta_chunk(i, json!({}), false, Some("tool_calls")));
+        bytes
+    }
+
+    /// A chat chunk of choice `i` with `delta` (the role added on the
+    /// first) and a finish reason.
+    fn delta_chunk(&self, i: usize, mut delta: Value, role: bool, finish: Option<&str>) -> Bytes {
+        if role && let Value::Object(m) = &mut delta {
+            m.insert("role".into(), json!("assistant"));
+        }
+        sse(&json!({
+            "id": self.id,
+            "object": self.object(true),
+            "created": self.created,
+            "model": self.model.id,
+            "choices": [{"index": i, "delta": delta, "logprobs": null, "finish_reason": finish}],
+        }))
     }
 
     /// The log-probabilities of a screened stream's text released so far
@@ -614,30 +743,36 @@ impl<S: futures_util::Stream<Item = (usize, Event)> + Unpin> StreamState<S> {
                             }
                             choice.delivered.push_str(&sent);
                             let logprobs = self.completion.released_logprobs(choice, held);
-                            self.completion.chunk(i, Some(&sent), first, None, logprobs)
+                            let bytes = self
+                                .completion
+                                .content_chunk(i, choice, &sent, first, logprobs);
+                            if bytes.is_empty() {
+                                continue;
+                            }
+                            Bytes::from(bytes)
                         }
                         (Event::Done { finish, .. }, Some(policy), Some(held)) => {
                             let mut bytes = self
                                 .completion
                                 .release_held(i, choice, held, &policy, first);
-                            bytes.extend_from_slice(&self.completion.chunk(
-                                i,
-                                None,
-                                first && bytes.is_empty(),
-                                Some(finish),
-                                Value::Null,
-                            ));
+                            let first = first && bytes.is_empty();
+                            bytes.extend(self.completion.finish_chunk(i, choice, first, finish));
                             Bytes::from(bytes)
                         }
                         (Event::Text { text, logprobs }, _, _) => {
                             choice.delivered.push_str(&text);
                             let logprobs =
                                 self.completion.logprobs_json(&logprobs, &mut choice.offset);
-                            self.completion.chunk(i, Some(&text), first, None, logprobs)
+                            let bytes = self
+                                .completion
+                                .content_chunk(i, choice, &text, first, logprobs);
+                            if bytes.is_empty() {
+                                continue;
+                            }
+                            Bytes::from(bytes)
                         }
                         (Event::Done { finish, .. }, _, _) => {
-                            self.completion
-                                .chunk(i, None, first, Some(finish), Value::Null)
+                            Bytes::from(self.completion.finish_chunk(i, choice, first, finish))
                         }
                         (failed, screen, held) => {
                             let (code, message) = match failed {

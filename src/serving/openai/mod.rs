@@ -21,6 +21,8 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 mod answer;
 mod request;
+mod structured;
+mod tools;
 mod upstream;
 mod wire;
 
@@ -77,6 +79,16 @@ pub struct ServedModel {
     pub default_max_tokens: usize,
     pub request_timeout: Duration,
     pub max_request_bytes: usize,
+    /// Grammars over the model's vocabulary for constrained output, or why
+    /// this tokenizer cannot have them.
+    pub grammars: Result<Arc<crate::engine::constrain::Grammars>, String>,
+}
+
+impl ServedModel {
+    /// The model's grammars, or why it has none.
+    pub fn grammars(&self) -> Result<&crate::engine::constrain::Grammars, &str> {
+        self.grammars.as_deref().map_err(String::as_str)
+    }
 }
 
 /// The header that carries a model license's attribution on every answer.

@@ -49,14 +49,26 @@ pub(super) async fn handle_read(
         Api::Chat => {
             let messages: Vec<MessageIn> = field(&mut object, "messages")?;
             chat = chat_messages(&messages)?;
-            chat.iter().map(|m| m.content.clone()).collect()
+            screened_texts(&chat)
         }
         Api::Text => {
             let prompt: Stop = field(&mut object, "prompt")?;
             vec![completion_text(prompt)?]
         }
     };
+    refuse_unknown(&object, api)?;
     refuse_unsupported(&object)?;
+    let format = super::structured::output_format(&object)?;
+    let tools = super::tools::tools_of(&object, api)?;
+    if tools.as_ref().is_some_and(super::tools::Tools::active)
+        && format != super::structured::OutputFormat::Text
+    {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedParameter,
+            "`response_format` cannot be combined with tool calls; set `tool_choice` to \"none\" or drop `response_format`",
+        )
+        .with_param("response_format"));
+    }
     let asked = object
         .get("model")
         .and_then(Value::as_str)
@@ -64,6 +76,19 @@ pub(super) async fn handle_read(
     if let (Some(id), Some(upstreams)) = (&asked, &upstreams)
         && let Some(routes) = upstreams.route(id)
     {
+        if tools.is_some()
+            || chat
+                .iter()
+                .any(|m| !m.tool_calls.is_empty() || m.tool_call_id.is_some())
+        {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedParameter,
+                format!(
+                    "tool calling is not relayed to upstream servers yet ({id:?} is served by one)"
+                ),
+            )
+            .with_param("tools"));
+        }
         let routes = routes.to_vec();
         return super::upstream::handle(
             principal,
@@ -118,12 +143,36 @@ pub(super) async fn handle_read(
         .app_data::<Data<crate::serving::policy::PolicyContext>>()
         .cloned()
         .ok_or_else(|| ApiError::new(ErrorCode::NotReady, "the policy engine is not loaded"))?;
-    let declared = crate::serving::policy::Declared::of(&req)?;
+    let mut declared = crate::serving::policy::Declared::of(&req)?;
+    if let Some(t) = tools.as_ref().filter(|t| t.active()) {
+        declared.tools = t.names().into_iter().map(str::to_owned).collect();
+    }
+    let tool_use = tools.filter(super::tools::Tools::active).map(|tools| {
+        Arc::new(super::tools::ToolUse {
+            syntax: crate::engine::toolcall::ToolSyntax::of_template(
+                model.tokenizer.chat_template_source(),
+            ),
+            tools,
+        })
+    });
     let prepared = {
-        let (model, principal) = (model.clone(), principal.clone());
-        offload(move || prepare(&declared, &policy, &principal, &model, api, chat, texts)).await?
+        let (model, principal, tool_use) = (model.clone(), principal.clone(), tool_use.clone());
+        offload(move || {
+            prepare(
+                &declared,
+                &policy,
+                &principal,
+                &model,
+                api,
+                chat,
+                texts,
+                &format,
+                tool_use.as_deref(),
+            )
+        })
+        .await?
     };
-    let (screening, prompt) = match prepared {
+    let (screening, prompt, constraint) = match prepared {
         Prepared::Denied(screening) => {
             let audit = req.app_data::<Data<AuditContext>>().ok_or_else(|| {
                 ApiError::new(
@@ -141,20 +190,58 @@ pub(super) async fn handle_read(
             .await?;
             return Err(screening.denial());
         }
-        Prepared::Allowed(screening, prompt) => (screening, prompt),
+        Prepared::Allowed(screening, prompt, constraint) => (screening, prompt, constraint),
     };
-    let plan = plan(&common, &model, prompt, api)?;
+    let mut plan = plan(&common, &model, prompt, api)?;
+    plan.constraint = constraint;
+    plan.tools = tool_use;
     run(req, principal, model, plan, api, &body, *screening).await
+}
+
+/// What of a chat is screened: every message's content, then the
+/// arguments of every earlier tool call, in order.
+pub(super) fn screened_texts(chat: &[ChatMessage]) -> Vec<String> {
+    let contents = chat.iter().map(|m| m.content.clone());
+    let arguments = chat
+        .iter()
+        .flat_map(|m| &m.tool_calls)
+        .map(|c| c["function"]["arguments"].to_string());
+    contents.chain(arguments).collect()
+}
+
+/// Puts the screened `texts` (see [`screened_texts`]) back into the chat.
+fn restore_screened(chat: &mut [ChatMessage], texts: Vec<String>) {
+    let mut texts = texts.into_iter();
+    for m in chat.iter_mut() {
+        if let Some(text) = texts.next() {
+            m.content = text;
+        }
+    }
+    for call in chat.iter_mut().flat_map(|m| &mut m.tool_calls) {
+        if let Some(text) = texts.next()
+            && let Some(arguments) = call.pointer_mut("/function/arguments")
+        {
+            // Redaction puts placeholders inside JSON strings, so the
+            // arguments stay JSON.
+            *arguments = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        }
+    }
 }
 
 /// A request screened, and if allowed, its prompt tokenized.
 pub(super) enum Prepared {
     Denied(Box<crate::serving::policy::Screening>),
-    Allowed(Box<crate::serving::policy::Screening>, Vec<u32>),
+    Allowed(
+        Box<crate::serving::policy::Screening>,
+        Vec<u32>,
+        Option<crate::engine::constrain::Constraint>,
+    ),
 }
 
-/// Screening (detection, redaction, the policy decision) and the prompt's
-/// template and tokens: the CPU-heavy part of a request.
+/// Screening (detection, redaction, the policy decision), the prompt's
+/// template and tokens, and the output's grammar: the CPU-heavy part of a
+/// request.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn prepare(
     declared: &crate::serving::policy::Declared,
     policy: &crate::serving::policy::PolicyContext,
@@ -163,6 +250,8 @@ pub(super) fn prepare(
     api: Api,
     mut chat: Vec<ChatMessage>,
     mut texts: Vec<String>,
+    format: &super::structured::OutputFormat,
+    tools: Option<&super::tools::ToolUse>,
 ) -> Result<Prepared, ApiError> {
     let screening = crate::serving::policy::screen_declared(
         declared,
@@ -177,14 +266,24 @@ pub(super) fn prepare(
     }
     let prompt = match api {
         Api::Chat => {
-            for (m, text) in chat.iter_mut().zip(texts) {
-                m.content = text;
-            }
-            chat_prompt(model, &chat)?
+            restore_screened(&mut chat, texts);
+            super::tools::refuse_spelled_specials(&model.tokenizer, &chat, tools)?;
+            chat_prompt(model, &chat, tools)?
         }
         Api::Text => completion_prompt(model, texts.first().map_or("", String::as_str))?,
     };
-    Ok(Prepared::Allowed(Box::new(screening), prompt))
+    let constraint = match tools.and_then(|t| t.grammar(&model.tokenizer)) {
+        Some(grammar) => Some(
+            super::structured::usable(model.grammars())?
+                .lark(&grammar)
+                .map_err(|e| {
+                    ApiError::new(ErrorCode::UnsupportedParameter, format!("`tools`: {e}"))
+                        .with_param("tools")
+                })?,
+        ),
+        None => super::structured::compile(model.grammars(), format)?,
+    };
+    Ok(Prepared::Allowed(Box::new(screening), prompt, constraint))
 }
 
 /// Runs CPU-heavy request work on the blocking pool, at most one job per
@@ -280,6 +379,7 @@ pub(super) async fn run(
         prompt_hash,
         logprobs: plan.logprobs.is_some(),
         screening,
+        tools: plan.tools.clone(),
     };
     if plan.stream {
         Ok(completion.stream(receivers, plan.include_usage))
@@ -308,6 +408,7 @@ fn reservation_jobs(
             stop: plan.stop.clone(),
             deadline,
             logprobs: plan.logprobs,
+            constraint: plan.constraint.as_ref().map(|c| c.fork()),
             events: tx,
         });
         receivers.push(rx);

@@ -157,6 +157,7 @@ pub(super) async fn handle(
         prompt_hash,
         logprobs: false,
         screening,
+        tools: None,
     };
     // A client that leaves while the upstream has not answered yet still
     // leaves a record: `cancelled`.

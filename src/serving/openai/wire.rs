@@ -36,6 +36,12 @@ pub(super) struct MessageIn {
     pub(super) role: String,
     #[serde(default)]
     pub(super) content: Option<Content>,
+    /// An assistant's calls.
+    #[serde(default)]
+    pub(super) tool_calls: Option<Vec<super::tools::ToolCallIn>>,
+    /// A tool result's call.
+    #[serde(default)]
+    pub(super) tool_call_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,7 +125,8 @@ pub(super) fn typed<T: serde::de::DeserializeOwned>(
 
 /// OpenAI parameters this release does not honour: refused with 400
 /// `unsupported_parameter` naming them, never silently ignored (an app
-/// that asks for tool calls or JSON output must not get plain text).
+/// that asks for token biases or audio must not get plain text as if they
+/// were applied). Tools and `response_format` are read elsewhere.
 pub(super) fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Result<(), ApiError> {
     let unsupported = |param: &str, what: &str| {
         Err(ApiError::new(
@@ -128,25 +135,6 @@ pub(super) fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Resul
         )
         .with_param(param))
     };
-    for param in [
-        "tools",
-        "tool_choice",
-        "functions",
-        "function_call",
-        "parallel_tool_calls",
-    ] {
-        if body.get(param).is_some_and(|v| !v.is_null()) {
-            return unsupported(param, "tool calling is not available yet");
-        }
-    }
-    if let Some(format) = body.get("response_format").filter(|v| !v.is_null())
-        && format.get("type").and_then(Value::as_str) != Some("text")
-    {
-        return unsupported(
-            "response_format",
-            "structured output (json_object, json_schema) is not available yet; only {\"type\": \"text\"}",
-        );
-    }
     if body
         .get("logit_bias")
         .is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty()))
@@ -175,6 +163,32 @@ pub(super) fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Resul
             "insertion (a text after the completion) is not available",
         );
     }
+    if body.get("store").and_then(Value::as_bool) == Some(true) {
+        return unsupported(
+            "store",
+            "completions are never stored here (the audit trail keeps keyed hashes only)",
+        );
+    }
+    for param in ["reasoning_effort", "verbosity"] {
+        if body.get(param).is_some_and(|v| !v.is_null()) {
+            return unsupported(param, "the served model has no such setting");
+        }
+    }
+    if body.get("moderation").is_some_and(|v| !v.is_null()) {
+        return unsupported(
+            "moderation",
+            "content is screened by this node's policy (identifiers, classification), not by a moderation model",
+        );
+    }
+    if body
+        .get("service_tier")
+        .is_some_and(|v| !v.is_null() && v != "auto" && v != "default")
+    {
+        return unsupported(
+            "service_tier",
+            "this node has one tier; only \"auto\" or \"default\"",
+        );
+    }
     for param in ["audio", "modalities", "prediction", "web_search_options"] {
         if body
             .get(param)
@@ -184,6 +198,103 @@ pub(super) fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Resul
         }
     }
     Ok(())
+}
+
+/// Fields a chat request may carry: those honoured, those refused by
+/// value in [`refuse_unsupported`], and those accepted and ignored
+/// (docs/api.md says why for each). Anything else is a 400 naming it.
+const CHAT_FIELDS: &[&str] = &[
+    "messages",
+    "model",
+    "max_tokens",
+    "max_completion_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
+    "top_logprobs",
+    "stream",
+    "stream_options",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "logit_bias",
+    "audio",
+    "modalities",
+    "prediction",
+    "web_search_options",
+    "functions",
+    "function_call",
+    "store",
+    "reasoning_effort",
+    "verbosity",
+    "service_tier",
+    "moderation",
+    // Accepted and ignored.
+    "user",
+    "safety_identifier",
+    "metadata",
+    "prompt_cache_key",
+    "prompt_cache_retention",
+    "prompt_cache_options",
+];
+
+/// Fields a text completion may carry (as [`CHAT_FIELDS`]).
+const TEXT_FIELDS: &[&str] = &[
+    "prompt",
+    "model",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logprobs",
+    "stream",
+    "stream_options",
+    "top_k",
+    "min_p",
+    "repetition_penalty",
+    "response_format",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "logit_bias",
+    "best_of",
+    "echo",
+    "suffix",
+    // Accepted and ignored.
+    "user",
+];
+
+/// Refuses a field this node does not know (400 `unsupported_parameter`
+/// naming it), so that nothing an app asks for is silently dropped.
+pub(super) fn refuse_unknown(
+    body: &serde_json::Map<String, Value>,
+    api: Api,
+) -> Result<(), ApiError> {
+    let known = match api {
+        Api::Chat => CHAT_FIELDS,
+        Api::Text => TEXT_FIELDS,
+    };
+    match body.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(ApiError::new(
+            ErrorCode::UnsupportedParameter,
+            format!("`{unknown}` is not a parameter this node honours (docs/api.md lists them)"),
+        )
+        .with_param(unknown.as_str())),
+        None => Ok(()),
+    }
 }
 
 /// A required field of the body.
@@ -208,6 +319,10 @@ pub(super) struct Plan {
     pub(super) include_usage: bool,
     /// Log-probabilities asked for, with this many alternatives.
     pub(super) logprobs: Option<usize>,
+    /// The grammar every choice's output follows.
+    pub(super) constraint: Option<crate::engine::constrain::Constraint>,
+    /// The tools the model may call, whose calls are read from its output.
+    pub(super) tools: Option<Arc<super::tools::ToolUse>>,
 }
 
 /// `logprobs` / `top_logprobs`, whose types differ between the APIs: chat
@@ -405,6 +520,8 @@ pub(super) fn plan(
             .and_then(|o| o.include_usage)
             .unwrap_or(false),
         logprobs,
+        constraint: None,
+        tools: None,
     })
 }
 
@@ -425,13 +542,31 @@ pub(super) fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, 
                 ));
             }
         };
+        let calls = m.tool_calls.as_deref().unwrap_or_default();
+        if !calls.is_empty() && role != "assistant" {
+            return Err(invalid(
+                &format!("messages[{i}].tool_calls"),
+                "only assistant messages carry `tool_calls`",
+            ));
+        }
+        let tool_call_id = match (role, &m.tool_call_id) {
+            ("tool", Some(id)) => Some(id.clone()),
+            ("tool", None) => {
+                return Err(invalid(
+                    &format!("messages[{i}].tool_call_id"),
+                    format!("`messages[{i}]` is a tool result without `tool_call_id`"),
+                ));
+            }
+            (_, _) => None,
+        };
         let content = match &m.content {
-            // Only a message with tool calls may go without content, and
-            // this release takes no tool calls.
+            // Only an assistant message with tool calls may go without
+            // content.
+            None if !calls.is_empty() => String::new(),
             None => {
                 return Err(invalid(
                     &format!("messages[{i}].content"),
-                    format!("`messages[{i}]` has no `content`"),
+                    format!("`messages[{i}]` has no `content` (and no `tool_calls`)"),
                 ));
             }
             Some(Content::Text(t)) => t.clone(),
@@ -453,20 +588,34 @@ pub(super) fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, 
                 text
             }
         };
+        let tool_calls = calls
+            .iter()
+            .enumerate()
+            .map(|(j, c)| {
+                super::tools::call_for_template(c, &format!("messages[{i}].tool_calls[{j}]"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         chat.push(ChatMessage {
             role: role.to_owned(),
             content,
+            tool_calls,
+            tool_call_id,
         });
     }
     Ok(chat)
 }
 
-/// The chat rendered by the model's template and tokenized.
-pub(super) fn chat_prompt(model: &ServedModel, chat: &[ChatMessage]) -> Result<Vec<u32>, ApiError> {
+/// The chat rendered by the model's template (with the tools offered)
+/// and tokenized.
+pub(super) fn chat_prompt(
+    model: &ServedModel,
+    chat: &[ChatMessage],
+    tools: Option<&super::tools::ToolUse>,
+) -> Result<Vec<u32>, ApiError> {
     // Message text that spells a special token stays plain text.
     model
         .tokenizer
-        .encode_chat(chat, true)
+        .encode_chat_with_tools(chat, tools.map(|t| t.tools.definitions.as_slice()), true)
         .map_err(|e| invalid("messages", e.to_string()))
 }
 
