@@ -514,10 +514,17 @@ fn upstream_failures_reach_the_client_and_the_trail() {
     // event; the trail records a failed completion.
     let dies = Scripted::start(Script::DiesMidStream);
     let g = scripted_gateway(&[dies.url()], "");
-    // Fields a server reads content or grammars from are not handed on.
+    // Fields a server reads content or grammars from are refused by name
+    // before anything is sent; `user` is recorded, not handed on.
+    for field in ["documents", "guided_json"] {
+        let mut body = stream_body();
+        body[field] = json!({"type": "object"});
+        let r = g.post("/v1/chat/completions", &body);
+        assert_eq!(r.status, 400, "{r:?}");
+        assert_eq!(r.json()["error"]["param"], field, "{r:?}");
+    }
     let mut body = stream_body();
-    body["documents"] = json!([{"text": "never screened"}]);
-    body["guided_json"] = json!({"type": "object"});
+    body["user"] = json!("u-7");
     body["temperature"] = json!(0.5);
     let r = g.post("/v1/chat/completions", &body);
     assert_eq!(r.status, 200, "{r:?}");
@@ -532,10 +539,7 @@ fn upstream_failures_reach_the_client_and_the_trail() {
     assert_eq!(sent["model"], "m");
     assert_eq!(sent["stream_options"]["include_usage"], true);
     assert_eq!(sent["temperature"], 0.5);
-    assert!(
-        sent.get("documents").is_none() && sent.get("guided_json").is_none(),
-        "{sent}"
-    );
+    assert!(sent.get("user").is_none(), "{sent}");
     let records = g.records();
     assert!(
         records
