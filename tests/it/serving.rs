@@ -670,14 +670,17 @@ pub(crate) fn openai_python() -> std::path::PathBuf {
     python
 }
 
-#[test]
-fn the_official_openai_sdk_chats_streams_and_completes() {
-    let s = serve("");
+/// Runs `tests/sdk/SCRIPT` against `s` with the SDK's client set up as an
+/// app would (mutual TLS, the JWT as API key); the JSON it prints.
+pub(crate) fn run_sdk_script(s: &Served, script: &str) -> Value {
     s.pki.write("client.pem", &s.pki.client.cert_pem);
     s.pki.write("client.key", &s.pki.client.key_pem);
-    let python = openai_python();
-    let out = std::process::Command::new(python)
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/openai_client.py"))
+    let out = std::process::Command::new(openai_python())
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/sdk")
+                .join(script),
+        )
         .env(
             "PALISADE_BASE_URL",
             format!("https://localhost:{}/v1", s.addr.port()),
@@ -691,8 +694,14 @@ fn the_official_openai_sdk_chats_streams_and_completes() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}{stderr}");
-    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(out.status.success(), "{script}: {stdout}{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn the_official_openai_sdk_chats_streams_and_completes() {
+    let s = serve("");
+    let v = run_sdk_script(&s, "openai_client.py");
     assert_eq!(v["models"], json!(["llama4-tiny"]));
     assert_eq!(v["chat"], v["streamed"], "{v}");
     assert_eq!(v["chat_finish"], v["stream_finish"]);

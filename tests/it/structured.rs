@@ -3,12 +3,10 @@
 //! the output in shape), validated with Python's `jsonschema`, and driven
 //! through the official OpenAI SDK.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
 use crate::kit::*;
-use crate::serving::{Served, chat, openai_python, serve_path};
+use crate::serving::{Served, chat, openai_python, run_sdk_script, serve_path};
 
 /// A random-weight model of `arch` as `palisade demo` makes one.
 fn demo_model(arch: &str) -> (tempfile::TempDir, String) {
@@ -329,28 +327,7 @@ fn two_hundred_required_tool_calls_all_validate_in_every_syntax() {
 fn the_official_sdk_calls_tools_parses_models_and_every_parameter_is_answered() {
     let (_dir, path) = demo_model("llama4");
     let s = serve_path(&path, "");
-    s.pki.write("client.pem", &s.pki.client.cert_pem);
-    s.pki.write("client.key", &s.pki.client.key_pem);
-    let run = |script: &str| -> Value {
-        let out = std::process::Command::new(openai_python())
-            .arg(sdk_script(script))
-            .env(
-                "PALISADE_BASE_URL",
-                format!("https://localhost:{}/v1", s.addr.port()),
-            )
-            .env("PALISADE_CA", s.pki.path("ca.pem"))
-            .env("PALISADE_CERT", s.pki.path("client.pem"))
-            .env("PALISADE_KEY", s.pki.path("client.key"))
-            .env("PALISADE_TOKEN", &s.token)
-            .env("PALISADE_MODEL", "llama4-tiny")
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{script}: {stdout}{stderr}");
-        serde_json::from_str(&stdout).unwrap()
-    };
-
+    let run = |script: &str| run_sdk_script(&s, script);
     let v = run("openai_tools.py");
     assert_eq!(v["whole"]["finish"], "tool_calls", "{v}");
     let call = &v["whole"]["calls"][0];
@@ -461,10 +438,4 @@ fn the_official_sdk_calls_tools_parses_models_and_every_parameter_is_answered() 
             params[refused]
         );
     }
-}
-
-fn sdk_script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/sdk")
-        .join(name)
 }

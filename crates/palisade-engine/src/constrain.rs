@@ -156,7 +156,7 @@ impl Grammars {
             )));
         }
         Ok(Constraint {
-            matcher,
+            matcher: Box::new(matcher),
             stops: self.stops.clone(),
         })
     }
@@ -191,7 +191,8 @@ fn strip_guidance(value: &mut Value) {
 
 /// One sequence's place in its grammar.
 pub struct Constraint {
-    matcher: Matcher,
+    /// Boxed: a matcher is over a kilobyte, and jobs move.
+    matcher: Box<Matcher>,
     stops: Arc<[u32]>,
 }
 
@@ -208,7 +209,7 @@ impl Constraint {
     #[must_use]
     pub fn fork(&self) -> Constraint {
         Constraint {
-            matcher: self.matcher.deep_clone(),
+            matcher: Box::new(self.matcher.deep_clone()),
             stops: self.stops.clone(),
         }
     }

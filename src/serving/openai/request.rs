@@ -202,10 +202,11 @@ pub(super) async fn handle_read(
 /// arguments of every earlier tool call, in order.
 pub(super) fn screened_texts(chat: &[ChatMessage]) -> Vec<String> {
     let contents = chat.iter().map(|m| m.content.clone());
-    let arguments = chat
-        .iter()
-        .flat_map(|m| &m.tool_calls)
-        .map(|c| c["function"]["arguments"].to_string());
+    let arguments = chat.iter().flat_map(|m| &m.tool_calls).map(|c| {
+        c.pointer("/function/arguments")
+            .map(Value::to_string)
+            .unwrap_or_default()
+    });
     contents.chain(arguments).collect()
 }
 

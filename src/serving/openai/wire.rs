@@ -200,14 +200,11 @@ pub(super) fn refuse_unsupported(body: &serde_json::Map<String, Value>) -> Resul
     Ok(())
 }
 
-/// Fields a chat request may carry: those honoured, those refused by
-/// value in [`refuse_unsupported`], and those accepted and ignored
-/// (docs/api.md says why for each). Anything else is a 400 naming it.
-const CHAT_FIELDS: &[&str] = &[
-    "messages",
+/// Fields both APIs read: the sampling and length parameters, streaming,
+/// and what is read elsewhere (`response_format`, tools).
+const COMMON_FIELDS: &[&str] = &[
     "model",
     "max_tokens",
-    "max_completion_tokens",
     "temperature",
     "top_p",
     "n",
@@ -216,7 +213,6 @@ const CHAT_FIELDS: &[&str] = &[
     "presence_penalty",
     "frequency_penalty",
     "logprobs",
-    "top_logprobs",
     "stream",
     "stream_options",
     "top_k",
@@ -227,6 +223,16 @@ const CHAT_FIELDS: &[&str] = &[
     "tool_choice",
     "parallel_tool_calls",
     "logit_bias",
+    "user",
+];
+
+/// Fields only a chat request carries: honoured, refused by value in
+/// [`refuse_unsupported`], or accepted and ignored (the last five;
+/// docs/api.md says why for each). Anything else is a 400 naming it.
+const CHAT_FIELDS: &[&str] = &[
+    "messages",
+    "max_completion_tokens",
+    "top_logprobs",
     "audio",
     "modalities",
     "prediction",
@@ -238,8 +244,6 @@ const CHAT_FIELDS: &[&str] = &[
     "verbosity",
     "service_tier",
     "moderation",
-    // Accepted and ignored.
-    "user",
     "safety_identifier",
     "metadata",
     "prompt_cache_key",
@@ -247,35 +251,8 @@ const CHAT_FIELDS: &[&str] = &[
     "prompt_cache_options",
 ];
 
-/// Fields a text completion may carry (as [`CHAT_FIELDS`]).
-const TEXT_FIELDS: &[&str] = &[
-    "prompt",
-    "model",
-    "max_tokens",
-    "temperature",
-    "top_p",
-    "n",
-    "stop",
-    "seed",
-    "presence_penalty",
-    "frequency_penalty",
-    "logprobs",
-    "stream",
-    "stream_options",
-    "top_k",
-    "min_p",
-    "repetition_penalty",
-    "response_format",
-    "tools",
-    "tool_choice",
-    "parallel_tool_calls",
-    "logit_bias",
-    "best_of",
-    "echo",
-    "suffix",
-    // Accepted and ignored.
-    "user",
-];
+/// Fields only a text completion carries.
+const TEXT_FIELDS: &[&str] = &["prompt", "best_of", "echo", "suffix"];
 
 /// Refuses a field this node does not know (400 `unsupported_parameter`
 /// naming it), so that nothing an app asks for is silently dropped.
@@ -283,11 +260,12 @@ pub(super) fn refuse_unknown(
     body: &serde_json::Map<String, Value>,
     api: Api,
 ) -> Result<(), ApiError> {
-    let known = match api {
+    let own = match api {
         Api::Chat => CHAT_FIELDS,
         Api::Text => TEXT_FIELDS,
     };
-    match body.keys().find(|k| !known.contains(&k.as_str())) {
+    let known = |k: &str| COMMON_FIELDS.contains(&k) || own.contains(&k);
+    match body.keys().find(|k| !known(k)) {
         Some(unknown) => Err(ApiError::new(
             ErrorCode::UnsupportedParameter,
             format!("`{unknown}` is not a parameter this node honours (docs/api.md lists them)"),
