@@ -126,6 +126,9 @@ impl Grammars {
         });
         let mut factory = ParserFactory::new_simple(&env).map_err(|e| unusable(e.to_string()))?;
         factory.set_stderr_log_level(0);
+        // A verbose error carries the text generated so far and the whole
+        // grammar: neither may reach an answer, a log or the audit trail.
+        factory.limits_mut().verbose_errors = false;
         Ok(Grammars { factory, stops })
     }
 
@@ -188,6 +191,12 @@ fn strip_guidance(value: &mut Value) {
         _ => {}
     }
 }
+
+/// What a sequence whose grammar fails at run time is told (a schema past
+/// llguidance's per-step limits, say); the engine's own message may quote
+/// the output, so it is not passed on.
+pub const GRAMMAR_FAILED: &str =
+    "the output grammar could not be followed (the schema may be too complex to enforce)";
 
 /// One sequence's place in its grammar.
 pub struct Constraint {
@@ -253,7 +262,7 @@ impl Constraint {
         }
         self.matcher
             .consume_token(token)
-            .map_err(|e| EngineError::Request(format!("the output grammar failed: {e}")))
+            .map_err(|_| EngineError::Request(GRAMMAR_FAILED.to_owned()))
     }
 
     /// Whether the output is complete: nothing more may follow.

@@ -60,6 +60,8 @@ pub(super) struct Choice {
     pub(super) tool_content: bool,
     /// The calls the output held, with the content before them.
     pub(super) calls: Option<(String, Vec<crate::engine::toolcall::ToolCall>)>,
+    /// Categories found in the calls' decoded arguments.
+    pub(super) found_in_calls: std::collections::BTreeSet<&'static str>,
 }
 
 impl Choice {
@@ -213,6 +215,7 @@ impl Completion {
         if let Some(policy) = self.policy() {
             let mut found = std::collections::BTreeSet::new();
             for c in choices {
+                found.extend(c.found_in_calls.iter().copied());
                 match &c.found {
                     Some(known) => found.extend(known.iter().copied()),
                     None => found.extend(
@@ -324,6 +327,7 @@ impl Completion {
                 && choice.error.is_none()
             {
                 choice.calls = tools.calls_in(&choice.delivered);
+                self.screen_calls(&mut choice);
             }
             choices.push(choice);
         }
@@ -344,7 +348,11 @@ impl Completion {
                         "message": {
                             "role": "assistant",
                             "content": (!content.is_empty()).then_some(content),
-                            "tool_calls": super::tools::calls_json(calls, false),
+                            "tool_calls": self
+                                .tools
+                                .as_ref()
+                                .map(|t| t.calls_json(calls, false))
+                                .unwrap_or_default(),
                         },
                         "logprobs": logprobs,
                         "finish_reason": "tool_calls",
@@ -431,6 +439,7 @@ impl Completion {
         let pending = std::mem::take(&mut choice.tool_pending);
         let mut bytes = Vec::new();
         choice.calls = tools.calls_in(&pending);
+        self.screen_calls(choice);
         let Some((content, calls)) = &choice.calls else {
             bytes.extend_from_slice(&self.chunk(i, Some(&pending), first, None, Value::Null));
             bytes.extend_from_slice(&self.chunk(i, None, false, Some(finish), Value::Null));
@@ -439,11 +448,32 @@ impl Completion {
         if !content.is_empty() {
             bytes.extend_from_slice(&self.chunk(i, Some(content), first, None, Value::Null));
         }
-        let delta = json!({"tool_calls": super::tools::calls_json(calls, true)});
+        let delta = json!({"tool_calls": tools.calls_json(calls, true)});
         let role = first && bytes.is_empty();
         bytes.extend_from_slice(&self.delta_chunk(i, delta, role, None));
         bytes.extend_from_slice(&self.delta_chunk(i, json!({}), false, Some("tool_calls")));
         bytes
+    }
+
+    /// Screens the calls' arguments as read (JSON escapes decoded: the
+    /// text screened as generated may spell `@` as `\u0040`), redacting
+    /// what the output policy redacts and noting what was found.
+    fn screen_calls(&self, choice: &mut Choice) {
+        let (Some(policy), Some((_, calls))) = (self.policy(), choice.calls.as_mut()) else {
+            return;
+        };
+        for call in calls.iter_mut() {
+            let found = policy.detector.scan(&call.arguments);
+            if found.is_empty() {
+                continue;
+            }
+            choice
+                .found_in_calls
+                .extend(found.iter().map(|f| f.category.as_str()));
+            let (arguments, redacted) = self.screening.output.apply_found(&call.arguments, &found);
+            choice.redacted |= !redacted.is_empty();
+            call.arguments = arguments;
+        }
     }
 
     /// A chat chunk of choice `i` with `delta` (the role added on the

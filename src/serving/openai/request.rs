@@ -45,7 +45,7 @@ pub(super) async fn handle_read(
     let body = body_of(&req, payload, limit).await?;
     let mut object = parse_object(&body)?;
     let mut chat = Vec::new();
-    let texts = match api {
+    let mut texts = match api {
         Api::Chat => {
             let messages: Vec<MessageIn> = field(&mut object, "messages")?;
             chat = chat_messages(&messages)?;
@@ -60,6 +60,11 @@ pub(super) async fn handle_read(
     refuse_unsupported(&object)?;
     let format = super::structured::output_format(&object)?;
     let tools = super::tools::tools_of(&object, api)?;
+    // The tool definitions the model is shown are screened too (their
+    // descriptions, enums and defaults are text like any other).
+    if let Some(t) = tools.as_ref().filter(|t| t.active()) {
+        texts.extend(t.definitions.iter().map(Value::to_string));
+    }
     if tools.as_ref().is_some_and(super::tools::Tools::active)
         && format != super::structured::OutputFormat::Text
     {
@@ -193,13 +198,22 @@ pub(super) async fn handle_read(
         Prepared::Allowed(screening, prompt, constraint) => (screening, prompt, constraint),
     };
     let mut plan = plan(&common, &model, prompt, api)?;
+    // A stop string would cut a constrained output short of its grammar.
+    if constraint.is_some() && !plan.stop.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedParameter,
+            "`stop` cannot be combined with constrained output (response_format json, or tool_choice required or named): it would cut the output short of its schema",
+        )
+        .with_param("stop"));
+    }
     plan.constraint = constraint;
     plan.tools = tool_use;
     run(req, principal, model, plan, api, &body, *screening).await
 }
 
 /// What of a chat is screened: every message's content, then the
-/// arguments of every earlier tool call, in order.
+/// arguments of every earlier tool call, in order (then, added by the
+/// caller, the tool definitions).
 pub(super) fn screened_texts(chat: &[ChatMessage]) -> Vec<String> {
     let contents = chat.iter().map(|m| m.content.clone());
     let arguments = chat.iter().flat_map(|m| &m.tool_calls).map(|c| {
@@ -210,8 +224,9 @@ pub(super) fn screened_texts(chat: &[ChatMessage]) -> Vec<String> {
     contents.chain(arguments).collect()
 }
 
-/// Puts the screened `texts` (see [`screened_texts`]) back into the chat.
-fn restore_screened(chat: &mut [ChatMessage], texts: Vec<String>) {
+/// Puts the screened `texts` (see [`screened_texts`]) back into the chat;
+/// what follows (the tool definitions) is returned.
+fn restore_screened(chat: &mut [ChatMessage], texts: Vec<String>) -> Vec<String> {
     let mut texts = texts.into_iter();
     for m in chat.iter_mut() {
         if let Some(text) = texts.next() {
@@ -227,6 +242,7 @@ fn restore_screened(chat: &mut [ChatMessage], texts: Vec<String>) {
             *arguments = serde_json::from_str(&text).unwrap_or(Value::String(text));
         }
     }
+    texts.collect()
 }
 
 /// A request screened, and if allowed, its prompt tokenized.
@@ -267,9 +283,29 @@ pub(super) fn prepare(
     }
     let prompt = match api {
         Api::Chat => {
-            restore_screened(&mut chat, texts);
-            super::tools::refuse_spelled_specials(&model.tokenizer, &chat, tools)?;
-            chat_prompt(model, &chat, tools)?
+            let rest = restore_screened(&mut chat, texts);
+            // The definitions as screened; one redaction broke into the
+            // JSON's structure is refused rather than guessed at.
+            let definitions = tools
+                .map(|t| {
+                    t.tools
+                        .definitions
+                        .iter()
+                        .zip(rest)
+                        .enumerate()
+                        .map(|(i, (_, text))| {
+                            serde_json::from_str::<Value>(&text).map_err(|_| {
+                                invalid(
+                                    &format!("tools[{i}]"),
+                                    format!("`tools[{i}]` holds identifiers policy redacts, where they cannot be redacted"),
+                                )
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?;
+            super::tools::refuse_spelled_specials(&model.tokenizer, &chat, definitions.as_deref())?;
+            chat_prompt(model, &chat, definitions.as_deref())?
         }
         Api::Text => completion_prompt(model, texts.first().map_or("", String::as_str))?,
     };

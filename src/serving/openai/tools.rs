@@ -90,13 +90,18 @@ impl ToolUse {
     }
 }
 
+/// The private-use character that marks message places in a rendered
+/// template (`TextTokenizer::encode_chat`); tool text holding it could
+/// pose as a marker.
+const MARKER: char = '\u{F8FF}';
+
 /// Refuses tool definitions or earlier calls that spell one of the model's
 /// control tokens: the template renders them as its own text, so they
 /// could forge turns (message contents are kept plain; these cannot be).
 pub(super) fn refuse_spelled_specials(
     tokenizer: &TextTokenizer,
     chat: &[ChatMessage],
-    tools: Option<&ToolUse>,
+    definitions: Option<&[Value]>,
 ) -> Result<(), ApiError> {
     let forged = |field: String| {
         Err(invalid(
@@ -106,7 +111,8 @@ pub(super) fn refuse_spelled_specials(
     };
     for (i, m) in chat.iter().enumerate() {
         for (j, call) in m.tool_calls.iter().enumerate() {
-            if tokenizer.spells_special_token(&call.to_string()) {
+            let text = call.to_string();
+            if tokenizer.spells_special_token(&text) || text.contains(MARKER) {
                 return forged(format!("messages[{i}].tool_calls[{j}]"));
             }
         }
@@ -117,13 +123,9 @@ pub(super) fn refuse_spelled_specials(
             return forged(format!("messages[{i}].tool_call_id"));
         }
     }
-    for (i, tool) in tools
-        .map(|t| t.tools.definitions.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
-        if tokenizer.spells_special_token(&tool.to_string()) {
+    for (i, tool) in definitions.unwrap_or_default().iter().enumerate() {
+        let text = tool.to_string();
+        if tokenizer.spells_special_token(&text) || text.contains(MARKER) {
             return forged(format!("tools[{i}]"));
         }
     }
@@ -400,28 +402,37 @@ pub(super) fn held_for_calls(syntax: ToolSyntax, pending: &str) -> Option<usize>
     }
 }
 
-/// A call's id, unique within the answer, as the SDKs expect them.
-pub(super) fn call_id() -> String {
-    format!("call_{}", uuid::Uuid::now_v7().simple())
+/// A call's id, unique within the answer, as the SDKs expect them; for
+/// Mistral's syntax 9 letters and digits, which its published templates
+/// insist on when the call comes back in the next turn.
+pub(super) fn call_id(syntax: ToolSyntax) -> String {
+    let hex = uuid::Uuid::now_v7().simple().to_string();
+    match syntax {
+        // The v7 uuid's random tail, not its time-ordered head.
+        ToolSyntax::Mistral => hex.chars().rev().take(9).collect(),
+        ToolSyntax::Json | ToolSyntax::Hermes => format!("call_{hex}"),
+    }
 }
 
-/// Calls as `message.tool_calls` (and, with `index`, as stream deltas).
-pub(super) fn calls_json(calls: &[ToolCall], with_index: bool) -> Vec<Value> {
-    calls
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let mut call = json!({
-                "id": call_id(),
-                "type": "function",
-                "function": {"name": c.name, "arguments": c.arguments},
-            });
-            if with_index && let Value::Object(m) = &mut call {
-                m.insert("index".into(), json!(i));
-            }
-            call
-        })
-        .collect()
+impl ToolUse {
+    /// Calls as `message.tool_calls` (and, with `index`, as stream deltas).
+    pub(super) fn calls_json(&self, calls: &[ToolCall], with_index: bool) -> Vec<Value> {
+        calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut call = json!({
+                    "id": call_id(self.syntax),
+                    "type": "function",
+                    "function": {"name": c.name, "arguments": c.arguments},
+                });
+                if with_index && let Value::Object(m) = &mut call {
+                    m.insert("index".into(), json!(i));
+                }
+                call
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -588,12 +588,12 @@ pub(super) fn chat_messages(messages: &[MessageIn]) -> Result<Vec<ChatMessage>, 
 pub(super) fn chat_prompt(
     model: &ServedModel,
     chat: &[ChatMessage],
-    tools: Option<&super::tools::ToolUse>,
+    tools: Option<&[Value]>,
 ) -> Result<Vec<u32>, ApiError> {
     // Message text that spells a special token stays plain text.
     model
         .tokenizer
-        .encode_chat_with_tools(chat, tools.map(|t| t.tools.definitions.as_slice()), true)
+        .encode_chat_with_tools(chat, tools, true)
         .map_err(|e| invalid("messages", e.to_string()))
 }
 
