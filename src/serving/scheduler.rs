@@ -618,7 +618,7 @@ fn stop_position(text: &str, stops: &[String]) -> Option<usize> {
 
 /// How many bytes at the end of `text` could be the start of a stop string
 /// (and so must wait for the next token), on a character boundary.
-fn held_back(text: &str, stops: &[String]) -> usize {
+pub(crate) fn held_back(text: &str, stops: &[String]) -> usize {
     let mut keep = 0;
     for stop in stops {
         for (i, _) in stop.char_indices().skip(1) {

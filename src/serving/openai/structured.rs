@@ -57,28 +57,7 @@ fn json_schema(spec: Option<&Value>) -> Result<OutputFormat, ApiError> {
             format!("`{FIELD}` must be an object with a `name` and a `schema`"),
         ));
     };
-    let name = match spec.get("name") {
-        Some(Value::String(n))
-            if !n.is_empty()
-                && n.len() <= 64
-                && n.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') =>
-        {
-            n.clone()
-        }
-        Some(_) => {
-            return Err(invalid(
-                &format!("{FIELD}.name"),
-                format!("`{FIELD}.name` must be 1 to 64 letters, digits, `_` or `-`"),
-            ));
-        }
-        None => {
-            return Err(invalid(
-                &format!("{FIELD}.name"),
-                format!("`{FIELD}.name` is required"),
-            ));
-        }
-    };
+    let name = super::tools::openai_name(spec.get("name"), &format!("{FIELD}.name"))?;
     let strict = match spec.get("strict") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,

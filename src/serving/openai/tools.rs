@@ -193,7 +193,7 @@ pub(super) fn tools_of(
                 format!("`{field}.function` must be an object with a `name`"),
             ));
         };
-        let name = tool_name(function.get("name"), &format!("{field}.function.name"))?;
+        let name = openai_name(function.get("name"), &format!("{field}.function.name"))?;
         if specs.iter().any(|s| s.name == name) {
             return Err(invalid(
                 &format!("{field}.function.name"),
@@ -306,8 +306,9 @@ pub(super) fn tools_of(
     }))
 }
 
-/// A function name as OpenAI allows them: 1 to 64 letters, digits, `_`, `-`.
-fn tool_name(value: Option<&Value>, field: &str) -> Result<String, ApiError> {
+/// A name as OpenAI allows them for functions and schemas: 1 to 64
+/// letters, digits, `_`, `-`.
+pub(super) fn openai_name(value: Option<&Value>, field: &str) -> Result<String, ApiError> {
     match value {
         Some(Value::String(n))
             if !n.is_empty()
@@ -350,7 +351,7 @@ pub(super) fn call_for_template(call: &ToolCallIn, field: &str) -> Result<Value,
             format!("`{field}.type` must be \"function\""),
         ));
     }
-    tool_name(
+    openai_name(
         Some(&json!(call.function.name)),
         &format!("{field}.function.name"),
     )?;
@@ -394,10 +395,9 @@ pub(super) fn held_for_calls(syntax: ToolSyntax, pending: &str) -> Option<usize>
         ToolSyntax::Json | ToolSyntax::Mistral => syntax.may_open(pending).then_some(pending.len()),
         ToolSyntax::Hermes => Some(match pending.find(OPEN) {
             Some(at) => pending.len() - at,
-            None => (1..OPEN.len())
-                .rev()
-                .find(|&k| pending.ends_with(&OPEN[..k]))
-                .unwrap_or(0),
+            // A partial `<tool_call` at the end waits, as a stop string's
+            // start does.
+            None => crate::serving::scheduler::held_back(pending, &[OPEN.to_owned()]),
         }),
     }
 }
@@ -446,6 +446,16 @@ mod tests {
     fn weather() -> Value {
         json!([{"type": "function", "function": {"name": "get_weather",
             "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}])
+    }
+
+    #[test]
+    fn streams_hold_back_only_what_may_be_a_call() {
+        use ToolSyntax::{Hermes, Json};
+        assert_eq!(held_for_calls(Json, "{\"na"), Some(4));
+        assert_eq!(held_for_calls(Json, "Hello"), None);
+        assert_eq!(held_for_calls(Hermes, "Let me check <tool_"), Some(6));
+        assert_eq!(held_for_calls(Hermes, "ok <tool_call>\n{"), Some(13));
+        assert_eq!(held_for_calls(Hermes, "plain text"), Some(0));
     }
 
     #[test]
