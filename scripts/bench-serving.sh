@@ -10,7 +10,9 @@
 # PROMPT_WORDS (a prompt of that many words instead of the one-line
 # default), QUANTIZATION (q8_0 or q4_k: the model quantized in situ as it
 # loads, `model.quantization`), CONSTRAINED=1 (each level run plain, with a
-# JSON schema, and plain again: the cost of constrained decoding).
+# JSON schema, and plain again: the cost of constrained decoding), SCHEMA
+# (with CONSTRAINED: `string`, one long string, the default; or `records`,
+# an array of structured objects).
 set -euo pipefail
 dir=${1:-/tmp/palisade-bench}
 cd "$(dirname "$0")/.."
@@ -70,4 +72,4 @@ target/openai-venv/bin/python scripts/load-serving.py --base-url https://127.0.0
   --ca "$run/pki/ca.pem" --cert "$run/pki/client.pem" --key "$run/pki/client.key" \
   --token "$token" --model bench-1b --concurrency "${CONCURRENCY:-1,4,16,64}" \
   --requests-per-client "${REQUESTS_PER_CLIENT:-2}" --max-tokens "${MAX_TOKENS:-64}" \
-  --prompt-words "${PROMPT_WORDS:-0}" ${CONSTRAINED:+--constrained}
+  --prompt-words "${PROMPT_WORDS:-0}" ${CONSTRAINED:+--constrained --schema "${SCHEMA:-string}"}
