@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::Config;
 use crate::{daemon, telemetry};
 
+mod compliance;
 #[cfg(feature = "dev-tools")]
 mod dev;
 mod license;
@@ -64,6 +65,9 @@ enum Command {
     /// Personal and health identifiers: find them in text.
     #[command(subcommand)]
     Pii(policy::PiiCommand),
+    /// Requests of data subjects: access to every record about a person.
+    #[command(subcommand)]
+    Subject(compliance::SubjectCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,9 +75,11 @@ enum AuditCommand {
     /// Export records (and their verification bundle, OUT.bundle.json);
     /// the export is recorded in the trail first.
     Export(ExportArgs),
-    /// A compliance report (Markdown) of the selected records, with the
-    /// log's verification state; recorded like an export.
-    Report(ExportArgs),
+    /// A signed compliance report (HTML, JSON or Markdown) of the selected
+    /// records, with the log's verification state and the checkpoint it was
+    /// computed against; its signature goes to OUT.sig. Recorded like an
+    /// export. Exit 1 when the log does not verify (the report says so).
+    Report(compliance::ReportArgs),
     /// Remove the content of records older than BEFORE and than the
     /// retention minimum (a signed checkpoint covers them first; their leaf
     /// hashes stay, so the log still verifies). Refused under legal hold.
@@ -105,13 +111,22 @@ enum AuditCommand {
         #[arg(
             long,
             value_name = "FILE",
-            required_unless_present = "bundle",
-            conflicts_with = "bundle"
+            required_unless_present_any = ["bundle", "report"],
+            conflicts_with_all = ["bundle", "report"]
         )]
         config: Option<PathBuf>,
         /// An export bundle (from `/admin/v1/audit/export?format=bundle`) to verify offline.
-        #[arg(long, value_name = "FILE", requires = "public_key")]
+        #[arg(
+            long,
+            value_name = "FILE",
+            requires = "public_key",
+            conflicts_with = "report"
+        )]
         bundle: Option<PathBuf>,
+        /// A report from `audit report` to check against its signature
+        /// (FILE.sig beside it).
+        #[arg(long, value_name = "FILE", requires = "public_key")]
+        report: Option<PathBuf>,
         /// The checkpoint verifier key (with --config, default: the `.pub`
         /// file beside `audit.signing_key`).
         #[arg(long = "public-key", value_name = "FILE")]
@@ -140,33 +155,14 @@ struct ExportArgs {
     /// The configuration whose store and node id to export.
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// jsonl, csv, ocsf or cef (export only; a report is Markdown).
+    /// jsonl, csv, ocsf or cef.
     #[arg(long, default_value = "jsonl")]
     format: String,
-    /// Records that started at or after this date or RFC 3339 time.
-    #[arg(long)]
-    from: Option<String>,
-    /// Records that started before this date or RFC 3339 time.
-    #[arg(long)]
-    to: Option<String>,
-    /// Only this tenant.
-    #[arg(long)]
-    tenant: Option<String>,
-    /// Only this subject pseudonym.
-    #[arg(long)]
-    subject: Option<String>,
-    /// Only this model id.
-    #[arg(long)]
-    model: Option<String>,
-    /// Only this event type (e.g. authentication_failed).
-    #[arg(long = "event-type")]
-    event_type: Option<String>,
-    /// Where to write the export or report; an export's bundle goes to OUT.bundle.json.
+    #[command(flatten)]
+    filter: compliance::FilterArgs,
+    /// Where to write the export; its bundle goes to OUT.bundle.json.
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
-    /// Report only: map the evidence to a regulation's duties (eu-ai-act, hipaa).
-    #[arg(long)]
-    regulation: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,14 +184,17 @@ pub fn main() -> ExitCode {
         Command::Config(ConfigCommand::Check { file }) => config_check(&file),
         #[cfg(feature = "dev-tools")]
         Command::Dev(command) => dev::run(command),
-        Command::Audit(AuditCommand::Report(args)) => match audit_export_or_report(&args, true) {
-            Ok(summary) => {
+        Command::Audit(AuditCommand::Report(args)) => match compliance::audit_report(&args) {
+            Ok((summary, true)) => {
                 println!("{summary}");
                 ExitCode::SUCCESS
             }
+            Ok((summary, false)) => fail(&format!(
+                "audit report: the log does not verify; the report was written and says so: {summary}"
+            )),
             Err(e) => fail(&format!("audit report: {e}")),
         },
-        Command::Audit(AuditCommand::Export(args)) => match audit_export_or_report(&args, false) {
+        Command::Audit(AuditCommand::Export(args)) => match audit_export(&args) {
             Ok(summary) => {
                 println!("{summary}");
                 ExitCode::SUCCESS
@@ -221,22 +220,27 @@ pub fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify {
             config,
             bundle,
+            report,
             public_key,
             export,
             checkpoints,
             max_unsigned_age,
         }) => {
-            let result = match (config, bundle, public_key) {
-                (_, Some(bundle), Some(key)) => {
+            let result = match (config, bundle, report, public_key) {
+                (_, _, Some(report), Some(key)) => compliance::verify_report(&report, &key),
+                (_, Some(bundle), None, Some(key)) => {
                     audit_verify_bundle(&bundle, &key, export.as_deref())
                 }
-                (Some(config), None, key) => audit_verify(
+                (Some(config), None, None, key) => audit_verify(
                     &config,
                     key.as_deref(),
                     checkpoints.as_deref(),
                     max_unsigned_age,
                 ),
-                _ => Err("give --config FILE, or --bundle FILE with --public-key FILE".to_owned()),
+                _ => Err(
+                    "give --config FILE, or --bundle FILE or --report FILE with --public-key FILE"
+                        .to_owned(),
+                ),
             };
             match result {
                 Ok(summary) => {
@@ -252,6 +256,18 @@ pub fn main() -> ExitCode {
         Command::Mau(command) => mau::run(command),
         Command::Policy(command) => policy::run_policy(command),
         Command::Pii(command) => policy::run_pii(command),
+        Command::Subject(compliance::SubjectCommand::Access {
+            config,
+            issuer,
+            subject,
+            out,
+        }) => match compliance::subject_access(&config, &issuer, &subject, &out) {
+            Ok(summary) => {
+                println!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("subject access: {e}")),
+        },
     }
 }
 
@@ -507,7 +523,7 @@ fn audit_verify_bundle(path: &Path, key: &Path, export: Option<&Path>) -> Result
 
 /// The audit log of `config`, for a command that writes to it beside a
 /// running daemon (each writer that finds its next index taken catches up).
-async fn cli_log(
+pub(crate) async fn cli_log(
     config: &Config,
     signer: crate::audit::checkpoint::CheckpointSigner,
 ) -> Result<crate::audit::log::AuditLog, String> {
@@ -530,7 +546,7 @@ async fn cli_log(
 }
 
 /// The operator running a command, as the pseudonym audit records hold.
-fn local_operator(pseudonym_key: &[u8]) -> String {
+pub(crate) fn local_operator(pseudonym_key: &[u8]) -> String {
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "unknown".to_owned());
@@ -647,49 +663,18 @@ fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
     })
 }
 
-fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, String> {
-    use crate::audit::export::{self, Filter, Format};
+fn audit_export(args: &ExportArgs) -> Result<String, String> {
+    use crate::audit::export::{self, Format};
+    use crate::audit::keys;
     use crate::audit::record::{AuditEvent, EventType};
-    use crate::audit::{keys, log};
 
     let config = Config::load(&args.config).map_err(|e| e.to_string())?;
-    let format = if report {
-        Format::Jsonl
-    } else {
-        Format::parse(&args.format).map_err(|e| e.to_string())?
-    };
-    let regulation = match (&args.regulation, report) {
-        (Some(name), true) => Some(export::Regulation::parse(name).map_err(|e| e.to_string())?),
-        (Some(_), false) => return Err("--regulation applies to `audit report` only".to_owned()),
-        (None, _) => None,
-    };
-    let filter = Filter {
-        from: args
-            .from
-            .as_deref()
-            .map(export::time_bound)
-            .transpose()
-            .map_err(|e| e.to_string())?,
-        to: args
-            .to
-            .as_deref()
-            .map(export::time_bound)
-            .transpose()
-            .map_err(|e| e.to_string())?,
-        tenant: args.tenant.clone(),
-        subject_pseudonym: args.subject.clone(),
-        model_id: args.model.clone(),
-        event_type: args
-            .event_type
-            .as_ref()
-            .map(|t| serde_json::from_value::<EventType>(serde_json::Value::String(t.clone())))
-            .transpose()
-            .map_err(|_| "unknown --event-type".to_owned())?,
-    };
+    let format = Format::parse(&args.format).map_err(|e| e.to_string())?;
     let audit = &config.audit;
     let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let pseudonym_key =
         keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+    let filter = args.filter.filter(&pseudonym_key)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -699,86 +684,22 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
         let collected = export::collect(&log, &filter)
             .await
             .map_err(|e| e.to_string())?;
-        let verified = if report {
-            let store = log.store();
-            let records = store
-                .records(&config.node.id)
-                .await
-                .map_err(|e| e.to_string())?;
-            let checkpoints = store
-                .checkpoints(&config.node.id)
-                .await
-                .map_err(|e| e.to_string())?;
-            let verifier = crate::audit::checkpoint::CheckpointVerifier::parse(
-                &std::fs::read_to_string(keys::public_key_path(&audit.signing_key))
-                    .map_err(|e| format!("cannot read the verifier key: {e}"))?,
-            )
-            .map_err(|e| e.to_string())?;
-            match crate::audit::verify::verify(
-                &config.node.id,
-                &log::origin(&config.node.id),
-                &records,
-                &checkpoints,
-                &verifier,
-            ) {
-                Ok(v) => format!(
-                    "OK ({} records, {} signed checkpoints)",
-                    v.records, v.checkpoints
-                ),
-                Err(e) => format!("FAILED: {e}"),
-            }
-        } else {
-            String::new()
-        };
         // Recorded before anything is written: no unrecorded export.
         let mut event =
             AuditEvent::new(EventType::AuditExport, &config.node.id, crate::clock::now());
         event.auth_method = Some("local-cli".into());
         event.subject_pseudonym = Some(local_operator(&pseudonym_key));
-        event.operation = Some(
-            if report {
-                "palisade audit report"
-            } else {
-                "palisade audit export"
-            }
-            .into(),
-        );
+        event.operation = Some("palisade audit export".into());
         event.status = Some(200);
         event.outcome = Some("success".into());
         event.reason = Some(format!(
             "format={} records={} out={}",
-            if report {
-                "report"
-            } else {
-                args.format.as_str()
-            },
+            args.format,
             collected.selected.len(),
             args.out.display()
         ));
         log.append(event).await.map_err(|e| e.to_string())?;
         log.checkpoint().await.map_err(|e| e.to_string())?;
-        if report {
-            std::fs::write(
-                &args.out,
-                export::report_markdown(
-                    &config.node.id,
-                    &filter,
-                    &collected,
-                    &verified,
-                    &export::ReportContext {
-                        regulation,
-                        retention_minimum: config.audit.retention_minimum,
-                        legal_hold: config.audit.legal_hold,
-                    },
-                ),
-            )
-            .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-            return Ok(format!(
-                "wrote the report on {} records to {} (log verification: {verified})",
-                collected.selected.len(),
-                args.out.display()
-            ));
-        }
         let mut bundle = collected
             .bundle(&config.node.id)
             .map_err(|e| e.to_string())?;
@@ -796,8 +717,12 @@ fn audit_export_or_report(args: &ExportArgs, report: bool) -> Result<String, Str
         let text = serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())?;
         std::fs::write(&bundle_path, text)
             .map_err(|e| format!("cannot write {}: {e}", bundle_path.display()))?;
+        let hint = match (collected.selected.is_empty(), args.filter.hint_when_empty()) {
+            (true, Some(hint)) => format!("; {hint}"),
+            _ => String::new(),
+        };
         Ok(format!(
-            "exported {} records to {} and their verification bundle to {}",
+            "exported {} records to {} and their verification bundle to {}{hint}",
             collected.selected.len(),
             args.out.display(),
             bundle_path.display()

@@ -384,6 +384,8 @@ fn bind(
         minimum: config.audit.retention_minimum,
         legal_hold: config.audit.legal_hold,
     });
+    let app_reporting =
+        web::Data::new(serving::admin::Reporting::new(&config).map_err(DaemonError::Audit)?);
     let app = move || {
         App::new()
             .app_data(app_metrics.clone())
@@ -391,6 +393,7 @@ fn bind(
             .app_data(app_identity.clone())
             .app_data(app_audit.clone())
             .app_data(app_retention.clone())
+            .app_data(app_reporting.clone())
             .app_data(app_model.clone())
             .app_data(app_upstreams.clone())
             .app_data(app_mau.clone())

@@ -9,6 +9,7 @@ use super::caller::{Admin, Auditor};
 use super::error::{ApiError, ErrorCode};
 use crate::audit::export::{self, Filter, Format};
 use crate::audit::record::EventType;
+use crate::audit::report;
 
 /// Query of an audit export.
 #[derive(Debug, Deserialize)]
@@ -105,28 +106,14 @@ pub async fn audit_export(
         "bundle" => None,
         other => Some(Format::parse(other).map_err(|e| bad("format", e.to_string()))?),
     };
-    let filter = Filter {
-        from: q
-            .from
-            .as_deref()
-            .map(export::time_bound)
-            .transpose()
-            .map_err(|e| bad("from", e.to_string()))?,
-        to: q
-            .to
-            .as_deref()
-            .map(export::time_bound)
-            .transpose()
-            .map_err(|e| bad("to", e.to_string()))?,
-        tenant: q.tenant,
-        subject_pseudonym: q.subject,
-        model_id: q.model,
-        event_type: q
-            .event_type
-            .map(|t| serde_json::from_value::<EventType>(serde_json::Value::String(t.clone())))
-            .transpose()
-            .map_err(|_| bad("event_type", "unknown event type".to_owned()))?,
-    };
+    let filter = filter_of(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.tenant,
+        q.subject,
+        q.model,
+        q.event_type,
+    )?;
 
     // Everything committed so far gets signed, so every exported record has a proof.
     let collected = export::collect(&audit.log, &filter)
@@ -147,6 +134,180 @@ pub async fn audit_export(
             .body(export::render(f, &collected.records)),
         None => HttpResponse::Ok().json(collected.bundle(audit.log.log_id()).map_err(unavailable)?),
     })
+}
+
+/// The records an export or report selects, from its query.
+fn filter_of(
+    from: Option<&str>,
+    to: Option<&str>,
+    tenant: Option<String>,
+    subject: Option<String>,
+    model: Option<String>,
+    event_type: Option<String>,
+) -> Result<Filter, ApiError> {
+    Ok(Filter {
+        from: from
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| bad("from", e.to_string()))?,
+        to: to
+            .map(export::time_bound)
+            .transpose()
+            .map_err(|e| bad("to", e.to_string()))?,
+        tenant,
+        subject_pseudonym: subject,
+        model_id: model,
+        event_type: event_type
+            .map(|t| serde_json::from_value::<EventType>(serde_json::Value::String(t)))
+            .transpose()
+            .map_err(|_| bad("event_type", "unknown event type".to_owned()))?,
+    })
+}
+
+/// Query of a compliance report.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    /// `eu-ai-act`, `gdpr`, `hipaa` or `integrity`; absent: the summary.
+    regulation: Option<String>,
+    /// `html` (default), `json` or `md`.
+    format: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    tenant: Option<String>,
+    subject: Option<String>,
+    model: Option<String>,
+    event_type: Option<String>,
+}
+
+/// What `GET /admin/v1/audit/report` needs beyond the log: the checkpoint
+/// key (it signs the report; its verifier checks the log) and what the
+/// configuration says (sites, policies, retention).
+pub struct Reporting {
+    pub signer: crate::audit::checkpoint::CheckpointSigner,
+    pub verifier: crate::audit::checkpoint::CheckpointVerifier,
+    pub settings: report::ReportSettings,
+}
+
+impl Reporting {
+    /// From the configuration the node runs.
+    pub fn new(config: &crate::config::Config) -> Result<Self, String> {
+        let signer = crate::audit::keys::read_signer(&config.audit.signing_key)
+            .map_err(|e| e.to_string())?;
+        let verifier = crate::audit::checkpoint::CheckpointVerifier::parse(&signer.verifier_key())
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            signer,
+            verifier,
+            settings: report_settings(config, None),
+        })
+    }
+}
+
+/// The report settings a configuration gives: the node and its upstreams
+/// (where requests are processed), the policy files, the retention.
+pub fn report_settings(
+    config: &crate::config::Config,
+    regulation: Option<report::Regulation>,
+) -> report::ReportSettings {
+    let some = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    let mut sites = vec![report::Site {
+        name: config.node.id.clone(),
+        region: some(&config.node.region),
+        jurisdiction: some(&config.node.jurisdiction),
+    }];
+    sites.extend(config.upstreams.iter().map(|u| report::Site {
+        name: format!("upstream {}", u.name),
+        region: some(&u.region),
+        jurisdiction: some(&u.jurisdiction),
+    }));
+    let policy_files = match &config.policy.dir {
+        Some(dir) => std::fs::read_dir(dir)
+            .map(|entries| {
+                let mut names: Vec<String> = entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(".cedar"))
+                    .collect();
+                names.sort();
+                names
+            })
+            .unwrap_or_default(),
+        None => vec!["the policies built into this release".to_owned()],
+    };
+    report::ReportSettings {
+        regulation,
+        generated_at: crate::audit::record::timestamp(crate::clock::now()),
+        retention_minimum: config.audit.retention_minimum,
+        legal_hold: config.audit.legal_hold,
+        sites,
+        policy_files,
+        since: None,
+        working_hours: report::WORKING_HOURS,
+    }
+}
+
+/// `GET /admin/v1/audit/report`: role `auditor`. The report, with its
+/// detached signature (the `FILE.sig` that `palisade audit verify --report`
+/// checks) base64-encoded in `Palisade-Report-Signature`.
+pub async fn audit_report(
+    Auditor(principal): Auditor,
+    req: HttpRequest,
+    query: web::Query<ReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use base64::Engine;
+    let audit = audit_context(&req)?;
+    let reporting = req
+        .app_data::<web::Data<Reporting>>()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "reports are not configured"))?;
+    let q = query.into_inner();
+    let format = report::ReportFormat::parse(q.format.as_deref().unwrap_or("html"))
+        .map_err(|e| bad("format", e.to_string()))?;
+    let regulation = q
+        .regulation
+        .as_deref()
+        .map(report::Regulation::parse)
+        .transpose()
+        .map_err(|e| bad("regulation", e.to_string()))?;
+    let filter = filter_of(
+        q.from.as_deref(),
+        q.to.as_deref(),
+        q.tenant,
+        q.subject,
+        q.model,
+        q.event_type,
+    )?;
+    let mut settings = reporting.settings.clone();
+    settings.regulation = regulation;
+    settings.generated_at = crate::audit::record::timestamp(crate::clock::now());
+    let (made, collected) = report::make(&audit.log, &filter, &settings, &reporting.verifier)
+        .await
+        .map_err(unavailable)?;
+    let mut event = audit.event(&req, EventType::AuditExport, 200);
+    audit.principal(&mut event, &principal);
+    event.reason = Some(format!(
+        "report={} format={} records={}",
+        made.regulation.unwrap_or("summary"),
+        format.name(),
+        collected.records.len()
+    ));
+    audit.record(event).await?;
+    let body = report::render(&made, format);
+    let signature = report::sign_report(&reporting.signer, &made, format, body.as_bytes());
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((
+            "Palisade-Report-Signature",
+            base64::engine::general_purpose::STANDARD.encode(signature),
+        ))
+        .insert_header((
+            "Palisade-Report-Verified",
+            if report::all_passed(&made) {
+                "true"
+            } else {
+                "false"
+            },
+        ))
+        .body(body))
 }
 
 /// Query of a consistency proof.

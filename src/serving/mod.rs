@@ -69,6 +69,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
     )
     .service(
+        web::resource("/admin/v1/audit/report")
+            .route(web::get().to(admin::audit_report))
+            .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "GET"))),
+    )
+    .service(
         web::resource("/v1/chat/completions")
             .route(web::post().to(openai::chat_completions))
             .default_service(web::to(|req: HttpRequest| method_not_allowed(req, "POST"))),

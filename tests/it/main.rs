@@ -11,6 +11,7 @@
 mod kit;
 
 mod audit;
+mod compliance;
 mod config_check;
 mod demo;
 mod engine;

@@ -1,7 +1,9 @@
 //! The audit trail's throughput: durable records per second through the
 //! group-committing log writer, on SQLite (a file in a temp dir, WAL,
 //! synchronous=FULL) and on PostgreSQL (127.0.0.1:5432), with 1, 16 and 64
-//! concurrent writers; and verification speed in records per second.
+//! concurrent writers; verification speed in records per second; and a
+//! compliance report over a million records against a full verification of
+//! the same log (read and verified from the store).
 //! Criterion reports elements/s; the baseline of each group is 1 writer.
 //!
 //! Run: `cargo bench --bench audit`; numbers go to docs/benchmarks.md.
@@ -170,5 +172,147 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A mix like a day of a busy node: inference requests from a thousand
+/// people in four tenants, some with identifiers or PHI, some refused.
+fn mixed_event(log_id: &str, i: u64) -> AuditEvent {
+    let mut e = event(log_id);
+    match i % 10 {
+        0..=5 => {
+            e.event_type = if i % 2 == 0 {
+                EventType::InferenceAccepted
+            } else {
+                EventType::InferenceCompleted
+            };
+            e.status = Some(200);
+            e.reason = None;
+            e.subject_pseudonym = Some(format!("{:064x}", i % 1000));
+            e.tenant = Some(format!("tenant-{}", i % 4));
+            e.roles = vec!["inference".into()];
+            e.model_id = Some("bench-1b".into());
+            e.purpose = Some(
+                if i % 3 == 0 {
+                    "treatment"
+                } else {
+                    "operations"
+                }
+                .into(),
+            );
+            e.data_classification = Some(if i % 7 == 0 { "phi" } else { "internal" }.into());
+            if i % 5 == 0 {
+                e.identifier_categories = vec!["email".into(), "phone".into()];
+            }
+        }
+        6 => {
+            e.event_type = EventType::InferenceRefused;
+            e.status = Some(403);
+            e.error_code = Some("policy_denied".into());
+            e.decision = Some("deny".into());
+            e.policy_ids = vec!["gdpr-residency".into()];
+        }
+        _ => {}
+    }
+    e
+}
+
+/// `audit report` over 1,000,000 records, as a ratio to `audit verify` of
+/// the same log: both read every record from the store; the report also
+/// selects and counts.
+fn bench_report(c: &mut Criterion) {
+    use palisade_audit::export::Filter;
+    use palisade_audit::report::{self, Regulation, ReportSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = format!("sqlite:{}", dir.path().join("report.db").display());
+    let log_id = "report-bench";
+    let (signer, _) = CheckpointSigner::generate("palisade-report").unwrap();
+    let verifier = CheckpointVerifier::parse(&signer.verifier_key()).unwrap();
+    let n = 1_000_000u64;
+    let log = rt.block_on(async {
+        let log = AuditLog::start(
+            Store::open(&url).await.unwrap(),
+            signer,
+            LogSettings {
+                log_id: log_id.to_owned(),
+                checkpoint_every_records: 100_000,
+                checkpoint_interval: Duration::from_secs(3600),
+                checkpoint_file: None,
+                checkpoint_feed: None,
+            },
+        )
+        .await
+        .unwrap();
+        let writers = 64;
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let log = log.clone();
+                tokio::spawn(async move {
+                    for i in 0..n / writers {
+                        log.append(mixed_event(log_id, i * writers + w))
+                            .await
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        log.checkpoint().await.unwrap();
+        log
+    });
+    let settings = ReportSettings {
+        regulation: Some(Regulation::Hipaa),
+        generated_at: "2026-12-08T00:00:00.000Z".into(),
+        retention_minimum: Duration::from_secs(6 * 365 * 86_400),
+        legal_hold: false,
+        sites: Vec::new(),
+        policy_files: Vec::new(),
+        since: None,
+        working_hours: report::WORKING_HOURS,
+    };
+    let mut group = c.benchmark_group("audit_report_1m");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(30));
+    group.bench_function("verify", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let store = log.store();
+                let records = store.records(log_id).await.unwrap();
+                let checkpoints = store.checkpoints(log_id).await.unwrap();
+                palisade_audit::verify::verify(
+                    log_id,
+                    &origin(log_id),
+                    &records,
+                    &checkpoints,
+                    &verifier,
+                )
+                .unwrap()
+            })
+        })
+    });
+    for regulation in [Regulation::Hipaa, Regulation::EuAiAct, Regulation::Gdpr] {
+        let settings = ReportSettings {
+            regulation: Some(regulation),
+            ..settings.clone()
+        };
+        group.bench_function(regulation.name(), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let (made, _) = report::make(&log, &Filter::default(), &settings, &verifier)
+                        .await
+                        .unwrap();
+                    assert!(made.verified && made.records >= n);
+                    report::render(&made, report::ReportFormat::Html).len()
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_report);
 criterion_main!(benches);

@@ -33,8 +33,11 @@ pub enum ExportError {
     #[error("unknown export format {0:?}; use jsonl, csv, ocsf or cef")]
     UnknownFormat(String),
     /// `--regulation` names no regulation a report maps to.
-    #[error("unknown regulation {0:?} (eu-ai-act, hipaa)")]
+    #[error("unknown regulation {0:?}; use eu-ai-act, gdpr, hipaa or integrity")]
     UnknownRegulation(String),
+    /// A report's `--format` names no report format.
+    #[error("unknown report format {0:?}; use html, json or markdown")]
+    UnknownReportFormat(String),
     /// A `--from`/`--to` bound is not a date or time.
     #[error("{given:?} is not a date (YYYY-MM-DD) or an RFC 3339 time: {why}")]
     Time {
@@ -362,6 +365,11 @@ pub struct Collected {
     pub selected: Vec<(u64, String)>,
     /// Selected records, parsed.
     pub records: Vec<AuditRecord>,
+    /// Records below the checkpoint whose content retention removed.
+    pub pruned: u64,
+    /// Records that could not be read (only when selected leniently: a
+    /// report over a log that fails verification says so instead).
+    pub unreadable: u64,
 }
 
 impl Collected {
@@ -389,13 +397,28 @@ pub async fn collect(
     let checkpoints = store.checkpoints(log_id).await.map_err(|e| store_err(&e))?;
     let latest = checkpoints.last().ok_or(ExportError::NoCheckpoint)?;
     let stored = store.records(log_id).await.map_err(|e| store_err(&e))?;
+    select(stored, latest.note.clone(), latest.size, filter, false)
+}
+
+/// Selects, among the `stored` records below `size` (the checkpoint whose
+/// signed note is `note`), those `filter` matches. `lenient`: a record that
+/// cannot be read is counted in `unreadable` instead of failing.
+pub fn select(
+    stored: Vec<super::store::StoredRecord>,
+    note: String,
+    size: u64,
+    filter: &Filter,
+    lenient: bool,
+) -> Result<Collected, ExportError> {
     let mut collected = Collected {
-        note: latest.note.clone(),
+        note,
         leaves: Vec::new(),
         selected: Vec::new(),
         records: Vec::new(),
+        pruned: 0,
+        unreadable: 0,
     };
-    for r in stored.into_iter().filter(|r| r.index < latest.size) {
+    for r in stored.into_iter().filter(|r| r.index < size) {
         let leaf: [u8; 32] =
             r.leaf_hash
                 .as_slice()
@@ -406,13 +429,22 @@ pub async fn collect(
                 })?;
         collected.leaves.push(leaf);
         if r.pruned {
+            collected.pruned += 1;
             continue;
         }
-        let record: AuditRecord =
-            serde_json::from_str(&r.record).map_err(|e| ExportError::Record {
-                index: r.index,
-                why: e.to_string(),
-            })?;
+        let record: AuditRecord = match serde_json::from_str(&r.record) {
+            Ok(record) => record,
+            Err(_) if lenient => {
+                collected.unreadable += 1;
+                continue;
+            }
+            Err(e) => {
+                return Err(ExportError::Record {
+                    index: r.index,
+                    why: e.to_string(),
+                });
+            }
+        };
         if filter.matches(&record) {
             collected.selected.push((r.index, r.record));
             collected.records.push(record);
@@ -458,7 +490,11 @@ pub fn render(format: Format, records: &[AuditRecord]) -> String {
     out
 }
 
-const CSV_COLUMNS: [&str; 19] = [
+/// The CSV columns: the first nineteen as they always were (so that
+/// spreadsheets built on them keep working), then every other field of a
+/// record, so that no compliance field is in JSON Lines but not in CSV
+/// (docs/audit.md lists them; a unit test checks none is missing).
+pub const CSV_COLUMNS: [&str; 49] = [
     "log_index",
     "event_id",
     "start_time",
@@ -478,6 +514,36 @@ const CSV_COLUMNS: [&str; 19] = [
     "model_id",
     "prompt_tokens",
     "completion_tokens",
+    "decision",
+    "policy_ids",
+    "policy_set_hash",
+    "data_classification",
+    "identifier_categories",
+    "output_identifier_categories",
+    "output_redacted",
+    "purpose",
+    "trace_id",
+    "weights_digest",
+    "engine_version",
+    "chat_template_hash",
+    "roles",
+    "auth_method",
+    "region",
+    "jurisdiction",
+    "end_time",
+    "latency_ms",
+    "finish_reason",
+    "license_id",
+    "tools_offered",
+    "tools_called",
+    "prompt_hash",
+    "completion_hash",
+    "mau_month",
+    "prune_below",
+    "prune_cutoff",
+    "retention_minimum_days",
+    "log_id",
+    "prev_root",
 ];
 
 fn event_type_name(t: EventType) -> String {
@@ -487,31 +553,28 @@ fn event_type_name(t: EventType) -> String {
         .unwrap_or_default()
 }
 
+/// A record field as one cell: lists joined by `;`, absent as empty.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(";"),
+        other => other.to_string(),
+    }
+}
+
 fn csv_row(r: &AuditRecord) -> Vec<String> {
-    let e = &r.event;
-    let s = |v: &Option<String>| v.clone().unwrap_or_default();
-    let n = |v: Option<u64>| v.map(|x| x.to_string()).unwrap_or_default();
-    vec![
-        r.log_index.to_string(),
-        r.event_id.clone(),
-        e.start_time.clone(),
-        event_type_name(e.event_type),
-        e.node_id.clone(),
-        s(&e.tenant),
-        s(&e.subject_pseudonym),
-        s(&e.on_behalf_of),
-        s(&e.operation),
-        e.status.map(|x| x.to_string()).unwrap_or_default(),
-        s(&e.outcome),
-        s(&e.error_code),
-        s(&e.reason),
-        s(&e.request_id),
-        s(&e.source_address),
-        s(&e.client_cert_thumbprint),
-        s(&e.model_id),
-        n(e.prompt_tokens),
-        n(e.completion_tokens),
-    ]
+    let event = serde_json::to_value(&r.event).unwrap_or_default();
+    CSV_COLUMNS
+        .iter()
+        .map(|c| match *c {
+            "log_index" => r.log_index.to_string(),
+            "event_id" => r.event_id.clone(),
+            "log_id" => r.log_id.clone(),
+            "prev_root" => r.prev_root.clone(),
+            field => cell(&event[field]),
+        })
+        .collect()
 }
 
 /// Characters that make a spreadsheet read a cell as a formula when they
@@ -556,6 +619,7 @@ fn ocsf(r: &AuditRecord) -> Value {
         "activity_name": event_type_name(e.event_type),
         "type_uid": 600399,
         "time": epoch_ms(&e.start_time),
+        "time_dt": e.start_time,
         "severity_id": if failed { 3 } else { 1 },
         "status_id": if failed { 2 } else { 1 },
         "metadata": {
@@ -599,7 +663,40 @@ fn ocsf(r: &AuditRecord) -> Value {
     if let Some(t) = &e.client_cert_thumbprint {
         set(&mut v, &["unmapped", "client_cert_thumbprint"], json!(t));
     }
+    // Every other field of the record, so that no compliance field is lost.
+    const MAPPED: [&str; 10] = [
+        "event_type",
+        "start_time",
+        "operation",
+        "node_id",
+        "status",
+        "reason",
+        "request_id",
+        "subject_pseudonym",
+        "tenant",
+        "source_address",
+    ];
+    if let Ok(Value::Object(fields)) = serde_json::to_value(&r.event) {
+        for (key, value) in fields {
+            if !MAPPED.contains(&key.as_str()) {
+                v["unmapped"][key] = value;
+            }
+        }
+    }
     v
+}
+
+/// `policy_ids` as a CEF extension key: `palisadePolicyIds`.
+fn cef_key(field: &str) -> String {
+    let mut key = String::from("palisade");
+    for part in field.split('_') {
+        let mut chars = part.chars();
+        if let Some(first) = chars.next() {
+            key.extend(first.to_uppercase());
+            key.push_str(chars.as_str());
+        }
+    }
+    key
 }
 
 fn cef_header(s: &str) -> String {
@@ -640,6 +737,27 @@ fn cef(r: &AuditRecord) -> String {
     if let Some(s) = e.status {
         ext.push(format!("cn1Label=httpStatus cn1={s}"));
     }
+    // Every other field as a Palisade extension key, so that no compliance
+    // field is lost (CEF allows vendor keys beyond its dictionary).
+    const MAPPED: [&str; 10] = [
+        "event_type",
+        "start_time",
+        "node_id",
+        "subject_pseudonym",
+        "tenant",
+        "operation",
+        "outcome",
+        "reason",
+        "request_id",
+        "source_address",
+    ];
+    if let Ok(Value::Object(fields)) = serde_json::to_value(e) {
+        for (key, value) in fields {
+            if !MAPPED.contains(&key.as_str()) && key != "status" {
+                ext.push(format!("{}={}", cef_key(&key), cef_value(&cell(&value))));
+            }
+        }
+    }
     format!(
         "<{pri}>1 {} {} palisade - - - CEF:0|Palisade|Palisade|{}|{}|{}|{severity}|{}",
         e.start_time,
@@ -649,286 +767,6 @@ fn cef(r: &AuditRecord) -> String {
         cef_header(&name.replace('_', " ")),
         ext.join(" ")
     )
-}
-
-/// A regulation whose record-keeping duties a report maps its evidence to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Regulation {
-    /// EU AI Act (Regulation (EU) 2024/1689), Art. 12, 19, 26(6).
-    EuAiAct,
-    /// HIPAA Security Rule, 45 CFR 164.312(b), (c), (d), and 164.514.
-    Hipaa,
-}
-
-impl Regulation {
-    /// `eu-ai-act` or `hipaa`.
-    pub fn parse(name: &str) -> Result<Self, ExportError> {
-        match name {
-            "eu-ai-act" => Ok(Self::EuAiAct),
-            "hipaa" => Ok(Self::Hipaa),
-            other => Err(ExportError::UnknownRegulation(other.to_owned())),
-        }
-    }
-}
-
-/// What a report states beyond the records: the regulation to map them to,
-/// and the node's retention settings.
-#[derive(Debug, Clone)]
-pub struct ReportContext {
-    /// The regulation section to add, if any.
-    pub regulation: Option<Regulation>,
-    /// `audit.retention_minimum`.
-    pub retention_minimum: std::time::Duration,
-    /// `audit.legal_hold`.
-    pub legal_hold: bool,
-}
-
-/// Counts of the facts a regulation section cites.
-#[derive(Debug, Default)]
-struct Evidence {
-    inference: u64,
-    refused_by_policy: u64,
-    auth_failures: u64,
-    by_class: std::collections::BTreeMap<String, u64>,
-    phi_by_purpose: std::collections::BTreeMap<String, u64>,
-    redacted: u64,
-    models: std::collections::BTreeSet<String>,
-    policy_sets: std::collections::BTreeSet<String>,
-    reloads: u64,
-    exports: u64,
-}
-
-fn evidence(collected: &Collected) -> Evidence {
-    let mut ev = Evidence::default();
-    for r in &collected.records {
-        let e = &r.event;
-        match e.event_type {
-            EventType::InferenceAccepted => {
-                ev.inference += 1;
-                if let Some(c) = &e.data_classification {
-                    *ev.by_class.entry(c.clone()).or_default() += 1;
-                    if c == "phi" {
-                        let purpose = e.purpose.clone().unwrap_or_else(|| "(none)".into());
-                        *ev.phi_by_purpose.entry(purpose).or_default() += 1;
-                    }
-                }
-                if e.policy_ids.iter().any(|p| p.contains("redact")) {
-                    ev.redacted += 1;
-                }
-                if let Some(m) = &e.model_id {
-                    ev.models.insert(m.clone());
-                }
-            }
-            EventType::AuthenticationFailed => ev.auth_failures += 1,
-            EventType::ConfigReloaded | EventType::ConfigReloadFailed => ev.reloads += 1,
-            EventType::AuditExport => ev.exports += 1,
-            _ => {}
-        }
-        if e.error_code.as_deref() == Some("policy_denied") {
-            ev.refused_by_policy += 1;
-        }
-        if let Some(h) = &e.policy_set_hash {
-            ev.policy_sets.insert(h.clone());
-        }
-    }
-    ev
-}
-
-fn list(map: &std::collections::BTreeMap<String, u64>) -> String {
-    if map.is_empty() {
-        return "none".to_owned();
-    }
-    map.iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The regulation section: each duty, and the evidence in this report.
-fn regulation_section(
-    reg: Regulation,
-    ctx: &ReportContext,
-    ev: &Evidence,
-    verified: &str,
-) -> String {
-    let days = ctx.retention_minimum.as_secs() / 86_400;
-    let retention = format!("{days} days ({:.1} years)", days as f64 / 365.25);
-    let hold = if ctx.legal_hold { "on" } else { "off" };
-    let models = if ev.models.is_empty() {
-        "none".to_owned()
-    } else {
-        ev.models.iter().cloned().collect::<Vec<_>>().join(", ")
-    };
-    let rows: Vec<(&str, String)> = match reg {
-        Regulation::EuAiAct => vec![
-            (
-                "Art. 12(1) automatic recording of events over the lifetime",
-                format!(
-                    "every request, decision, reload, export, start and stop is a record; {} inference requests accepted in this selection",
-                    ev.inference
-                ),
-            ),
-            (
-                "Art. 12(2) traceability: situations of risk, post-market monitoring",
-                format!(
-                    "{} requests refused by policy, {} authentication failures; models used: {models}",
-                    ev.refused_by_policy, ev.auth_failures
-                ),
-            ),
-            (
-                "Art. 12 integrity of the logs",
-                format!("log verification against the signed checkpoints: {verified}"),
-            ),
-            (
-                "Art. 19(1), 26(6) logs kept at least six months",
-                format!(
-                    "retention minimum {retention} (the node refuses less than 183 days); legal hold {hold}"
-                ),
-            ),
-            (
-                "Art. 26(5) monitoring by the deployer",
-                format!(
-                    "{} configuration or policy reloads and {} audit exports recorded; policy sets in force (hash): {}",
-                    ev.reloads,
-                    ev.exports,
-                    ev.policy_sets.len()
-                ),
-            ),
-        ],
-        Regulation::Hipaa => vec![
-            (
-                "164.312(b) audit controls",
-                format!(
-                    "activity recorded per request with pseudonymous subject, tenant, model and decision; {} inference requests accepted",
-                    ev.inference
-                ),
-            ),
-            (
-                "164.312(c)(1) integrity; (c)(2) mechanism to authenticate ePHI records",
-                format!("hash-chained Merkle log with Ed25519-signed checkpoints: {verified}"),
-            ),
-            (
-                "164.312(d) person or entity authentication",
-                format!(
-                    "mutual TLS and signed tokens on every request; {} authentication failures recorded",
-                    ev.auth_failures
-                ),
-            ),
-            (
-                "164.506 uses of PHI for treatment, payment, operations",
-                format!(
-                    "PHI requests by declared purpose: {}",
-                    list(&ev.phi_by_purpose)
-                ),
-            ),
-            (
-                "164.514(b) de-identification (Safe Harbor identifiers)",
-                format!(
-                    "{} requests served with identifiers redacted before the model saw them; requests by data class: {}",
-                    ev.redacted,
-                    list(&ev.by_class)
-                ),
-            ),
-            (
-                "164.316(b)(2)(i) retention of documentation, six years",
-                format!("retention minimum {retention}; legal hold {hold}"),
-            ),
-        ],
-    };
-    let title = match reg {
-        Regulation::EuAiAct => "EU AI Act record-keeping (Regulation (EU) 2024/1689)",
-        Regulation::Hipaa => "HIPAA Security Rule audit evidence (45 CFR Part 164)",
-    };
-    let mut out = format!("\n## {title}\n\n| duty | evidence in this report |\n|---|---|\n");
-    for (duty, evidence) in rows {
-        out.push_str(&format!("| {duty} | {} |\n", evidence.replace('|', "\\|")));
-    }
-    out.push_str(
-        "\nThis maps the log's evidence to the duties; whether the deployment meets them is for the \
-         auditor to judge.\n",
-    );
-    out
-}
-
-/// A compliance summary of the selected records: what happened, how often,
-/// to whom (pseudonyms only), with the verification state of the log, and
-/// (when asked) the evidence mapped to a regulation's duties.
-pub fn report_markdown(
-    log_id: &str,
-    filter: &Filter,
-    collected: &Collected,
-    verified: &str,
-    ctx: &ReportContext,
-) -> String {
-    use std::collections::{BTreeMap, BTreeSet};
-    let mut by_type: BTreeMap<String, u64> = BTreeMap::new();
-    let mut refusals: BTreeMap<String, u64> = BTreeMap::new();
-    let mut tenants: BTreeMap<String, u64> = BTreeMap::new();
-    let mut subjects = BTreeSet::new();
-    let (mut first, mut last) = (None::<&str>, None::<&str>);
-    for r in &collected.records {
-        let e = &r.event;
-        *by_type.entry(event_type_name(e.event_type)).or_default() += 1;
-        if e.status.is_some_and(|s| s >= 400) {
-            let key = format!(
-                "{} {}",
-                e.status.map(|s| s.to_string()).unwrap_or_default(),
-                e.reason
-                    .as_deref()
-                    .or(e.error_code.as_deref())
-                    .unwrap_or("-")
-            );
-            *refusals.entry(key).or_default() += 1;
-        }
-        if let Some(t) = &e.tenant {
-            *tenants.entry(t.clone()).or_default() += 1;
-        }
-        if let Some(s) = &e.subject_pseudonym {
-            subjects.insert(s.clone());
-        }
-        first = Some(first.map_or(e.start_time.as_str(), |f| f.min(e.start_time.as_str())));
-        last = Some(last.map_or(e.start_time.as_str(), |l| l.max(e.start_time.as_str())));
-    }
-    let table = |title: &str, rows: &BTreeMap<String, u64>| {
-        let mut t = format!("\n## {title}\n\n| | records |\n|---|---|\n");
-        for (k, v) in rows {
-            t.push_str(&format!("| {} | {v} |\n", k.replace('|', "\\\\|")));
-        }
-        if rows.is_empty() {
-            t.push_str("| (none) | 0 |\n");
-        }
-        t
-    };
-    let mut out = format!(
-        "# Audit report: log `{log_id}`\n\n\
-         - Period asked: {} to {}\n\
-         - Records selected: {} (first {}, last {})\n\
-         - Distinct subjects (pseudonyms): {}\n\
-         - Log verification: {verified}\n",
-        filter.from.as_deref().unwrap_or("the beginning"),
-        filter.to.as_deref().unwrap_or("now"),
-        collected.records.len(),
-        first.unwrap_or("-"),
-        last.unwrap_or("-"),
-        subjects.len(),
-    );
-    out.push_str(&table("Events by type", &by_type));
-    out.push_str(&table("Refusals by status and reason", &refusals));
-    out.push_str(&table("Records by tenant", &tenants));
-    if let Some(reg) = ctx.regulation {
-        out.push_str(&regulation_section(
-            reg,
-            ctx,
-            &evidence(collected),
-            verified,
-        ));
-    }
-    out.push_str(
-        "\nSubjects appear only as keyed pseudonyms; prompts and completions are never in the log. \
-         The records behind this report can be exported with `palisade audit export` and verified \
-         offline with their bundle.\n",
-    );
-    out
 }
 
 #[cfg(test)]
@@ -1002,6 +840,81 @@ mod tests {
         );
         let jsonl = render(Format::Jsonl, &records);
         assert_eq!(jsonl.lines().count(), 3);
+    }
+
+    /// Every field a record can carry reaches every export format: a CSV
+    /// column, an OCSF attribute, a CEF key.
+    #[test]
+    fn every_field_reaches_every_format() {
+        let mut r = record(7);
+        let e = &mut r.event;
+        let text = |name: &str| Some(format!("v-{name}"));
+        e.end_time = text("end_time");
+        e.request_id = text("request_id");
+        e.trace_id = text("trace_id");
+        e.subject_pseudonym = text("subject_pseudonym");
+        e.roles = vec!["inference".into(), "auditor".into()];
+        e.on_behalf_of = text("on_behalf_of");
+        e.client_cert_thumbprint = text("client_cert_thumbprint");
+        e.auth_method = text("auth_method");
+        e.region = text("region");
+        e.jurisdiction = text("jurisdiction");
+        e.source_address = text("source_address");
+        e.operation = text("operation");
+        e.model_id = text("model_id");
+        e.weights_digest = text("weights_digest");
+        e.engine_version = text("engine_version");
+        e.chat_template_hash = text("chat_template_hash");
+        e.prompt_tokens = Some(11);
+        e.completion_tokens = Some(12);
+        e.data_classification = text("data_classification");
+        e.identifier_categories = vec!["email".into(), "iban".into()];
+        e.output_identifier_categories = vec!["phone".into()];
+        e.output_redacted = true;
+        e.prune_below = Some(13);
+        e.prune_cutoff = text("prune_cutoff");
+        e.retention_minimum_days = Some(14);
+        e.mau_month = text("mau_month");
+        e.purpose = text("purpose");
+        e.decision = text("decision");
+        e.policy_ids = vec!["p-1".into(), "p-2".into()];
+        e.policy_set_hash = text("policy_set_hash");
+        e.outcome = text("outcome");
+        e.error_code = text("error_code");
+        e.latency_ms = Some(15);
+        e.license_id = text("license_id");
+        e.prompt_hash = text("prompt_hash");
+        e.completion_hash = text("completion_hash");
+        e.finish_reason = text("finish_reason");
+        e.tools_offered = vec!["get_weather".into()];
+        e.tools_called = vec!["get_weather".into()];
+        let Value::Object(fields) = serde_json::to_value(&r.event).unwrap() else {
+            panic!("an event is an object");
+        };
+        let records = vec![r];
+        let csv = render(Format::Csv, &records);
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let ocsf = render(Format::Ocsf, &records);
+        let cef = render(Format::Cef, &records);
+        for (name, value) in &fields {
+            assert!(
+                header.contains(&name.as_str()),
+                "CSV lacks the column {name}"
+            );
+            let shown = cell(value);
+            assert!(
+                ocsf.contains(&shown) || ocsf.contains(&value.to_string()),
+                "OCSF lacks {name}"
+            );
+            let cef_shown = cef_value(&shown);
+            assert!(
+                cef.contains(&cef_shown),
+                "CEF lacks {name} ({cef_shown}): {cef}"
+            );
+        }
+        assert!(csv.contains(",email;iban,"), "{csv}");
+        assert!(cef.contains("palisadePolicyIds=p-1;p-2"), "{cef}");
+        assert_eq!(header.len(), CSV_COLUMNS.len());
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The tamper-evident audit trail: records (`record`), their Merkle tree
 //! (`merkle`, RFC 6962), signed checkpoints (`checkpoint`, C2SP), the store
 //! (`store`, SQLite or PostgreSQL), the running log with group commit
-//! (`log`) and verification (`verify`). Audit is a sink: it imports neither
+//! (`log`), verification (`verify`), exports (`export`) and compliance
+//! reports (`report`). Audit is a sink: it imports neither
 //! serving nor the engine.
 
 pub mod checkpoint;
@@ -11,5 +12,6 @@ pub mod keys;
 pub mod log;
 pub mod merkle;
 pub mod record;
+pub mod report;
 pub mod store;
 pub mod verify;
