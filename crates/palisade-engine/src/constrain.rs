@@ -9,10 +9,12 @@
 //! every stop token of the model, and the schema keywords refused up front
 //! with a message naming them.
 
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use llguidance::api::TopLevelGrammar;
+use llguidance::toktrie::SimpleVob;
 use llguidance::toktrie::{TokEnv, TokRxInfo, TokTrie, TokenizerEnv};
 use llguidance::{Matcher, ParserFactory};
 use serde_json::{Value, json};
@@ -37,6 +39,49 @@ fn json_options() -> Value {
 pub struct Grammars {
     factory: ParserFactory,
     stops: Arc<[u32]>,
+    cache: Mutex<Compiled>,
+}
+
+/// Grammars compiled before, by their text, the most recently used last.
+/// An application sends the same schema or tools with every request: a
+/// repeat skips compiling (tens to hundreds of milliseconds for a
+/// structured schema on a 200k vocabulary) and shares the lexer states the
+/// earlier requests built (a plain `clone` of a matcher shares them; its
+/// parser state is its own).
+#[derive(Default)]
+struct Compiled {
+    entries: VecDeque<(String, Matcher)>,
+    bytes: usize,
+}
+
+/// At most this many grammars are kept...
+const CACHED_GRAMMARS: usize = 64;
+/// ...holding at most this many bytes of grammar text; a larger grammar is
+/// compiled every time.
+const CACHED_BYTES: usize = 4 << 20;
+
+impl Compiled {
+    fn get(&mut self, key: &str) -> Option<Matcher> {
+        let at = self.entries.iter().position(|(k, _)| k == key)?;
+        let entry = self.entries.remove(at)?;
+        let matcher = entry.1.clone();
+        self.entries.push_back(entry);
+        Some(matcher)
+    }
+
+    fn put(&mut self, key: String, matcher: Matcher) {
+        if key.len() > CACHED_BYTES / 4 {
+            return;
+        }
+        self.bytes += key.len();
+        self.entries.push_back((key, matcher));
+        while self.entries.len() > CACHED_GRAMMARS || self.bytes > CACHED_BYTES {
+            match self.entries.pop_front() {
+                Some((old, _)) => self.bytes -= old.len(),
+                None => break,
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Grammars {
@@ -129,7 +174,11 @@ impl Grammars {
         // A verbose error carries the text generated so far and the whole
         // grammar: neither may reach an answer, a log or the audit trail.
         factory.limits_mut().verbose_errors = false;
-        Ok(Grammars { factory, stops })
+        Ok(Grammars {
+            factory,
+            stops,
+            cache: Mutex::default(),
+        })
     }
 
     /// Output that is one JSON object (`response_format: json_object`).
@@ -139,29 +188,64 @@ impl Grammars {
 
     /// Output valid against `schema`, which [`check_schema`] has accepted.
     pub fn json_schema(&self, schema: &Value) -> Result<Constraint> {
-        self.compile(TopLevelGrammar::from_json_schema(spelled(schema)))
+        let schema = spelled(schema);
+        self.compile(format!("json\0{schema}"), || {
+            TopLevelGrammar::from_json_schema(schema)
+        })
     }
 
     /// Output in the language of a Lark grammar (llguidance's dialect, with
     /// `%json { schema }` for embedded JSON).
     pub fn lark(&self, grammar: &str) -> Result<Constraint> {
-        self.compile(TopLevelGrammar::from_lark(grammar.to_owned()))
+        self.compile(format!("lark\0{grammar}"), || {
+            TopLevelGrammar::from_lark(grammar.to_owned())
+        })
     }
 
-    fn compile(&self, grammar: TopLevelGrammar) -> Result<Constraint> {
-        let parser = catch_unwind(AssertUnwindSafe(|| self.factory.create_parser(grammar)))
+    /// How many compiled grammars are kept.
+    #[cfg(test)]
+    fn cached(&self) -> usize {
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entries
+            .len()
+    }
+
+    /// The grammar `key` names, from the cache or compiled by `grammar`.
+    /// A new one's first mask is computed here, on the request's thread,
+    /// so that the engine thread does not build its start states.
+    fn compile(
+        &self,
+        key: String,
+        grammar: impl FnOnce() -> TopLevelGrammar,
+    ) -> Result<Constraint> {
+        let constraint = |matcher: Matcher| Constraint::new(matcher, self.stops.clone());
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&key);
+        if let Some(matcher) = cached {
+            return Ok(constraint(matcher));
+        }
+        let parser = catch_unwind(AssertUnwindSafe(|| self.factory.create_parser(grammar())))
             .map_err(|_| EngineError::Request("the grammar could not be compiled".into()))?
             .map_err(|e| EngineError::Request(format!("the grammar is not usable: {e}")))?;
-        let matcher = Matcher::new(Ok(parser));
+        let mut matcher = Matcher::new(Ok(parser));
         if let Some(e) = matcher.get_error() {
             return Err(EngineError::Request(format!(
                 "the grammar is not usable: {e}"
             )));
         }
-        Ok(Constraint {
-            matcher: Box::new(matcher),
-            stops: self.stops.clone(),
-        })
+        matcher
+            .compute_mask()
+            .map_err(|_| EngineError::Request(GRAMMAR_FAILED.to_owned()))?;
+        self.cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .put(key, matcher.clone());
+        Ok(constraint(matcher))
     }
 }
 
@@ -200,26 +284,55 @@ pub const GRAMMAR_FAILED: &str =
 
 /// One sequence's place in its grammar.
 pub struct Constraint {
-    /// Boxed: a matcher is over a kilobyte, and jobs move.
-    matcher: Box<Matcher>,
+    slot: Slot,
     stops: Arc<[u32]>,
+    /// Nothing more may follow (the matcher stopped).
+    complete: bool,
+}
+
+/// Where the matcher is. After each accepted token the next mask is
+/// computed on a worker (rayon's global pool, not the engine's) while the
+/// model computes the next logits: the mask depends only on the tokens so
+/// far, so decoding does not wait for it unless it takes longer than a
+/// forward pass.
+enum Slot {
+    /// Here, the next mask not computed yet.
+    Idle(Box<Matcher>),
+    /// On a worker, which hands it back with the next mask.
+    Computing(std::sync::mpsc::Receiver<(Box<Matcher>, std::result::Result<SimpleVob, String>)>),
+    /// Lost: a step failed, or the worker died; the output cannot go on.
+    Lost,
 }
 
 impl std::fmt::Debug for Constraint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Constraint")
-            .field("stopped", &self.matcher.is_stopped())
+            .field("complete", &self.complete)
             .finish_non_exhaustive()
     }
 }
 
 impl Constraint {
-    /// An independent copy at the same place (one per choice of a request).
+    fn new(matcher: Matcher, stops: Arc<[u32]>) -> Self {
+        Constraint {
+            complete: matcher.is_stopped(),
+            slot: Slot::Idle(Box::new(matcher)),
+            stops,
+        }
+    }
+
+    /// An independent copy at the same place (one per choice of a request,
+    /// made before generating).
     #[must_use]
     pub fn fork(&self) -> Constraint {
+        let slot = match &self.slot {
+            Slot::Idle(m) => Slot::Idle(Box::new(m.deep_clone())),
+            Slot::Computing(_) | Slot::Lost => Slot::Lost,
+        };
         Constraint {
-            matcher: Box::new(self.matcher.deep_clone()),
+            slot,
             stops: self.stops.clone(),
+            complete: self.complete,
         }
     }
 
@@ -227,10 +340,18 @@ impl Constraint {
     /// next; the model's stop tokens are allowed only where the grammar may
     /// end.
     pub fn mask(&mut self, logits: &mut [f32]) -> Result<()> {
-        let allowed = self
-            .matcher
-            .compute_mask_or_eos()
-            .map_err(|e| EngineError::Request(format!("the output grammar failed: {e}")))?;
+        let failed = || EngineError::Request(GRAMMAR_FAILED.to_owned());
+        let (matcher, allowed) = match std::mem::replace(&mut self.slot, Slot::Lost) {
+            Slot::Idle(mut m) => {
+                let allowed = m.compute_mask_or_eos().map_err(|e| e.to_string());
+                (m, allowed)
+            }
+            Slot::Computing(next) => next.recv().map_err(|_| failed())?,
+            Slot::Lost => return Err(failed()),
+        };
+        self.slot = Slot::Idle(matcher);
+        let allowed =
+            allowed.map_err(|e| EngineError::Request(format!("the output grammar failed: {e}")))?;
         let may_end = self
             .stops
             .first()
@@ -255,20 +376,36 @@ impl Constraint {
     }
 
     /// Moves past `token`, which [`Self::mask`] allowed (a stop token ends
-    /// the output and is not part of it).
+    /// the output and is not part of it), and starts computing the next
+    /// mask on a worker.
     pub fn accept(&mut self, token: u32) -> Result<()> {
         if self.stops.contains(&token) {
             return Ok(());
         }
-        self.matcher
-            .consume_token(token)
-            .map_err(|_| EngineError::Request(GRAMMAR_FAILED.to_owned()))
+        let failed = || EngineError::Request(GRAMMAR_FAILED.to_owned());
+        let Slot::Idle(mut matcher) = std::mem::replace(&mut self.slot, Slot::Lost) else {
+            return Err(failed());
+        };
+        matcher.consume_token(token).map_err(|_| failed())?;
+        self.complete = matcher.is_stopped();
+        if self.complete {
+            self.slot = Slot::Idle(matcher);
+            return Ok(());
+        }
+        let (tx, next) = std::sync::mpsc::sync_channel(1);
+        rayon::spawn(move || {
+            let allowed = matcher.compute_mask_or_eos().map_err(|e| e.to_string());
+            // A sequence that ended meanwhile no longer listens.
+            let _ = tx.send((matcher, allowed));
+        });
+        self.slot = Slot::Computing(next);
+        Ok(())
     }
 
     /// Whether the output is complete: nothing more may follow.
     #[must_use]
     pub fn is_complete(&self) -> bool {
-        self.matcher.is_stopped()
+        self.complete
     }
 }
 
@@ -481,6 +618,20 @@ mod tests {
                 assert!(["low", "high"].contains(&value["level"].as_str().unwrap()));
                 assert!((0..=999).contains(&value["count"].as_i64().unwrap()));
                 assert!(value["tags"].as_array().unwrap().len() <= 3);
+                assert_eq!(value.as_object().unwrap().len(), 4, "{name}: {text}");
+            }
+            // The same schema again comes from the cache: its constraints
+            // share the lexer's states, each keeps its own place, and the
+            // cached one stays at the start.
+            let (first, second) = (
+                grammars.json_schema(&schema).unwrap(),
+                grammars.json_schema(&schema).unwrap(),
+            );
+            assert_eq!(grammars.cached(), 1, "{name}");
+            for (seed, constraint) in [(11, first), (12, second)] {
+                let text = wander(&tokenizer, constraint, vocab, seed);
+                let value: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{name}: cached: {text:?} is not JSON: {e}"));
                 assert_eq!(value.as_object().unwrap().len(), 4, "{name}: {text}");
             }
             let text = wander(&tokenizer, grammars.json_object().unwrap(), vocab, 9);
