@@ -892,6 +892,28 @@ fn parameters_not_honoured_are_refused_by_name() {
         r.body
     );
     assert_eq!(r.json()["error"]["param"], "tools", "{}", r.body);
+    // This model's chat template never renders tools: offering them would
+    // be ignored in silence, so it is refused; hidden by `none`, it is not.
+    let tool =
+        json!([{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]);
+    let ask = |choice: &str| {
+        chat(
+            &s,
+            json!({"messages": user("Hi"), "max_tokens": 2, "tools": tool, "tool_choice": choice}),
+        )
+    };
+    let r = ask("auto");
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"]["param"], "tools", "{}", r.body);
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not render tools"),
+        "{}",
+        r.body
+    );
+    assert_eq!(ask("none").status, 200);
 }
 
 /// One GGUF file is a whole model: the daemon serves a Q4_K_M file

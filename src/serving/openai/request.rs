@@ -304,6 +304,9 @@ pub(super) fn prepare(
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .transpose()?;
+            if definitions.is_some() {
+                super::tools::refuse_unrendered(&model.tokenizer)?;
+            }
             super::tools::refuse_spelled_specials(&model.tokenizer, &chat, definitions.as_deref())?;
             chat_prompt(model, &chat, definitions.as_deref())?
         }

@@ -132,6 +132,22 @@ pub(super) fn refuse_spelled_specials(
     Ok(())
 }
 
+/// Refuses tools a model's chat template never renders: the model would
+/// not see them, and the parameter would be ignored in silence.
+pub(super) fn refuse_unrendered(tokenizer: &TextTokenizer) -> Result<(), ApiError> {
+    if tokenizer
+        .chat_template_source()
+        .is_some_and(|t| t.contains("tools"))
+    {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::UnsupportedParameter,
+        "this model's chat template does not render tools, so the model would never see them; describe the tools in a message instead, or serve a model whose template supports tools",
+    )
+    .with_param("tools"))
+}
+
 /// Reads `tools`, `tool_choice` and `parallel_tool_calls` (400 naming what
 /// is wrong); None when the request offers no tools.
 pub(super) fn tools_of(
