@@ -385,7 +385,7 @@ fn bind(
         legal_hold: config.audit.legal_hold,
     });
     let app_reporting =
-        web::Data::new(serving::admin::Reporting::new(&config).map_err(DaemonError::Audit)?);
+        web::Data::new(serving::admin::Reporting::new(config).map_err(DaemonError::Audit)?);
     let app = move || {
         App::new()
             .app_data(app_metrics.clone())

@@ -91,6 +91,22 @@ fn report(config: &str, out: &Path, extra: &[&str]) -> (bool, String) {
     (status.success(), format!("{stdout}{stderr}"))
 }
 
+/// `palisade subject access` for `subject` at the test issuer.
+fn access(config: &str, subject: &str, out: &Path) -> (std::process::ExitStatus, String, String) {
+    run(&[
+        "subject",
+        "access",
+        "--config",
+        config,
+        "--issuer",
+        ISSUER,
+        "--subject",
+        subject,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn verify_report(file: &Path, key: &Path) -> (bool, String) {
     let (status, stdout, stderr) = run(&[
         "audit",
@@ -402,18 +418,7 @@ fn a_person_is_found_by_name_and_handed_their_records() {
 
     // Data-subject access: every record, a bundle that verifies, a summary.
     let dir = s.pki.path("alice-access");
-    let (status, out, err) = run(&[
-        "subject",
-        "access",
-        "--config",
-        &config,
-        "--issuer",
-        ISSUER,
-        "--subject",
-        "alice",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let (status, out, err) = access(&config, "alice", &dir);
     assert!(status.success(), "{out}{err}");
     assert!(out.contains("3 records about this person"), "{out}");
     let (status, out, err) = run(&[
@@ -438,18 +443,7 @@ fn a_person_is_found_by_name_and_handed_their_records() {
     );
     // Someone the node never saw: nothing held, said plainly.
     let nobody = s.pki.path("nobody");
-    let (status, out, _) = run(&[
-        "subject",
-        "access",
-        "--config",
-        &config,
-        "--issuer",
-        ISSUER,
-        "--subject",
-        "nobody",
-        "--out",
-        nobody.to_str().unwrap(),
-    ]);
+    let (status, out, _) = access(&config, "nobody", &nobody);
     assert!(status.success());
     assert!(out.contains("no record names this person"), "{out}");
     assert!(
@@ -458,18 +452,7 @@ fn a_person_is_found_by_name_and_handed_their_records() {
             .contains("The trail holds no record about this person.")
     );
     // Nothing is overwritten.
-    let (status, _, err) = run(&[
-        "subject",
-        "access",
-        "--config",
-        &config,
-        "--issuer",
-        ISSUER,
-        "--subject",
-        "alice",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let (status, _, err) = access(&config, "alice", &dir);
     assert!(
         !status.success() && err.contains("is not an empty directory"),
         "{err}"

@@ -101,6 +101,47 @@ fn bench_store(c: &mut Criterion, name: &str, url: &str) {
     group.finish();
 }
 
+/// A log of `n` records made by `event` (log id, sequence number) from 64
+/// concurrent writers, checkpointed every `checkpoint_every` records and at
+/// the end.
+async fn filled_log(
+    url: &str,
+    log_id: &'static str,
+    signer: CheckpointSigner,
+    (n, checkpoint_every): (u64, u64),
+    event: fn(&str, u64) -> AuditEvent,
+) -> AuditLog {
+    let log = AuditLog::start(
+        Store::open(url).await.unwrap(),
+        signer,
+        LogSettings {
+            log_id: log_id.to_owned(),
+            checkpoint_every_records: checkpoint_every,
+            checkpoint_interval: Duration::from_secs(3600),
+            checkpoint_file: None,
+            checkpoint_feed: None,
+        },
+    )
+    .await
+    .unwrap();
+    let writers = 64;
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let log = log.clone();
+            tokio::spawn(async move {
+                for i in 0..n.div_ceil(writers) {
+                    log.append(event(log_id, i * writers + w)).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    log.checkpoint().await.unwrap();
+    log
+}
+
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     bench_store(
@@ -121,34 +162,8 @@ fn bench(c: &mut Criterion) {
     let verifier = CheckpointVerifier::parse(&signer.verifier_key()).unwrap();
     let n = 100_000u64;
     let (records, checkpoints) = rt.block_on(async {
-        let log = AuditLog::start(
-            Store::open(&url).await.unwrap(),
-            signer,
-            LogSettings {
-                log_id: log_id.to_owned(),
-                checkpoint_every_records: 10_000,
-                checkpoint_interval: Duration::from_secs(3600),
-                checkpoint_file: None,
-                checkpoint_feed: None,
-            },
-        )
-        .await
-        .unwrap();
-        let tasks: Vec<_> = (0..64)
-            .map(|_| {
-                let log = log.clone();
-                tokio::spawn(async move {
-                    for _ in 0..n / 64 + 1 {
-                        log.append(event(log_id)).await.unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-        log.checkpoint().await.unwrap();
-        let store = Store::open(&url).await.unwrap();
+        let log = filled_log(&url, log_id, signer, (n, 10_000), |id, _| event(id)).await;
+        let store = log.store();
         (
             store.records(log_id).await.unwrap(),
             store.checkpoints(log_id).await.unwrap(),
@@ -178,7 +193,7 @@ fn mixed_event(log_id: &str, i: u64) -> AuditEvent {
     let mut e = event(log_id);
     match i % 10 {
         0..=5 => {
-            e.event_type = if i % 2 == 0 {
+            e.event_type = if i.is_multiple_of(2) {
                 EventType::InferenceAccepted
             } else {
                 EventType::InferenceCompleted
@@ -190,15 +205,22 @@ fn mixed_event(log_id: &str, i: u64) -> AuditEvent {
             e.roles = vec!["inference".into()];
             e.model_id = Some("bench-1b".into());
             e.purpose = Some(
-                if i % 3 == 0 {
+                if i.is_multiple_of(3) {
                     "treatment"
                 } else {
                     "operations"
                 }
                 .into(),
             );
-            e.data_classification = Some(if i % 7 == 0 { "phi" } else { "internal" }.into());
-            if i % 5 == 0 {
+            e.data_classification = Some(
+                if i.is_multiple_of(7) {
+                    "phi"
+                } else {
+                    "internal"
+                }
+                .into(),
+            );
+            if i.is_multiple_of(5) {
                 e.identifier_categories = vec!["email".into(), "phone".into()];
             }
         }
@@ -231,39 +253,7 @@ fn bench_report(c: &mut Criterion) {
     let (signer, _) = CheckpointSigner::generate("palisade-report").unwrap();
     let verifier = CheckpointVerifier::parse(&signer.verifier_key()).unwrap();
     let n = 1_000_000u64;
-    let log = rt.block_on(async {
-        let log = AuditLog::start(
-            Store::open(&url).await.unwrap(),
-            signer,
-            LogSettings {
-                log_id: log_id.to_owned(),
-                checkpoint_every_records: 100_000,
-                checkpoint_interval: Duration::from_secs(3600),
-                checkpoint_file: None,
-                checkpoint_feed: None,
-            },
-        )
-        .await
-        .unwrap();
-        let writers = 64;
-        let tasks: Vec<_> = (0..writers)
-            .map(|w| {
-                let log = log.clone();
-                tokio::spawn(async move {
-                    for i in 0..n / writers {
-                        log.append(mixed_event(log_id, i * writers + w))
-                            .await
-                            .unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
-        log.checkpoint().await.unwrap();
-        log
-    });
+    let log = rt.block_on(filled_log(&url, log_id, signer, (n, 100_000), mixed_event));
     let settings = ReportSettings {
         regulation: Some(Regulation::Hipaa),
         generated_at: "2026-12-08T00:00:00.000Z".into(),

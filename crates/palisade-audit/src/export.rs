@@ -572,7 +572,7 @@ fn csv_row(r: &AuditRecord) -> Vec<String> {
             "event_id" => r.event_id.clone(),
             "log_id" => r.log_id.clone(),
             "prev_root" => r.prev_root.clone(),
-            field => cell(&event[field]),
+            field => event.get(field).map_or_else(String::new, cell),
         })
         .collect()
 }
@@ -676,10 +676,12 @@ fn ocsf(r: &AuditRecord) -> Value {
         "tenant",
         "source_address",
     ];
-    if let Ok(Value::Object(fields)) = serde_json::to_value(&r.event) {
+    if let (Ok(Value::Object(fields)), Some(Value::Object(unmapped))) =
+        (serde_json::to_value(&r.event), v.get_mut("unmapped"))
+    {
         for (key, value) in fields {
             if !MAPPED.contains(&key.as_str()) {
-                v["unmapped"][key] = value;
+                unmapped.insert(key, value);
             }
         }
     }

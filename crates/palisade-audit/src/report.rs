@@ -374,7 +374,8 @@ struct DayCounts {
 /// Days whose count of an incident kind is at least 5 and at least three
 /// times the median day's.
 fn incidents(daily: &BTreeMap<String, DayCounts>) -> Vec<Incident> {
-    let kinds: [(&str, fn(&DayCounts) -> u64); 3] = [
+    type Count = fn(&DayCounts) -> u64;
+    let kinds: [(&str, Count); 3] = [
         ("errors", |c| c.errors),
         ("overload", |c| c.overload),
         ("policy_denials", |c| c.policy_denials),
@@ -1408,26 +1409,52 @@ pub fn previous_checkpoint(
     })
 }
 
-/// Makes the report of the records `filter` selects: signs what is
-/// committed, verifies the whole log against its checkpoints (a failure is
-/// stated on the report, not an error), then computes the figures against
-/// the latest checkpoint. The store is read once.
-pub async fn make(
-    log: &super::log::AuditLog,
+/// What a report is computed from: the log's records and checkpoints as
+/// stored, read once.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    log_id: String,
+    stored: Vec<super::store::StoredRecord>,
+    checkpoints: Vec<super::store::StoredCheckpoint>,
+}
+
+/// Signs what is committed, then reads the log for a report.
+pub async fn load(log: &super::log::AuditLog) -> Result<Loaded, ExportError> {
+    let store_err = |e: &dyn std::fmt::Display| ExportError::Store(e.to_string());
+    log.checkpoint().await.map_err(|e| store_err(&e))?;
+    let store = log.store();
+    let log_id = log.log_id().to_owned();
+    let checkpoints = store
+        .checkpoints(&log_id)
+        .await
+        .map_err(|e| store_err(&e))?;
+    let stored = store.records(&log_id).await.map_err(|e| store_err(&e))?;
+    Ok(Loaded {
+        log_id,
+        stored,
+        checkpoints,
+    })
+}
+
+/// Verifies the whole loaded log against its checkpoints (a failure is
+/// stated on the report, not an error), then computes the figures of the
+/// records `filter` selects against the latest checkpoint. CPU-bound
+/// (seconds over a million records): run it off an async worker.
+pub fn compute(
+    loaded: Loaded,
     filter: &Filter,
     settings: &ReportSettings,
     verifier: &CheckpointVerifier,
 ) -> Result<(Report, Collected), ExportError> {
-    let store_err = |e: &dyn std::fmt::Display| ExportError::Store(e.to_string());
-    log.checkpoint().await.map_err(|e| store_err(&e))?;
-    let store = log.store();
-    let log_id = log.log_id();
-    let checkpoints = store.checkpoints(log_id).await.map_err(|e| store_err(&e))?;
-    let latest = checkpoints.last().ok_or(ExportError::NoCheckpoint)?.clone();
-    let stored = store.records(log_id).await.map_err(|e| store_err(&e))?;
-    let verification = super::verify::verify(
+    let Loaded {
         log_id,
-        &super::log::origin(log_id),
+        stored,
+        checkpoints,
+    } = loaded;
+    let latest = checkpoints.last().ok_or(ExportError::NoCheckpoint)?.clone();
+    let verification = super::verify::verify(
+        &log_id,
+        &super::log::origin(&log_id),
         &stored,
         &checkpoints,
         verifier,
@@ -1451,8 +1478,18 @@ pub async fn make(
         verification,
         checkpoint,
     };
-    let report = build(log_id, filter, &collected, settings, &checked);
+    let report = build(&log_id, filter, &collected, settings, &checked);
     Ok((report, collected))
+}
+
+/// [`load`] then [`compute`], for a caller with nothing else to serve.
+pub async fn make(
+    log: &super::log::AuditLog,
+    filter: &Filter,
+    settings: &ReportSettings,
+    verifier: &CheckpointVerifier,
+) -> Result<(Report, Collected), ExportError> {
+    compute(load(log).await?, filter, settings, verifier)
 }
 
 /// The summary a data subject is handed with their records (GDPR Art. 15):
