@@ -74,6 +74,19 @@ impl FilterArgs {
         })
     }
 
+    /// The node's pseudonym key: it must exist to find a person by name
+    /// (a new one would find no one); otherwise it is made if missing (it
+    /// only names the operator).
+    pub fn pseudonym_key(&self, path: &Path) -> Result<Vec<u8>, String> {
+        use crate::audit::keys;
+        if self.user.is_some() {
+            keys::read_pseudonym_key(path)
+        } else {
+            keys::load_or_create_pseudonym_key(path)
+        }
+        .map_err(|e| e.to_string())
+    }
+
     /// What to tell someone whose filter found nothing, when the likely
     /// cause is a name given where a pseudonym is expected.
     pub fn hint_when_empty(&self) -> Option<&'static str> {
@@ -185,8 +198,7 @@ pub fn audit_report(args: &ReportArgs) -> Result<(String, bool), String> {
     let audit = &config.audit;
     let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let verifier = verifier(&config)?;
-    let pseudonym_key =
-        keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+    let pseudonym_key = args.filter.pseudonym_key(&audit.pseudonym_key)?;
     let filter = args.filter.filter(&pseudonym_key)?;
     let mut settings = settings(&config, regulation);
     if let Some(file) = &args.since_checkpoint {
@@ -205,12 +217,12 @@ pub fn audit_report(args: &ReportArgs) -> Result<(String, bool), String> {
             .map_err(|e| e.to_string())?;
         // Recorded before anything is written: no unrecorded report.
         let mut event = operator_event(&config, &pseudonym_key, "palisade audit report");
+        // Not the output path: people name these files after the person.
         event.reason = Some(format!(
-            "report={} format={} records={} out={}",
+            "report={} format={} records={}",
             made.regulation.unwrap_or("summary"),
             format.name(),
-            collected.records.len(),
-            args.out.display()
+            collected.records.len()
         ));
         log.append(event).await.map_err(|e| e.to_string())?;
         log.checkpoint().await.map_err(|e| e.to_string())?;
@@ -258,10 +270,11 @@ pub fn verify_report(file: &Path, key: &Path) -> Result<String, String> {
     let signed = report::verify_report(&verifier, &signature, &bytes)
         .map_err(|e| format!("FAILED: {}: {e}", file.display()))?;
     Ok(format!(
-        "OK: {} is the {} report of log {:?} signed by this key, computed against the checkpoint of size {} (root {})",
+        "OK: {} is the {} report of log {:?} signed by this key, over {}, computed against the checkpoint of size {} (root {})",
         file.display(),
         signed.kind,
         signed.log_id,
+        signed.selection,
         signed.checkpoint.size,
         signed.checkpoint.root
     ))
@@ -290,7 +303,7 @@ pub fn subject_access(
     let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
     let verifier = verifier(&config)?;
     let pseudonym_key =
-        keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+        keys::read_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
     let pseudonym = keys::pseudonym(&pseudonym_key, &[issuer, subject]);
     let filter = Filter {
         subject_pseudonym: Some(pseudonym.clone()),
@@ -312,10 +325,21 @@ pub fn subject_access(
         ));
         log.append(event).await.map_err(|e| e.to_string())?;
         log.checkpoint().await.map_err(|e| e.to_string())?;
-        std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        if !out.exists() {
+            std::fs::create_dir(out)
+                .map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+        }
+        // New files only: a file (or a link) that appeared in DIR meanwhile
+        // is an error, never overwritten or followed.
         let write = |name: &str, bytes: &[u8]| {
+            use std::io::Write;
             let file = out.join(name);
-            std::fs::write(&file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))
         };
         let jsonl = export::render(export::Format::Jsonl, &collected.records);
         let mut bundle = collected

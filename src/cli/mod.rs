@@ -672,8 +672,7 @@ fn audit_export(args: &ExportArgs) -> Result<String, String> {
     let format = Format::parse(&args.format).map_err(|e| e.to_string())?;
     let audit = &config.audit;
     let signer = keys::read_signer(&audit.signing_key).map_err(|e| e.to_string())?;
-    let pseudonym_key =
-        keys::load_or_create_pseudonym_key(&audit.pseudonym_key).map_err(|e| e.to_string())?;
+    let pseudonym_key = args.filter.pseudonym_key(&audit.pseudonym_key)?;
     let filter = args.filter.filter(&pseudonym_key)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -186,6 +186,8 @@ pub struct Reporting {
     pub signer: crate::audit::checkpoint::CheckpointSigner,
     pub verifier: crate::audit::checkpoint::CheckpointVerifier,
     pub settings: report::ReportSettings,
+    /// One report at a time: each holds the whole log in memory.
+    pub running: tokio::sync::Semaphore,
 }
 
 impl Reporting {
@@ -199,6 +201,7 @@ impl Reporting {
             signer,
             verifier,
             settings: report_settings(config, None),
+            running: tokio::sync::Semaphore::new(1),
         })
     }
 }
@@ -276,6 +279,12 @@ pub async fn audit_report(
         q.model,
         q.event_type,
     )?;
+    let _one_at_a_time = reporting.running.try_acquire().map_err(|_| {
+        ApiError::new(
+            ErrorCode::RateLimited,
+            "another report is being made; try again when it is done",
+        )
+    })?;
     let mut settings = reporting.settings.clone();
     settings.regulation = regulation;
     settings.generated_at = crate::audit::record::timestamp(crate::clock::now());
@@ -308,6 +317,12 @@ pub async fn audit_report(
     .map_err(unavailable)?;
     Ok(HttpResponse::Ok()
         .content_type(format.content_type())
+        // The page needs nothing but its inline styles.
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header((
             "Palisade-Report-Signature",
             base64::engine::general_purpose::STANDARD.encode(signature),

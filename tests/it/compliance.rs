@@ -221,6 +221,15 @@ fn reports_map_the_verified_trail_to_each_regulation_and_are_signed() {
         "{text}"
     );
 
+    // A selection is stated in the title and headline and signed.
+    let acme = s.pki.path("acme.md");
+    let (ok, text) = report(&config, &acme, &["--format", "md", "--tenant", "acme"]);
+    assert!(ok, "{text}");
+    let md = std::fs::read_to_string(&acme).unwrap();
+    assert!(md.contains("(selected records only: tenant=acme)"), "{md}");
+    let (ok, text) = verify_report(&acme, &key);
+    assert!(ok && text.contains("over tenant=acme"), "{text}");
+
     // Integrity: a later report shows the log only grew since this one.
     let first = s.pki.path("integrity-1.md");
     let (ok, text) = report(

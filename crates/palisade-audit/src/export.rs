@@ -572,7 +572,17 @@ fn csv_row(r: &AuditRecord) -> Vec<String> {
             "event_id" => r.event_id.clone(),
             "log_id" => r.log_id.clone(),
             "prev_root" => r.prev_root.clone(),
-            field => event.get(field).map_or_else(String::new, cell),
+            // Each item of a list is guarded like a cell: a spreadsheet in
+            // a locale whose delimiter is `;` splits them into cells.
+            field => match event.get(field) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| defused(&cell(i)))
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                Some(v) => cell(v),
+                None => String::new(),
+            },
         })
         .collect()
 }
@@ -585,14 +595,19 @@ const FORMULA_LEADS: [char; 11] = [
     '=', '+', '-', '@', '\t', '\r', '\n', '\u{FF1D}', '\u{FF0B}', '\u{FF0D}', '\u{FF20}',
 ];
 
-/// RFC 4180 quoting; a cell that starts with a formula lead is prefixed with
-/// `'` so that a spreadsheet does not run it as a formula.
-fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(FORMULA_LEADS) {
+/// `f`, prefixed with `'` when it starts with a formula lead, so that a
+/// spreadsheet does not run it as a formula.
+fn defused(f: &str) -> String {
+    if f.starts_with(FORMULA_LEADS) {
         format!("'{f}")
     } else {
         f.to_owned()
-    };
+    }
+}
+
+/// RFC 4180 quoting of a defused cell.
+fn csv_field(f: &str) -> String {
+    let f = defused(f);
     if f.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", f.replace('"', "\"\""))
     } else {

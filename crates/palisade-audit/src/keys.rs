@@ -137,6 +137,19 @@ pub fn load_or_create_pseudonym_key(path: &Path) -> Result<Vec<u8>, KeyError> {
     }
 }
 
+/// Reads the pseudonym HMAC key at `path` without creating it: a command
+/// that looks a person up must not answer "nothing held" because it made
+/// itself a new key.
+pub fn read_pseudonym_key(path: &Path) -> Result<Vec<u8>, KeyError> {
+    if !path.exists() {
+        return Err(file_err(
+            path,
+            "the pseudonym key does not exist (the daemon creates it on first start); without the key that made the records, no person can be found in them",
+        ));
+    }
+    load_or_create_pseudonym_key(path)
+}
+
 /// The pseudonym of a value under `key`: hex HMAC-SHA256, so the log holds
 /// no direct identifier and the same subject always maps to the same value.
 pub fn pseudonym(key: &[u8], parts: &[&str]) -> String {

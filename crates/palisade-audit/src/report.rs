@@ -292,6 +292,9 @@ pub struct Report {
     pub generated_at: String,
     /// The range asked (`from`, `to`; absent: unbounded).
     pub period: BTreeMap<&'static str, String>,
+    /// The other filters applied (`tenant`, `subject_pseudonym`, `model`,
+    /// `event_type`); empty: every record of the period.
+    pub selection: BTreeMap<&'static str, String>,
     /// The checkpoint the figures were computed against.
     pub checkpoint: CheckpointRef,
     /// The previous checkpoint compared with, if any.
@@ -359,8 +362,12 @@ fn hours_between(a: &str, b: &str) -> Option<f64> {
 }
 
 fn median(values: &mut [u64]) -> u64 {
+    // The lower median, so that a spike on one of two days still shows.
     values.sort_unstable();
-    values.get(values.len() / 2).copied().unwrap_or(0)
+    values
+        .get(values.len().saturating_sub(1) / 2)
+        .copied()
+        .unwrap_or(0)
 }
 
 /// A day's counts of the events an incident is made of.
@@ -398,6 +405,18 @@ fn incidents(daily: &BTreeMap<String, DayCounts>) -> Vec<Incident> {
     }
     out.sort_by(|a, b| a.day.cmp(&b.day).then_with(|| a.kind.cmp(&b.kind)));
     out
+}
+
+/// `tenant=acme, model=m`, or `all records`.
+fn selection_text(selection: &BTreeMap<&'static str, String>) -> String {
+    if selection.is_empty() {
+        return "all records of the period".to_owned();
+    }
+    selection
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list(map: &BTreeMap<String, u64>) -> String {
@@ -483,6 +502,26 @@ pub fn build(
         Some(reg) => reg.title().to_owned(),
         None => "Audit report".to_owned(),
     };
+    let mut selection = BTreeMap::new();
+    let picked = [
+        ("tenant", filter.tenant.clone()),
+        ("subject_pseudonym", filter.subject_pseudonym.clone()),
+        ("model", filter.model_id.clone()),
+        ("event_type", filter.event_type.map(event_name)),
+    ];
+    for (k, v) in picked {
+        if let Some(v) = v {
+            selection.insert(k, v);
+        }
+    }
+    let title = if selection.is_empty() {
+        title
+    } else {
+        format!(
+            "{title} (selected records only: {})",
+            selection_text(&selection)
+        )
+    };
     let title = if verified {
         format!("{title}: log {log_id}")
     } else {
@@ -504,6 +543,7 @@ pub fn build(
         regulation: ctx.regulation.map(Regulation::name),
         generated_at: ctx.generated_at.clone(),
         period,
+        selection,
         checkpoint: checked.checkpoint.clone(),
         since_checkpoint: ctx.since.clone(),
         records: records.len() as u64,
@@ -527,6 +567,8 @@ pub fn build(
         Some(Regulation::Hipaa) => hipaa(&report, records, ctx),
         Some(Regulation::Integrity) => integrity(&report, collected, ctx),
     };
+    // Every report given a previous checkpoint says whether the log only grew.
+    report.sections.consistent_with_previous = consistent_with(&report, collected, ctx);
     report
 }
 
@@ -567,6 +609,7 @@ fn eu_ai_act(report: &Report, collected: &Collected, ctx: &ReportSettings) -> Se
         })
         .collect();
     gaps.sort_by(|a, b| b.hours.total_cmp(&a.hours));
+    let gap_count = gaps.len();
     gaps.truncate(10);
     let mut daily: BTreeMap<String, DayCounts> = BTreeMap::new();
     let mut usage: BTreeMap<String, u64> = BTreeMap::new();
@@ -600,10 +643,10 @@ fn eu_ai_act(report: &Report, collected: &Collected, ctx: &ReportSettings) -> Se
         Duty {
             duty: "Art. 12(1) automatic recording of events over the lifetime".into(),
             evidence: format!(
-                "{} records of {} types in this range; every request, decision, reload, export, start and stop is recorded; {} stretches over an hour without records (listed below)",
+                "{} records of {} types in this range; every request, decision, reload, export, start and stop is recorded; {} stretches over an hour without records between the selected records (the ten longest listed below)",
                 report.records,
                 report.events_by_type.len(),
-                gaps.len()
+                gap_count
             ),
         },
         Duty {
@@ -612,7 +655,11 @@ fn eu_ai_act(report: &Report, collected: &Collected, ctx: &ReportSettings) -> Se
             evidence: format!(
                 "{} refusals; {} days with spikes of errors, overload or policy denials (listed below)",
                 report.refusals,
-                incidents.len()
+                incidents
+                    .iter()
+                    .map(|i| &i.day)
+                    .collect::<BTreeSet<_>>()
+                    .len()
             ),
         },
         Duty {
@@ -674,11 +721,14 @@ fn gdpr(report: &Report, records: &[AuditRecord], ctx: &ReportSettings) -> Secti
         categories.insert(format!("identifier: {c}"), *n);
     }
     let home = ctx.sites.first();
+    let home_jurisdiction = home.and_then(|h| h.jurisdiction.as_ref());
+    // A site whose jurisdiction is not configured is not known to be at
+    // home: it is listed, not assumed.
     let transfers: Vec<String> = ctx
         .sites
         .iter()
         .skip(1)
-        .filter(|s| home.is_some_and(|h| h.jurisdiction != s.jurisdiction))
+        .filter(|s| home_jurisdiction.is_none() || s.jurisdiction.as_ref() != home_jurisdiction)
         .map(|s| {
             format!(
                 "{} ({})",
@@ -729,13 +779,17 @@ fn gdpr(report: &Report, records: &[AuditRecord], ctx: &ReportSettings) -> Secti
         },
         Duty {
             duty: "Art. 30(1)(e), 44 transfers to third countries".into(),
-            evidence: if transfers.is_empty() {
+            evidence: if home_jurisdiction.is_none() {
                 format!(
-                    "none: every configured processing site is in the node's jurisdiction ({sites}); residency enforced by the policies {policies}"
+                    "cannot be shown: the node's jurisdiction is not configured (node.jurisdiction); sites: {sites}; policies in force: {policies}"
+                )
+            } else if transfers.is_empty() {
+                format!(
+                    "none: every configured processing site is in the node's jurisdiction ({sites}); policies in force: {policies}"
                 )
             } else {
                 format!(
-                    "configured sites outside the node's jurisdiction: {}; residency enforced by the policies {policies}",
+                    "configured sites outside the node's jurisdiction: {}; policies in force: {policies}",
                     transfers.join(", ")
                 )
             },
@@ -846,13 +900,21 @@ fn hipaa(report: &Report, records: &[AuditRecord], ctx: &ReportSettings) -> Sect
     }
 }
 
+/// Whether the log is consistent with the previous checkpoint `since`:
+/// the tree of its size, built from today's leaves, has its root. Only a
+/// log that verifies can be (its stored leaves are then its records').
+fn consistent_with(report: &Report, collected: &Collected, ctx: &ReportSettings) -> Option<bool> {
+    ctx.since.as_ref().map(|prev| {
+        report.verified
+            && usize::try_from(prev.size)
+                .ok()
+                .and_then(|n| collected.leaves.get(..n))
+                .is_some_and(|leaves| hex::encode(super::merkle::root(leaves)) == prev.root)
+    })
+}
+
 fn integrity(report: &Report, collected: &Collected, ctx: &ReportSettings) -> Sections {
-    let consistent = ctx.since.as_ref().map(|prev| {
-        usize::try_from(prev.size)
-            .ok()
-            .and_then(|n| collected.leaves.get(..n))
-            .is_some_and(|leaves| hex::encode(super::merkle::root(leaves)) == prev.root)
-    });
+    let consistent = consistent_with(report, collected, ctx);
     let previous = match (&ctx.since, consistent) {
         (Some(p), Some(true)) => format!(
             "the log is consistent with the previous checkpoint (size {}, root {}): it only grew since",
@@ -904,8 +966,24 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
     }
 }
 
+/// Text as Markdown shows it literally: markup, links and inline HTML from
+/// the records (tenant names, reasons) are escaped.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '|' | '[' | ']' | '*' | '_' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn markdown(r: &Report) -> String {
@@ -973,6 +1051,7 @@ fn headline(r: &Report) -> Vec<(&'static str, String)> {
                 r.period.get("to").map_or("now", |s| s.as_str())
             ),
         ),
+        ("Selection", selection_text(&r.selection)),
         ("Records", r.records.to_string()),
         (
             "First and last record",
@@ -1158,7 +1237,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-/// How many bars a chart shows; the rest are summed as one.
+/// How many bars a chart shows: the largest, the rest summed as one.
 const MAX_BARS: usize = 24;
 
 /// A horizontal bar chart as inline SVG.
@@ -1168,6 +1247,7 @@ fn bar_chart(rows: &BTreeMap<String, u64>) -> String {
     }
     let mut bars: Vec<(String, u64)> = rows.iter().map(|(k, v)| (k.clone(), *v)).collect();
     if bars.len() > MAX_BARS {
+        bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let rest: u64 = bars.iter().skip(MAX_BARS - 1).map(|(_, v)| v).sum();
         let others = bars.len() - (MAX_BARS - 1);
         bars.truncate(MAX_BARS - 1);
@@ -1234,6 +1314,7 @@ fn html(r: &Report) -> String {
         "verification",
         "checkpoint",
         "period",
+        "selection",
         "records",
         "range",
         "inference_requests",
@@ -1304,10 +1385,12 @@ fn note_body(
     format: &str,
     checkpoint: &CheckpointRef,
     bytes: &[u8],
+    selection: &str,
 ) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
+    let selection = selection.replace('\n', " ");
     format!(
-        "{REPORT_FORMAT}\n{log_id}\n{kind} {format}\ncheckpoint {} {}\nsha256 {}\n",
+        "{REPORT_FORMAT}\n{log_id}\n{kind} {format}\ncheckpoint {} {}\nsha256 {}\nselection {selection}\n",
         checkpoint.size,
         checkpoint.root,
         hex::encode(digest)
@@ -1330,6 +1413,7 @@ pub fn sign_report(
         format.name(),
         &report.checkpoint,
         bytes,
+        &selection_text(&report.selection),
     ))
 }
 
@@ -1342,6 +1426,8 @@ pub struct SignedReport {
     pub kind: String,
     /// The checkpoint it was computed against.
     pub checkpoint: CheckpointRef,
+    /// The records it covers beyond the period (`all records of the period`).
+    pub selection: String,
 }
 
 fn parse_note(body: &str) -> Option<(SignedReport, String)> {
@@ -1355,11 +1441,13 @@ fn parse_note(body: &str) -> Option<(SignedReport, String)> {
     let size = cp.next()?.parse().ok()?;
     let root = cp.next()?.to_owned();
     let digest = lines.next()?.strip_prefix("sha256 ")?.to_owned();
+    let selection = lines.next()?.strip_prefix("selection ")?.to_owned();
     Some((
         SignedReport {
             log_id,
             kind,
             checkpoint: CheckpointRef { size, root },
+            selection,
         },
         digest,
     ))
@@ -1569,3 +1657,35 @@ pub fn subject_summary_html(
 
 /// Working hours for the after-hours figures: weekdays 07:00 to 19:00 UTC.
 pub const WORKING_HOURS: (u8, u8) = (7, 19);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_shows_record_text_literally() {
+        let cell = md_cell("acme <img src=x> [x](javascript:y) a|b \\| *c*");
+        assert!(!cell.contains('<') && !cell.contains("[x]("), "{cell}");
+        assert_eq!(md_cell("a|b"), "a\\|b");
+        assert_eq!(md_cell("\\|"), "\\\\\\|");
+    }
+
+    #[test]
+    fn a_spike_on_one_of_two_days_is_an_incident() {
+        let mut daily = BTreeMap::new();
+        daily.insert("2026-12-01".to_owned(), DayCounts::default());
+        daily.insert(
+            "2026-12-02".to_owned(),
+            DayCounts {
+                policy_denials: 9,
+                ..DayCounts::default()
+            },
+        );
+        let found = incidents(&daily);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].day.as_str(), found[0].kind.as_str()),
+            ("2026-12-02", "policy_denials")
+        );
+    }
+}
