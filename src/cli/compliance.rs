@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 
 use crate::audit::export::Filter;
 use crate::audit::record::{AuditEvent, EventType};
-use crate::audit::report::{self, Regulation, ReportFormat, ReportSettings};
+use crate::audit::report::{self, Regulation, ReportFormat};
 use crate::config::Config;
 
 /// Which records: the filters `audit export` and `audit report` share.
@@ -161,12 +161,8 @@ fn verifier(config: &Config) -> Result<crate::audit::checkpoint::CheckpointVerif
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn settings(config: &Config, regulation: Option<Regulation>) -> ReportSettings {
-    crate::serving::admin::report_settings(config, regulation)
-}
-
 /// The record of a command run here, by the local operator.
-fn operator_event(config: &Config, pseudonym_key: &[u8], operation: &str) -> AuditEvent {
+pub(crate) fn operator_event(config: &Config, pseudonym_key: &[u8], operation: &str) -> AuditEvent {
     let mut event = AuditEvent::new(EventType::AuditExport, &config.node.id, crate::clock::now());
     event.auth_method = Some("local-cli".into());
     event.subject_pseudonym = Some(super::local_operator(pseudonym_key));
@@ -200,7 +196,7 @@ pub fn audit_report(args: &ReportArgs) -> Result<(String, bool), String> {
     let verifier = verifier(&config)?;
     let pseudonym_key = args.filter.pseudonym_key(&audit.pseudonym_key)?;
     let filter = args.filter.filter(&pseudonym_key)?;
-    let mut settings = settings(&config, regulation);
+    let mut settings = crate::serving::admin::report_settings(&config, regulation);
     if let Some(file) = &args.since_checkpoint {
         let text = std::fs::read_to_string(file)
             .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -309,7 +305,7 @@ pub fn subject_access(
         subject_pseudonym: Some(pseudonym.clone()),
         ..Filter::default()
     };
-    let settings = settings(&config, None);
+    let settings = crate::serving::admin::report_settings(&config, None);
     runtime()?.block_on(async {
         let log = super::cli_log(&config, signer).await?;
         let (made, collected) = report::make(&log, &filter, &settings, &verifier)

@@ -666,7 +666,6 @@ fn audit_prune(path: &Path, before: Option<&str>) -> Result<String, String> {
 fn audit_export(args: &ExportArgs) -> Result<String, String> {
     use crate::audit::export::{self, Format};
     use crate::audit::keys;
-    use crate::audit::record::{AuditEvent, EventType};
 
     let config = Config::load(&args.config).map_err(|e| e.to_string())?;
     let format = Format::parse(&args.format).map_err(|e| e.to_string())?;
@@ -685,12 +684,7 @@ fn audit_export(args: &ExportArgs) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         // Recorded before anything is written: no unrecorded export.
         let mut event =
-            AuditEvent::new(EventType::AuditExport, &config.node.id, crate::clock::now());
-        event.auth_method = Some("local-cli".into());
-        event.subject_pseudonym = Some(local_operator(&pseudonym_key));
-        event.operation = Some("palisade audit export".into());
-        event.status = Some(200);
-        event.outcome = Some("success".into());
+            compliance::operator_event(&config, &pseudonym_key, "palisade audit export");
         event.reason = Some(format!(
             "format={} records={} out={}",
             args.format,

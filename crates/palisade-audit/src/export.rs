@@ -546,7 +546,8 @@ pub const CSV_COLUMNS: [&str; 49] = [
     "prev_root",
 ];
 
-fn event_type_name(t: EventType) -> String {
+/// An event type as records spell it (`inference_accepted`).
+pub(crate) fn event_type_name(t: EventType) -> String {
     serde_json::to_value(t)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -450,7 +450,9 @@ pub fn build(
     let (mut inference, mut refused_n) = (0, 0);
     for r in records {
         let e = &r.event;
-        *by_type.entry(event_name(e.event_type)).or_default() += 1;
+        *by_type
+            .entry(super::export::event_type_name(e.event_type))
+            .or_default() += 1;
         if refused(e) {
             refused_n += 1;
             let key = format!(
@@ -507,7 +509,10 @@ pub fn build(
         ("tenant", filter.tenant.clone()),
         ("subject_pseudonym", filter.subject_pseudonym.clone()),
         ("model", filter.model_id.clone()),
-        ("event_type", filter.event_type.map(event_name)),
+        (
+            "event_type",
+            filter.event_type.map(super::export::event_type_name),
+        ),
     ];
     for (k, v) in picked {
         if let Some(v) = v {
@@ -570,13 +575,6 @@ pub fn build(
     // Every report given a previous checkpoint says whether the log only grew.
     report.sections.consistent_with_previous = consistent_with(&report, collected, ctx);
     report
-}
-
-fn event_name(t: EventType) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 fn retention(collected: &Collected, ctx: &ReportSettings) -> Retention {
@@ -1630,7 +1628,7 @@ pub fn subject_summary_html(
             let e = &r.event;
             let cells = [
                 e.start_time.clone(),
-                event_name(e.event_type),
+                super::export::event_type_name(e.event_type),
                 e.operation.clone().unwrap_or_default(),
                 e.model_id.clone().unwrap_or_default(),
                 e.purpose.clone().unwrap_or_default(),
